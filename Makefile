@@ -1,0 +1,50 @@
+# Carnet — make help lists the targets.
+GO        ?= go
+DATA      ?= ./data
+ADDR      ?= 127.0.0.1:8080
+BASE_URL  ?= http://localhost:8080
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+NPM_FLAGS := --no-audit --no-fund --loglevel=error
+
+# go-sqlite3 needs cgo.
+export CGO_ENABLED := 1
+
+.PHONY: help build run test deps lint bench fuzz tidy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+build: ## build bin/carnet
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/carnet ./cmd/carnet
+
+run: build ## serve Carnet on $(ADDR) with data in $(DATA) (created on first start)
+	./bin/carnet serve --data $(DATA) --addr $(ADDR) --base-url $(BASE_URL)
+
+deps: ## install what the tests need: Node packages (pinned, in interop/node_modules)
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "make deps: Node.js and npm are needed for the interop tests"; exit 1; fi; }
+	npm ci --prefix interop $(NPM_FLAGS)
+
+test: deps ## install the test tools and run every test
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$unformatted" ] || { echo "not gofmt-formatted: $$unformatted"; exit 1; }
+	$(GO) test -count=1 ./...
+
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$unformatted" ] || { echo "not gofmt-formatted: $$unformatted"; exit 1; }
+	$(GO) vet ./...
+
+bench: ## run the benchmarks (figures go in BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./issuer/... ./verifier/...
+
+fuzz: ## fuzz the token parsers for 60 s each
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 60s ./verifier
+	$(GO) test -run '^$$' -fuzz FuzzCardToken -fuzztime 60s ./verifier
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+clean: ## remove build output
+	rm -rf bin

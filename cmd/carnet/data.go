@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"carnet/issuer"
+	"carnet/keys"
+	"carnet/schema"
+	"carnet/sqlite"
+	"carnet/verifier"
+)
+
+// Defaults of a new data dir.
+const (
+	defaultBaseURL       = "http://localhost:8080"
+	defaultStructureSlug = "main"
+	defaultStructureName = "Structure principale"
+)
+
+// instance is a Carnet data dir opened: database, keys, frameworks.
+type instance struct {
+	dir         string
+	baseURL     string
+	db          *sqlite.DB
+	structures  *sqlite.StructureStore
+	credentials *sqlite.CredentialStore
+	keys        *keys.FileStore
+	frameworks  *schema.Frameworks
+}
+
+// openInstance opens the data dir, initialising an empty one as `serve`
+// does: the database, a default structure and its keys. baseURL, when not
+// empty, sets the public URL (stored for later commands).
+func openInstance(ctx context.Context, dir, baseURL string, frameworkFiles []string, log io.Writer) (*instance, error) {
+	if dir == "" {
+		return nil, schema.Errorf(schema.EINVALID, "--data DIR is required", "--data DIR est obligatoire")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, schema.Errorf(schema.EINVALID, "cannot create data dir %s: %v", "impossible de créer le dossier de données %s : %v", dir, err)
+	}
+	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db)}
+	if err := in.init(ctx, baseURL, frameworkFiles, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *instance) init(ctx context.Context, baseURL string, frameworkFiles []string, log io.Writer) error {
+	var err error
+	if in.keys, err = keys.NewFileStore(filepath.Join(in.dir, "keys")); err != nil {
+		return err
+	}
+	in.frameworks = schema.NewFrameworks()
+	if err := in.frameworks.LoadDir(filepath.Join(in.dir, "frameworks")); err != nil {
+		return err
+	}
+	for _, f := range frameworkFiles {
+		if _, err := in.frameworks.LoadFile(f); err != nil {
+			return err
+		}
+	}
+	stored, err := in.db.Setting(ctx, "base_url")
+	if err != nil {
+		return err
+	}
+	baseURL = strings.TrimRight(baseURL, "/")
+	switch {
+	case baseURL == "" && stored == "":
+		baseURL = defaultBaseURL
+		fallthrough
+	case baseURL != "" && baseURL != stored:
+		if _, err := keys.DIDWeb(baseURL, defaultStructureSlug); err != nil {
+			return err
+		}
+		if stored != "" {
+			fmt.Fprintf(log, "attention : l'URL publique passe de %s à %s ; les identifiants did:web changent.\nwarning: the public URL changes from %s to %s; did:web ids change.\n", stored, baseURL, stored, baseURL)
+		}
+		if err := in.db.SetSetting(ctx, "base_url", baseURL); err != nil {
+			return err
+		}
+		in.baseURL = baseURL
+	default:
+		in.baseURL = stored
+	}
+	list, err := in.structures.ListStructures(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		st := &schema.Structure{Slug: defaultStructureSlug, Name: defaultStructureName}
+		if err := in.structures.CreateStructure(ctx, st); err != nil {
+			return err
+		}
+		if _, err := in.keys.Ring(st.Slug); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "Dossier de données initialisé : %s (structure %q, URL %s)\nData dir initialised: %s (structure %q, URL %s)\n",
+			in.dir, st.Slug, in.baseURL, in.dir, st.Slug, in.baseURL)
+	}
+	return nil
+}
+
+func (in *instance) Close() error { return in.db.Close() }
+
+// issuer returns the issuance service of the instance.
+func (in *instance) issuer() *issuer.Service {
+	return &issuer.Service{Frameworks: in.frameworks, Keys: in.keys, Credentials: in.credentials, BaseURL: in.baseURL}
+}
+
+// structure returns the structure with this slug, or the first one.
+func (in *instance) structure(ctx context.Context, slug string) (*schema.Structure, error) {
+	if slug != "" {
+		return in.structures.FindStructure(ctx, slug)
+	}
+	list, err := in.structures.ListStructures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no structure in this data dir", "aucune structure dans ce dossier de données")
+	}
+	return list[0], nil
+}
+
+// trustLocal adds every structure of the instance to a trust registry.
+func (in *instance) trustLocal(ctx context.Context, reg *verifier.Registry) error {
+	list, err := in.structures.ListStructures(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range list {
+		did, err := keys.DIDWeb(in.baseURL, st.Slug)
+		if err != nil {
+			return err
+		}
+		ring, err := in.keys.Ring(st.Slug)
+		if err != nil {
+			return err
+		}
+		if err := reg.Add(verifier.LocalIssuer(did, st.Name, ring)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookupShortCode returns the credential JWS of a short code of this instance.
+func (in *instance) lookupShortCode(ctx context.Context, code string) (string, error) {
+	c, err := in.credentials.FindCredentialByShortCode(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	return c.JWT, nil
+}

@@ -1,0 +1,131 @@
+// Command carnet issues and verifies Open Badges 3.0 credentials and card
+// tokens for digital-inclusion mediators: see `carnet --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"carnet/schema"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes of every command (DESIGN.md § Stable interfaces).
+const (
+	exitOK      = 0 // success, or a valid credential
+	exitInvalid = 1 // the credential is not valid
+	exitError   = 2 // usage or system error
+)
+
+const usage = `carnet — attestations de compétences numériques / digital-skill credentials
+
+Usage :
+  carnet issue   --data DIR --learner NOM --framework ID --level CODE=N … --out FICHIER.jwt
+  carnet verify  [--data DIR] [--trust JWKS|DID|URL …] [--json] ENTRÉE|-
+  carnet keys    jwks|rotate --data DIR [--structure SLUG]
+  carnet frameworks [--data DIR] [ID]
+  carnet version
+
+Chaque commande affiche son aide avec --help. Each command prints its help with --help.
+Codes de sortie / exit codes: 0 succès ou valide / success or valid, 1 invalide / invalid,
+2 erreur d'usage ou système / usage or system error.
+`
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], env{os.Stdin, os.Stdout, os.Stderr}))
+}
+
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitError
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintln(e.stdout, "carnet", version)
+		return exitOK
+	case "issue":
+		return runIssue(ctx, rest, e)
+	case "verify":
+		return runVerify(ctx, rest, e)
+	case "keys":
+		return runKeys(ctx, rest, e)
+	case "frameworks":
+		return runFrameworks(ctx, rest, e)
+	}
+	fmt.Fprintf(e.stderr, "carnet : commande inconnue %q / unknown command %q\n\n%s", cmd, cmd, usage)
+	return exitError
+}
+
+// newFlags returns a flag set that prints help text on -h/--help and
+// reports parse errors without exiting.
+func newFlags(name, help string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help)
+		fmt.Fprintln(fs.Output(), "\nOptions :")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; it returns done=true with the exit code when the
+// command must stop (help asked, or a usage error).
+func parseFlags(fs *flag.FlagSet, args []string, e env) (code int, done bool) {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(e.stdout)
+		fs.Usage()
+		return exitOK, true
+	} else if err != nil {
+		return exitError, true
+	}
+	return 0, false
+}
+
+// fail prints err in French and in English and returns the exit code for it.
+func fail(e env, err error) int {
+	fr, en := schema.ErrorMessageFR(err), schema.ErrorMessage(err)
+	if schema.ErrorCode(err) == schema.EINTERNAL {
+		en = err.Error() // the CLI user is the operator: show the cause
+		fr = "erreur interne : " + en
+	}
+	if fr == en {
+		fmt.Fprintf(e.stderr, "carnet : %s\n", en)
+	} else {
+		fmt.Fprintf(e.stderr, "carnet : erreur : %s\ncarnet: error: %s\n", fr, en)
+	}
+	return exitError
+}
+
+// usageError prints a usage error in both languages.
+func usageError(e env, fr, en string) int {
+	fmt.Fprintf(e.stderr, "carnet : %s\ncarnet: %s\n(--help)\n", fr, en)
+	return exitError
+}
+
+// multiFlag collects a repeated string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }

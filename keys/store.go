@@ -1,0 +1,270 @@
+package keys
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"carnet/schema"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Store gives the key ring of each issuer, creating it with a first key on
+// first use.
+type Store interface {
+	Ring(slug string) (*Ring, error)
+	// Rotate adds a new signing key to the ring of slug and returns it; the
+	// previous keys stay in the ring and keep verifying.
+	Rotate(slug string) (*Key, error)
+}
+
+// MemStore is an ephemeral Store for tests and development: keys live in
+// memory only.
+type MemStore struct {
+	Rand io.Reader        // crypto/rand when nil
+	Now  func() time.Time // time.Now when nil
+
+	mu    sync.Mutex
+	rings map[string]*Ring
+}
+
+// NewMemStore returns an empty ephemeral store.
+func NewMemStore() *MemStore { return &MemStore{} }
+
+func (m *MemStore) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// Ring implements Store.
+func (m *MemStore) Ring(slug string) (*Ring, error) {
+	if err := schema.ValidateSlug(slug); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.rings[slug]; ok {
+		return r, nil
+	}
+	k, err := NewKey(m.Rand, m.now())
+	if err != nil {
+		return nil, err
+	}
+	if m.rings == nil {
+		m.rings = make(map[string]*Ring)
+	}
+	r := &Ring{Keys: []*Key{k}}
+	m.rings[slug] = r
+	return r, nil
+}
+
+// Rotate implements Store.
+func (m *MemStore) Rotate(slug string) (*Key, error) {
+	r, err := m.Ring(slug)
+	if err != nil {
+		return nil, err
+	}
+	k, err := NewKey(m.Rand, m.now())
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r2 := &Ring{Keys: append(append([]*Key(nil), r.Keys...), k)}
+	m.rings[slug] = r2
+	return k, nil
+}
+
+// FileStore keeps each issuer's ring in DIR/SLUG.json, readable by the owner
+// only (0600, directory 0700). Files are replaced atomically, so a server
+// and a CLI command may share the directory; rings are re-read when their
+// file changes.
+type FileStore struct {
+	Dir  string
+	Rand io.Reader
+	Now  func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedRing
+}
+
+type cachedRing struct {
+	ring    *Ring
+	modTime time.Time
+	size    int64
+}
+
+// NewFileStore returns a store in dir, created if missing.
+func NewFileStore(dir string) (*FileStore, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	return &FileStore{Dir: dir}, nil
+}
+
+type fileRing struct {
+	Keys []fileKey `json:"keys"`
+}
+
+type fileKey struct {
+	Created time.Time       `json:"created"`
+	Retired *time.Time      `json:"retired,omitempty"`
+	JWK     jose.JSONWebKey `json:"jwk"`
+}
+
+func (s *FileStore) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *FileStore) path(slug string) string { return filepath.Join(s.Dir, slug+".json") }
+
+// Ring implements Store.
+func (s *FileStore) Ring(slug string) (*Ring, error) {
+	if err := schema.ValidateSlug(slug); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.load(slug)
+	if errors.Is(err, os.ErrNotExist) {
+		k, err := NewKey(s.Rand, s.now())
+		if err != nil {
+			return nil, err
+		}
+		// Create without overwriting: if another process created the ring
+		// meanwhile, use theirs.
+		if err := s.write(slug, &Ring{Keys: []*Key{k}}, false); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		return s.load(slug)
+	}
+	return r, err
+}
+
+// Rotate implements Store.
+func (s *FileStore) Rotate(slug string) (*Key, error) {
+	if _, err := s.Ring(slug); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.load(slug)
+	if err != nil {
+		return nil, err
+	}
+	k, err := NewKey(s.Rand, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(slug, &Ring{Keys: append(append([]*Key(nil), r.Keys...), k)}, true); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// load returns the ring of slug from the cache when its file is unchanged.
+func (s *FileStore) load(slug string) (*Ring, error) {
+	p := s.path(slug)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := s.cache[slug]; ok && c.modTime.Equal(fi.ModTime()) && c.size == fi.Size() {
+		return c.ring, nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	var fr fileRing
+	if err := json.Unmarshal(data, &fr); err != nil {
+		return nil, fmt.Errorf("keys: %s: %w", p, err)
+	}
+	r := &Ring{}
+	for i, fk := range fr.Keys {
+		priv, ok := fk.JWK.Key.(*ecdsa.PrivateKey)
+		if !ok || priv.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("keys: %s: key %d is not a P-256 private key", p, i)
+		}
+		k, err := keyFrom(priv, fk.Created)
+		if err != nil {
+			return nil, err
+		}
+		if fk.Retired != nil {
+			k.Retired = *fk.Retired
+		}
+		r.Keys = append(r.Keys, k)
+	}
+	if len(r.Keys) == 0 {
+		return nil, fmt.Errorf("keys: %s: no keys", p)
+	}
+	if s.cache == nil {
+		s.cache = make(map[string]cachedRing)
+	}
+	s.cache[slug] = cachedRing{ring: r, modTime: fi.ModTime(), size: fi.Size()}
+	return r, nil
+}
+
+// write stores r in a temporary file (0600) and moves it in place; when
+// replace is false an existing ring is kept and os.ErrExist returned.
+func (s *FileStore) write(slug string, r *Ring, replace bool) error {
+	var fr fileRing
+	for _, k := range r.Keys {
+		fk := fileKey{Created: k.Created, JWK: jose.JSONWebKey{Key: k.Private, KeyID: k.Thumbprint, Algorithm: string(jose.ES256), Use: "sig"}}
+		if !k.Retired.IsZero() {
+			t := k.Retired
+			fk.Retired = &t
+		}
+		fr.Keys = append(fr.Keys, fk)
+	}
+	data, err := json.MarshalIndent(fr, "", "  ")
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	tmp, err := os.CreateTemp(s.Dir, "."+slug+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("keys: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("keys: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("keys: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	if replace {
+		err = os.Rename(tmp.Name(), s.path(slug))
+	} else {
+		err = os.Link(tmp.Name(), s.path(slug)) // fails with ErrExist if present
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return err
+		}
+		return fmt.Errorf("keys: %w", err)
+	}
+	delete(s.cache, slug)
+	return nil
+}

@@ -1,0 +1,125 @@
+package schema
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Structure is an organisation that issues credentials (library, France
+// Services, association): one issuer profile with its own keys and did:web.
+type Structure struct {
+	ID        int64
+	Slug      string
+	Name      string
+	URL       string
+	Email     string
+	ImageURL  string
+	CreatedAt time.Time
+}
+
+// ValidateSlug checks a structure slug: 1–40 lowercase letters, digits or
+// '-', starting with a letter or digit. Slugs appear in did:web ids and URLs.
+func ValidateSlug(slug string) error {
+	ok := slug != "" && len(slug) <= 40 && slug[0] != '-'
+	for _, r := range slug {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			ok = false
+		}
+	}
+	if !ok {
+		return Errorf(EINVALID, "invalid structure slug %q: use 1 to 40 lowercase letters, digits or '-'",
+			"identifiant de structure %q invalide : 1 à 40 lettres minuscules, chiffres ou '-'", slug)
+	}
+	return nil
+}
+
+// LevelResult is the level reached in one competency.
+type LevelResult struct {
+	Competency string `json:"competency"`
+	Level      string `json:"level"`
+}
+
+// EvidenceItem supports an assessment: an observation, a piece of work, a link.
+type EvidenceItem struct {
+	Name      string `json:"name,omitempty"`
+	Narrative string `json:"narrative,omitempty"`
+	URL       string `json:"url,omitempty"`
+}
+
+// Assessment is what a mediator observed of a learner against one framework;
+// the issuer turns it into one credential.
+type Assessment struct {
+	LearnerName string // display name carried by the credential
+	SubjectID   string // pseudonymous urn:uuid of the learner; generated when empty
+	Framework   string
+	Results     []LevelResult
+	Evidence    []EvidenceItem
+	Method      string // how it was assessed ("observation en atelier")
+	Mediator    string // who assessed
+	AssessedAt  time.Time
+	ValidUntil  time.Time // zero: no expiry
+}
+
+// MaxNameLength bounds a learner's display name, in characters.
+const MaxNameLength = 120
+
+// CleanName trims a display name, collapses inner white space and checks it:
+// valid UTF-8, no control characters, 1 to MaxNameLength characters.
+func CleanName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", Errorf(EINVALID, "the name is not valid UTF-8 text", "le nom n'est pas un texte UTF-8 valide")
+	}
+	name = strings.Join(strings.FieldsFunc(name, unicode.IsSpace), " ")
+	for _, r := range name {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return "", Errorf(EINVALID, "the name contains a control character", "le nom contient un caractère de contrôle")
+		}
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameLength {
+		return "", Errorf(EINVALID, "the name must have 1 to %d characters", "le nom doit compter de 1 à %d caractères", MaxNameLength)
+	}
+	return name, nil
+}
+
+// CredentialRecord is an issued credential as stored by the issuing structure.
+type CredentialRecord struct {
+	ID           string // urn:uuid:…
+	Structure    string // slug
+	SubjectID    string
+	LearnerName  string
+	Framework    string
+	Results      []LevelResult
+	IssuedAt     time.Time
+	ValidUntil   time.Time // zero: none
+	JWT          string
+	CardToken    string
+	ShortCode    string
+	StatusList   int
+	StatusIndex  int
+	RevokedAt    time.Time // zero: not revoked
+	RevokeReason string
+}
+
+// StatusListSize is the number of entries of a Bitstring Status List
+// (131,072, the minimum the W3C recommendation allows).
+const StatusListSize = 131072
+
+// StructureStore keeps structures.
+type StructureStore interface {
+	CreateStructure(ctx context.Context, s *Structure) error
+	FindStructure(ctx context.Context, slug string) (*Structure, error)
+	ListStructures(ctx context.Context) ([]*Structure, error)
+}
+
+// CredentialStore keeps issued credentials.
+type CredentialStore interface {
+	// ReserveStatusIndex reserves an unused random index in a status list of
+	// the structure, picking candidates with pick(n) in [0, n).
+	ReserveStatusIndex(ctx context.Context, structure string, pick func(n int) (int, error)) (list, index int, err error)
+	CreateCredential(ctx context.Context, c *CredentialRecord) error
+	FindCredential(ctx context.Context, id string) (*CredentialRecord, error)
+	FindCredentialByShortCode(ctx context.Context, code string) (*CredentialRecord, error)
+}

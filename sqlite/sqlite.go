@@ -1,0 +1,336 @@
+// Package sqlite is Carnet's storage adapter on SQLite (mattn/go-sqlite3):
+// embedded SQL migrations, WAL, foreign keys on. Public store methods open a
+// transaction and hand off to private helpers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"carnet/schema"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open Carnet database.
+type DB struct {
+	db  *sql.DB
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+// Pragmas are in the DSN so that every pooled connection gets them.
+func Open(path string) (*DB, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db := &DB{db: sdb, Now: time.Now}
+	if err := db.migrate(); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+func (db *DB) migrate() error {
+	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(name); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(name string) error {
+	tx, err := db.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	} else if n != 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(buf)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (db *DB) now() string { return formatTime(db.Now()) }
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// withTx runs fn in a transaction, committed when fn returns nil.
+func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique || errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+}
+
+// Setting returns the value of a setting, or "" when unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("sqlite: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting sets a setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("sqlite: set %s: %w", key, err)
+	}
+	return nil
+}
+
+// StructureStore implements schema.StructureStore.
+type StructureStore struct{ db *DB }
+
+// NewStructureStore returns the structure store of db.
+func NewStructureStore(db *DB) *StructureStore { return &StructureStore{db: db} }
+
+// CreateStructure implements schema.StructureStore.
+func (s *StructureStore) CreateStructure(ctx context.Context, st *schema.Structure) error {
+	if err := schema.ValidateSlug(st.Slug); err != nil {
+		return err
+	}
+	if strings.TrimSpace(st.Name) == "" {
+		return schema.Errorf(schema.EINVALID, "a structure needs a name", "une structure doit avoir un nom")
+	}
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.Now()
+		res, err := tx.ExecContext(ctx, `INSERT INTO structures (slug, name, url, email, image_url, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			st.Slug, st.Name, st.URL, st.Email, st.ImageURL, formatTime(now))
+		if isUnique(err) {
+			return schema.Errorf(schema.ECONFLICT, "structure %q already exists", "la structure %q existe déjà", st.Slug)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create structure: %w", err)
+		}
+		st.ID, _ = res.LastInsertId()
+		st.CreatedAt = now.UTC()
+		return nil
+	})
+}
+
+const structureCols = `id, slug, name, url, email, image_url, created_at`
+
+func scanStructure(row interface{ Scan(...any) error }) (*schema.Structure, error) {
+	var st schema.Structure
+	var created string
+	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created); err != nil {
+		return nil, err
+	}
+	st.CreatedAt = parseTime(created)
+	return &st, nil
+}
+
+// FindStructure implements schema.StructureStore.
+func (s *StructureStore) FindStructure(ctx context.Context, slug string) (*schema.Structure, error) {
+	st, err := scanStructure(s.db.db.QueryRowContext(ctx, `SELECT `+structureCols+` FROM structures WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no structure %q", "aucune structure %q", slug)
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find structure: %w", err)
+	}
+	return st, nil
+}
+
+// ListStructures implements schema.StructureStore.
+func (s *StructureStore) ListStructures(ctx context.Context) ([]*schema.Structure, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+structureCols+` FROM structures ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list structures: %w", err)
+	}
+	defer rows.Close()
+	var out []*schema.Structure
+	for rows.Next() {
+		st, err := scanStructure(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list structures: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// CredentialStore implements schema.CredentialStore.
+type CredentialStore struct{ db *DB }
+
+// NewCredentialStore returns the credential store of db.
+func NewCredentialStore(db *DB) *CredentialStore { return &CredentialStore{db: db} }
+
+func structureID(ctx context.Context, tx *sql.Tx, slug string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM structures WHERE slug = ?`, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, schema.Errorf(schema.ENOTFOUND, "no structure %q", "aucune structure %q", slug)
+	}
+	return id, err
+}
+
+// ReserveStatusIndex implements schema.CredentialStore. A list takes new
+// entries until half full, so random indexes stay quick to find and the
+// position of a credential in the list reveals nothing of its order.
+func (s *CredentialStore) ReserveStatusIndex(ctx context.Context, slug string, pick func(n int) (int, error)) (list, index int, err error) {
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		sid, err := structureID(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(list), 1) FROM status_entries WHERE structure_id = ?`, sid).Scan(&list); err != nil {
+			return fmt.Errorf("sqlite: status list: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM status_entries WHERE structure_id = ? AND list = ?`, sid, list).Scan(&count); err != nil {
+			return fmt.Errorf("sqlite: status list: %w", err)
+		}
+		if count >= schema.StatusListSize/2 {
+			list++
+		}
+		for try := 0; try < 64; try++ {
+			if index, err = pick(schema.StatusListSize); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO status_entries (structure_id, list, idx) VALUES (?, ?, ?)`, sid, list, index)
+			if err != nil {
+				return fmt.Errorf("sqlite: reserve status index: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				return nil
+			}
+		}
+		return fmt.Errorf("sqlite: no free status index found in list %d", list)
+	})
+	return list, index, err
+}
+
+// CreateCredential implements schema.CredentialStore.
+func (s *CredentialStore) CreateCredential(ctx context.Context, c *schema.CredentialRecord) error {
+	results, err := schema.MarshalCompact(c.Results)
+	if err != nil {
+		return err
+	}
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		sid, err := structureID(ctx, tx, c.Structure)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO credentials (id, structure_id, subject_id, learner_name, framework, results,
+			issued_at, valid_until, jwt, card_token, short_code, status_list, status_index, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, sid, c.SubjectID, c.LearnerName, c.Framework, string(results), formatTime(c.IssuedAt), formatTime(c.ValidUntil),
+			c.JWT, c.CardToken, c.ShortCode, c.StatusList, c.StatusIndex, s.db.now())
+		if isUnique(err) {
+			return schema.Errorf(schema.ECONFLICT, "credential %s already exists", "l'attestation %s existe déjà", c.ID)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create credential: %w", err)
+		}
+		return nil
+	})
+}
+
+const credentialCols = `c.id, s.slug, c.subject_id, c.learner_name, c.framework, c.results, c.issued_at, c.valid_until,
+	c.jwt, c.card_token, c.short_code, c.status_list, c.status_index, c.revoked_at, c.revoke_reason`
+
+func (s *CredentialStore) findBy(ctx context.Context, where string, arg any) (*schema.CredentialRecord, error) {
+	var c schema.CredentialRecord
+	var results, issued, until, revoked string
+	err := s.db.db.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE `+where, arg).Scan(
+		&c.ID, &c.Structure, &c.SubjectID, &c.LearnerName, &c.Framework, &results, &issued, &until,
+		&c.JWT, &c.CardToken, &c.ShortCode, &c.StatusList, &c.StatusIndex, &revoked, &c.RevokeReason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no such credential", "attestation introuvable")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find credential: %w", err)
+	}
+	if err := json.Unmarshal([]byte(results), &c.Results); err != nil {
+		return nil, fmt.Errorf("sqlite: credential %s results: %w", c.ID, err)
+	}
+	c.IssuedAt, c.ValidUntil, c.RevokedAt = parseTime(issued), parseTime(until), parseTime(revoked)
+	return &c, nil
+}
+
+// FindCredential implements schema.CredentialStore.
+func (s *CredentialStore) FindCredential(ctx context.Context, id string) (*schema.CredentialRecord, error) {
+	return s.findBy(ctx, `c.id = ?`, id)
+}
+
+// FindCredentialByShortCode implements schema.CredentialStore.
+func (s *CredentialStore) FindCredentialByShortCode(ctx context.Context, code string) (*schema.CredentialRecord, error) {
+	return s.findBy(ctx, `c.short_code = ?`, code)
+}
+
+// CountCredentials returns the number of credentials of a structure ("" for all).
+func (s *CredentialStore) CountCredentials(ctx context.Context, slug string) (int, error) {
+	var n int
+	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE ? = '' OR s.slug = ?`, slug, slug).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,535 @@
+// Package verifier checks credentials and card tokens: it detects what it
+// was given, verifies the ES256 signature with a key of a trusted issuer
+// (never a key the token names or carries), checks the claims, the
+// credential's shape and its validity window, and returns a result with a
+// reason code and the decoded content for display.
+package verifier
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"carnet/schema"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Reason codes of a result that is not valid. The API returns them; pages
+// and the CLI translate them.
+const (
+	ReasonMalformed         = "malformed"          // not a JWS, JSON or QR text Carnet can read
+	ReasonTooLarge          = "too_large"          // input, payload or inflated payload over its limit
+	ReasonUnsupportedAlg    = "unsupported_alg"    // alg other than ES256 (none, HS256, RS256…)
+	ReasonBadHeader         = "bad_header"         // header parameters not allowed (jwk, jku, x5u, crit…) or kid missing
+	ReasonUnknownIssuer     = "unknown_issuer"     // issuer not trusted here
+	ReasonUnknownKey        = "unknown_key"        // issuer trusted, key id unknown
+	ReasonBadSignature      = "bad_signature"      // signature does not verify
+	ReasonClaimsMismatch    = "claims_mismatch"    // iss/jti/sub/nbf/exp disagree with the credential
+	ReasonInvalidCredential = "invalid_credential" // contexts, types or required fields wrong
+	ReasonNotYetValid       = "not_yet_valid"
+	ReasonExpired           = "expired"
+	ReasonUnsigned          = "unsigned"    // a credential JSON without a JWS
+	ReasonNotFound          = "not_found"   // short code unknown here
+	ReasonUnsupported       = "unsupported" // a form Carnet does not verify (Data Integrity proof, vc claim)
+)
+
+// Limits on what the verifier reads.
+const (
+	MaxInput       = 1 << 20  // bytes of any input
+	MaxCardPayload = 16 << 10 // bytes of an inflated card payload
+	DefaultLeeway  = 2 * time.Minute
+)
+
+// Verifier verifies credentials against a registry of trusted issuers.
+type Verifier struct {
+	Trust      *Registry
+	Frameworks *schema.Frameworks // titles for display; may be nil
+	// Lookup finds the credential JWS of a short code (online check); nil
+	// when short codes cannot be resolved here.
+	Lookup func(ctx context.Context, code string) (string, error)
+	Now    func() time.Time // time.Now when nil
+	Leeway time.Duration    // DefaultLeeway when zero
+}
+
+// Result is what a verification found.
+type Result struct {
+	Valid        bool        `json:"valid"`
+	Reason       string      `json:"reason,omitempty"`
+	Message      string      `json:"message,omitempty"`
+	MessageFR    string      `json:"message_fr,omitempty"`
+	Kind         string      `json:"kind,omitempty"` // "credential" or "card"
+	Issuer       *IssuerInfo `json:"issuer,omitempty"`
+	CredentialID string      `json:"credential_id,omitempty"`
+	Learner      string      `json:"learner,omitempty"`
+	Framework    string      `json:"framework,omitempty"`
+	Levels       []LevelInfo `json:"levels,omitempty"`
+	ValidFrom    *time.Time  `json:"valid_from,omitempty"`
+	ValidUntil   *time.Time  `json:"valid_until,omitempty"`
+	// Digest is the card's binding to its credential (card tokens only).
+	Digest string `json:"digest,omitempty"`
+	// Credential is the decoded credential, once its signature verified.
+	Credential *schema.Credential `json:"credential,omitempty"`
+}
+
+// IssuerInfo says who issued, and whether this verifier trusts them.
+type IssuerInfo struct {
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Trusted bool   `json:"trusted"`
+	KeyID   string `json:"kid,omitempty"`
+	Source  string `json:"source,omitempty"`
+}
+
+// LevelInfo is one assessed competency, with titles for display.
+type LevelInfo struct {
+	Competency string      `json:"competency"`
+	Level      string      `json:"level"`
+	Title      schema.Text `json:"title,omitempty"`
+	LevelTitle schema.Text `json:"level_title,omitempty"`
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v *Verifier) leeway() time.Duration {
+	if v.Leeway > 0 {
+		return v.Leeway
+	}
+	return DefaultLeeway
+}
+
+func fail(r *Result, reason string) *Result {
+	r.Valid = false
+	r.Reason = reason
+	r.Message, r.MessageFR = ReasonText(reason)
+	return r
+}
+
+// Verify checks input: a credential JWS, a credential JSON (an enveloped
+// JWS), a card token, the text of a card's QR code or a short code.
+func (v *Verifier) Verify(ctx context.Context, input []byte) *Result {
+	r := &Result{}
+	if len(input) > MaxInput {
+		return fail(r, ReasonTooLarge)
+	}
+	if !utf8.Valid(input) {
+		return fail(r, ReasonMalformed)
+	}
+	s := strings.TrimSpace(string(input))
+	if strings.HasPrefix(s, "{") {
+		jws, reason := fromJSON([]byte(s))
+		if reason != "" {
+			return fail(r, reason)
+		}
+		s = jws
+	} else if jws, ok := fromQRText(s); ok {
+		s = jws
+	} else if code := normalizeShortCode(s); code != "" {
+		if v.Lookup == nil {
+			return fail(r, ReasonNotFound)
+		}
+		jws, err := v.Lookup(ctx, code)
+		if err != nil {
+			return fail(r, ReasonNotFound)
+		}
+		s = jws
+	}
+	return v.verifyJWS(s, r)
+}
+
+// fromJSON extracts the JWS of a JSON input: a VC 2.0
+// EnvelopedVerifiableCredential ("data:application/vc+jwt,<jws>") or an
+// object with a "jwt" member (Carnet's API answer).
+func fromJSON(b []byte) (string, string) {
+	if err := checkJSON(b); err != nil {
+		return "", ReasonMalformed
+	}
+	var obj struct {
+		ID    string          `json:"id"`
+		Type  schema.Types    `json:"type"`
+		JWT   string          `json:"jwt"`
+		Proof json.RawMessage `json:"proof"`
+	}
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return "", ReasonMalformed
+	}
+	switch {
+	case obj.Type.Has("EnvelopedVerifiableCredential"):
+		for _, p := range []string{"data:application/vc+jwt,", "data:application/vc+ld+json+jwt,", "data:application/jwt,"} {
+			if jws, ok := strings.CutPrefix(obj.ID, p); ok {
+				return jws, ""
+			}
+		}
+		return "", ReasonUnsupported
+	case obj.JWT != "":
+		return obj.JWT, ""
+	case obj.Proof != nil:
+		return "", ReasonUnsupported
+	case obj.Type.Has(schema.TypeVC):
+		return "", ReasonUnsigned
+	}
+	return "", ReasonMalformed
+}
+
+var digitsRE = regexp.MustCompile(`^[0-9]+$`)
+
+// fromQRText reads the text of a card's QR code: BASE_URL/c#<digits>, or the
+// digits alone, or a /c# URL holding the token itself.
+func fromQRText(s string) (string, bool) {
+	frag := s
+	if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
+		i := strings.IndexByte(s, '#')
+		if i < 0 {
+			return "", false
+		}
+		frag = s[i+1:]
+	}
+	if len(frag) >= 40 && digitsRE.MatchString(frag) {
+		return schema.QRDecodeNumeric(frag)
+	}
+	if frag != s {
+		return frag, true
+	}
+	return "", false
+}
+
+func normalizeShortCode(s string) string {
+	if len(s) > 20 {
+		return ""
+	}
+	return schema.NormalizeShortCode(s)
+}
+
+// header is a JWS protected header as Carnet reads it.
+type header struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+	Typ string `json:"typ"`
+	Zip string `json:"zip"`
+}
+
+// allowedHeader lists the parameters a header may carry. OB 3.0 forbids any
+// other JOSE header; jwk, jku, x5u, x5c and crit in particular are refused
+// rather than ignored.
+var allowedHeader = map[string]bool{"alg": true, "kid": true, "typ": true, "zip": true}
+
+func isB64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (v *Verifier) verifyJWS(s string, r *Result) *Result {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[2] == "" || !isB64URL(parts[0]) || !isB64URL(parts[1]) || !isB64URL(parts[2]) {
+		return fail(r, ReasonMalformed)
+	}
+	if len(parts[0]) > 4096 {
+		return fail(r, ReasonBadHeader)
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil || checkJSON(hb) != nil {
+		return fail(r, ReasonMalformed)
+	}
+	var members map[string]json.RawMessage
+	var h header
+	if json.Unmarshal(hb, &members) != nil || json.Unmarshal(hb, &h) != nil {
+		return fail(r, ReasonMalformed)
+	}
+	if _, ok := members["alg"]; !ok {
+		return fail(r, ReasonMalformed)
+	}
+	if h.Alg != string(jose.ES256) {
+		return fail(r, ReasonUnsupportedAlg)
+	}
+	for name := range members {
+		if !allowedHeader[name] {
+			return fail(r, ReasonBadHeader)
+		}
+	}
+	if h.Kid == "" || len(h.Kid) > 512 {
+		return fail(r, ReasonBadHeader)
+	}
+	card := h.Zip != ""
+	if card {
+		r.Kind = "card"
+		if h.Zip != "DEF" || h.Typ != "" {
+			return fail(r, ReasonBadHeader)
+		}
+	} else {
+		r.Kind = "credential"
+		if h.Typ != "" && h.Typ != "JWT" && h.Typ != "vc+jwt" {
+			return fail(r, ReasonBadHeader)
+		}
+	}
+
+	// Choose the key from the trust registry by key id, never from the token.
+	ref, reason := v.findKey(h.Kid, card, parts[1])
+	if reason != "" {
+		if ref.issuer != nil {
+			r.Issuer = &IssuerInfo{ID: ref.issuer.ID}
+		}
+		return fail(r, reason)
+	}
+	r.Issuer = &IssuerInfo{ID: ref.issuer.ID, Name: ref.issuer.Name, Trusted: true, KeyID: ref.key.KeyID, Source: ref.issuer.Source}
+	obj, err := jose.ParseSignedCompact(s, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		return fail(r, ReasonMalformed)
+	}
+	payload, err := obj.Verify(ref.key.Key)
+	if err != nil {
+		return fail(r, ReasonBadSignature)
+	}
+	if card {
+		return v.checkCard(payload, ref, r)
+	}
+	return v.checkCredential(payload, ref, r)
+}
+
+// findKey picks the verification key. A credential's kid must be an absolute
+// DID URL of a trusted issuer. A card's kid is a key thumbprint (or an
+// absolute id); when it is unknown, the payload is inflated, within a limit,
+// only to tell an unknown issuer from an unknown key.
+func (v *Verifier) findKey(kid string, card bool, payload string) (keyRef, string) {
+	if did, _, ok := strings.Cut(kid, "#"); ok {
+		if ref, ok := v.Trust.byKeyID(kid); ok {
+			return ref, ""
+		}
+		if ti := v.Trust.Issuer(did); ti != nil {
+			return keyRef{issuer: ti}, ReasonUnknownKey
+		}
+		if strings.HasPrefix(did, "did:") {
+			return keyRef{issuer: &TrustedIssuer{ID: did}}, ReasonUnknownIssuer
+		}
+		return keyRef{}, ReasonUnknownIssuer
+	}
+	if !card {
+		return keyRef{}, ReasonBadHeader
+	}
+	refs := v.Trust.byThumbprint(kid)
+	if len(refs) == 1 {
+		return refs[0], ""
+	}
+	var iss string
+	if raw, err := base64.RawURLEncoding.DecodeString(payload); err == nil {
+		if b, err := inflate(raw); err == nil {
+			var c struct {
+				Iss string `json:"iss"`
+			}
+			if json.Unmarshal(b, &c) == nil {
+				iss = c.Iss
+			}
+		}
+	}
+	for _, ref := range refs { // the same key trusted for several issuers
+		if ref.issuer.ID == iss {
+			return ref, ""
+		}
+	}
+	if ti := v.Trust.Issuer(iss); ti != nil {
+		return keyRef{issuer: ti}, ReasonUnknownKey
+	}
+	if strings.HasPrefix(iss, "did:") && len(iss) < 300 {
+		return keyRef{issuer: &TrustedIssuer{ID: iss}}, ReasonUnknownIssuer
+	}
+	return keyRef{}, ReasonUnknownIssuer
+}
+
+var errTooLarge = errors.New("inflated payload too large")
+
+// inflate decompresses raw DEFLATE, refusing more than MaxCardPayload bytes.
+func inflate(b []byte) ([]byte, error) {
+	fr := flate.NewReader(bytes.NewReader(b))
+	defer fr.Close()
+	out, err := io.ReadAll(io.LimitReader(fr, MaxCardPayload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxCardPayload {
+		return nil, errTooLarge
+	}
+	return out, nil
+}
+
+func (v *Verifier) checkCard(payload []byte, ref keyRef, r *Result) *Result {
+	b, err := inflate(payload)
+	if errors.Is(err, errTooLarge) {
+		return fail(r, ReasonTooLarge)
+	} else if err != nil || checkJSON(b) != nil {
+		return fail(r, ReasonMalformed)
+	}
+	var c schema.CardClaims
+	if err := json.Unmarshal(b, &c); err != nil {
+		return fail(r, ReasonMalformed)
+	}
+	if c.Iss != ref.issuer.ID {
+		return fail(r, ReasonClaimsMismatch)
+	}
+	if c.Jti == "" || c.Nbf <= 0 || c.Name == "" || c.Framework == "" || len(c.Levels) == 0 || c.Digest == "" || c.Exp < 0 || (c.Exp != 0 && c.Exp <= c.Nbf) {
+		return fail(r, ReasonInvalidCredential)
+	}
+	r.CredentialID, r.Learner, r.Framework, r.Digest = c.Jti, c.Name, c.Framework, c.Digest
+	from := time.Unix(c.Nbf, 0).UTC()
+	r.ValidFrom = &from
+	var levels []schema.LevelResult
+	for _, l := range c.Levels {
+		levels = append(levels, schema.LevelResult{Competency: l.Competency, Level: l.Level})
+	}
+	r.Levels = v.levelInfo(c.Framework, levels)
+	var until time.Time
+	if c.Exp != 0 {
+		until = time.Unix(c.Exp, 0).UTC()
+		r.ValidUntil = &until
+	}
+	return v.checkWindow(from, until, r)
+}
+
+// credentialClaims reads the JWT claims beside the credential in the payload.
+type credentialClaims struct {
+	schema.Credential
+	Iss *string         `json:"iss"`
+	Jti *string         `json:"jti"`
+	Sub *string         `json:"sub"`
+	Nbf *int64          `json:"nbf"`
+	Exp *int64          `json:"exp"`
+	VC  json.RawMessage `json:"vc"`
+}
+
+var obContextRE = regexp.MustCompile(`^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$`)
+
+func (v *Verifier) checkCredential(payload []byte, ref keyRef, r *Result) *Result {
+	if err := checkJSON(payload); err != nil {
+		return fail(r, ReasonMalformed)
+	}
+	var cc credentialClaims
+	if err := json.Unmarshal(payload, &cc); err != nil {
+		return fail(r, ReasonInvalidCredential)
+	}
+	if cc.VC != nil {
+		return fail(r, ReasonUnsupported) // VCDM 1.1 "vc" claim: not a VC 2.0 credential
+	}
+	c := &cc.Credential
+	if cc.Iss == nil || cc.Jti == nil || cc.Nbf == nil || (cc.Sub == nil && c.CredentialSubject.ID != "") {
+		return fail(r, ReasonClaimsMismatch)
+	}
+	if *cc.Iss != ref.issuer.ID || c.Issuer.ID != ref.issuer.ID || *cc.Jti != c.ID || (cc.Sub != nil && *cc.Sub != c.CredentialSubject.ID) {
+		return fail(r, ReasonClaimsMismatch)
+	}
+	from, err := time.Parse(time.RFC3339, c.ValidFrom)
+	if err != nil {
+		return fail(r, ReasonInvalidCredential)
+	}
+	if *cc.Nbf != from.Unix() {
+		return fail(r, ReasonClaimsMismatch)
+	}
+	var until time.Time
+	if c.ValidUntil != "" {
+		if until, err = time.Parse(time.RFC3339, c.ValidUntil); err != nil {
+			return fail(r, ReasonInvalidCredential)
+		}
+		if cc.Exp == nil || *cc.Exp != until.Unix() {
+			return fail(r, ReasonClaimsMismatch)
+		}
+		if !until.After(from) {
+			return fail(r, ReasonInvalidCredential)
+		}
+	} else if cc.Exp != nil {
+		return fail(r, ReasonClaimsMismatch)
+	}
+	if !wellFormed(c) {
+		return fail(r, ReasonInvalidCredential)
+	}
+	r.Credential = c
+	r.CredentialID = c.ID
+	r.Learner = c.LearnerName()
+	r.Framework = c.FrameworkID()
+	r.Levels = v.levelInfo(r.Framework, c.Levels())
+	r.Issuer.Name, r.Issuer.URL = c.Issuer.Name, c.Issuer.URL
+	from = from.UTC()
+	r.ValidFrom = &from
+	if !until.IsZero() {
+		until = until.UTC()
+		r.ValidUntil = &until
+	}
+	return v.checkWindow(from, until, r)
+}
+
+// wellFormed checks what the OB 3.0 schema requires of a credential.
+func wellFormed(c *schema.Credential) bool {
+	if len(c.Context) < 2 || c.Context[0] != schema.ContextVC2 || !obContextRE.MatchString(c.Context[1]) {
+		return false
+	}
+	if !c.Type.Has(schema.TypeVC) || !(c.Type.Has(schema.TypeOBCredential) || c.Type.Has(schema.TypeAchievementCr)) {
+		return false
+	}
+	s := &c.CredentialSubject
+	a := &s.Achievement
+	if c.ID == "" || c.Issuer.ID == "" || !s.Type.Has("AchievementSubject") || (s.ID == "" && len(s.Identifier) == 0) {
+		return false
+	}
+	if a.ID == "" || !a.Type.Has("Achievement") || a.Name == "" || a.Description == "" || a.Criteria == nil {
+		return false
+	}
+	for _, rd := range a.ResultDescription {
+		if rd.ID == "" || !rd.Type.Has("ResultDescription") || rd.Name == "" || rd.ResultType == "" {
+			return false
+		}
+	}
+	for _, res := range s.Result {
+		if !res.Type.Has("Result") {
+			return false
+		}
+	}
+	return c.CredentialStatus == nil || c.CredentialStatus.Type != ""
+}
+
+func (v *Verifier) checkWindow(from, until time.Time, r *Result) *Result {
+	now := v.now()
+	if now.Add(v.leeway()).Before(from) {
+		return fail(r, ReasonNotYetValid)
+	}
+	if !until.IsZero() && !now.Add(-v.leeway()).Before(until) {
+		return fail(r, ReasonExpired)
+	}
+	r.Valid = true
+	return r
+}
+
+func (v *Verifier) levelInfo(framework string, levels []schema.LevelResult) []LevelInfo {
+	out := make([]LevelInfo, 0, len(levels))
+	var fw *schema.Framework
+	if v.Frameworks != nil {
+		fw, _ = v.Frameworks.Get(framework)
+	}
+	for _, l := range levels {
+		li := LevelInfo{Competency: l.Competency, Level: l.Level}
+		if fw != nil {
+			if c, _, err := fw.Competency(l.Competency); err == nil {
+				li.Title = c.Title
+			}
+			if lv, _, err := fw.Level(l.Level); err == nil {
+				li.LevelTitle = lv.Title
+			}
+		}
+		out = append(out, li)
+	}
+	return out
+}
