@@ -6,6 +6,7 @@ package issuer
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -246,17 +247,24 @@ func competencyURL(fw *schema.Framework, c *schema.Competency) string {
 	return fw.URI + "#" + url.PathEscape(c.Code)
 }
 
-// shortTitle is the framework's title up to its first colon ("DigComp 2.2").
+// shortTitle is the short name of a framework for credential names: the
+// acronym in parentheses ("CRCN", "CECRL"), else the title up to its colon
+// ("DigComp 2.2"), else the id.
 func shortTitle(fw *schema.Framework, lang string) string {
 	t := fw.Title.In(lang)
-	if i := strings.Index(t, ":"); i > 0 {
-		t = strings.TrimSpace(t[:i])
+	if m := acronymRE.FindStringSubmatch(t); m != nil {
+		return m[1]
 	}
-	if i := strings.Index(t, " ("); i > 0 {
-		t = strings.TrimSpace(t[:i])
+	if i := strings.Index(t, ":"); i > 0 && i <= 40 {
+		return strings.TrimSpace(t[:i])
 	}
-	return t
+	if utf8.RuneCountInString(t) <= 40 {
+		return t
+	}
+	return fw.ID
 }
+
+var acronymRE = regexp.MustCompile(`\(([A-Z][A-Z0-9.\- ]{1,11})\)`)
 
 func levelName(l *schema.Level, lang string) string {
 	title := l.Title.In(lang)

@@ -1,0 +1,178 @@
+package keys_test
+
+import (
+	"crypto/ecdsa"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"carnet/keys"
+	"carnet/schema"
+)
+
+func TestDIDWeb(t *testing.T) {
+	for _, tc := range []struct{ base, slug, did, docURL, code string }{
+		{"https://carnet.example.org", "lille", "did:web:carnet.example.org:s:lille", "https://carnet.example.org/s/lille/did.json", ""},
+		{"https://Carnet.Example.org/", "lille", "did:web:carnet.example.org:s:lille", "https://carnet.example.org/s/lille/did.json", ""},
+		{"https://example.org:8443/carnet", "bib-1", "did:web:example.org%3A8443:carnet:s:bib-1", "https://example.org:8443/carnet/s/bib-1/did.json", ""},
+		{"http://localhost:8080", "main", "did:web:localhost%3A8080:s:main", "http://localhost:8080/s/main/did.json", ""},
+		{"http://127.0.0.1:9000", "main", "did:web:127.0.0.1%3A9000:s:main", "http://127.0.0.1:9000/s/main/did.json", ""},
+		{"http://carnet.example.org", "main", "", "", schema.EINVALID}, // plain http off loopback
+		{"ftp://example.org", "main", "", "", schema.EINVALID},
+		{"https://example.org?x=1", "main", "", "", schema.EINVALID},
+		{"https://example.org", "Main", "", "", schema.EINVALID},
+		{"https://example.org", "a/b", "", "", schema.EINVALID},
+	} {
+		did, err := keys.DIDWeb(tc.base, tc.slug)
+		if schema.ErrorCode(err) != tc.code || did != tc.did {
+			t.Errorf("DIDWeb(%q, %q) = %q, %v; want %q", tc.base, tc.slug, did, err, tc.did)
+			continue
+		}
+		if tc.did == "" {
+			continue
+		}
+		u, err := keys.DIDDocumentURL(did)
+		if err != nil || u != tc.docURL {
+			t.Errorf("DIDDocumentURL(%q) = %q, %v; want %q", did, u, err, tc.docURL)
+		}
+	}
+	if u, _ := keys.DIDDocumentURL("did:web:example.org"); u != "https://example.org/.well-known/did.json" {
+		t.Errorf("bare host: %s", u)
+	}
+	for _, bad := range []string{"did:key:z6Mk", "did:web:", "did:web:ex.org:..:x", "did:web:ex.org#k", "did:web:a@b"} {
+		if _, err := keys.DIDDocumentURL(bad); err == nil {
+			t.Errorf("DIDDocumentURL(%q) accepted", bad)
+		}
+	}
+}
+
+func TestFileStorePersistsAndRotates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	s, err := keys.NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, err := s.Ring("lille")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r1.Keys) != 1 || r1.Signer() != r1.Keys[0] {
+		t.Fatalf("new ring: %+v", r1)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "lille.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
+		t.Errorf("key dir mode %v, want 0700", di.Mode().Perm())
+	}
+
+	// A second store on the same dir (another process) reads the same key.
+	s2, _ := keys.NewFileStore(dir)
+	r2, err := s2.Ring("lille")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Signer().Thumbprint != r1.Signer().Thumbprint || !r2.Signer().Private.Equal(r1.Signer().Private) {
+		t.Error("reloaded key differs")
+	}
+
+	k2, err := s2.Rotate("lille")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first store sees the rotation: the new key signs, the old one stays.
+	r3, err := s.Ring("lille")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r3.Keys) != 2 || r3.Signer().Thumbprint != k2.Thumbprint || r3.Find(r1.Keys[0].Thumbprint) == nil {
+		t.Errorf("after rotation: %d keys, signer %s", len(r3.Keys), r3.Signer().Thumbprint)
+	}
+	did := "did:web:carnet.example.org:s:lille"
+	set := r3.JWKS(did)
+	if len(set.Keys) != 2 {
+		t.Fatalf("JWKS has %d keys", len(set.Keys))
+	}
+	for _, k := range set.Keys {
+		if !k.IsPublic() || !strings.HasPrefix(k.KeyID, did+"#") || k.Algorithm != "ES256" || k.Use != "sig" {
+			t.Errorf("JWKS key %+v", k)
+		}
+	}
+	b, _ := json.Marshal(set)
+	if strings.Contains(string(b), `"d"`) {
+		t.Error("the JWKS leaks a private key")
+	}
+	doc := r3.DIDDocument(did, "Médiathèque")
+	if doc.ID != did || len(doc.VerificationMethod) != 2 || len(doc.AssertionMethod) != 2 || doc.AssertionMethod[1] != k2.KID(did) {
+		t.Errorf("DID document %+v", doc)
+	}
+	for _, vm := range doc.VerificationMethod {
+		if vm.Controller != did || !vm.PublicKeyJwk.IsPublic() {
+			t.Errorf("verification method %+v", vm)
+		}
+	}
+}
+
+func TestFileStoreConcurrentFirstUse(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	prints := make([]string, 8)
+	for i := range prints {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			s, _ := keys.NewFileStore(dir) // separate stores, as separate processes
+			r, err := s.Ring("main")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			prints[i] = r.Signer().Thumbprint
+		}(i)
+	}
+	wg.Wait()
+	for _, p := range prints {
+		if p != prints[0] {
+			t.Fatalf("concurrent first use created different keys: %v", prints)
+		}
+	}
+}
+
+func TestFileStoreRejectsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := keys.NewFileStore(dir)
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{"), 0o600)
+	if _, err := s.Ring("broken"); err == nil {
+		t.Error("a corrupt key file was accepted")
+	}
+	os.WriteFile(filepath.Join(dir, "empty.json"), []byte(`{"keys":[]}`), 0o600)
+	if _, err := s.Ring("empty"); err == nil {
+		t.Error("an empty ring was accepted")
+	}
+	if _, err := s.Ring("../etc"); schema.ErrorCode(err) != schema.EINVALID {
+		t.Errorf("path traversal slug: %v", err)
+	}
+}
+
+func TestMemStore(t *testing.T) {
+	m := keys.NewMemStore()
+	r, _ := m.Ring("a")
+	if _, ok := interface{}(r.Signer().Private).(*ecdsa.PrivateKey); !ok {
+		t.Fatal("no key")
+	}
+	k, _ := m.Rotate("a")
+	r2, _ := m.Ring("a")
+	if r2.Signer() != k || len(r2.Keys) != 2 {
+		t.Error("rotation")
+	}
+	if b, _ := m.Ring("b"); b.Signer().Thumbprint == k.Thumbprint {
+		t.Error("two issuers share a key")
+	}
+}
