@@ -221,6 +221,10 @@ func buildEvidence(a schema.Assessment, t text) ([]schema.Evidence, error) {
 		if name == "" {
 			name = t.evidence
 		}
+		if e.URL != "" {
+			u, _ := url.Parse(e.URL)
+			e.URL = u.String() // percent-encodes a non-ASCII path: a URI, not an IRI
+		}
 		out = append(out, schema.Evidence{ID: e.URL, Type: schema.Types{"Evidence"}, Name: name, Narrative: e.Narrative})
 	}
 	return out, nil

@@ -72,7 +72,9 @@ func CleanName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", Errorf(EINVALID, "the name is not valid UTF-8 text", "le nom n'est pas un texte UTF-8 valide")
 	}
-	name = strings.Join(strings.FieldsFunc(name, unicode.IsSpace), " ")
+	// Collapse ASCII white space only: no-break spaces are part of how some
+	// names are written and are kept.
+	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return r < 0x80 && unicode.IsSpace(r) }), " ")
 	for _, r := range name {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return "", Errorf(EINVALID, "the name contains a control character", "le nom contient un caractère de contrôle")

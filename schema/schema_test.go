@@ -15,6 +15,7 @@ func TestCleanName(t *testing.T) {
 		{"Олена Шевченко", "Олена Шевченко", ""},
 		{"محمد", "محمد", ""},
 		{"Jo\n\tO'Brien", "Jo O'Brien", ""},
+		{"O'Brien «\u00a0Jo\u202f»", "O'Brien «\u00a0Jo\u202f»", ""},
 		{"", "", schema.EINVALID},
 		{"   ", "", schema.EINVALID},
 		{"a\x00b", "", schema.EINVALID},

@@ -239,7 +239,7 @@ func isB64URL(s string) bool {
 
 func (v *Verifier) verifyJWS(s string, r *Result) *Result {
 	parts := strings.Split(s, ".")
-	if len(parts) != 3 || parts[0] == "" || parts[2] == "" || !isB64URL(parts[0]) || !isB64URL(parts[1]) || !isB64URL(parts[2]) {
+	if len(parts) != 3 || parts[0] == "" || !isB64URL(parts[0]) || !isB64URL(parts[1]) || !isB64URL(parts[2]) {
 		return fail(r, ReasonMalformed)
 	}
 	if len(parts[0]) > 4096 {
@@ -258,7 +258,10 @@ func (v *Verifier) verifyJWS(s string, r *Result) *Result {
 		return fail(r, ReasonMalformed)
 	}
 	if h.Alg != string(jose.ES256) {
-		return fail(r, ReasonUnsupportedAlg)
+		return fail(r, ReasonUnsupportedAlg) // "none" included, signed or not
+	}
+	if parts[2] == "" {
+		return fail(r, ReasonMalformed)
 	}
 	for name := range members {
 		if !allowedHeader[name] {

@@ -28,6 +28,7 @@ const (
 const usage = `carnet — attestations de compétences numériques / digital-skill credentials
 
 Usage :
+  carnet serve   --data DIR --addr HÔTE:PORT --base-url URL
   carnet issue   --data DIR --learner NOM --framework ID --level CODE=N … --out FICHIER.jwt
   carnet verify  [--data DIR] [--trust JWKS|DID|URL …] [--json] ENTRÉE|-
   carnet keys    jwks|rotate --data DIR [--structure SLUG]
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "carnet", version)
 		return exitOK
+	case "serve":
+		return runServe(ctx, rest, e)
 	case "issue":
 		return runIssue(ctx, rest, e)
 	case "verify":

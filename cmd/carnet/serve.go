@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"carnet/schema"
+	"carnet/verifier"
+	"carnet/web"
+)
+
+const serveHelp = `carnet serve — servir Carnet / serve Carnet
+
+Usage :
+  carnet serve --data DIR --addr HÔTE:PORT --base-url URL
+
+Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés.
+On first start on an empty DIR: SQLite database, a default structure and its keys.
+Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL.
+`
+
+func runServe(ctx context.Context, args []string, e env) int {
+	fs := newFlags("serve", serveHelp, e)
+	data := fs.String("data", envOr("CARNET_DATA", "./data"), "dossier de données / data dir")
+	addr := fs.String("addr", envOr("CARNET_ADDR", "127.0.0.1:8080"), "adresse d'écoute / listen address")
+	baseURL := fs.String("base-url", os.Getenv("CARNET_BASE_URL"), "URL publique (ids did:web, liens, QR) / public URL (did:web ids, links, QR codes)")
+	if code, done := parseFlags(fs, args, e); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	in, err := openInstance(ctx, *data, *baseURL, nil, e.stderr)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer in.Close()
+	reg := verifier.NewRegistry()
+	if err := in.trustLocal(ctx, reg); err != nil {
+		return fail(e, err)
+	}
+	srv := &web.Server{
+		BaseURL: in.baseURL, Structures: in.structures, Keys: in.keys, Log: log,
+		Verifier: &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode},
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(e, schema.Errorf(schema.EINVALID, "cannot listen on %s: %v", "impossible d'écouter sur %s : %v", *addr, err))
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	fmt.Fprintf(e.stderr, "Carnet écoute sur / listening on http://%s (URL publique / public URL %s)\n", ln.Addr(), in.baseURL)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fail(e, err)
+		}
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(shutdown)
+		fmt.Fprintln(e.stderr, "Carnet arrêté / stopped")
+	}
+	return exitOK
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
