@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,7 +20,8 @@ var (
 )
 
 // checkJSON accepts b only if it is one valid UTF-8 JSON object without
-// duplicate keys at any depth and nested at most maxJSONDepth levels.
+// duplicate keys at any depth (keys differing only by case count as
+// duplicates, since encoding/json matches struct fields case-insensitively) and nested at most maxJSONDepth levels.
 // encoding/json alone would silently keep the last of two keys and replace
 // invalid UTF-8, so a signed payload could be read two ways.
 func checkJSON(b []byte) error {
@@ -74,10 +76,11 @@ func checkJSON(b []byte) error {
 			continue
 		case string:
 			if top >= 0 && stack[top].object && stack[top].expKey {
-				if _, dup := stack[top].keys[t]; dup {
+				k := foldKey(t)
+				if _, dup := stack[top].keys[k]; dup {
 					return errDuplicateKey
 				}
-				stack[top].keys[t] = struct{}{}
+				stack[top].keys[k] = struct{}{}
 				stack[top].expKey = false
 				continue
 			}
@@ -90,4 +93,32 @@ func checkJSON(b []byte) error {
 		return errors.New("incomplete JSON")
 	}
 	return nil
+}
+
+// foldKey maps a key to a canonical form under Unicode simple case folding,
+// the equivalence encoding/json uses to match member names to fields: each
+// rune becomes the smallest rune of its folding orbit ("ſ" and "S" → "S",
+// the Kelvin sign → "K").
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'a' && c <= 'z' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	b := make([]rune, 0, len(s))
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b = append(b, min)
+	}
+	return string(b)
 }

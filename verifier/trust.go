@@ -91,22 +91,29 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 		}
 		merged.Keys = append(merged.Keys, k)
 	}
+	// Drop the index entries of the issuer's previous version, then index
+	// every key under its id, its thumbprint and its id fragment.
+	for tp, refs := range r.byThumb {
+		kept := refs[:0]
+		for _, ref := range refs {
+			if ref.issuer.ID != ti.ID {
+				kept = append(kept, ref)
+			}
+		}
+		if len(kept) == 0 {
+			delete(r.byThumb, tp)
+		} else {
+			r.byThumb[tp] = kept
+		}
+	}
 	r.issuers[ti.ID] = merged
 	for i := range merged.Keys {
 		k := &merged.Keys[i]
 		ref := keyRef{issuer: merged, key: k}
 		r.byKID[k.KeyID] = ref
-		frag := k.KeyID[strings.IndexByte(k.KeyID, '#')+1:]
 		tp, _ := keys.Thumbprint(k.Key)
-		refs := r.byThumb[tp]
-		for j := range refs { // replace stale refs of the same key
-			if refs[j].key.KeyID == k.KeyID {
-				refs = append(refs[:j], refs[j+1:]...)
-				break
-			}
-		}
-		r.byThumb[tp] = append(refs, ref)
-		if frag != tp {
+		r.byThumb[tp] = append(r.byThumb[tp], ref)
+		if frag := k.KeyID[strings.IndexByte(k.KeyID, '#')+1:]; frag != tp {
 			r.byThumb[frag] = append(r.byThumb[frag], ref)
 		}
 	}

@@ -292,7 +292,8 @@ func (v *Verifier) verifyJWS(s string, r *Result) *Result {
 		}
 		return fail(r, reason)
 	}
-	r.Issuer = &IssuerInfo{ID: ref.issuer.ID, Name: ref.issuer.Name, Trusted: true, KeyID: ref.key.KeyID, Source: ref.issuer.Source}
+	// Until the signature holds, only the claimed issuer id is reported.
+	r.Issuer = &IssuerInfo{ID: ref.issuer.ID}
 	obj, err := jose.ParseSignedCompact(s, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return fail(r, ReasonMalformed)
@@ -301,6 +302,7 @@ func (v *Verifier) verifyJWS(s string, r *Result) *Result {
 	if err != nil {
 		return fail(r, ReasonBadSignature)
 	}
+	r.Issuer = &IssuerInfo{ID: ref.issuer.ID, Name: ref.issuer.Name, Trusted: true, KeyID: ref.key.KeyID, Source: ref.issuer.Source}
 	if card {
 		return v.checkCard(payload, ref, r)
 	}
@@ -313,16 +315,16 @@ func (v *Verifier) verifyJWS(s string, r *Result) *Result {
 // only to tell an unknown issuer from an unknown key.
 func (v *Verifier) findKey(kid string, card bool, payload string) (keyRef, string) {
 	if did, _, ok := strings.Cut(kid, "#"); ok {
+		if !strings.HasPrefix(did, "did:") {
+			return keyRef{}, ReasonBadHeader // relative or non-DID key ids name no issuer
+		}
 		if ref, ok := v.Trust.byKeyID(kid); ok {
 			return ref, ""
 		}
 		if ti := v.Trust.Issuer(did); ti != nil {
 			return keyRef{issuer: ti}, ReasonUnknownKey
 		}
-		if strings.HasPrefix(did, "did:") {
-			return keyRef{issuer: &TrustedIssuer{ID: did}}, ReasonUnknownIssuer
-		}
-		return keyRef{}, ReasonUnknownIssuer
+		return keyRef{issuer: &TrustedIssuer{ID: did}}, ReasonUnknownIssuer
 	}
 	if !card {
 		return keyRef{}, ReasonBadHeader
