@@ -94,7 +94,8 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 	// Drop the index entries of the issuer's previous version, then index
 	// every key under its id, its thumbprint and its id fragment.
 	for tp, refs := range r.byThumb {
-		kept := refs[:0]
+		// Fresh slices: readers may hold the old ones (see byThumbprint).
+		var kept []keyRef
 		for _, ref := range refs {
 			if ref.issuer.ID != ti.ID {
 				kept = append(kept, ref)
@@ -149,7 +150,7 @@ func (r *Registry) byKeyID(kid string) (keyRef, bool) {
 func (r *Registry) byThumbprint(tp string) []keyRef {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.byThumb[tp]
+	return append([]keyRef(nil), r.byThumb[tp]...)
 }
 
 // LocalIssuer is the trusted issuer of a structure of this instance.

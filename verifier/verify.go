@@ -15,6 +15,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -185,8 +186,6 @@ func fromJSON(b []byte) (string, string) {
 	return "", ReasonMalformed
 }
 
-var digitsRE = regexp.MustCompile(`^[0-9]+$`)
-
 // fromQRText reads the text of a card's QR code: BASE_URL/c#<digits>, or the
 // digits alone, or a /c# URL holding the token itself.
 func fromQRText(s string) (string, bool) {
@@ -198,13 +197,22 @@ func fromQRText(s string) (string, bool) {
 		}
 		frag = s[i+1:]
 	}
-	if len(frag) >= 40 && digitsRE.MatchString(frag) {
+	if len(frag) >= 40 && allDigits(frag) {
 		return schema.QRDecodeNumeric(frag)
 	}
 	if frag != s {
 		return frag, true
 	}
 	return "", false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func normalizeShortCode(s string) string {
@@ -227,10 +235,17 @@ type header struct {
 // rather than ignored.
 var allowedHeader = map[string]bool{"alg": true, "kid": true, "typ": true, "zip": true}
 
+// b64url marks the bytes of the base64url alphabet.
+var b64url = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		t[c] = true
+	}
+	return t
+}()
+
 func isB64URL(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !b64url[s[i]] {
 			return false
 		}
 	}
@@ -360,10 +375,16 @@ func (v *Verifier) findKey(kid string, card bool, payload string) (keyRef, strin
 
 var errTooLarge = errors.New("inflated payload too large")
 
+// Inflaters are reused: setting one up costs more than a card's payload.
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+
 // inflate decompresses raw DEFLATE, refusing more than MaxCardPayload bytes.
 func inflate(b []byte) ([]byte, error) {
-	fr := flate.NewReader(bytes.NewReader(b))
-	defer fr.Close()
+	fr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(fr)
+	if err := fr.(flate.Resetter).Reset(bytes.NewReader(b), nil); err != nil {
+		return nil, err
+	}
 	out, err := io.ReadAll(io.LimitReader(fr, MaxCardPayload+1))
 	if err != nil {
 		return nil, err
