@@ -113,6 +113,10 @@ func (v *Verifier) leeway() time.Duration {
 	return DefaultLeeway
 }
 
+// Refused returns the result of an input refused before reading, such as a
+// request body over MaxInput (ReasonTooLarge).
+func Refused(reason string) *Result { return fail(&Result{}, reason) }
+
 func fail(r *Result, reason string) *Result {
 	r.Valid = false
 	r.Reason = reason

@@ -132,7 +132,7 @@ func (s *Server) verify(c *gin.Context) {
 	if err := c.ShouldBindJSON(&req); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			c.JSON(http.StatusOK, s.Verifier.Verify(c, make([]byte, verifier.MaxInput+1)))
+			c.JSON(http.StatusOK, verifier.Refused(verifier.ReasonTooLarge))
 			return
 		}
 		s.renderError(c, schema.Errorf(schema.EINVALID, `the body must be JSON {"input": "…"}`, `le corps doit être du JSON {"input": "…"}`))
