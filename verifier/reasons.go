@@ -17,6 +17,8 @@ var reasonTexts = map[string][2]string{
 	ReasonUnsigned:          {"This credential carries no signature: use the .jwt file.", "Cette attestation n'est pas signée : utilisez le fichier .jwt."},
 	ReasonNotFound:          {"No credential has this code here.", "Aucune attestation ne porte ce code ici."},
 	ReasonUnsupported:       {"This kind of credential is not supported.", "Ce type d'attestation n'est pas pris en charge."},
+	ReasonRevoked:           {"The issuer has revoked this credential.", "L'émetteur a révoqué cette attestation."},
+	ReasonSuspended:         {"The issuer has suspended this credential for now.", "L'émetteur a suspendu cette attestation pour le moment."},
 }
 
 // ReasonText returns the English and French explanations of a reason code.

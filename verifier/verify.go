@@ -41,6 +41,8 @@ const (
 	ReasonUnsigned          = "unsigned"    // a credential JSON without a JWS
 	ReasonNotFound          = "not_found"   // short code unknown here
 	ReasonUnsupported       = "unsupported" // a form Carnet does not verify (Data Integrity proof, vc claim)
+	ReasonRevoked           = "revoked"     // the issuer's revocation list has the credential's bit set
+	ReasonSuspended         = "suspended"   // the issuer's suspension list has the credential's bit set
 )
 
 // Limits on what the verifier reads.
@@ -59,6 +61,9 @@ type Verifier struct {
 	Lookup func(ctx context.Context, code string) (string, error)
 	Now    func() time.Time // time.Now when nil
 	Leeway time.Duration    // DefaultLeeway when zero
+	// Status reads the status lists of credentials that carry a
+	// credentialStatus; nil: status is not checked ("unchecked").
+	Status *StatusLists
 }
 
 // Result is what a verification found.
@@ -79,6 +84,13 @@ type Result struct {
 	Digest string `json:"digest,omitempty"`
 	// Credential is the decoded credential, once its signature verified.
 	Credential *schema.Credential `json:"credential,omitempty"`
+	// Status is StatusActive, StatusRevoked, StatusSuspended or
+	// StatusUnchecked for a credential with a credentialStatus, "" otherwise.
+	Status string `json:"status,omitempty"`
+	// StatusMessage says, in English and French, that the revocation status
+	// could not be checked (Status is StatusUnchecked; Valid is unchanged).
+	StatusMessage   string `json:"status_message,omitempty"`
+	StatusMessageFR string `json:"status_message_fr,omitempty"`
 }
 
 // IssuerInfo says who issued, and whether this verifier trusts them.
@@ -153,7 +165,11 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Result {
 		}
 		s = jws
 	}
-	return v.verifyJWS(s, r)
+	r = v.verifyJWS(s, r)
+	if r.Valid && r.Kind == "credential" && r.Credential != nil {
+		v.checkStatus(ctx, r)
+	}
+	return r
 }
 
 // fromJSON extracts the JWS of a JSON input: a VC 2.0
