@@ -106,6 +106,7 @@ func (s *Service) Issue(ctx context.Context, st *schema.Structure, a schema.Asse
 	rec := &schema.CredentialRecord{
 		ID: id, Structure: st.Slug, SubjectID: a.SubjectID, LearnerName: a.LearnerName,
 		Framework: fw.ID, IssuedAt: a.AssessedAt, ValidUntil: a.ValidUntil,
+		StructureID: st.ID, LearnerID: a.LearnerID, IssuedBy: a.MediatorID,
 	}
 	if rec.ShortCode, err = schema.NewShortCode(r); err != nil {
 		return nil, err

@@ -53,12 +53,14 @@ type EvidenceItem struct {
 // the issuer turns it into one credential.
 type Assessment struct {
 	LearnerName string // display name carried by the credential
+	LearnerID   string // the structure's learner record, when there is one
 	SubjectID   string // pseudonymous urn:uuid of the learner; generated when empty
 	Framework   string
 	Results     []LevelResult
 	Evidence    []EvidenceItem
 	Method      string // how it was assessed ("observation en atelier")
 	Mediator    string // who assessed
+	MediatorID  int64  // user id of who assessed; 0 from the CLI
 	AssessedAt  time.Time
 	ValidUntil  time.Time // zero: no expiry
 }
@@ -88,21 +90,62 @@ func CleanName(name string) (string, error) {
 
 // CredentialRecord is an issued credential as stored by the issuing structure.
 type CredentialRecord struct {
-	ID           string // urn:uuid:…
-	Structure    string // slug
-	SubjectID    string
-	LearnerName  string
-	Framework    string
-	Results      []LevelResult
-	IssuedAt     time.Time
-	ValidUntil   time.Time // zero: none
-	JWT          string
-	CardToken    string
-	ShortCode    string
-	StatusList   int
-	StatusIndex  int
-	RevokedAt    time.Time // zero: not revoked
-	RevokeReason string
+	ID            string // urn:uuid:…
+	Structure     string // slug
+	StructureID   int64
+	LearnerID     string // "" when issued without a learner record (CLI)
+	SubjectID     string
+	LearnerName   string
+	Framework     string
+	Results       []LevelResult
+	IssuedAt      time.Time
+	ValidUntil    time.Time // zero: none
+	JWT           string
+	CardToken     string
+	ShortCode     string
+	StatusList    int
+	StatusIndex   int
+	RevokedAt     time.Time // zero: not revoked
+	RevokeReason  string
+	SuspendedAt   time.Time // zero: not suspended
+	SuspendReason string
+	IssuedBy      int64     // user id; 0 from the CLI
+	ErasedAt      time.Time // the learner's data was erased: no name, JWT or card token kept
+}
+
+// Status returns "revoked", "suspended" or "active".
+func (c *CredentialRecord) Status() string {
+	switch {
+	case !c.RevokedAt.IsZero():
+		return StatusRevoked
+	case !c.SuspendedAt.IsZero():
+		return StatusSuspended
+	}
+	return StatusActive
+}
+
+// Credential statuses, and the purposes of the status lists that publish them.
+const (
+	StatusActive    = "active"
+	StatusRevoked   = "revoked"
+	StatusSuspended = "suspended"
+
+	PurposeRevocation = "revocation"
+	PurposeSuspension = "suspension"
+)
+
+// StatusChange revokes, suspends or reinstates a credential.
+type StatusChange struct {
+	Action string // AuditRevoke, AuditSuspend or AuditUnsuspend
+	Reason string
+	At     time.Time
+}
+
+// CredentialFilter selects credentials, newest first.
+type CredentialFilter struct {
+	StructureIDs []int64 // nil: every structure
+	LearnerID    string
+	Limit        int
 }
 
 // StatusListSize is the number of entries of a Bitstring Status List
@@ -114,6 +157,7 @@ type StructureStore interface {
 	CreateStructure(ctx context.Context, s *Structure) error
 	FindStructure(ctx context.Context, slug string) (*Structure, error)
 	ListStructures(ctx context.Context) ([]*Structure, error)
+	UpdateStructure(ctx context.Context, s *Structure) error
 }
 
 // CredentialStore keeps issued credentials.
@@ -124,4 +168,10 @@ type CredentialStore interface {
 	CreateCredential(ctx context.Context, c *CredentialRecord) error
 	FindCredential(ctx context.Context, id string) (*CredentialRecord, error)
 	FindCredentialByShortCode(ctx context.Context, code string) (*CredentialRecord, error)
+	ListCredentials(ctx context.Context, f CredentialFilter) ([]*CredentialRecord, error)
+	// SetCredentialStatus applies a change; revocation is final (ECONFLICT
+	// on a revoked credential).
+	SetCredentialStatus(ctx context.Context, id string, ch StatusChange) (*CredentialRecord, error)
+	// StatusIndexes lists the indexes set in a status list of a structure.
+	StatusIndexes(ctx context.Context, structure string, list int, purpose string) ([]int, error)
 }

@@ -203,6 +203,22 @@ func (s *StructureStore) FindStructure(ctx context.Context, slug string) (*schem
 	return st, nil
 }
 
+// UpdateStructure saves a structure's profile (name, URL, e-mail, logo).
+func (s *StructureStore) UpdateStructure(ctx context.Context, st *schema.Structure) error {
+	if strings.TrimSpace(st.Name) == "" {
+		return schema.Errorf(schema.EINVALID, "a structure needs a name", "une structure doit avoir un nom")
+	}
+	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET name = ?, url = ?, email = ?, image_url = ? WHERE slug = ?`,
+		st.Name, st.URL, st.Email, st.ImageURL, st.Slug)
+	if err != nil {
+		return fmt.Errorf("sqlite: update structure: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.Errorf(schema.ENOTFOUND, "no structure %q", "aucune structure %q", st.Slug)
+	}
+	return nil
+}
+
 // ListStructures implements schema.StructureStore.
 func (s *StructureStore) ListStructures(ctx context.Context) ([]*schema.Structure, error) {
 	rows, err := s.db.db.QueryContext(ctx, `SELECT `+structureCols+` FROM structures ORDER BY id`)
@@ -284,10 +300,11 @@ func (s *CredentialStore) CreateCredential(ctx context.Context, c *schema.Creden
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO credentials (id, structure_id, subject_id, learner_name, framework, results,
-			issued_at, valid_until, jwt, card_token, short_code, status_list, status_index, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			issued_at, valid_until, jwt, card_token, short_code, status_list, status_index, created_at, learner_id, issued_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, sid, c.SubjectID, c.LearnerName, c.Framework, string(results), formatTime(c.IssuedAt), formatTime(c.ValidUntil),
-			c.JWT, c.CardToken, c.ShortCode, c.StatusList, c.StatusIndex, s.db.now())
+			c.JWT, c.CardToken, c.ShortCode, c.StatusList, c.StatusIndex, s.db.now(), nullString(c.LearnerID), c.IssuedBy)
+		c.StructureID = sid
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "credential %s already exists", "l'attestation %s existe déjà", c.ID)
 		} else if err != nil {
@@ -297,25 +314,34 @@ func (s *CredentialStore) CreateCredential(ctx context.Context, c *schema.Creden
 	})
 }
 
-const credentialCols = `c.id, s.slug, c.subject_id, c.learner_name, c.framework, c.results, c.issued_at, c.valid_until,
-	c.jwt, c.card_token, c.short_code, c.status_list, c.status_index, c.revoked_at, c.revoke_reason`
+const credentialCols = `c.id, s.slug, c.structure_id, COALESCE(c.learner_id, ''), c.subject_id, c.learner_name, c.framework, c.results,
+	c.issued_at, c.valid_until, c.jwt, c.card_token, c.short_code, c.status_list, c.status_index, c.revoked_at, c.revoke_reason,
+	c.suspended_at, c.suspend_reason, c.issued_by, c.erased_at`
 
-func (s *CredentialStore) findBy(ctx context.Context, where string, arg any) (*schema.CredentialRecord, error) {
+func scanCredential(row interface{ Scan(...any) error }) (*schema.CredentialRecord, error) {
 	var c schema.CredentialRecord
-	var results, issued, until, revoked string
-	err := s.db.db.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE `+where, arg).Scan(
-		&c.ID, &c.Structure, &c.SubjectID, &c.LearnerName, &c.Framework, &results, &issued, &until,
-		&c.JWT, &c.CardToken, &c.ShortCode, &c.StatusList, &c.StatusIndex, &revoked, &c.RevokeReason)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, schema.Errorf(schema.ENOTFOUND, "no such credential", "attestation introuvable")
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: find credential: %w", err)
+	var results, issued, until, revoked, suspended, erased string
+	if err := row.Scan(&c.ID, &c.Structure, &c.StructureID, &c.LearnerID, &c.SubjectID, &c.LearnerName, &c.Framework, &results,
+		&issued, &until, &c.JWT, &c.CardToken, &c.ShortCode, &c.StatusList, &c.StatusIndex, &revoked, &c.RevokeReason,
+		&suspended, &c.SuspendReason, &c.IssuedBy, &erased); err != nil {
+		return nil, err
 	}
 	if err := json.Unmarshal([]byte(results), &c.Results); err != nil {
 		return nil, fmt.Errorf("sqlite: credential %s results: %w", c.ID, err)
 	}
 	c.IssuedAt, c.ValidUntil, c.RevokedAt = parseTime(issued), parseTime(until), parseTime(revoked)
+	c.SuspendedAt, c.ErasedAt = parseTime(suspended), parseTime(erased)
 	return &c, nil
+}
+
+func (s *CredentialStore) findBy(ctx context.Context, where string, arg any) (*schema.CredentialRecord, error) {
+	c, err := scanCredential(s.db.db.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no such credential", "attestation introuvable")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find credential: %w", err)
+	}
+	return c, nil
 }
 
 // FindCredential implements schema.CredentialStore.
@@ -333,4 +359,132 @@ func (s *CredentialStore) CountCredentials(ctx context.Context, slug string) (in
 	var n int
 	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE ? = '' OR s.slug = ?`, slug, slug).Scan(&n)
 	return n, err
+}
+
+// ListCredentials implements schema.CredentialStore.
+func (s *CredentialStore) ListCredentials(ctx context.Context, f schema.CredentialFilter) ([]*schema.CredentialRecord, error) {
+	q := `SELECT ` + credentialCols + ` FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE 1 = 1`
+	var args []any
+	if f.StructureIDs != nil {
+		q += ` AND c.structure_id IN (` + placeholders(len(f.StructureIDs)) + `)`
+		for _, id := range f.StructureIDs {
+			args = append(args, id)
+		}
+	}
+	if f.LearnerID != "" {
+		q += ` AND c.learner_id = ?`
+		args = append(args, f.LearnerID)
+	}
+	q += ` ORDER BY c.created_at DESC, c.rowid DESC LIMIT ?`
+	args = append(args, limit(f.Limit))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list credentials: %w", err)
+	}
+	defer rows.Close()
+	out := []*schema.CredentialRecord{}
+	for rows.Next() {
+		c, err := scanCredential(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list credentials: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SetCredentialStatus implements schema.CredentialStore.
+func (s *CredentialStore) SetCredentialStatus(ctx context.Context, id string, ch schema.StatusChange) (*schema.CredentialRecord, error) {
+	var out *schema.CredentialRecord
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanCredential(tx.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN structures s ON s.id = c.structure_id WHERE c.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return schema.Errorf(schema.ENOTFOUND, "no such credential", "attestation introuvable")
+		} else if err != nil {
+			return fmt.Errorf("sqlite: set status: %w", err)
+		}
+		if !c.RevokedAt.IsZero() {
+			return schema.Errorf(schema.ECONFLICT, "this credential is revoked; revocation is final", "cette attestation est révoquée ; la révocation est définitive")
+		}
+		at := formatTime(ch.At)
+		switch ch.Action {
+		case schema.AuditRevoke:
+			_, err = tx.ExecContext(ctx, `UPDATE credentials SET revoked_at = ?, revoke_reason = ? WHERE id = ?`, at, ch.Reason, id)
+			c.RevokedAt, c.RevokeReason = ch.At, ch.Reason
+		case schema.AuditSuspend:
+			if !c.SuspendedAt.IsZero() {
+				return schema.Errorf(schema.ECONFLICT, "this credential is already suspended", "cette attestation est déjà suspendue")
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE credentials SET suspended_at = ?, suspend_reason = ? WHERE id = ?`, at, ch.Reason, id)
+			c.SuspendedAt, c.SuspendReason = ch.At, ch.Reason
+		case schema.AuditUnsuspend:
+			if c.SuspendedAt.IsZero() {
+				return schema.Errorf(schema.ECONFLICT, "this credential is not suspended", "cette attestation n'est pas suspendue")
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE credentials SET suspended_at = '', suspend_reason = '' WHERE id = ?`, id)
+			c.SuspendedAt, c.SuspendReason = time.Time{}, ""
+		default:
+			return fmt.Errorf("sqlite: unknown status action %q", ch.Action)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: set status: %w", err)
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
+// StatusIndexes implements schema.CredentialStore.
+func (s *CredentialStore) StatusIndexes(ctx context.Context, slug string, list int, purpose string) ([]int, error) {
+	col := "revoked_at"
+	if purpose == schema.PurposeSuspension {
+		col = "suspended_at"
+	} else if purpose != schema.PurposeRevocation {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no status list for %q", "aucune liste de statut %q", purpose)
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT c.status_index FROM credentials c JOIN structures s ON s.id = c.structure_id
+		WHERE s.slug = ? AND c.status_list = ? AND c.`+col+` != '' ORDER BY c.status_index`, slug, list)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: status indexes: %w", err)
+	}
+	defer rows.Close()
+	out := []int{}
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// StatusListExists reports whether a structure has reserved entries in a list.
+func (s *CredentialStore) StatusListExists(ctx context.Context, slug string, list int) (bool, error) {
+	var n int
+	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM status_entries e JOIN structures s ON s.id = e.structure_id
+		WHERE s.slug = ? AND e.list = ? LIMIT 1`, slug, list).Scan(&n)
+	return n > 0, err
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+func limit(n int) int {
+	if n <= 0 || n > 1000 {
+		return 1000
+	}
+	return n
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -6,10 +6,13 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
+	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/verifier"
@@ -18,39 +21,156 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// Server serves one Carnet instance.
+// Server serves one Carnet instance: its pages, its JSON API and the
+// public documents partners and wallets read (keys, status lists).
 type Server struct {
-	BaseURL    string
-	Structures schema.StructureStore
-	Keys       keys.Store
-	Verifier   *verifier.Verifier
-	Log        *slog.Logger
+	BaseURL     string
+	Structures  schema.StructureStore
+	Users       schema.UserStore
+	Learners    schema.LearnerStore
+	Credentials schema.CredentialStore
+	Audit       schema.AuditStore
+	Keys        keys.Store
+	Frameworks  *schema.Frameworks
+	Issuer      *issuer.Service
+	Verifier    *verifier.Verifier
+	Secret      []byte // HMAC key of the CSRF tokens; random per instance
+	Log         *slog.Logger
+	Now         func() time.Time // time.Now when nil
 
-	router *gin.Engine
+	router   *gin.Engine
+	throttle throttle
+	status   statusCache
+	pages    map[string]*template.Template // by language and page
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // maxVerifyBody bounds a POST /api/v1/verify body: the verifier's input
 // limit plus room for the JSON around it.
 const maxVerifyBody = verifier.MaxInput + 4096
 
+// maxBody bounds every other request body.
+const maxBody = 256 << 10
+
 // Handler returns the HTTP handler with every route.
 func (s *Server) Handler() http.Handler {
 	if s.router != nil {
 		return s.router
 	}
+	if len(s.Secret) < 16 {
+		panic("web: Server.Secret must hold at least 16 random bytes")
+	}
+	s.loadPages()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery())
+	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders)
+
+	// Public documents.
 	r.GET("/healthz", s.health)
 	r.GET("/.well-known/jwks.json", s.instanceJWKS)
 	r.GET("/s/:slug/did.json", s.didDocument)
 	r.GET("/s/:slug/jwks.json", s.structureJWKS)
+	r.GET("/s/:slug/status/:list", s.statusList)
+	r.GET("/s/:slug/status/:list/:purpose", s.statusList)
+	r.GET("/static/*file", s.static)
+
+	// Public pages.
+	r.GET("/verify", s.verifyPage)
+	r.POST("/verify", s.verifyPage)
+	r.GET("/c", s.cardPage)
+	r.GET("/lang/:lang", s.setLang)
+	r.GET("/login", s.loginPage)
+	r.POST("/login", s.loginPost)
+	r.POST("/logout", s.logout)
+	r.GET("/login/link/:token", s.linkPage)
+	r.POST("/login/link/:token", s.linkPost)
+	r.GET("/invite/:token", s.linkPage)
+	r.POST("/invite/:token", s.linkPost)
+
+	// Pages of signed-in people.
+	p := r.Group("/", s.requireSession)
+	p.GET("/", s.homePage)
+	p.GET("/learners/new", s.learnerNewPage)
+	p.POST("/learners", s.learnerCreate)
+	p.GET("/learners/:id", s.learnerPage)
+	p.POST("/learners/:id", s.learnerUpdate)
+	p.POST("/learners/:id/erase", s.learnerErase)
+	p.GET("/learners/:id/assess", s.assessPage)
+	p.POST("/learners/:id/assess", s.assessPost)
+	p.GET("/credentials/:id", s.credentialPage)
+	p.GET("/credentials/:id/credential.jwt", s.credentialDownload)
+	p.GET("/credentials/:id/credential.json", s.credentialDownload)
+	p.POST("/credentials/:id/status", s.credentialStatus)
+	p.GET("/structures", s.structuresPage)
+	p.POST("/structures", s.structureCreate)
+	p.GET("/structures/:slug", s.structurePage)
+	p.POST("/structures/:slug", s.structureUpdate)
+	p.POST("/structures/:slug/invite", s.structureInvite)
+	p.GET("/account", s.accountPage)
+	p.POST("/account/tokens", s.tokenCreate)
+	p.POST("/account/tokens/:id/delete", s.tokenDelete)
+	p.GET("/audit", s.auditPage)
+
+	// The JSON API.
+	r.GET("/api/v1/openapi.json", s.openAPI)
 	r.POST("/api/v1/verify", s.verify)
+	a := r.Group("/api/v1", s.requireToken)
+	a.GET("/me", s.apiMe)
+	a.GET("/frameworks", s.apiFrameworks)
+	a.GET("/frameworks/:id", s.apiFramework)
+	a.GET("/structures", s.apiStructures)
+	a.POST("/structures", s.apiStructureCreate)
+	a.GET("/structures/:slug", s.apiStructure)
+	a.PATCH("/structures/:slug", s.apiStructureUpdate)
+	a.POST("/structures/:slug/invitations", s.apiInvite)
+	a.GET("/learners", s.apiLearners)
+	a.POST("/learners", s.apiLearnerCreate)
+	a.GET("/learners/:id", s.apiLearner)
+	a.PATCH("/learners/:id", s.apiLearnerUpdate)
+	a.DELETE("/learners/:id", s.apiLearnerErase)
+	a.GET("/credentials", s.apiCredentials)
+	a.POST("/credentials", s.apiCredentialCreate)
+	a.GET("/credentials/:id", s.apiCredential)
+	a.GET("/credentials/:id/jwt", s.apiCredentialJWT)
+	a.POST("/credentials/:id/revoke", s.apiCredentialStatus(schema.AuditRevoke))
+	a.POST("/credentials/:id/suspend", s.apiCredentialStatus(schema.AuditSuspend))
+	a.POST("/credentials/:id/unsuspend", s.apiCredentialStatus(schema.AuditUnsuspend))
+	a.GET("/tokens", s.apiTokens)
+	a.POST("/tokens", s.apiTokenCreate)
+	a.DELETE("/tokens/:id", s.apiTokenDelete)
+	a.GET("/audit", s.apiAudit)
+
 	r.NoRoute(func(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page", "page introuvable"))
 	})
 	s.router = r
 	return r
+}
+
+// limitBody bounds request bodies; the verify API has its own larger limit.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil && !(c.Request.URL.Path == "/api/v1/verify" || c.Request.URL.Path == "/verify") {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+}
+
+// securityHeaders sets the headers every answer carries: no framing, no
+// sniffing, no referrer leaking one-time links, a strict content policy.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if strings.HasPrefix(s.BaseURL, "https://") {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 }
 
 func (s *Server) health(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
@@ -148,6 +268,11 @@ func (s *Server) verify(c *gin.Context) {
 // renderError writes the one error body shape; internal causes go to the
 // log, never to the client.
 func (s *Server) renderError(c *gin.Context, err error) {
+	if p := c.Request.URL.Path; !(strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/.well-known/") ||
+		strings.HasPrefix(p, "/static/") || p == "/healthz") && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.renderPageError(c, err)
+		return
+	}
 	code := schema.ErrorCode(err)
 	if code == schema.EINTERNAL && s.Log != nil {
 		s.Log.Error("internal error", "path", c.Request.URL.Path, "err", err)
@@ -171,6 +296,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case schema.EFORBIDDEN:
 		return http.StatusForbidden
+	case ERATELIMITED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
+	"carnet/web"
 )
 
 // Defaults of a new data dir.
@@ -20,6 +25,7 @@ const (
 	defaultBaseURL       = "http://localhost:8080"
 	defaultStructureSlug = "main"
 	defaultStructureName = "Structure principale"
+	defaultAdminEmail    = "admin@localhost"
 )
 
 // instance is a Carnet data dir opened: database, keys, frameworks.
@@ -29,14 +35,20 @@ type instance struct {
 	db          *sqlite.DB
 	structures  *sqlite.StructureStore
 	credentials *sqlite.CredentialStore
+	users       *sqlite.UserStore
+	learners    *sqlite.LearnerStore
+	audit       *sqlite.AuditStore
 	keys        *keys.FileStore
 	frameworks  *schema.Frameworks
+	secret      []byte // HMAC key of the web forms' CSRF tokens
 }
 
 // openInstance opens the data dir, initialising an empty one as `serve`
 // does: the database, a default structure and its keys. baseURL, when not
-// empty, sets the public URL (stored for later commands).
-func openInstance(ctx context.Context, dir, baseURL string, frameworkFiles []string, log io.Writer) (*instance, error) {
+// empty, sets the public URL (stored for later commands). adminEmail names
+// the first administrator created in an empty dir (defaultAdminEmail when
+// empty).
+func openInstance(ctx context.Context, dir, baseURL, adminEmail string, frameworkFiles []string, log io.Writer) (*instance, error) {
 	if dir == "" {
 		return nil, schema.Errorf(schema.EINVALID, "--data DIR is required", "--data DIR est obligatoire")
 	}
@@ -47,15 +59,16 @@ func openInstance(ctx context.Context, dir, baseURL string, frameworkFiles []str
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db)}
-	if err := in.init(ctx, baseURL, frameworkFiles, log); err != nil {
+	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db),
+		users: sqlite.NewUserStore(db), learners: sqlite.NewLearnerStore(db), audit: sqlite.NewAuditStore(db)}
+	if err := in.init(ctx, baseURL, adminEmail, frameworkFiles, log); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return in, nil
 }
 
-func (in *instance) init(ctx context.Context, baseURL string, frameworkFiles []string, log io.Writer) error {
+func (in *instance) init(ctx context.Context, baseURL, adminEmail string, frameworkFiles []string, log io.Writer) error {
 	var err error
 	if in.keys, err = keys.NewFileStore(filepath.Join(in.dir, "keys")); err != nil {
 		return err
@@ -107,7 +120,107 @@ func (in *instance) init(ctx context.Context, baseURL string, frameworkFiles []s
 		fmt.Fprintf(log, "Dossier de données initialisé : %s (structure %q, URL %s)\nData dir initialised: %s (structure %q, URL %s)\n",
 			in.dir, st.Slug, in.baseURL, in.dir, st.Slug, in.baseURL)
 	}
+	if err := in.initSecret(ctx); err != nil {
+		return err
+	}
+	return in.ensureAdmin(ctx, adminEmail, log)
+}
+
+// initSecret loads, or creates on first start, the instance's random
+// secret (CSRF tokens).
+func (in *instance) initSecret(ctx context.Context) error {
+	v, err := in.db.Setting(ctx, "web_secret")
+	if err != nil {
+		return err
+	}
+	if v == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		v = hex.EncodeToString(b)
+		if err := in.db.SetSetting(ctx, "web_secret", v); err != nil {
+			return err
+		}
+	}
+	in.secret, err = hex.DecodeString(v)
+	return err
+}
+
+// ensureAdmin creates the first administrator when the instance has no
+// user: a network administrator, administrator of the first structure.
+func (in *instance) ensureAdmin(ctx context.Context, email string, log io.Writer) error {
+	n, err := in.users.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if email == "" {
+		email = defaultAdminEmail
+	}
+	st, err := in.structure(ctx, "")
+	if err != nil {
+		return err
+	}
+	u := &schema.User{Email: email, NetworkAdmin: true,
+		Memberships: []schema.Membership{{StructureID: st.ID, Role: schema.RoleAdmin}}}
+	if err := in.users.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "Premier administrateur créé : %s\nFirst administrator created: %s\n", u.Email, u.Email)
 	return nil
+}
+
+// firstAdmin returns the first administrator (the oldest network admin).
+func (in *instance) firstAdmin(ctx context.Context) (*schema.User, error) {
+	users, err := in.users.ListUsers(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if u.NetworkAdmin {
+			return u, nil
+		}
+	}
+	return nil, schema.Errorf(schema.ENOTFOUND, "no administrator in this data dir", "aucun administrateur dans ce dossier de données")
+}
+
+// loginLink returns a new one-time login link for the first administrator
+// when they have not chosen a password yet ("" otherwise).
+func (in *instance) loginLink(ctx context.Context) (string, error) {
+	u, err := in.firstAdmin(ctx)
+	if err != nil {
+		return "", err
+	}
+	if u.PasswordHash != "" {
+		return "", nil
+	}
+	secret, hash, err := web.NewSecret("")
+	if err != nil {
+		return "", err
+	}
+	l := &schema.Link{Hash: hash, Purpose: schema.LinkLogin, UserID: u.ID, ExpiresAt: time.Now().Add(web.LoginLinkLifetime)}
+	if err := in.users.CreateLink(ctx, l); err != nil {
+		return "", err
+	}
+	return in.baseURL + "/login/link/" + secret, nil
+}
+
+// server returns the web server of the instance, with a verifier that
+// trusts the instance's structures and checks their status lists in
+// process.
+func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, error) {
+	reg := verifier.NewRegistry()
+	if err := in.trustLocal(ctx, reg); err != nil {
+		return nil, err
+	}
+	srv := &web.Server{
+		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
+		Credentials: in.credentials, Audit: in.audit, Keys: in.keys, Frameworks: in.frameworks,
+		Issuer: in.issuer(), Secret: in.secret, Log: log,
+	}
+	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,
+		Status: &verifier.StatusLists{Local: srv.LocalStatusList}}
+	return srv, nil
 }
 
 func (in *instance) Close() error { return in.db.Close() }

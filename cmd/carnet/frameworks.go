@@ -28,7 +28,7 @@ func runFrameworks(ctx context.Context, args []string, e env) int {
 	}
 	fws := schema.NewFrameworks()
 	if *data != "" {
-		in, err := openInstance(ctx, *data, "", fwFiles, e.stderr)
+		in, err := openInstance(ctx, *data, "", "", fwFiles, e.stderr)
 		if err != nil {
 			return fail(e, err)
 		}

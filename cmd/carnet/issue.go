@@ -101,7 +101,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		a.Evidence = append(a.Evidence, schema.EvidenceItem{URL: u})
 	}
 
-	in, err := openInstance(ctx, *data, *baseURL, fwFiles, e.stderr)
+	in, err := openInstance(ctx, *data, *baseURL, "", fwFiles, e.stderr)
 	if err != nil {
 		return fail(e, err)
 	}

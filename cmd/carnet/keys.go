@@ -48,7 +48,7 @@ func runKeys(ctx context.Context, args []string, e env) int {
 	if sub == "rotate" && *slug == "" {
 		return usageError(e, "--structure SLUG est obligatoire pour rotate", "--structure SLUG is required for rotate")
 	}
-	in, err := openInstance(ctx, *data, "", nil, e.stderr)
+	in, err := openInstance(ctx, *data, "", "", nil, e.stderr)
 	if err != nil {
 		return fail(e, err)
 	}

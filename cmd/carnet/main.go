@@ -32,6 +32,7 @@ Usage :
   carnet issue   --data DIR --learner NOM --framework ID --level CODE=N … --out FICHIER.jwt
   carnet verify  [--data DIR] [--trust JWKS|DID|URL …] [--json] ENTRÉE|-
   carnet keys    jwks|rotate --data DIR [--structure SLUG]
+  carnet token create --data DIR [--user ADRESSE] [--name NOM]
   carnet frameworks [--data DIR] [ID]
   carnet version
 
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return runKeys(ctx, rest, e)
 	case "frameworks":
 		return runFrameworks(ctx, rest, e)
+	case "token":
+		return runToken(ctx, rest, e)
 	}
 	fmt.Fprintf(e.stderr, "carnet : commande inconnue %q / unknown command %q\n\n%s", cmd, cmd, usage)
 	return exitError

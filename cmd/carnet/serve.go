@@ -11,18 +11,21 @@ import (
 	"time"
 
 	"carnet/schema"
-	"carnet/verifier"
 	"carnet/web"
 )
 
 const serveHelp = `carnet serve — servir Carnet / serve Carnet
 
 Usage :
-  carnet serve --data DIR --addr HÔTE:PORT --base-url URL
+  carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
 
-Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés.
-On first start on an empty DIR: SQLite database, a default structure and its keys.
-Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL.
+Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
+administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
+est affiché ici à chaque démarrage.
+On first start on an empty DIR: SQLite database, a default structure and its keys, a first
+administrator; until they choose a password, a one-time login link is printed here at each start.
+Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
+CARNET_ADMIN_EMAIL.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -30,6 +33,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 	data := fs.String("data", envOr("CARNET_DATA", "./data"), "dossier de données / data dir")
 	addr := fs.String("addr", envOr("CARNET_ADDR", "127.0.0.1:8080"), "adresse d'écoute / listen address")
 	baseURL := fs.String("base-url", os.Getenv("CARNET_BASE_URL"), "URL publique (ids did:web, liens, QR) / public URL (did:web ids, links, QR codes)")
+	adminEmail := fs.String("admin-email", envOr("CARNET_ADMIN_EMAIL", defaultAdminEmail), "adresse du premier administrateur (premier démarrage) / first administrator's address (first start)")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -37,18 +41,18 @@ func runServe(ctx context.Context, args []string, e env) int {
 		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	in, err := openInstance(ctx, *data, *baseURL, nil, e.stderr)
+	in, err := openInstance(ctx, *data, *baseURL, *adminEmail, nil, e.stderr)
 	if err != nil {
 		return fail(e, err)
 	}
 	defer in.Close()
-	reg := verifier.NewRegistry()
-	if err := in.trustLocal(ctx, reg); err != nil {
+	srv, err := in.server(ctx, log)
+	if err != nil {
 		return fail(e, err)
 	}
-	srv := &web.Server{
-		BaseURL: in.baseURL, Structures: in.structures, Keys: in.keys, Log: log,
-		Verifier: &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode},
+	link, err := in.loginLink(ctx)
+	if err != nil {
+		return fail(e, err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -57,6 +61,10 @@ func runServe(ctx context.Context, args []string, e env) int {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(e.stderr, "Carnet écoute sur / listening on http://%s (URL publique / public URL %s)\n", ln.Addr(), in.baseURL)
+	if link != "" {
+		fmt.Fprintf(e.stderr, "\nPremière connexion de l'administrateur (lien à usage unique, valable %d h) :\n"+
+			"Administrator's first sign-in (one-time link, valid %d h):\n  %s\n\n", int(web.LoginLinkLifetime.Hours()), int(web.LoginLinkLifetime.Hours()), link)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -61,7 +61,7 @@ func runVerify(ctx context.Context, args []string, e env) int {
 	reg := verifier.NewRegistry()
 	v := &verifier.Verifier{Trust: reg, Frameworks: schema.NewFrameworks(), Now: now}
 	if *data != "" {
-		in, err := openInstance(ctx, *data, "", fwFiles, e.stderr)
+		in, err := openInstance(ctx, *data, "", "", fwFiles, e.stderr)
 		if err != nil {
 			return fail(e, err)
 		}
@@ -71,7 +71,13 @@ func runVerify(ctx context.Context, args []string, e env) int {
 		}
 		v.Frameworks = in.frameworks
 		v.Lookup = in.lookupShortCode
+		srv, err := in.server(ctx, nil)
+		if err != nil {
+			return fail(e, err)
+		}
+		v.Status = &verifier.StatusLists{Local: srv.LocalStatusList, Now: now}
 	} else {
+		v.Status = &verifier.StatusLists{Now: now}
 		for _, f := range fwFiles {
 			if _, err := v.Frameworks.LoadFile(f); err != nil {
 				return fail(e, err)

@@ -1,0 +1,276 @@
+package schema
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a person may do in a structure.
+type Role string
+
+// Roles. A network administrator (User.NetworkAdmin) acts in every structure
+// of the instance; the others act only in the structures they belong to.
+const (
+	RoleAdmin    Role = "admin"    // structure administrator: profile, people, audit log
+	RoleMediator Role = "mediator" // learners, assessments, credentials
+)
+
+// ValidRole reports whether r is a structure role.
+func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleMediator }
+
+// User is a person who signs in: a mediator, a structure or network
+// administrator.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	NetworkAdmin bool
+	PasswordHash string // "" until the person chooses a password
+	CreatedAt    time.Time
+	Memberships  []Membership
+}
+
+// Membership gives a user a role in one structure.
+type Membership struct {
+	StructureID   int64
+	Structure     string // slug
+	StructureName string
+	Role          Role
+}
+
+// RoleIn returns the user's role in a structure ("" when none). A network
+// administrator is an administrator everywhere.
+func (u *User) RoleIn(structureID int64) Role {
+	for _, m := range u.Memberships {
+		if m.StructureID == structureID {
+			if u.NetworkAdmin {
+				return RoleAdmin
+			}
+			return m.Role
+		}
+	}
+	if u.NetworkAdmin {
+		return RoleAdmin
+	}
+	return ""
+}
+
+// Label is how a user is shown in lists and the audit log.
+func (u *User) Label() string {
+	if u.Name != "" {
+		return u.Name + " <" + u.Email + ">"
+	}
+	return u.Email
+}
+
+// CleanEmail trims and lower-cases an e-mail address and checks its shape.
+func CleanEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email, "@") {
+		return "", Errorf(EINVALID, "%q is not a valid e-mail address", "%q n'est pas une adresse électronique valide", email)
+	}
+	return email, nil
+}
+
+// Password limits. Long passphrases are welcome; the upper bound keeps the
+// hashing cost of a hostile request bounded.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 256
+)
+
+// CheckPassword checks a new password's length.
+func CheckPassword(p string) error {
+	n := utf8.RuneCountInString(p)
+	if n < MinPasswordLength || len(p) > MaxPasswordLength {
+		return Errorf(EINVALID, "the password must have at least %d characters", "le mot de passe doit compter au moins %d caractères", MinPasswordLength)
+	}
+	return nil
+}
+
+// Link is a one-time link: the first administrator's login link, or an
+// invitation into a structure. Only the hash of its secret is stored.
+type Link struct {
+	Hash        string
+	Purpose     string // LinkLogin or LinkInvite
+	UserID      int64  // LinkLogin: who signs in
+	Email       string // LinkInvite: who is invited
+	StructureID int64  // LinkInvite
+	Role        Role   // LinkInvite
+	CreatedBy   int64
+	ExpiresAt   time.Time
+}
+
+// Link purposes.
+const (
+	LinkLogin  = "login"
+	LinkInvite = "invite"
+)
+
+// Session is a signed-in browser. Only the hash of its cookie is stored.
+type Session struct {
+	Hash      string
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// APIToken is a bearer token of the JSON API, acting as its user. Only the
+// hash of its secret is stored.
+type APIToken struct {
+	ID         int64
+	Hash       string
+	UserID     int64
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// Learner is the minimal record a structure keeps of a person it assesses.
+type Learner struct {
+	ID          string // random UUID; the credential subject is urn:uuid:ID
+	StructureID int64
+	Structure   string // slug
+	Name        string // display name, carried by credentials
+	Contact     string // optional: phone, e-mail, postal address
+	Notes       string
+	ConsentAt   time.Time // when the learner agreed to the record
+	CreatedAt   time.Time
+	CreatedBy   int64
+	ErasedAt    time.Time // zero unless erased: name, contact and notes are gone
+}
+
+// SubjectID is the pseudonymous credentialSubject.id of the learner.
+func (l *Learner) SubjectID() string { return "urn:uuid:" + l.ID }
+
+// Erased reports whether the learner's personal data was erased.
+func (l *Learner) Erased() bool { return !l.ErasedAt.IsZero() }
+
+// Limits on the free-text fields of a learner record.
+const (
+	MaxContactLength = 300
+	MaxNotesLength   = 4000
+)
+
+// CleanText trims a free-text field and checks it is valid UTF-8 of at most
+// max characters; field names the field in errors.
+func CleanText(s string, max int, fieldEN, fieldFR string) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", &Error{Code: EINVALID, Message: fieldEN + " is not valid UTF-8 text", MessageFR: fieldFR + " n'est pas un texte UTF-8 valide"}
+	}
+	if strings.ContainsRune(s, 0) {
+		return "", &Error{Code: EINVALID, Message: fieldEN + " contains a NUL character", MessageFR: fieldFR + " contient un caractère NUL"}
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", &Error{Code: EINVALID,
+			Message:   fieldEN + " is too long (" + itoa(max) + " characters at most)",
+			MessageFR: fieldFR + " est trop long (" + itoa(max) + " caractères au plus)"}
+	}
+	return s, nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// AuditEvent is one line of the audit log: who did what, when.
+type AuditEvent struct {
+	ID          int64
+	At          time.Time
+	ActorID     int64  // 0: the system or an anonymous visitor
+	Actor       string // label of the actor at the time
+	StructureID int64  // 0: instance-wide
+	Structure   string // slug
+	Action      string
+	Object      string // id of what was acted on
+	Detail      string
+	IP          string
+}
+
+// Audit actions.
+const (
+	AuditLogin          = "login"
+	AuditLoginFailed    = "login_failed"
+	AuditLogout         = "logout"
+	AuditPasswordSet    = "password_set"
+	AuditInvite         = "invite"
+	AuditInviteAccepted = "invite_accepted"
+	AuditStructure      = "structure_created"
+	AuditStructureEdit  = "structure_updated"
+	AuditTokenCreated   = "token_created"
+	AuditTokenRevoked   = "token_revoked"
+	AuditLearnerCreated = "learner_created"
+	AuditLearnerErased  = "learner_erased"
+	AuditIssue          = "credential_issued"
+	AuditRevoke         = "credential_revoked"
+	AuditSuspend        = "credential_suspended"
+	AuditUnsuspend      = "credential_unsuspended"
+)
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	StructureIDs []int64 // nil: every structure and instance-wide events
+	Limit        int
+}
+
+// UserStore keeps people, their sessions, one-time links and API tokens.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error
+	FindUser(ctx context.Context, id int64) (*User, error)
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	ListUsers(ctx context.Context, structureID int64) ([]*User, error)
+	CountUsers(ctx context.Context) (int, error)
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	SetMembership(ctx context.Context, userID, structureID int64, role Role) error
+
+	CreateLink(ctx context.Context, l *Link) error
+	FindLink(ctx context.Context, hash string, now time.Time) (*Link, error)
+	// ConsumeLink deletes a valid link and returns it; ENOTFOUND when it is
+	// unknown, used or expired.
+	ConsumeLink(ctx context.Context, hash string, now time.Time) (*Link, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	FindSession(ctx context.Context, hash string, now time.Time) (*Session, error)
+	ExtendSession(ctx context.Context, hash string, expires time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	FindAPIToken(ctx context.Context, hash string) (*APIToken, error)
+	ListAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	DeleteAPIToken(ctx context.Context, userID, id int64) error
+}
+
+// LearnerStore keeps learners.
+type LearnerStore interface {
+	CreateLearner(ctx context.Context, l *Learner) error
+	FindLearner(ctx context.Context, id string) (*Learner, error)
+	// SearchLearners lists the learners of the structures whose name or
+	// contact contains q (case-insensitive), newest first.
+	SearchLearners(ctx context.Context, structureIDs []int64, q string, limit int) ([]*Learner, error)
+	UpdateLearner(ctx context.Context, l *Learner) error
+	// EraseLearner removes the learner's personal data and the names and
+	// signed documents of their credentials, which keep their status entry
+	// so they stay revocable.
+	EraseLearner(ctx context.Context, id string, at time.Time) error
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}

@@ -1,0 +1,513 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"carnet/schema"
+)
+
+// UserStore implements schema.UserStore.
+type UserStore struct{ db *DB }
+
+// NewUserStore returns the user store of db.
+func NewUserStore(db *DB) *UserStore { return &UserStore{db: db} }
+
+// CreateUser implements schema.UserStore; the user's memberships are created
+// with it.
+func (s *UserStore) CreateUser(ctx context.Context, u *schema.User) error {
+	email, err := schema.CleanEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email = email
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.Now().UTC()
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, network_admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			u.Email, u.Name, u.NetworkAdmin, u.PasswordHash, formatTime(now))
+		if isUnique(err) {
+			return schema.Errorf(schema.ECONFLICT, "a user with the address %s already exists", "un compte avec l'adresse %s existe déjà", u.Email)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create user: %w", err)
+		}
+		u.ID, _ = res.LastInsertId()
+		u.CreatedAt = now
+		for _, m := range u.Memberships {
+			if err := setMembership(ctx, tx, u.ID, m.StructureID, m.Role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func setMembership(ctx context.Context, tx *sql.Tx, userID, structureID int64, role schema.Role) error {
+	if !schema.ValidRole(role) {
+		return schema.Errorf(schema.EINVALID, "unknown role %q (admin or mediator)", "rôle inconnu %q (admin ou mediator)", role)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, structure_id, role) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, structure_id) DO UPDATE SET role = excluded.role`, userID, structureID, string(role))
+	if err != nil {
+		return fmt.Errorf("sqlite: membership: %w", err)
+	}
+	return nil
+}
+
+// SetMembership implements schema.UserStore.
+func (s *UserStore) SetMembership(ctx context.Context, userID, structureID int64, role schema.Role) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error { return setMembership(ctx, tx, userID, structureID, role) })
+}
+
+const userCols = `id, email, name, network_admin, password_hash, created_at`
+
+func (s *UserStore) findBy(ctx context.Context, where string, arg any) (*schema.User, error) {
+	var u schema.User
+	var created string
+	err := s.db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg).Scan(
+		&u.ID, &u.Email, &u.Name, &u.NetworkAdmin, &u.PasswordHash, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no such user", "compte introuvable")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find user: %w", err)
+	}
+	u.CreatedAt = parseTime(created)
+	if u.Memberships, err = s.memberships(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (s *UserStore) memberships(ctx context.Context, userID int64) ([]schema.Membership, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT m.structure_id, s.slug, s.name, m.role FROM memberships m
+		JOIN structures s ON s.id = m.structure_id WHERE m.user_id = ? ORDER BY s.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: memberships: %w", err)
+	}
+	defer rows.Close()
+	var out []schema.Membership
+	for rows.Next() {
+		var m schema.Membership
+		var role string
+		if err := rows.Scan(&m.StructureID, &m.Structure, &m.StructureName, &role); err != nil {
+			return nil, err
+		}
+		m.Role = schema.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// FindUser implements schema.UserStore.
+func (s *UserStore) FindUser(ctx context.Context, id int64) (*schema.User, error) {
+	return s.findBy(ctx, `id = ?`, id)
+}
+
+// FindUserByEmail implements schema.UserStore.
+func (s *UserStore) FindUserByEmail(ctx context.Context, email string) (*schema.User, error) {
+	return s.findBy(ctx, `email = ?`, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// ListUsers implements schema.UserStore: the members of a structure, or
+// every user when structureID is 0.
+func (s *UserStore) ListUsers(ctx context.Context, structureID int64) ([]*schema.User, error) {
+	q := `SELECT id FROM users ORDER BY id`
+	args := []any{}
+	if structureID != 0 {
+		q = `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.structure_id = ? ORDER BY u.id`
+		args = append(args, structureID)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := []*schema.User{}
+	for _, id := range ids {
+		u, err := s.FindUser(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// CountUsers implements schema.UserStore.
+func (s *UserStore) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// SetPassword implements schema.UserStore.
+func (s *UserStore) SetPassword(ctx context.Context, userID int64, hash string) error {
+	_, err := s.db.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	return nil
+}
+
+// CreateLink implements schema.UserStore.
+func (s *UserStore) CreateLink(ctx context.Context, l *schema.Link) error {
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO links (hash, purpose, user_id, email, structure_id, role, created_by, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.Hash, l.Purpose, nullInt(l.UserID), l.Email, nullInt(l.StructureID), string(l.Role),
+		nullInt(l.CreatedBy), formatTime(l.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: create link: %w", err)
+	}
+	return nil
+}
+
+func scanLink(row interface{ Scan(...any) error }) (*schema.Link, error) {
+	var l schema.Link
+	var uid, sid, by sql.NullInt64
+	var role, expires string
+	if err := row.Scan(&l.Hash, &l.Purpose, &uid, &l.Email, &sid, &role, &by, &expires); err != nil {
+		return nil, err
+	}
+	l.UserID, l.StructureID, l.CreatedBy = uid.Int64, sid.Int64, by.Int64
+	l.Role, l.ExpiresAt = schema.Role(role), parseTime(expires)
+	return &l, nil
+}
+
+const linkCols = `hash, purpose, user_id, email, structure_id, role, created_by, expires_at`
+
+var errLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
+
+// FindLink implements schema.UserStore.
+func (s *UserStore) FindLink(ctx context.Context, hash string, now time.Time) (*schema.Link, error) {
+	l, err := scanLink(s.db.db.QueryRowContext(ctx, `SELECT `+linkCols+` FROM links WHERE hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errLinkGone
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find link: %w", err)
+	}
+	if !now.Before(l.ExpiresAt) {
+		return nil, errLinkGone
+	}
+	return l, nil
+}
+
+// ConsumeLink implements schema.UserStore.
+func (s *UserStore) ConsumeLink(ctx context.Context, hash string, now time.Time) (*schema.Link, error) {
+	var out *schema.Link
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		l, err := scanLink(tx.QueryRowContext(ctx, `SELECT `+linkCols+` FROM links WHERE hash = ?`, hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errLinkGone
+		} else if err != nil {
+			return fmt.Errorf("sqlite: consume link: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE hash = ?`, hash); err != nil {
+			return fmt.Errorf("sqlite: consume link: %w", err)
+		}
+		if !now.Before(l.ExpiresAt) {
+			return nil // expired: deleted, and refused below once committed
+		}
+		out = l
+		return nil
+	})
+	if err == nil && out == nil {
+		err = errLinkGone
+	}
+	return out, err
+}
+
+// CreateSession implements schema.UserStore. Expired sessions of the user
+// are removed on the way.
+func (s *UserStore) CreateSession(ctx context.Context, se *schema.Session) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND expires_at < ?`, se.UserID, formatTime(se.CreatedAt)); err != nil {
+			return fmt.Errorf("sqlite: sessions: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			se.Hash, se.UserID, formatTime(se.CreatedAt), formatTime(se.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("sqlite: create session: %w", err)
+		}
+		return nil
+	})
+}
+
+// FindSession implements schema.UserStore.
+func (s *UserStore) FindSession(ctx context.Context, hash string, now time.Time) (*schema.Session, error) {
+	var se schema.Session
+	var created, expires string
+	err := s.db.db.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at FROM sessions WHERE hash = ?`, hash).Scan(
+		&se.Hash, &se.UserID, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.EUNAUTHORIZED, "please sign in", "veuillez vous connecter")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find session: %w", err)
+	}
+	se.CreatedAt, se.ExpiresAt = parseTime(created), parseTime(expires)
+	if !now.Before(se.ExpiresAt) {
+		return nil, schema.Errorf(schema.EUNAUTHORIZED, "your session has expired, please sign in again", "votre session a expiré, veuillez vous reconnecter")
+	}
+	return &se, nil
+}
+
+// ExtendSession implements schema.UserStore.
+func (s *UserStore) ExtendSession(ctx context.Context, hash string, expires time.Time) error {
+	_, err := s.db.db.ExecContext(ctx, `UPDATE sessions SET expires_at = ? WHERE hash = ?`, formatTime(expires), hash)
+	return err
+}
+
+// DeleteSession implements schema.UserStore.
+func (s *UserStore) DeleteSession(ctx context.Context, hash string) error {
+	_, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE hash = ?`, hash)
+	return err
+}
+
+// CreateAPIToken implements schema.UserStore.
+func (s *UserStore) CreateAPIToken(ctx context.Context, t *schema.APIToken) error {
+	now := s.db.Now().UTC()
+	res, err := s.db.db.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`,
+		t.Hash, t.UserID, t.Name, formatTime(now))
+	if err != nil {
+		return fmt.Errorf("sqlite: create token: %w", err)
+	}
+	t.ID, _ = res.LastInsertId()
+	t.CreatedAt = now
+	return nil
+}
+
+const tokenCols = `id, hash, user_id, name, created_at, last_used_at`
+
+func scanToken(row interface{ Scan(...any) error }) (*schema.APIToken, error) {
+	var t schema.APIToken
+	var created, used string
+	if err := row.Scan(&t.ID, &t.Hash, &t.UserID, &t.Name, &created, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsedAt = parseTime(created), parseTime(used)
+	return &t, nil
+}
+
+// FindAPIToken implements schema.UserStore and records the use (at most
+// once a minute, to keep reads cheap).
+func (s *UserStore) FindAPIToken(ctx context.Context, hash string) (*schema.APIToken, error) {
+	t, err := scanToken(s.db.db.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.EUNAUTHORIZED, "unknown or revoked API token", "jeton d'API inconnu ou révoqué")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find token: %w", err)
+	}
+	if now := s.db.Now(); now.Sub(t.LastUsedAt) > time.Minute {
+		if _, err := s.db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, formatTime(now), t.ID); err != nil {
+			return nil, fmt.Errorf("sqlite: token use: %w", err)
+		}
+		t.LastUsedAt = now.UTC()
+	}
+	return t, nil
+}
+
+// ListAPITokens implements schema.UserStore.
+func (s *UserStore) ListAPITokens(ctx context.Context, userID int64) ([]*schema.APIToken, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []*schema.APIToken{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// DeleteAPIToken implements schema.UserStore.
+func (s *UserStore) DeleteAPIToken(ctx context.Context, userID, id int64) error {
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.Errorf(schema.ENOTFOUND, "no such token", "jeton introuvable")
+	}
+	return nil
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// LearnerStore implements schema.LearnerStore.
+type LearnerStore struct{ db *DB }
+
+// NewLearnerStore returns the learner store of db.
+func NewLearnerStore(db *DB) *LearnerStore { return &LearnerStore{db: db} }
+
+// CreateLearner implements schema.LearnerStore.
+func (s *LearnerStore) CreateLearner(ctx context.Context, l *schema.Learner) error {
+	now := s.db.Now().UTC()
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO learners (id, structure_id, name, contact, notes, consent_at, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.StructureID, l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), formatTime(now), nullInt(l.CreatedBy))
+	if isUnique(err) {
+		return schema.Errorf(schema.ECONFLICT, "learner %s already exists", "la personne %s existe déjà", l.ID)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: create learner: %w", err)
+	}
+	l.CreatedAt = now
+	return nil
+}
+
+const learnerCols = `l.id, l.structure_id, s.slug, l.name, l.contact, l.notes, l.consent_at, l.created_at, COALESCE(l.created_by, 0), l.erased_at`
+
+func scanLearner(row interface{ Scan(...any) error }) (*schema.Learner, error) {
+	var l schema.Learner
+	var consent, created, erased string
+	if err := row.Scan(&l.ID, &l.StructureID, &l.Structure, &l.Name, &l.Contact, &l.Notes, &consent, &created, &l.CreatedBy, &erased); err != nil {
+		return nil, err
+	}
+	l.ConsentAt, l.CreatedAt, l.ErasedAt = parseTime(consent), parseTime(created), parseTime(erased)
+	return &l, nil
+}
+
+// FindLearner implements schema.LearnerStore.
+func (s *LearnerStore) FindLearner(ctx context.Context, id string) (*schema.Learner, error) {
+	l, err := scanLearner(s.db.db.QueryRowContext(ctx, `SELECT `+learnerCols+` FROM learners l JOIN structures s ON s.id = l.structure_id WHERE l.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, schema.Errorf(schema.ENOTFOUND, "no such learner", "personne introuvable")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find learner: %w", err)
+	}
+	return l, nil
+}
+
+// SearchLearners implements schema.LearnerStore. Matching is done in Go
+// after a structure filter so that accents and cases of every script compare
+// alike (SQLite's LIKE folds ASCII only).
+func (s *LearnerStore) SearchLearners(ctx context.Context, structureIDs []int64, q string, n int) ([]*schema.Learner, error) {
+	query := `SELECT ` + learnerCols + ` FROM learners l JOIN structures s ON s.id = l.structure_id WHERE l.erased_at = ''`
+	var args []any
+	if structureIDs != nil {
+		query += ` AND l.structure_id IN (` + placeholders(len(structureIDs)) + `)`
+		for _, id := range structureIDs {
+			args = append(args, id)
+		}
+	}
+	query += ` ORDER BY l.created_at DESC, l.rowid DESC`
+	rows, err := s.db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search learners: %w", err)
+	}
+	defer rows.Close()
+	needle := schema.Fold(q)
+	out := []*schema.Learner{}
+	for rows.Next() && len(out) < limit(n) {
+		l, err := scanLearner(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: search learners: %w", err)
+		}
+		if needle == "" || strings.Contains(schema.Fold(l.Name), needle) || strings.Contains(schema.Fold(l.Contact), needle) {
+			out = append(out, l)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpdateLearner implements schema.LearnerStore: name, contact, notes and
+// consent of a learner who was not erased.
+func (s *LearnerStore) UpdateLearner(ctx context.Context, l *schema.Learner) error {
+	res, err := s.db.db.ExecContext(ctx, `UPDATE learners SET name = ?, contact = ?, notes = ?, consent_at = ? WHERE id = ? AND erased_at = ''`,
+		l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), l.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update learner: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.Errorf(schema.ENOTFOUND, "no such learner", "personne introuvable")
+	}
+	return nil
+}
+
+// EraseLearner implements schema.LearnerStore.
+func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE learners SET name = '', contact = '', notes = '', erased_at = ? WHERE id = ? AND erased_at = ''`,
+			formatTime(at), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: erase learner: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return schema.Errorf(schema.ENOTFOUND, "no such learner, or already erased", "personne introuvable, ou déjà effacée")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET learner_name = '', jwt = '', card_token = '', erased_at = ? WHERE learner_id = ?`,
+			formatTime(at), id); err != nil {
+			return fmt.Errorf("sqlite: erase learner credentials: %w", err)
+		}
+		return nil
+	})
+}
+
+// AuditStore implements schema.AuditStore.
+type AuditStore struct{ db *DB }
+
+// NewAuditStore returns the audit store of db.
+func NewAuditStore(db *DB) *AuditStore { return &AuditStore{db: db} }
+
+// AppendAudit implements schema.AuditStore.
+func (s *AuditStore) AppendAudit(ctx context.Context, e *schema.AuditEvent) error {
+	if e.At.IsZero() {
+		e.At = s.db.Now().UTC()
+	}
+	res, err := s.db.db.ExecContext(ctx, `INSERT INTO audit (at, actor_id, actor, structure_id, action, object, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		formatTime(e.At), e.ActorID, e.Actor, e.StructureID, e.Action, e.Object, e.Detail, e.IP)
+	if err != nil {
+		return fmt.Errorf("sqlite: audit: %w", err)
+	}
+	e.ID, _ = res.LastInsertId()
+	return nil
+}
+
+// ListAudit implements schema.AuditStore.
+func (s *AuditStore) ListAudit(ctx context.Context, f schema.AuditFilter) ([]*schema.AuditEvent, error) {
+	q := `SELECT a.id, a.at, a.actor_id, a.actor, a.structure_id, COALESCE(s.slug, ''), a.action, a.object, a.detail, a.ip
+		FROM audit a LEFT JOIN structures s ON s.id = a.structure_id WHERE 1 = 1`
+	var args []any
+	if f.StructureIDs != nil {
+		q += ` AND a.structure_id IN (` + placeholders(len(f.StructureIDs)) + `)`
+		for _, id := range f.StructureIDs {
+			args = append(args, id)
+		}
+	}
+	q += ` ORDER BY a.id DESC LIMIT ?`
+	args = append(args, limit(f.Limit))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list audit: %w", err)
+	}
+	defer rows.Close()
+	out := []*schema.AuditEvent{}
+	for rows.Next() {
+		var e schema.AuditEvent
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.StructureID, &e.Structure, &e.Action, &e.Object, &e.Detail, &e.IP); err != nil {
+			return nil, err
+		}
+		e.At = parseTime(at)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}

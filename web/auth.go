@@ -1,0 +1,365 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/argon2"
+)
+
+// Lifetimes of the secrets handed to people.
+const (
+	SessionLifetime   = 12 * time.Hour
+	LoginLinkLifetime = 72 * time.Hour
+	InviteLifetime    = 7 * 24 * time.Hour
+)
+
+// Cookie names.
+const (
+	sessionCookie = "carnet_session"
+	preCookie     = "carnet_pre" // anonymous CSRF binding for the sign-in forms
+	langCookie    = "carnet_lang"
+)
+
+// argon2id parameters: the OWASP recommendation of 2024 (19 MiB, 2 passes,
+// one lane), about 30 ms on the reference VM.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an argon2id hash in the PHC string format.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// CheckPasswordHash reports whether password matches a HashPassword hash.
+func CheckPasswordHash(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 256*1024 || t > 10 || p == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked against when an e-mail is unknown, so that the time
+// of a failed sign-in does not tell whether an account exists.
+var dummyHash, _ = HashPassword("carnet-dummy-password")
+
+// NewSecret returns a random secret for a link, session or token, and the
+// hash under which it is stored.
+func NewSecret(prefix string) (secret, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	secret = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashSecret(secret), nil
+}
+
+// HashSecret is the stored form of a secret: its SHA-256 in hex. Secrets
+// carry 256 random bits, so a fast hash is enough.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// API token prefix: makes leaked tokens easy to recognise and grep for.
+const tokenPrefix = "carnet_"
+
+// actor is who makes a request: a signed-in user, through a session cookie
+// or an API token.
+type actor struct {
+	User    *schema.User
+	Session string // hash of the session, "" for API tokens
+	Token   int64  // API token id
+	IP      string
+}
+
+// structureIDs lists the structures the actor may act in; nil means all (a
+// network administrator).
+func (a *actor) structureIDs() []int64 {
+	if a.User.NetworkAdmin {
+		return nil
+	}
+	ids := []int64{}
+	for _, m := range a.User.Memberships {
+		ids = append(ids, m.StructureID)
+	}
+	return ids
+}
+
+// can reports whether the actor may act in a structure with at least role.
+func (a *actor) can(structureID int64, role schema.Role) bool {
+	got := a.User.RoleIn(structureID)
+	switch role {
+	case schema.RoleMediator:
+		return got == schema.RoleMediator || got == schema.RoleAdmin
+	case schema.RoleAdmin:
+		return got == schema.RoleAdmin
+	}
+	return false
+}
+
+func (a *actor) isAdmin() bool {
+	if a.User.NetworkAdmin {
+		return true
+	}
+	for _, m := range a.User.Memberships {
+		if m.Role == schema.RoleAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+var errSignIn = schema.Errorf(schema.EUNAUTHORIZED, "please sign in", "veuillez vous connecter")
+
+// identify finds the actor of a request from its bearer token or session
+// cookie; nil with no error when there is neither.
+func (s *Server) identify(c *gin.Context) (*actor, error) {
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(strings.TrimSpace(tok), tokenPrefix) {
+			return nil, schema.Errorf(schema.EUNAUTHORIZED, "the Authorization header must be \"Bearer carnet_…\"", "l'en-tête Authorization doit être « Bearer carnet_… »")
+		}
+		t, err := s.Users.FindAPIToken(c, HashSecret(strings.TrimSpace(tok)))
+		if err != nil {
+			return nil, err
+		}
+		u, err := s.Users.FindUser(c, t.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return &actor{User: u, Token: t.ID, IP: c.ClientIP()}, nil
+	}
+	cookie, err := c.Cookie(sessionCookie)
+	if err != nil || cookie == "" {
+		return nil, nil
+	}
+	hash := HashSecret(cookie)
+	now := s.now()
+	se, err := s.Users.FindSession(c, hash, now)
+	if err != nil {
+		return nil, err
+	}
+	// Sliding expiry, written at most once per half-hour.
+	if se.ExpiresAt.Sub(now) < SessionLifetime-30*time.Minute {
+		if err := s.Users.ExtendSession(c, hash, now.Add(SessionLifetime)); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.Users.FindUser(c, se.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &actor{User: u, Session: hash, IP: c.ClientIP()}, nil
+}
+
+// startSession signs a user in: a new session and its cookie.
+func (s *Server) startSession(c *gin.Context, u *schema.User) error {
+	secret, hash, err := NewSecret("")
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if err := s.Users.CreateSession(c, &schema.Session{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}); err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, secret, 0)
+	s.setCookie(c, preCookie, "", -1)
+	return nil
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: strings.HasPrefix(s.BaseURL, "https://"), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// csrfToken returns the CSRF token of a page: an HMAC of the session (or,
+// before sign-in, of a random pre-session cookie it sets).
+func (s *Server) csrfToken(c *gin.Context, a *actor) string {
+	if a != nil && a.Session != "" {
+		return s.mac("csrf:s:" + a.Session)
+	}
+	pre, err := c.Cookie(preCookie)
+	if err != nil || len(pre) < 20 {
+		pre, _, _ = NewSecret("")
+		s.setCookie(c, preCookie, pre, 0)
+		c.Request.AddCookie(&http.Cookie{Name: preCookie, Value: pre})
+	}
+	return s.mac("csrf:p:" + pre)
+}
+
+func (s *Server) mac(msg string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+var errCSRF = schema.Errorf(schema.EFORBIDDEN,
+	"the form has expired or did not come from this site; reload the page and try again",
+	"le formulaire a expiré ou ne vient pas de ce site ; rechargez la page et recommencez")
+
+// checkCSRF checks a form post: the token must match the session (or the
+// pre-session cookie), and the Origin, when sent, must be this site.
+func (s *Server) checkCSRF(c *gin.Context, a *actor) error {
+	if o := c.GetHeader("Origin"); o != "" && o != "null" && !s.sameOrigin(c, o) {
+		return errCSRF
+	}
+	got := c.PostForm("csrf_token")
+	var want string
+	if a != nil && a.Session != "" {
+		want = s.mac("csrf:s:" + a.Session)
+	} else if pre, err := c.Cookie(preCookie); err == nil && pre != "" {
+		want = s.mac("csrf:p:" + pre)
+	}
+	if want == "" || !hmac.Equal([]byte(got), []byte(want)) {
+		return errCSRF
+	}
+	return nil
+}
+
+func (s *Server) sameOrigin(c *gin.Context, origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if b, err := url.Parse(s.BaseURL); err == nil && strings.EqualFold(o.Host, b.Host) {
+		return true
+	}
+	return strings.EqualFold(o.Host, c.Request.Host)
+}
+
+// throttle limits failed sign-ins per e-mail and per client address.
+type throttle struct {
+	mu    sync.Mutex
+	fails map[string][]time.Time
+}
+
+// Sign-in limits: after this many failures within the window, further
+// attempts are refused until the oldest failure leaves the window.
+const (
+	throttleWindow   = 15 * time.Minute
+	throttlePerEmail = 5
+	throttlePerIP    = 30
+	throttleMaxKeys  = 100000
+)
+
+// wait returns how long the key must wait before another attempt.
+func (t *throttle) wait(key string, max int, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	list := t.recent(key, now)
+	if len(list) < max {
+		return 0
+	}
+	return list[len(list)-max].Add(throttleWindow).Sub(now)
+}
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	list := t.fails[key]
+	i := 0
+	for i < len(list) && now.Sub(list[i]) >= throttleWindow {
+		i++
+	}
+	list = list[i:]
+	if len(list) == 0 {
+		delete(t.fails, key)
+	} else {
+		t.fails[key] = list
+	}
+	return list
+}
+
+func (t *throttle) fail(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.fails == nil || len(t.fails) > throttleMaxKeys {
+		t.fails = map[string][]time.Time{}
+	}
+	list := append(t.recent(key, now), now)
+	if len(list) > throttlePerIP {
+		list = list[len(list)-throttlePerIP:]
+	}
+	t.fails[key] = list
+}
+
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.fails, key)
+}
+
+// login checks an e-mail and password, with throttling; the error never
+// tells whether the account exists.
+func (s *Server) login(ctx context.Context, email, password, ip string) (*schema.User, error) {
+	now := s.now()
+	email = strings.ToLower(strings.TrimSpace(email))
+	for _, k := range []struct {
+		key string
+		max int
+	}{{"e:" + email, throttlePerEmail}, {"i:" + ip, throttlePerIP}} {
+		if d := s.throttle.wait(k.key, k.max, now); d > 0 {
+			min := int(d/time.Minute) + 1
+			return nil, schema.Errorf(ERATELIMITED, "too many failed attempts; try again in %d minutes", "trop de tentatives échouées ; réessayez dans %d minutes", min)
+		}
+	}
+	u, err := s.Users.FindUserByEmail(ctx, email)
+	ok := false
+	if err == nil && u.PasswordHash != "" && len(password) <= schema.MaxPasswordLength {
+		ok = CheckPasswordHash(u.PasswordHash, password)
+	} else if schema.ErrorCode(err) == schema.ENOTFOUND || err == nil {
+		CheckPasswordHash(dummyHash, password)
+	} else {
+		return nil, err
+	}
+	if !ok {
+		s.throttle.fail("e:"+email, now)
+		s.throttle.fail("i:"+ip, now)
+		s.audit(ctx, nil, 0, schema.AuditLoginFailed, email, "", ip)
+		return nil, schema.Errorf(schema.EUNAUTHORIZED, "wrong e-mail address or password", "adresse électronique ou mot de passe incorrect")
+	}
+	s.throttle.reset("e:" + email)
+	return u, nil
+}
+
+// ERATELIMITED is the code of an error asking the client to slow down.
+const ERATELIMITED = "rate_limited"

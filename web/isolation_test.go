@@ -1,0 +1,208 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TestTenantIsolation walks every route as a mediator (and an
+// administrator) of structure A aimed at the objects of structure B: each
+// answer must be 403 or 404, lists must not show B's objects, and nothing
+// of B may change. A route added to the server without a line here fails
+// the test.
+func TestTenantIsolation(t *testing.T) {
+	f := startFixture(t)
+	ctx := context.Background()
+	stA, stB := f.structure("bib-a"), f.structure("bib-b")
+	mA := f.user("mediator-a@example.org", false, schema.Membership{StructureID: stA.ID, Role: schema.RoleMediator})
+	adA := f.user("admin-a@example.org", false, schema.Membership{StructureID: stA.ID, Role: schema.RoleAdmin})
+	adB := f.user("admin-b@example.org", false, schema.Membership{StructureID: stB.ID, Role: schema.RoleAdmin})
+	tokA, tokAdA, tokB := f.token(mA), f.token(adA), f.token(adB)
+
+	// B's objects: a learner, an active credential, a suspended one, a token.
+	var lB struct{ ID string }
+	if code := f.api(tokB, "POST", "/api/v1/learners", map[string]any{"name": "Bérénice de B"}, &lB); code != 201 {
+		t.Fatalf("create learner in B: %d", code)
+	}
+	var cB, cB2 struct {
+		ID string
+	}
+	for _, c := range []*struct{ ID string }{&cB, &cB2} {
+		if code := f.api(tokB, "POST", "/api/v1/credentials", map[string]any{"learner_id": lB.ID, "framework": "digcomp-2.2",
+			"levels": map[string]any{"1.1": 3}}, c); code != 201 {
+			t.Fatalf("issue in B: %d", code)
+		}
+	}
+	if code := f.api(tokB, "POST", "/api/v1/credentials/"+cB2.ID+"/suspend", map[string]any{"reason": "test"}, nil); code != 200 {
+		t.Fatalf("suspend in B: %d", code)
+	}
+	var tB struct{ ID int64 }
+	f.api(tokB, "POST", "/api/v1/tokens", map[string]any{"name": "b"}, &tB)
+	uuidB := strings.TrimPrefix(cB.ID, "urn:uuid:")
+	uuidB2 := strings.TrimPrefix(cB2.ID, "urn:uuid:")
+	tokenIDB := itoa64(tB.ID)
+
+	snapshot := func() string {
+		var parts []any
+		l, _ := f.learns.FindLearner(ctx, lB.ID)
+		c1, _ := f.creds.FindCredential(ctx, cB.ID)
+		c2, _ := f.creds.FindCredential(ctx, cB2.ID)
+		st, _ := f.sts.FindStructure(ctx, "bib-b")
+		users, _ := f.users.ListUsers(ctx, stB.ID)
+		tokens, _ := f.users.ListAPITokens(ctx, adB.ID)
+		list, _ := f.creds.ListCredentials(ctx, schema.CredentialFilter{StructureIDs: []int64{stB.ID}})
+		for _, u := range users {
+			u.PasswordHash = "…" // compared by presence below
+		}
+		parts = append(parts, l, c1, c2, st, users, tokens, len(list))
+		b, _ := json.Marshal(parts)
+		return string(b)
+	}
+	before := snapshot()
+
+	br := newBrowser(t, f.srv.BaseURL)
+	br.login(mA.Email)
+	brAd := newBrowser(t, f.srv.BaseURL)
+	brAd.login(adA.Email)
+
+	type call struct {
+		route  string // "METHOD /path/pattern" as the router lists it
+		as     string // "mediator" or "admin" of A
+		path   string // the request path, aimed at B
+		body   any    // JSON body (API) or url.Values (pages)
+		absent []string
+	}
+	refused := []call{
+		// JSON API.
+		{route: "GET /api/v1/structures/:slug", path: "/api/v1/structures/bib-b"},
+		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"name": "pris"}},
+		{route: "POST /api/v1/structures/:slug/invitations", as: "admin", path: "/api/v1/structures/bib-b/invitations", body: map[string]any{"email": "x@example.org"}},
+		{route: "POST /api/v1/structures", as: "admin", path: "/api/v1/structures", body: map[string]any{"slug": "bib-c", "name": "C"}},
+		{route: "GET /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID},
+		{route: "PATCH /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID, body: map[string]any{"name": "pris"}},
+		{route: "POST /api/v1/learners", path: "/api/v1/learners", body: map[string]any{"structure": "bib-b", "name": "intrus"}},
+		{route: "DELETE /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID},
+		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
+		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
+		{route: "POST /api/v1/credentials/:id/revoke", path: "/api/v1/credentials/" + uuidB + "/revoke", body: map[string]any{"reason": "pris"}},
+		{route: "POST /api/v1/credentials/:id/suspend", path: "/api/v1/credentials/" + uuidB + "/suspend", body: map[string]any{"reason": "pris"}},
+		{route: "POST /api/v1/credentials/:id/unsuspend", path: "/api/v1/credentials/" + uuidB2 + "/unsuspend"},
+		{route: "POST /api/v1/credentials", path: "/api/v1/credentials", body: map[string]any{"learner_id": lB.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 1}}},
+		{route: "DELETE /api/v1/tokens/:id", as: "admin", path: "/api/v1/tokens/" + tokenIDB},
+		{route: "GET /api/v1/audit", path: "/api/v1/audit"},
+		// Pages.
+		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
+		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
+		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
+		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
+		{route: "POST /learners/:id/assess", path: "/learners/" + lB.ID + "/assess", body: url.Values{"framework": {"digcomp-2.2"}, "level_1.1": {"2"}, "action": {"issue"}}},
+		{route: "POST /learners", path: "/learners", body: url.Values{"structure": {"bib-b"}, "name": {"intrus"}}},
+		{route: "GET /credentials/:id", path: "/credentials/" + uuidB},
+		{route: "GET /credentials/:id/credential.jwt", path: "/credentials/" + uuidB + "/credential.jwt"},
+		{route: "GET /credentials/:id/credential.json", path: "/credentials/" + uuidB + "/credential.json"},
+		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB + "/status", body: url.Values{"action": {"revoke"}, "reason": {"pris"}, "confirm": {"on"}}},
+		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB2 + "/status", body: url.Values{"action": {"unsuspend"}}},
+		{route: "GET /structures/:slug", path: "/structures/bib-b"},
+		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
+		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},
+		{route: "POST /structures", as: "admin", path: "/structures", body: url.Values{"slug": {"bib-c"}, "name": {"C"}}},
+		{route: "POST /account/tokens/:id/delete", as: "admin", path: "/account/tokens/" + tokenIDB + "/delete", body: url.Values{}},
+		{route: "GET /audit", path: "/audit"},
+	}
+	// Routes that list: they answer, without B's objects.
+	lists := []call{
+		{route: "GET /api/v1/learners", path: "/api/v1/learners?q=", absent: []string{lB.ID, "Bérénice"}},
+		{route: "GET /api/v1/credentials", path: "/api/v1/credentials", absent: []string{uuidB, uuidB2}},
+		{route: "GET /api/v1/structures", path: "/api/v1/structures", absent: []string{"bib-b"}},
+		{route: "GET /api/v1/audit", as: "admin", path: "/api/v1/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
+		{route: "GET /api/v1/tokens", as: "admin", path: "/api/v1/tokens", absent: []string{`"b"`}},
+		{route: "GET /", path: "/?q=", absent: []string{lB.ID, "Bérénice", uuidB}},
+		{route: "GET /structures", path: "/structures", absent: []string{"bib-b"}},
+		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
+		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
+		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},
+	}
+	// Routes with no object of a structure: public documents and pages,
+	// sign-in, and the actor's own things.
+	public := []string{
+		"GET /healthz", "GET /.well-known/jwks.json", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json",
+		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file",
+		"GET /verify", "POST /verify", "GET /c", "GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
+		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
+		"POST /account/tokens", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
+		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
+	}
+
+	covered := map[string]bool{}
+	for _, r := range public {
+		covered[r] = true
+	}
+	do := func(c call) (int, string) {
+		method := strings.SplitN(c.route, " ", 2)[0]
+		if strings.HasPrefix(c.path, "/api/") {
+			tok := tokA
+			if c.as == "admin" {
+				tok = tokAdA
+			}
+			var out json.RawMessage
+			code := f.api(tok, method, c.path, c.body, &out)
+			return code, string(out)
+		}
+		b := br
+		if c.as == "admin" {
+			b = brAd
+		}
+		if method == "GET" {
+			code, body, _ := b.get(c.path)
+			return code, body
+		}
+		form, _ := c.body.(url.Values)
+		code, body, _ := b.post(c.path, b.csrf("/account"), form)
+		return code, body
+	}
+	for _, c := range refused {
+		covered[c.route] = true
+		t.Run("refused "+c.route+" "+c.as, func(t *testing.T) {
+			code, body := do(c)
+			if code != http.StatusNotFound && code != http.StatusForbidden {
+				t.Errorf("%s: got %d, want 403 or 404\n%.300s", c.path, code, body)
+			}
+		})
+	}
+	for _, c := range lists {
+		covered[c.route] = true
+		t.Run("list "+c.route+" "+c.as, func(t *testing.T) {
+			code, body := do(c)
+			if code != http.StatusOK {
+				t.Fatalf("%s: %d\n%.300s", c.path, code, body)
+			}
+			for _, a := range c.absent {
+				if strings.Contains(body, a) {
+					t.Errorf("%s shows %q of structure B", c.path, a)
+				}
+			}
+		})
+	}
+	for _, r := range f.srv.Handler().(*gin.Engine).Routes() {
+		if !covered[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s is not in the isolation table", r.Method, r.Path)
+		}
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("structure B changed:\nbefore %s\nafter  %s", before, after)
+	}
+	// B still works for B: the refusals were about A, not a broken B.
+	if code := f.api(tokB, "GET", "/api/v1/credentials/"+uuidB, nil, nil); code != 200 {
+		t.Errorf("B reading its own credential: %d", code)
+	}
+}
+
+func itoa64(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,903 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"carnet/schema"
+	"carnet/verifier"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// page is what every template receives.
+type page struct {
+	Lang    string
+	Other   string // the other language, for the switch
+	Title   string
+	Path    string // current path, for the language switch
+	User    *schema.User
+	Admin   bool
+	CSRF    string
+	Error   string
+	Notice  string
+	D       map[string]any
+	BaseURL string
+	Now     time.Time
+}
+
+// loadPages parses every page template once per language, with the
+// layout, so that {{t "key"}} needs no language argument.
+func (s *Server) loadPages() {
+	s.pages = map[string]*template.Template{}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, lang := range []string{"fr", "en"} {
+		for _, name := range names {
+			base := path.Base(name)
+			if base == "layout.html" {
+				continue
+			}
+			t := template.New(base).Funcs(funcs(lang))
+			t = template.Must(t.ParseFS(templateFS, "templates/layout.html", name))
+			s.pages[lang+"/"+strings.TrimSuffix(base, ".html")] = t
+		}
+	}
+}
+
+func funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":  func(key string) string { return tr(lang, key) },
+		"tf": func(key string, args ...any) string { return fmt.Sprintf(tr(lang, key), args...) },
+		"in": func(t schema.Text) string { return t.In(lang) },
+		"date": func(v any) string {
+			t := asTime(v)
+			if t.IsZero() {
+				return ""
+			}
+			if lang == "fr" {
+				return t.Local().Format("02/01/2006")
+			}
+			return t.Local().Format("2006-01-02")
+		},
+		"datetime": func(v any) string {
+			t := asTime(v)
+			if t.IsZero() {
+				return ""
+			}
+			if lang == "fr" {
+				return t.Local().Format("02/01/2006 15:04")
+			}
+			return t.Local().Format("2006-01-02 15:04")
+		},
+		"uuid": func(id string) string { return strings.TrimPrefix(id, "urn:uuid:") },
+		"reason": func(code string) string {
+			en, fr := verifier.ReasonText(code)
+			if lang == "fr" {
+				return fr
+			}
+			return en
+		},
+		"desc": func(l schema.Level) string { return l.Description(lang) },
+		"eq":   func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	}
+}
+
+// lang picks the language of a page: the switch's cookie, then the
+// browser's preference, French by default.
+func lang(c *gin.Context) string {
+	if l, err := c.Cookie(langCookie); err == nil && (l == "fr" || l == "en") {
+		return l
+	}
+	if preferFrench(c.GetHeader("Accept-Language")) {
+		return "fr"
+	}
+	return "en"
+}
+
+func (s *Server) view(c *gin.Context, titleKey string) *page {
+	l := lang(c)
+	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(), D: map[string]any{},
+		BaseURL: strings.TrimRight(s.BaseURL, "/"), Now: s.now()}
+	if l == "en" {
+		p.Other = "fr"
+	}
+	var a *actor
+	if v, ok := c.Get("actor"); ok {
+		a = v.(*actor)
+		p.User = a.User
+		p.Admin = a.isAdmin()
+	}
+	p.CSRF = s.csrfToken(c, a)
+	switch c.Query("ok") {
+	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued":
+		p.Notice = tr(l, "notice_"+c.Query("ok"))
+	}
+	return p
+}
+
+func (s *Server) render(c *gin.Context, status int, name string, p *page) {
+	t := s.pages[p.Lang+"/"+name]
+	if t == nil {
+		panic("web: no page template " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		if s.Log != nil {
+			s.Log.Error("template", "page", name, "err", err)
+		}
+		c.String(http.StatusInternalServerError, "internal error / erreur interne")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorText returns an error's message in the page's language; internal
+// causes are logged, never shown.
+func (s *Server) errorText(c *gin.Context, p *page, err error) string {
+	if schema.ErrorCode(err) == schema.EINTERNAL {
+		if s.Log != nil {
+			s.Log.Error("internal error", "path", c.Request.URL.Path, "err", err)
+		}
+		return tr(p.Lang, "internal_error")
+	}
+	if p.Lang == "fr" {
+		return schema.ErrorMessageFR(err)
+	}
+	return schema.ErrorMessage(err)
+}
+
+// renderPageError shows an error page with the status of the error's code.
+func (s *Server) renderPageError(c *gin.Context, err error) {
+	if schema.ErrorCode(err) == schema.EUNAUTHORIZED {
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	p := s.view(c, "error_title")
+	p.Error = s.errorText(c, p, err)
+	s.render(c, statusOf(schema.ErrorCode(err)), "error", p)
+	c.Abort()
+}
+
+// requireSession lets through signed-in people; others go to the sign-in
+// page. Every POST also needs a valid CSRF token.
+func (s *Server) requireSession(c *gin.Context) {
+	a, err := s.identify(c)
+	if err == nil && (a == nil || a.Session == "") {
+		err = errSignIn
+	}
+	if err != nil {
+		s.setCookie(c, sessionCookie, "", -1)
+		s.renderPageError(c, errSignIn)
+		return
+	}
+	c.Set("actor", a)
+	if c.Request.Method == http.MethodPost {
+		if err := s.checkCSRF(c, a); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+	}
+}
+
+func (s *Server) static(c *gin.Context) {
+	name := strings.TrimPrefix(path.Clean("/"+c.Param("file")), "/")
+	b, err := staticFS.ReadFile("static/" + name)
+	if err != nil {
+		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such file", "fichier introuvable"))
+		return
+	}
+	ct := "application/octet-stream"
+	switch path.Ext(name) {
+	case ".css":
+		ct = "text/css; charset=utf-8"
+	case ".js":
+		ct = "text/javascript; charset=utf-8"
+	case ".svg":
+		ct = "image/svg+xml"
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Data(http.StatusOK, ct, b)
+}
+
+// localPath accepts only a path of this site as a redirect target.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	return p
+}
+
+func (s *Server) setLang(c *gin.Context) {
+	l := c.Param("lang")
+	if l != "fr" && l != "en" {
+		l = "fr"
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+		Secure: strings.HasPrefix(s.BaseURL, "https://"), SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+}
+
+// Sign-in and one-time links.
+
+func (s *Server) loginPage(c *gin.Context) {
+	if a, err := s.identify(c); err == nil && a != nil && a.Session != "" {
+		c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
+		return
+	}
+	p := s.view(c, "login_title")
+	p.D["Next"] = localPath(c.Query("next"))
+	p.D["Email"] = ""
+	s.render(c, http.StatusOK, "login", p)
+}
+
+func (s *Server) loginPost(c *gin.Context) {
+	p := s.view(c, "login_title")
+	next := localPath(c.PostForm("next"))
+	p.D["Next"], p.D["Email"] = next, c.PostForm("email")
+	if err := s.checkCSRF(c, nil); err != nil {
+		p.Error = s.errorText(c, p, err)
+		s.render(c, http.StatusForbidden, "login", p)
+		return
+	}
+	u, err := s.login(c, c.PostForm("email"), c.PostForm("password"), c.ClientIP())
+	if err == nil {
+		err = s.startSession(c, u)
+	}
+	if err != nil {
+		p.Error = s.errorText(c, p, err)
+		p.CSRF = s.csrfToken(c, nil)
+		s.render(c, statusOf(schema.ErrorCode(err)), "login", p)
+		return
+	}
+	s.audit(c, &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logout(c *gin.Context) {
+	a, _ := s.identify(c)
+	if a != nil && a.Session != "" {
+		if err := s.checkCSRF(c, a); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		if err := s.Users.DeleteSession(c, a.Session); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		s.audit(c, a, 0, schema.AuditLogout, a.User.Email, "", "")
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// linkPage shows the form of a one-time link (first sign-in or
+// invitation). GET never uses the link: link previews and scanners must
+// not burn it.
+func (s *Server) linkPage(c *gin.Context) {
+	invite := strings.HasPrefix(c.Request.URL.Path, "/invite/")
+	p := s.view(c, map[bool]string{true: "invite_title", false: "link_title"}[invite])
+	l, err := s.Users.FindLink(c, HashSecret(c.Param("token")), s.now())
+	if err != nil {
+		p.Error = s.errorText(c, p, err)
+		s.render(c, http.StatusNotFound, "error", p)
+		return
+	}
+	p.D["Invite"] = invite
+	p.D["Email"] = l.Email
+	if l.Purpose == schema.LinkLogin {
+		if u, err := s.Users.FindUser(c, l.UserID); err == nil {
+			p.D["Email"] = u.Email
+		}
+	} else if st, err := s.structureByID(c, l.StructureID); err == nil {
+		p.D["Structure"] = st.Name
+		p.D["Role"] = tr(p.Lang, "role_"+string(l.Role))
+	}
+	p.D["Action"] = c.Request.URL.Path
+	s.render(c, http.StatusOK, "link", p)
+}
+
+func (s *Server) linkPost(c *gin.Context) {
+	if err := s.checkCSRF(c, nil); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if c.PostForm("password") != c.PostForm("password2") {
+		p := s.view(c, "link_title")
+		p.Error = tr(p.Lang, "passwords_differ")
+		p.D["Action"] = c.Request.URL.Path
+		p.D["Invite"] = strings.HasPrefix(c.Request.URL.Path, "/invite/")
+		s.render(c, http.StatusBadRequest, "link", p)
+		return
+	}
+	u, err := s.acceptLink(c, c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
+	if err == nil {
+		err = s.startSession(c, u)
+	}
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			p := s.view(c, "link_title")
+			p.Error = s.errorText(c, p, err)
+			p.D["Action"] = c.Request.URL.Path
+			p.D["Invite"] = strings.HasPrefix(c.Request.URL.Path, "/invite/")
+			s.render(c, http.StatusBadRequest, "link", p)
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	s.audit(c, &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) structureByID(c *gin.Context, id int64) (*schema.Structure, error) {
+	list, err := s.Structures.ListStructures(c)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range list {
+		if st.ID == id {
+			return st, nil
+		}
+	}
+	return nil, errNoAccess
+}
+
+// Learners.
+
+func (s *Server) homePage(c *gin.Context) {
+	a := actorOf(c)
+	p := s.view(c, "home_title")
+	q := c.Query("q")
+	learners, err := s.searchLearners(c, a, q, 50)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	creds, err := s.listCredentials(c, a, "", 10)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
+	s.render(c, http.StatusOK, "home", p)
+}
+
+func (s *Server) learnerNewPage(c *gin.Context) {
+	p := s.view(c, "learner_new_title")
+	sts, err := s.visibleStructures(c, actorOf(c))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p.D["Structures"] = sts
+	p.D["In"] = learnerInput{}
+	s.render(c, http.StatusOK, "learner_new", p)
+}
+
+func learnerForm(c *gin.Context) learnerInput {
+	return learnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Contact: c.PostForm("contact"),
+		Notes: c.PostForm("notes"), Consent: c.PostForm("consent") == "on"}
+}
+
+func (s *Server) learnerCreate(c *gin.Context) {
+	in := learnerForm(c)
+	l, err := s.createLearner(c, actorOf(c), in)
+	if err != nil {
+		if schema.ErrorCode(err) != schema.EINVALID {
+			s.renderPageError(c, err)
+			return
+		}
+		p := s.view(c, "learner_new_title")
+		p.Error = s.errorText(c, p, err)
+		p.D["Structures"], _ = s.visibleStructures(c, actorOf(c))
+		p.D["In"] = in
+		s.render(c, http.StatusBadRequest, "learner_new", p)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=created")
+}
+
+func (s *Server) learnerPage(c *gin.Context) {
+	a := actorOf(c)
+	l, err := s.learner(c, a, c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	creds, err := s.listCredentials(c, a, l.ID, 200)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "learner_title")
+	p.Title = l.Name
+	if l.Erased() {
+		p.Title = tr(p.Lang, "learner_erased")
+	}
+	p.D["L"], p.D["Credentials"] = l, creds
+	p.D["Frameworks"] = s.frameworkList()
+	s.render(c, http.StatusOK, "learner", p)
+}
+
+func (s *Server) learnerUpdate(c *gin.Context) {
+	l, err := s.updateLearner(c, actorOf(c), c.Param("id"), learnerForm(c))
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			p := s.view(c, "learner_title")
+			p.Error = s.errorText(c, p, err)
+			if l, err2 := s.learner(c, actorOf(c), c.Param("id")); err2 == nil {
+				creds, _ := s.listCredentials(c, actorOf(c), l.ID, 200)
+				p.Title, p.D["L"], p.D["Credentials"], p.D["Frameworks"] = l.Name, l, creds, s.frameworkList()
+				s.render(c, http.StatusBadRequest, "learner", p)
+				return
+			}
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=saved")
+}
+
+func (s *Server) learnerErase(c *gin.Context) {
+	if c.PostForm("confirm") != "on" {
+		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the erasure", "cochez la case pour confirmer l'effacement"))
+		return
+	}
+	l, err := s.eraseLearner(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=erased")
+}
+
+func (s *Server) frameworkList() []*schema.Framework {
+	var out []*schema.Framework
+	for _, id := range s.Frameworks.IDs() {
+		fw, _ := s.Frameworks.Get(id)
+		out = append(out, fw)
+	}
+	return out
+}
+
+// Assessment and issuance.
+
+// levelForm reads the levels of an assessment form: fields "level_CODE".
+func levelForm(c *gin.Context) map[string]any {
+	levels := map[string]any{}
+	for k, v := range c.Request.PostForm {
+		if code, ok := strings.CutPrefix(k, "level_"); ok && len(v) > 0 && strings.TrimSpace(v[0]) != "" {
+			levels[code] = v[0]
+		}
+	}
+	return levels
+}
+
+func (s *Server) assessPage(c *gin.Context) {
+	l, err := s.learner(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if l.Erased() {
+		s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées"))
+		return
+	}
+	p := s.view(c, "assess_title")
+	p.D["L"] = l
+	fwID := c.Query("framework")
+	if fwID == "" {
+		p.D["Frameworks"] = s.frameworkList()
+		s.render(c, http.StatusOK, "assess_choose", p)
+		return
+	}
+	fw, err := s.Frameworks.Get(fwID)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p.D["F"] = fw
+	p.D["Levels"] = map[string]string{}
+	p.D["In"] = assessmentInput{Framework: fw.ID}
+	s.render(c, http.StatusOK, "assess", p)
+}
+
+// reviewLine is one assessed competency on the review page.
+type reviewLine struct {
+	Code, Title, Level, LevelTitle, Description string
+}
+
+func (s *Server) assessPost(c *gin.Context) {
+	a := actorOf(c)
+	l, err := s.learner(c, a, c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	in := assessmentInput{LearnerID: l.ID, Framework: c.PostForm("framework"), Levels: levelForm(c),
+		Evidence: c.PostForm("evidence"), EvidenceURL: c.PostForm("evidence_url"), Method: c.PostForm("method"),
+		ValidUntil: c.PostForm("valid_until")}
+	fw, err := s.Frameworks.Get(in.Framework)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "assess_title")
+	in.Lang = p.Lang
+	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
+	levels := map[string]string{}
+	for k, v := range in.Levels {
+		levels[k] = fmt.Sprint(v)
+	}
+	p.D["Levels"] = levels
+	action := c.PostForm("action")
+	if action == "edit" {
+		s.render(c, http.StatusOK, "assess", p)
+		return
+	}
+	// Validate before review and again before issuing.
+	if _, err := s.assessment(l, a, in); err != nil {
+		if schema.ErrorCode(err) != schema.EINVALID {
+			s.renderPageError(c, err)
+			return
+		}
+		p.Error = s.errorText(c, p, err)
+		s.render(c, http.StatusBadRequest, "assess", p)
+		return
+	}
+	if action != "issue" {
+		var lines []reviewLine
+		for _, area := range fw.Areas {
+			for _, comp := range area.Competences {
+				v, ok := levels[comp.Code]
+				if !ok {
+					continue
+				}
+				lv, _, _ := fw.Level(v)
+				lines = append(lines, reviewLine{comp.Code, comp.Title.In(p.Lang), lv.ID, lv.Title.In(p.Lang), lv.Description(p.Lang)})
+			}
+		}
+		p.Title = tr(p.Lang, "review_title")
+		p.D["Lines"] = lines
+		s.render(c, http.StatusOK, "assess_review", p)
+		return
+	}
+	out, err := s.issueCredential(c, a, in)
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			p.Error = s.errorText(c, p, err)
+			s.render(c, http.StatusBadRequest, "assess", p)
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/credentials/"+strings.TrimPrefix(out.Record.ID, "urn:uuid:")+"?ok=issued")
+}
+
+// Credentials.
+
+func (s *Server) credentialPage(c *gin.Context) {
+	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "credential_title")
+	p.D["C"] = r
+	p.D["J"] = s.toCredentialJSON(r)
+	if fw, err := s.Frameworks.Get(r.Framework); err == nil {
+		p.D["F"] = fw
+		var lines []reviewLine
+		for _, res := range r.Results {
+			line := reviewLine{Code: res.Competency, Level: res.Level}
+			if comp, _, err := fw.Competency(res.Competency); err == nil {
+				line.Title = comp.Title.In(p.Lang)
+			}
+			if lv, _, err := fw.Level(res.Level); err == nil {
+				line.LevelTitle, line.Description = lv.Title.In(p.Lang), lv.Description(p.Lang)
+			}
+			lines = append(lines, line)
+		}
+		p.D["Lines"] = lines
+	}
+	if r.JWT != "" {
+		res := s.Verifier.Verify(c, []byte(r.JWT))
+		p.D["Check"] = res
+		if res.Credential != nil {
+			b, _ := indentJSON(res.Credential)
+			p.D["Signed"] = string(b)
+		}
+	}
+	if r.LearnerID != "" {
+		if l, err := s.Learners.FindLearner(c, r.LearnerID); err == nil {
+			p.D["L"] = l
+		}
+	}
+	s.render(c, http.StatusOK, "credential", p)
+}
+
+// credentialDownload serves the signed credential: .jwt is the compact JWS,
+// .json the VC 2.0 EnvelopedVerifiableCredential holding it.
+func (s *Server) credentialDownload(c *gin.Context) {
+	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if r.JWT == "" {
+		s.renderPageError(c, errErased)
+		return
+	}
+	name := "carnet-" + strings.TrimPrefix(r.ID, "urn:uuid:")
+	if strings.HasSuffix(c.Request.URL.Path, ".jwt") {
+		c.Header("Content-Disposition", `attachment; filename="`+name+`.jwt"`)
+		c.Data(http.StatusOK, "application/vc+jwt", []byte(r.JWT))
+		return
+	}
+	env := map[string]any{
+		"@context": []string{"https://www.w3.org/ns/credentials/v2"},
+		"id":       "data:application/vc+jwt," + r.JWT,
+		"type":     "EnvelopedVerifiableCredential",
+	}
+	b, _ := indentJSON(env)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`.json"`)
+	c.Data(http.StatusOK, "application/json", b)
+}
+
+func (s *Server) credentialStatus(c *gin.Context) {
+	action := map[string]string{"revoke": schema.AuditRevoke, "suspend": schema.AuditSuspend, "unsuspend": schema.AuditUnsuspend}[c.PostForm("action")]
+	if action == "" {
+		s.renderPageError(c, schema.Errorf(schema.EINVALID, "unknown action", "action inconnue"))
+		return
+	}
+	if action == schema.AuditRevoke && c.PostForm("confirm") != "on" {
+		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the revocation", "cochez la case pour confirmer la révocation"))
+		return
+	}
+	r, err := s.changeStatus(c, actorOf(c), c.Param("id"), action, c.PostForm("reason"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	ok := map[string]string{schema.AuditRevoke: "revoked", schema.AuditSuspend: "suspended", schema.AuditUnsuspend: "unsuspended"}[action]
+	c.Redirect(http.StatusSeeOther, "/credentials/"+strings.TrimPrefix(r.ID, "urn:uuid:")+"?ok="+ok)
+}
+
+// Structures and people.
+
+func (s *Server) structuresPage(c *gin.Context) {
+	a := actorOf(c)
+	list, err := s.visibleStructures(c, a)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "structures_title")
+	p.D["Structures"] = list
+	p.D["NetworkAdmin"] = a.User.NetworkAdmin
+	p.D["In"] = structureInput{}
+	s.render(c, http.StatusOK, "structures", p)
+}
+
+func structureForm(c *gin.Context) structureInput {
+	return structureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
+		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url")}
+}
+
+func (s *Server) structureCreate(c *gin.Context) {
+	a := actorOf(c)
+	in := structureForm(c)
+	st, err := s.createStructure(c, a, in)
+	if err != nil {
+		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
+			s.renderPageError(c, err)
+			return
+		}
+		p := s.view(c, "structures_title")
+		p.Error = s.errorText(c, p, err)
+		p.D["Structures"], _ = s.visibleStructures(c, a)
+		p.D["NetworkAdmin"] = a.User.NetworkAdmin
+		p.D["In"] = in
+		s.render(c, http.StatusBadRequest, "structures", p)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=created")
+}
+
+func (s *Server) structurePage(c *gin.Context) {
+	s.renderStructure(c, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderStructure(c *gin.Context, status int, formErr error, inviteURL string) {
+	a := actorOf(c)
+	st, err := s.structureFor(c, a, c.Param("slug"), schema.RoleMediator)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "structure_title")
+	p.Title = st.Name
+	if formErr != nil {
+		p.Error = s.errorText(c, p, formErr)
+	}
+	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
+	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
+	if a.can(st.ID, schema.RoleAdmin) {
+		users, err := s.Users.ListUsers(c, st.ID)
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		type member struct {
+			Email, Name string
+			Role        string
+		}
+		var ms []member
+		for _, u := range users {
+			ms = append(ms, member{u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID)))})
+		}
+		p.D["Members"] = ms
+	}
+	s.render(c, status, "structure", p)
+}
+
+func (s *Server) structureUpdate(c *gin.Context) {
+	st, err := s.updateStructure(c, actorOf(c), c.Param("slug"), structureForm(c))
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			s.renderStructure(c, http.StatusBadRequest, err, "")
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
+}
+
+func (s *Server) structureInvite(c *gin.Context) {
+	link, err := s.invite(c, actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			s.renderStructure(c, http.StatusBadRequest, err, "")
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	s.renderStructure(c, http.StatusOK, nil, link)
+}
+
+// Account: API tokens.
+
+func (s *Server) accountPage(c *gin.Context) { s.renderAccount(c, http.StatusOK, "", nil) }
+
+func (s *Server) renderAccount(c *gin.Context, status int, newToken string, formErr error) {
+	a := actorOf(c)
+	tokens, err := s.Users.ListAPITokens(c, a.User.ID)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "account_title")
+	if formErr != nil {
+		p.Error = s.errorText(c, p, formErr)
+	}
+	p.D["Tokens"], p.D["NewToken"] = tokens, newToken
+	s.render(c, status, "account", p)
+}
+
+func (s *Server) tokenCreate(c *gin.Context) {
+	secret, _, err := s.createToken(c, actorOf(c), c.PostForm("name"))
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			s.renderAccount(c, http.StatusBadRequest, "", err)
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	s.renderAccount(c, http.StatusOK, secret, nil)
+}
+
+func (s *Server) tokenDelete(c *gin.Context) {
+	a := actorOf(c)
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.Users.DeleteAPIToken(c, a.User.ID, id); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	s.audit(c, a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
+	c.Redirect(http.StatusSeeOther, "/account?ok=token_deleted")
+}
+
+func (s *Server) auditPage(c *gin.Context) {
+	list, err := s.auditLog(c, actorOf(c), 500)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "audit_title")
+	p.D["Events"] = list
+	s.render(c, http.StatusOK, "audit", p)
+}
+
+// Public pages: verification and the card landing page.
+
+func (s *Server) verifyPage(c *gin.Context) {
+	p := s.view(c, "verify_title")
+	if c.Request.Method == http.MethodPost {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
+		input := strings.TrimSpace(c.PostForm("input"))
+		p.D["Input"] = input
+		if input == "" {
+			p.Error = tr(p.Lang, "verify_empty")
+			s.render(c, http.StatusBadRequest, "verify", p)
+			return
+		}
+		res := s.Verifier.Verify(c, []byte(input))
+		p.D["R"] = res
+		p.D["Levels"] = res.Levels
+	}
+	s.render(c, http.StatusOK, "verify", p)
+}
+
+func (s *Server) cardPage(c *gin.Context) {
+	p := s.view(c, "card_title")
+	s.render(c, http.StatusOK, "card", p)
+}
+
+// sortedLevels returns a credential's levels in framework order, for pages.
+func sortedLevels(levels map[string]string) []string {
+	keys := make([]string, 0, len(levels))
+	for k := range levels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// indentJSON formats a document for reading, without HTML escaping (the
+// template escapes it).
+func indentJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
+func asTime(v any) time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		return t
+	case *time.Time:
+		if t != nil {
+			return *t
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,158 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"carnet/issuer"
+	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
+)
+
+// statusCache keeps signed status lists until a credential of the list
+// changes status or the list nears its expiry: signing and compressing
+// 16 KB for every verifier request would be wasteful.
+type statusCache struct {
+	mu    sync.Mutex
+	lists map[string]cachedStatus
+}
+
+type cachedStatus struct {
+	jws     string
+	expires time.Time
+}
+
+// statusListTTL is how long verifiers may cache a list (the list's ttl) and
+// how long Carnet reuses a signed one.
+const statusListTTL = 5 * time.Minute
+
+func statusKey(slug string, list int, purpose string) string {
+	return slug + "/" + strconv.Itoa(list) + "/" + purpose
+}
+
+// signedStatusList returns the signed status list of a structure.
+func (s *Server) signedStatusList(ctx context.Context, slug string, list int, purpose string) (string, error) {
+	if purpose != schema.PurposeRevocation && purpose != schema.PurposeSuspension {
+		return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+	}
+	key := statusKey(slug, list, purpose)
+	now := s.now()
+	s.status.mu.Lock()
+	if c, ok := s.status.lists[key]; ok && now.Before(c.expires) {
+		s.status.mu.Unlock()
+		return c.jws, nil
+	}
+	s.status.mu.Unlock()
+
+	if _, err := s.Structures.FindStructure(ctx, slug); err != nil {
+		return "", err
+	}
+	if list < 1 || list > 1<<20 {
+		return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+	}
+	if lister, ok := s.Credentials.(interface {
+		StatusListExists(ctx context.Context, slug string, list int) (bool, error)
+	}); ok {
+		if exists, err := lister.StatusListExists(ctx, slug, list); err != nil {
+			return "", err
+		} else if !exists {
+			return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+		}
+	}
+	set, err := s.Credentials.StatusIndexes(ctx, slug, list, purpose)
+	if err != nil {
+		return "", err
+	}
+	ring, err := s.Keys.Ring(slug)
+	if err != nil {
+		return "", err
+	}
+	url := issuer.StatusListURL(s.BaseURL, slug, list)
+	if purpose == schema.PurposeSuspension {
+		url = issuer.SuspensionListURL(s.BaseURL, slug, list)
+	}
+	jws, err := issuer.SignStatusList(issuer.StatusListInput{Issuer: s.did(slug), URL: url, Purpose: purpose, Set: set,
+		Now: now, TTL: statusListTTL}, ring.Signer())
+	if err != nil {
+		return "", err
+	}
+	s.status.mu.Lock()
+	if s.status.lists == nil {
+		s.status.lists = map[string]cachedStatus{}
+	}
+	s.status.lists[key] = cachedStatus{jws: jws, expires: now.Add(statusListTTL)}
+	s.status.mu.Unlock()
+	return jws, nil
+}
+
+// forgetStatus drops the cached lists of a credential after a change, here
+// and in the server's own verifier.
+func (s *Server) forgetStatus(c *schema.CredentialRecord) {
+	s.status.mu.Lock()
+	delete(s.status.lists, statusKey(c.Structure, c.StatusList, schema.PurposeRevocation))
+	delete(s.status.lists, statusKey(c.Structure, c.StatusList, schema.PurposeSuspension))
+	s.status.mu.Unlock()
+	if s.Verifier != nil && s.Verifier.Status != nil {
+		s.Verifier.Status.Invalidate(issuer.StatusListURL(s.BaseURL, c.Structure, c.StatusList))
+		s.Verifier.Status.Invalidate(issuer.SuspensionListURL(s.BaseURL, c.Structure, c.StatusList))
+	}
+}
+
+// statusList serves GET /s/SLUG/status/N (revocation) and
+// /s/SLUG/status/N/suspension as signed JWS.
+func (s *Server) statusList(c *gin.Context) {
+	list, err := strconv.Atoi(c.Param("list"))
+	purpose := schema.PurposeRevocation
+	if p := c.Param("purpose"); p != "" {
+		purpose = p
+		if p == schema.PurposeRevocation {
+			purpose = "" // only the short URL serves revocation
+		}
+	}
+	if err != nil {
+		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable"))
+		return
+	}
+	jws, err := s.signedStatusList(c, c.Param("slug"), list, purpose)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Data(http.StatusOK, "application/vc+jwt", []byte(jws))
+}
+
+// LocalStatusList answers the server's own status list URLs in process, for
+// its verifier (verifier.StatusLists.Local).
+func (s *Server) LocalStatusList(ctx context.Context, url string) (string, bool, error) {
+	prefix := strings.TrimRight(s.BaseURL, "/") + "/s/"
+	if !strings.HasPrefix(url, prefix) {
+		return "", false, nil
+	}
+	parts := strings.Split(strings.TrimPrefix(url, prefix), "/")
+	if len(parts) < 3 || len(parts) > 4 || parts[1] != "status" {
+		return "", false, nil
+	}
+	list, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return "", false, nil
+	}
+	purpose := schema.PurposeRevocation
+	if len(parts) == 4 {
+		if parts[3] != schema.PurposeSuspension {
+			return "", false, nil
+		}
+		purpose = schema.PurposeSuspension
+	}
+	jws, err := s.signedStatusList(ctx, parts[0], list, purpose)
+	if schema.ErrorCode(err) == schema.ENOTFOUND {
+		return "", true, err
+	}
+	return jws, err == nil, err
+}
