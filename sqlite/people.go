@@ -442,9 +442,11 @@ func (s *LearnerStore) UpdateLearner(ctx context.Context, l *schema.Learner) err
 	return nil
 }
 
-// EraseLearner implements schema.LearnerStore.
+// EraseLearner implements schema.LearnerStore. After the transaction, the
+// write-ahead log is checkpointed and truncated so that the old versions of
+// the rows do not linger in it.
 func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time) error {
-	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE learners SET name = '', contact = '', notes = '', erased_at = ? WHERE id = ? AND erased_at = ''`,
 			formatTime(at), id)
 		if err != nil {
@@ -459,6 +461,13 @@ func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("sqlite: checkpoint after erasure: %w", err)
+	}
+	return nil
 }
 
 // AuditStore implements schema.AuditStore.

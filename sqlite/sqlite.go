@@ -31,10 +31,12 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
-// Pragmas are in the DSN so that every pooled connection gets them.
+// Pragmas are in the DSN so that every pooled connection gets them;
+// secure_delete zeroes deleted content, so an erasure leaves no trace of
+// personal data in free pages.
 func Open(path string) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
+		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&_secure_delete=on"
 	sdb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)

@@ -26,6 +26,7 @@ import (
 // a temp dir, listening on 127.0.0.1.
 type fixture struct {
 	t      *testing.T
+	dir    string
 	db     *sqlite.DB
 	srv    *web.Server
 	http   *httptest.Server
@@ -47,7 +48,7 @@ func startFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, db: db, users: sqlite.NewUserStore(db), sts: sqlite.NewStructureStore(db),
+	f := &fixture{t: t, dir: dir, db: db, users: sqlite.NewUserStore(db), sts: sqlite.NewStructureStore(db),
 		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db)}
 	f.http = httptest.NewUnstartedServer(nil)
 	base := "http://" + f.http.Listener.Addr().String()

@@ -215,3 +215,6 @@ func tr(lang, key string) string {
 	}
 	return m[0]
 }
+
+// Message returns the text of a page message in lang, for tests and tools.
+func Message(lang, key string) string { return tr(lang, key) }

@@ -44,7 +44,7 @@ type page struct {
 }
 
 // loadPages parses every page template once per language, with the
-// layout, so that {{t "key"}} needs no language argument.
+// layout, so that the template function t needs no language argument.
 func (s *Server) loadPages() {
 	s.pages = map[string]*template.Template{}
 	names, err := fs.Glob(templateFS, "templates/*.html")
