@@ -108,7 +108,8 @@ type credentialJSON struct {
 	ShortCode     string            `json:"short_code"`
 	JWT           string            `json:"jwt,omitempty"`
 	QRText        string            `json:"qr_text,omitempty"`
-	CardURL       string            `json:"card_url,omitempty"`
+	CardURL       string            `json:"card_url,omitempty"`  // the PDF card, with the API token
+	CardPage      string            `json:"card_page,omitempty"` // the same, for a signed-in browser
 	URL           string            `json:"url"`
 	StatusList    string            `json:"status_list"`
 }
@@ -131,6 +132,7 @@ func (s *Server) toCredentialJSON(r *schema.CredentialRecord) credentialJSON {
 	if r.CardToken != "" {
 		out.QRText = issuer.QRText(s.BaseURL, r.CardToken)
 		out.CardURL = base + "/api/v1/credentials/" + uuid + "/card.pdf"
+		out.CardPage = base + "/credentials/" + uuid + "/card.pdf"
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/issuer/card"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -665,6 +666,38 @@ func (s *Server) credentialDownload(c *gin.Context) {
 	b, _ := indentJSON(env)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.json"`)
 	c.Data(http.StatusOK, "application/json", b)
+}
+
+// cardPDF renders the printable card of a credential, in the page's
+// language (?lang=en|fr overrides).
+func (s *Server) cardPDF(c *gin.Context) {
+	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	st, err := s.Structures.FindStructure(c, r.Structure)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	l := lang(c)
+	if q := c.Query("lang"); q == "fr" || q == "en" {
+		l = q
+	}
+	cd, err := card.FromRecord(r, st, s.Frameworks, s.BaseURL, l)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	pdf, err := card.RenderBytes(cd)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `inline; filename="carte-`+r.ShortCode+`.pdf"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/pdf", pdf)
 }
 
 func (s *Server) credentialStatus(c *gin.Context) {

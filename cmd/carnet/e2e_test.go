@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -335,5 +334,19 @@ func TestMediatorJourney(t *testing.T) {
 	if code, _, _ := mediator.get("/audit"); code != http.StatusForbidden {
 		t.Errorf("mediator reading the audit log: %d", code)
 	}
-	fmt.Fprintln(io.Discard, c2.CardURL)
+	// The printable card of the API credential, with the API token.
+	req, _ = http.NewRequest("GET", c2.CardURL, nil)
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("card_url: %d %s %.40q", res.StatusCode, res.Header.Get("Content-Type"), pdf)
+	}
+	if code, body, _ := mediator.get(credPage + "/card.pdf"); code != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("card from the credential page: %d", code)
+	}
 }

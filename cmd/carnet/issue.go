@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/issuer/card"
 	"carnet/schema"
 )
 
@@ -15,7 +16,7 @@ const issueHelp = `carnet issue — évaluer et délivrer une attestation signé
 
 Usage :
   carnet issue --data DIR [--structure SLUG] --learner NOM --framework ID --level CODE=N [--level CODE=N …]
-               [--evidence TEXTE] --out FICHIER.jwt
+               [--evidence TEXTE] --out FICHIER.jwt [--card FICHIER.pdf]
 
 Fonctionne sur DIR sans serveur (un dossier vide est initialisé comme par 'serve') ; affiche
 l'identifiant de l'attestation. Works on DIR without a running server (an empty DIR is
@@ -56,6 +57,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		mediator   = fs.String("mediator", "", "nom du médiateur ou de la médiatrice / mediator's name")
 		validUntil = fs.String("valid-until", "", "date d'expiration AAAA-MM-JJ (aucune par défaut) / expiry date YYYY-MM-DD (default: none)")
 		out        = fs.String("out", "", "fichier .jwt à écrire, - pour la sortie standard / .jwt file to write, - for stdout (obligatoire / required)")
+		cardOut    = fs.String("card", "", "carte PDF à imprimer avec le QR code / printable PDF card with the QR code (FILE.pdf)")
 		baseURL    = fs.String("base-url", "", "URL publique de l'instance (mémorisée) / public URL of the instance (stored)")
 		lang       = fs.String("lang", "fr", "langue des textes de l'attestation : fr ou en / language of the credential's texts: fr or en")
 		asJSON     = fs.Bool("json", false, "afficher id, code court, texte du QR et jeton de carte en JSON / print id, short code, QR text and card token as JSON")
@@ -120,6 +122,19 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		fmt.Fprintln(e.stdout, is.JWT)
 	} else if err := os.WriteFile(*out, []byte(is.JWT+"\n"), 0o600); err != nil {
 		return fail(e, schema.Errorf(schema.EINVALID, "cannot write %s: %v", "impossible d'écrire %s : %v", *out, err))
+	}
+	if *cardOut != "" {
+		cd, err := card.FromRecord(is.Record, st, in.frameworks, in.baseURL, *lang)
+		if err != nil {
+			return fail(e, err)
+		}
+		pdf, err := card.RenderBytes(cd)
+		if err != nil {
+			return fail(e, err)
+		}
+		if err := os.WriteFile(*cardOut, pdf, 0o600); err != nil {
+			return fail(e, schema.Errorf(schema.EINVALID, "cannot write %s: %v", "impossible d'écrire %s : %v", *cardOut, err))
+		}
 	}
 	switch {
 	case *asJSON:

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -274,3 +275,35 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func base64URLDecode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestIssueCard: `carnet issue --card` writes the printable card, whose text
+// a person (pdftotext) reads back.
+func TestIssueCard(t *testing.T) {
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "carte.pdf")
+	code, _, errOut := carnet(t, "", "issue", "--data", filepath.Join(dir, "data"), "--learner", "Éloïse Ndiaye-Bérénice",
+		"--framework", "digcomp-2.2", "--level", "1.1=3", "--level", "4.2=2", "--out", filepath.Join(dir, "c.jwt"), "--card", pdf)
+	if code != exitOK {
+		t.Fatalf("issue --card: %d %s", code, errOut)
+	}
+	b, err := os.ReadFile(pdf)
+	if err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("card: %v %.20q", err, b)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext (poppler-utils) is required when CI=true")
+		}
+		t.Skip("pdftotext not installed (apt-get install poppler-utils): text of the card not checked")
+	}
+	out, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := regexp.MustCompile(`Code court / short code : (\S+)`).FindStringSubmatch(errOut)
+	for _, want := range []string{"Éloïse Ndiaye-Bérénice", "Structure principale", "1.1", "4.2", short[1]} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the card does not show %q:\n%s", want, out)
+		}
+	}
+}
