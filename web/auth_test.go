@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -281,5 +282,41 @@ func TestMessagesComplete(t *testing.T) {
 		if fr == key && en == key || fr == "" || en == "" {
 			t.Errorf("message %q lacks a text (fr %q, en %q)", key, fr, en)
 		}
+	}
+}
+
+// TestShortCodeGuessing: typed short codes that match nothing are limited
+// per address; known ones and other inputs are not affected until then.
+func TestShortCodeGuessing(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	tok := f.token(f.user("m@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator}))
+	var l struct{ ID string }
+	f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Éloïse"}, &l)
+	var c struct {
+		ShortCode string `json:"short_code"`
+	}
+	f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 2}}, &c)
+	var res struct {
+		Valid  bool
+		Reason string
+	}
+	if f.api("", "POST", "/api/v1/verify", map[string]any{"input": c.ShortCode}, &res); !res.Valid {
+		t.Fatalf("known code: %+v", res)
+	}
+	for i := 0; i < 30; i++ {
+		if code := f.api("", "POST", "/api/v1/verify", map[string]any{"input": fmt.Sprintf("ZZZZ-ZZZZ-%02d", i)}, &res); code != 200 || res.Reason != "not_found" {
+			t.Fatalf("guess %d: %d %+v", i, code, res)
+		}
+	}
+	var e struct{ Error struct{ Code string } }
+	if code := f.api("", "POST", "/api/v1/verify", map[string]any{"input": c.ShortCode}, &e); code != http.StatusTooManyRequests || e.Error.Code != "rate_limited" {
+		t.Fatalf("after 30 misses: %d %+v", code, e)
+	}
+	// The page says so too, in French.
+	b := newBrowser(t, f.srv.BaseURL)
+	code, body, _ := b.post("/verify", "", url.Values{"input": {c.ShortCode}})
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "trop de codes courts") {
+		t.Fatalf("page after 30 misses: %d", code)
 	}
 }

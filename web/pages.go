@@ -890,7 +890,12 @@ func (s *Server) verifyPage(c *gin.Context) {
 			s.render(c, http.StatusBadRequest, "verify", p)
 			return
 		}
-		res := s.Verifier.Verify(c, []byte(input))
+		res, err := s.verifyInput(c, input)
+		if err != nil {
+			p.Error = s.errorText(c, p, err)
+			s.render(c, statusOf(schema.ErrorCode(err)), "verify", p)
+			return
+		}
 		p.D["R"] = res
 		p.D["Levels"] = res.Levels
 	}

@@ -40,6 +40,7 @@ type Server struct {
 
 	router   *gin.Engine
 	throttle throttle
+	lookups  throttle // misses of typed short codes, per client address
 	status   statusCache
 	pages    map[string]*template.Template // by language and page
 }
@@ -264,7 +265,34 @@ func (s *Server) verify(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.EINVALID, "input is empty", "l'entrée est vide"))
 		return
 	}
-	c.JSON(http.StatusOK, s.Verifier.Verify(c, []byte(req.Input)))
+	res, err := s.verifyInput(c, req.Input)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+// Short-code guessing: a client address gets this many unknown short codes
+// per throttle window, then waits.
+const maxShortCodeMisses = 30
+
+// verifyInput verifies what a visitor gave. Typed short codes are
+// rate-limited on misses, so that 50-bit codes cannot be enumerated.
+func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, error) {
+	short := schema.NormalizeShortCode(strings.TrimSpace(input)) != ""
+	key := "i:" + c.ClientIP()
+	if short {
+		if d := s.lookups.wait(key, maxShortCodeMisses, s.now()); d > 0 {
+			return nil, schema.Errorf(ERATELIMITED, "too many unknown short codes from your address; try again in %d minutes",
+				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
+		}
+	}
+	res := s.Verifier.Verify(c, []byte(input))
+	if short && res.Reason == verifier.ReasonNotFound {
+		s.lookups.fail(key, s.now())
+	}
+	return res, nil
 }
 
 // renderError writes the one error body shape; internal causes go to the
