@@ -21,11 +21,21 @@ build: ## build bin/carnet
 run: build ## serve Carnet on $(ADDR) with data in $(DATA) (created on first start)
 	./bin/carnet serve --data $(DATA) --addr $(ADDR) --base-url $(BASE_URL)
 
-deps: ## install what the tests need: Node packages (pinned, in interop/node_modules)
-	@command -v node >/dev/null && command -v npm >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
-	  else echo "make deps: Node.js and npm are needed for the interop tests"; exit 1; fi; }
+# Debian packages the tests use, as command=package; installed with apt-get
+# (from the Debian release of the machine) when missing and running as root.
+DEB_TOOLS := node=nodejs npm=npm chromium=chromium pdftoppm=poppler-utils pdftotext=poppler-utils zbarimg=zbar-tools
+
+deps: ## install what the tests need: Debian's Node.js, Chromium, poppler, zbar; pinned Node packages
+	@missing=$$(for t in $(DEB_TOOLS); do command -v $${t%%=*} >/dev/null || echo $${t#*=}; done | sort -u | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make deps: apt-get install $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "make deps: missing $$missing (apt-get install $$missing): the tests that need them skip, or fail with CI=true"; fi; \
+	fi
+	@command -v npm >/dev/null || { echo "make deps: npm is required"; exit 1; }
 	npm ci --prefix interop $(NPM_FLAGS)
+	npm ci --prefix browser $(NPM_FLAGS)
 
 test: deps ## install the test tools and run every test
 	$(GO) vet ./...

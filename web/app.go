@@ -287,7 +287,7 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, "learner "+l.ID+" "+as.Framework, "")
+	s.audit(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
 	return out, nil
 }
 

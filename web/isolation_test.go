@@ -136,7 +136,7 @@ func TestTenantIsolation(t *testing.T) {
 	// sign-in, and the actor's own things.
 	public := []string{
 		"GET /healthz", "GET /.well-known/jwks.json", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json",
-		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file",
+		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
 		"GET /verify", "POST /verify", "GET /c", "GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",

@@ -58,14 +58,14 @@ func (s *Server) loadPages() {
 			if base == "layout.html" {
 				continue
 			}
-			t := template.New(base).Funcs(funcs(lang))
+			t := template.New(base).Funcs(funcs(lang, s.Frameworks))
 			t = template.Must(t.ParseFS(templateFS, "templates/layout.html", name))
 			s.pages[lang+"/"+strings.TrimSuffix(base, ".html")] = t
 		}
 	}
 }
 
-func funcs(lang string) template.FuncMap {
+func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 	return template.FuncMap{
 		"t":  func(key string) string { return tr(lang, key) },
 		"tf": func(key string, args ...any) string { return fmt.Sprintf(tr(lang, key), args...) },
@@ -98,8 +98,15 @@ func funcs(lang string) template.FuncMap {
 			}
 			return en
 		},
-		"desc": func(l schema.Level) string { return l.Description(lang) },
-		"eq":   func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		"desc":     func(l schema.Level) string { return l.Description(lang) },
+		"desclang": func(l schema.Level) string { return descLang(&l, lang) },
+		"fwtitle": func(id string) string {
+			if fw, err := fws.Get(id); err == nil {
+				return fw.Title.In(lang)
+			}
+			return id
+		},
+		"eq": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	}
 }
 
@@ -199,6 +206,14 @@ func (s *Server) requireSession(c *gin.Context) {
 			s.renderPageError(c, err)
 			return
 		}
+	}
+}
+
+// optionalSession recognises a signed-in person on a public page, for the
+// navigation; a missing or stale session is simply ignored.
+func (s *Server) optionalSession(c *gin.Context) {
+	if a, err := s.identify(c); err == nil && a != nil && a.Session != "" {
+		c.Set("actor", a)
 	}
 }
 
@@ -528,6 +543,29 @@ func (s *Server) assessPage(c *gin.Context) {
 // reviewLine is one assessed competency on the review page.
 type reviewLine struct {
 	Code, Title, Level, LevelTitle, Description string
+	DescLang                                    string // language of Description (frameworks lack some translations)
+}
+
+// textLang is the language Text.In(lang) actually returns.
+func textLang(t schema.Text, lang string) string {
+	if t[lang] != "" {
+		return lang
+	}
+	for _, l := range []string{"fr", "en"} {
+		if t[l] != "" {
+			return l
+		}
+	}
+	return lang
+}
+
+// descLang is the language of Level.Description(lang), so that a screen
+// reader reads an untranslated descriptor with the right voice.
+func descLang(l *schema.Level, lang string) string {
+	if len(l.Summary) > 0 {
+		return textLang(l.Summary, lang)
+	}
+	return textLang(l.Descriptors["complexityOfTasks"], lang)
 }
 
 func (s *Server) assessPost(c *gin.Context) {
@@ -577,7 +615,7 @@ func (s *Server) assessPost(c *gin.Context) {
 					continue
 				}
 				lv, _, _ := fw.Level(v)
-				lines = append(lines, reviewLine{comp.Code, comp.Title.In(p.Lang), lv.ID, lv.Title.In(p.Lang), lv.Description(p.Lang)})
+				lines = append(lines, reviewLine{comp.Code, comp.Title.In(p.Lang), lv.ID, lv.Title.In(p.Lang), lv.Description(p.Lang), descLang(lv, p.Lang)})
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
@@ -608,6 +646,10 @@ func (s *Server) credentialPage(c *gin.Context) {
 	}
 	p := s.view(c, "credential_title")
 	p.D["C"] = r
+	p.D["IssuerName"] = r.Structure
+	if st, err := s.Structures.FindStructure(c, r.Structure); err == nil {
+		p.D["IssuerName"] = st.Name
+	}
 	p.D["J"] = s.toCredentialJSON(r)
 	if fw, err := s.Frameworks.Get(r.Framework); err == nil {
 		p.D["F"] = fw
@@ -618,7 +660,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 				line.Title = comp.Title.In(p.Lang)
 			}
 			if lv, _, err := fw.Level(res.Level); err == nil {
-				line.LevelTitle, line.Description = lv.Title.In(p.Lang), lv.Description(p.Lang)
+				line.LevelTitle, line.Description, line.DescLang = lv.Title.In(p.Lang), lv.Description(p.Lang), descLang(lv, p.Lang)
 			}
 			lines = append(lines, line)
 		}

@@ -80,11 +80,12 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/s/:slug/status/:list", s.statusList)
 	r.GET("/s/:slug/status/:list/:purpose", s.statusList)
 	r.GET("/static/*file", s.static)
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/static/icon.svg") })
 
 	// Public pages.
-	r.GET("/verify", s.verifyPage)
-	r.POST("/verify", s.verifyPage)
-	r.GET("/c", s.cardPage)
+	r.GET("/verify", s.optionalSession, s.verifyPage)
+	r.POST("/verify", s.optionalSession, s.verifyPage)
+	r.GET("/c", s.optionalSession, s.cardPage)
 	r.GET("/lang/:lang", s.setLang)
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.loginPost)

@@ -1,0 +1,335 @@
+// Package browser_test clicks through Carnet's pages in a real browser:
+// flow.mjs (playwright-core driving Debian's Chromium, axe-core on every
+// page) against the real binary, started as an operator would start it.
+package browser_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// summary is the JSON flow.mjs prints.
+type summary struct {
+	OK       bool   `json:"ok"`
+	Browser  string `json:"browser"`
+	Versions struct {
+		Playwright string `json:"playwright"`
+		Axe        string `json:"axe"`
+	} `json:"versions"`
+	Steps []struct {
+		Name  string `json:"name"`
+		OK    bool   `json:"ok"`
+		MS    int    `json:"ms"`
+		Error string `json:"error"`
+	} `json:"steps"`
+	Pages []struct {
+		Name       string   `json:"name"`
+		Path       string   `json:"path"`
+		Lang       string   `json:"lang"`
+		Review     []string `json:"review"`
+		Violations []struct {
+			ID      string   `json:"id"`
+			Impact  string   `json:"impact"`
+			Help    string   `json:"help"`
+			Nodes   int      `json:"nodes"`
+			Targets []string `json:"targets"`
+		} `json:"violations"`
+	} `json:"pages"`
+	AxeControl  []string `json:"axeControl"`
+	Screenshots []string `json:"screenshots"`
+	Keyboard    []string `json:"keyboard"`
+	Credential  struct {
+		URL        string   `json:"url"`
+		ShortCode  string   `json:"shortCode"`
+		Statuses   []string `json:"statuses"`
+		StatusLine string   `json:"statusLine"`
+	} `json:"credential"`
+	Verify struct {
+		Heading string `json:"heading"`
+		Reason  string `json:"reason"`
+	} `json:"verify"`
+	English struct {
+		Lang  string `json:"lang"`
+		Title string `json:"title"`
+	} `json:"english"`
+	ConsoleErrors []string `json:"consoleErrors"`
+	HTTPErrors    []string `json:"httpErrors"`
+	Failures      []string `json:"failures"`
+	MS            int      `json:"ms"`
+}
+
+// screenshots are the pages a reviewer looks at, in test-artifacts/browser.
+var screenshots = []string{"login", "home", "learner-new", "assess", "review", "credential",
+	"credential-revoked", "verify", "verify-en", "structure", "audit", "credential-phone"}
+
+// TestMediatorFlow runs browser/flow.mjs against a fresh `carnet serve`:
+// first sign-in, a structure and its mediator, a learner, an assessment
+// issued, suspended, reinstated and revoked, then checked on /verify; axe
+// must find nothing serious or critical on any page.
+func TestMediatorFlow(t *testing.T) {
+	node, chromium := requireBrowser(t)
+	bin := buildCarnet(t)
+	base, link := startServer(t, bin)
+
+	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "flow.mjs", base, link, artifacts)
+	cmd.Env = append(os.Environ(), "CARNET_CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	started := time.Now()
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("node flow.mjs: %v\n%s", err, stderr.String())
+	}
+	var s summary
+	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+		t.Fatalf("flow.mjs did not print its JSON summary: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if err := os.WriteFile(filepath.Join(artifacts, "summary.json"), stdout.Bytes(), 0o644); err != nil {
+		t.Error(err)
+	}
+	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d pages audited in %v",
+		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), time.Since(started).Round(time.Millisecond))
+	for _, st := range s.Steps {
+		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
+	}
+
+	for _, st := range s.Steps {
+		if !st.OK {
+			t.Errorf("step %q failed: %s", st.Name, st.Error)
+		}
+	}
+	for _, f := range s.Failures {
+		t.Errorf("flow: %s", f)
+	}
+	if !s.OK || err != nil {
+		t.Fatalf("flow.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr.String())
+	}
+
+	// axe: serious and critical fail, the rest is logged for a person.
+	if len(s.Pages) < 15 {
+		t.Errorf("axe ran on %d pages, want every page of the flow (15 or more)", len(s.Pages))
+	}
+	for _, p := range s.Pages {
+		for _, v := range p.Violations {
+			msg := "axe %s on %s (%s): %s, %s, %d nodes: %s"
+			args := []any{v.Impact, p.Name, p.Path, v.ID, v.Help, v.Nodes, strings.Join(v.Targets, ", ")}
+			if v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf(msg, args...)
+			} else {
+				t.Logf(msg, args...)
+			}
+		}
+		if len(p.Review) > 0 {
+			t.Logf("axe could not decide on %s: %s", p.Name, strings.Join(p.Review, "; "))
+		}
+	}
+	for _, want := range []string{"html-has-lang", "image-alt", "label", "color-contrast"} {
+		if !slices.Contains(s.AxeControl, want) {
+			t.Errorf("axe's negative control found %q, not %s: axe may be checking nothing", s.AxeControl, want)
+		}
+	}
+
+	if want := []string{"valide", "suspendue", "valide", "révoquée"}; !slices.Equal(s.Credential.Statuses, want) {
+		t.Errorf("credential statuses %q, want %q", s.Credential.Statuses, want)
+	}
+	if !regexp.MustCompile(`^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$`).MatchString(s.Credential.ShortCode) {
+		t.Errorf("short code read from the page: %q", s.Credential.ShortCode)
+	}
+	if s.Verify.Heading != "Attestation non valable" || !strings.Contains(s.Verify.Reason, "révoqué") {
+		t.Errorf("verify result %+v, want « Attestation non valable » with the revoked reason", s.Verify)
+	}
+	if s.English.Lang != "en" || !strings.HasPrefix(s.English.Title, "Verify a credential") {
+		t.Errorf("after the language switch: %+v, want lang en and an English title", s.English)
+	}
+	if n := len(s.Keyboard); n < 3 || !strings.HasPrefix(s.Keyboard[n-3], "input#email") ||
+		!strings.HasPrefix(s.Keyboard[n-2], "input#password") || !strings.HasPrefix(s.Keyboard[n-1], "button") {
+		t.Errorf("Tab order on the login page: %q, want … e-mail, password, button", s.Keyboard)
+	}
+	for _, e := range s.ConsoleErrors {
+		t.Logf("browser console: %s", e)
+	}
+	for _, e := range s.HTTPErrors {
+		t.Errorf("HTTP error during the flow: %s", e)
+	}
+
+	for _, name := range screenshots {
+		file := filepath.Join(artifacts, name+".png")
+		f, err := os.Open(file)
+		if err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			continue
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("screenshot %s is not a PNG: %v", name, err)
+			continue
+		}
+		if strings.HasSuffix(name, "-phone") && (cfg.Width != 390 || cfg.Height != 844) {
+			t.Errorf("phone screenshot %s is %d×%d, want 390×844", name, cfg.Width, cfg.Height)
+		}
+	}
+	t.Logf("screenshots in %s", artifacts)
+}
+
+// requireBrowser returns the paths of node and Chromium, or skips (fails
+// when CI=true) if they or browser/node_modules are missing.
+func requireBrowser(t *testing.T) (node, chromium string) {
+	t.Helper()
+	missing := func(what string) {
+		msg := what + ": the browser test needs Node.js 20+, Debian's Chromium (apt-get install chromium) and `npm ci --prefix browser`; run `make deps`"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not on PATH")
+	}
+	chromium = os.Getenv("CARNET_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if fi, err := os.Stat(chromium); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		missing(chromium + " is not an executable Chromium")
+	}
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join("node_modules", pkg, "package.json")); err != nil {
+			missing("browser/node_modules/" + pkg + " is not installed")
+		}
+	}
+	return node, chromium
+}
+
+// buildCarnet builds cmd/carnet into a temporary dir and returns its path.
+func buildCarnet(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "carnet")
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "carnet/cmd/carnet")
+	cmd.Dir = ".." // the module root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build carnet/cmd/carnet: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServer starts `carnet serve` on a free loopback port with an empty
+// data dir and returns its base URL and the first administrator's one-time
+// login link, read from stderr. The server is stopped with an interrupt
+// when the test ends.
+func startServer(t *testing.T, bin string) (base, link string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base = "http://" + addr
+
+	var out syncBuffer
+	cmd := exec.Command(bin, "serve", "--data", filepath.Join(t.TempDir(), "data"), "--addr", addr, "--base-url", base)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("carnet serve did not stop cleanly: %v\n%s", err, out.String())
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("carnet serve did not stop within 15 s\n%s", out.String())
+		}
+		if t.Failed() {
+			t.Logf("carnet serve output:\n%s", out.String())
+		}
+	})
+
+	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
+	deadline := time.Now().Add(30 * time.Second)
+	for link == "" {
+		if m := linkRE.FindString(out.String()); m != "" {
+			link = m
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("carnet serve exited before printing the login link: %v\n%s", err, out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no login link on carnet serve's stderr after 30 s:\n%s", out.String())
+		}
+	}
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/healthz does not answer: %v\n%s", base, err, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return base, link
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's writes and the
+// test's reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
