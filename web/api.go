@@ -187,6 +187,9 @@ func (s *Server) apiFrameworks(c *gin.Context) {
 func (s *Server) apiFramework(c *gin.Context) {
 	fw, err := s.Frameworks.Get(c.Param("id"))
 	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID { // unknown id: the resource is not there
+			err = &schema.Error{Code: schema.ENOTFOUND, Message: schema.ErrorMessage(err), MessageFR: schema.ErrorMessageFR(err)}
+		}
 		s.renderError(c, err)
 		return
 	}
@@ -195,7 +198,7 @@ func (s *Server) apiFramework(c *gin.Context) {
 
 func (s *Server) apiStructures(c *gin.Context) {
 	a := actorOf(c)
-	list, err := s.visibleStructures(c, a)
+	list, err := s.visibleStructures(c.Request.Context(), a)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -213,7 +216,7 @@ func (s *Server) apiStructureCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.createStructure(c, actorOf(c), in)
+	st, err := s.createStructure(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -222,7 +225,7 @@ func (s *Server) apiStructureCreate(c *gin.Context) {
 }
 
 func (s *Server) apiStructure(c *gin.Context) {
-	st, err := s.structureFor(c, actorOf(c), c.Param("slug"), schema.RoleMediator)
+	st, err := s.structureFor(c.Request.Context(), actorOf(c), c.Param("slug"), schema.RoleMediator)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -230,13 +233,36 @@ func (s *Server) apiStructure(c *gin.Context) {
 	c.JSON(http.StatusOK, s.toStructureJSON(st, actorOf(c)))
 }
 
+// structurePatch is a partial update of an issuer profile.
+type structurePatch struct {
+	Name     *string `json:"name"`
+	URL      *string `json:"url"`
+	Email    *string `json:"email"`
+	ImageURL *string `json:"image_url"`
+}
+
 func (s *Server) apiStructureUpdate(c *gin.Context) {
-	var in structureInput
-	if err := bindJSON(c, &in); err != nil {
+	var patch structurePatch
+	if err := bindJSON(c, &patch); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.updateStructure(c, actorOf(c), c.Param("slug"), in)
+	ctx := c.Request.Context()
+	st, err := s.structureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	in := structureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL}
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	st, err = s.updateStructure(ctx, actorOf(c), st.Slug, in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -253,7 +279,7 @@ func (s *Server) apiInvite(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	link, err := s.invite(c, actorOf(c), c.Param("slug"), in.Email, schema.Role(in.Role))
+	link, err := s.invite(c.Request.Context(), actorOf(c), c.Param("slug"), in.Email, schema.Role(in.Role))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -262,7 +288,7 @@ func (s *Server) apiInvite(c *gin.Context) {
 }
 
 func (s *Server) apiLearners(c *gin.Context) {
-	list, err := s.searchLearners(c, actorOf(c), c.Query("q"), listLimit(c))
+	list, err := s.searchLearners(c.Request.Context(), actorOf(c), c.Query("q"), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -280,7 +306,7 @@ func (s *Server) apiLearnerCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	l, err := s.createLearner(c, actorOf(c), in)
+	l, err := s.createLearner(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -289,7 +315,7 @@ func (s *Server) apiLearnerCreate(c *gin.Context) {
 }
 
 func (s *Server) apiLearner(c *gin.Context) {
-	l, err := s.learner(c, actorOf(c), c.Param("id"))
+	l, err := s.learner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -297,13 +323,40 @@ func (s *Server) apiLearner(c *gin.Context) {
 	c.JSON(http.StatusOK, toLearnerJSON(l))
 }
 
+// learnerPatch is a partial update: members left out keep their value.
+type learnerPatch struct {
+	Name    *string `json:"name"`
+	Contact *string `json:"contact"`
+	Notes   *string `json:"notes"`
+	Consent *bool   `json:"consent"`
+}
+
 func (s *Server) apiLearnerUpdate(c *gin.Context) {
-	var in learnerInput
-	if err := bindJSON(c, &in); err != nil {
+	var patch learnerPatch
+	if err := bindJSON(c, &patch); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	l, err := s.updateLearner(c, actorOf(c), c.Param("id"), in)
+	ctx := c.Request.Context()
+	l, err := s.learner(ctx, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	in := learnerInput{Name: l.Name, Contact: l.Contact, Notes: l.Notes, Consent: !l.ConsentAt.IsZero()}
+	if patch.Name != nil {
+		in.Name = *patch.Name
+	}
+	if patch.Contact != nil {
+		in.Contact = *patch.Contact
+	}
+	if patch.Notes != nil {
+		in.Notes = *patch.Notes
+	}
+	if patch.Consent != nil {
+		in.Consent = *patch.Consent
+	}
+	l, err = s.updateLearner(ctx, actorOf(c), l.ID, in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -312,7 +365,7 @@ func (s *Server) apiLearnerUpdate(c *gin.Context) {
 }
 
 func (s *Server) apiLearnerErase(c *gin.Context) {
-	l, err := s.eraseLearner(c, actorOf(c), c.Param("id"))
+	l, err := s.eraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -321,7 +374,7 @@ func (s *Server) apiLearnerErase(c *gin.Context) {
 }
 
 func (s *Server) apiCredentials(c *gin.Context) {
-	list, err := s.listCredentials(c, actorOf(c), c.Query("learner_id"), listLimit(c))
+	list, err := s.listCredentials(c.Request.Context(), actorOf(c), c.Query("learner_id"), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -341,7 +394,7 @@ func (s *Server) apiCredentialCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	out, err := s.issueCredential(c, actorOf(c), in)
+	out, err := s.issueCredential(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -350,7 +403,7 @@ func (s *Server) apiCredentialCreate(c *gin.Context) {
 }
 
 func (s *Server) apiCredential(c *gin.Context) {
-	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -359,7 +412,7 @@ func (s *Server) apiCredential(c *gin.Context) {
 }
 
 func (s *Server) apiCredentialJWT(c *gin.Context) {
-	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -385,7 +438,7 @@ func (s *Server) apiCredentialStatus(action string) gin.HandlerFunc {
 				return
 			}
 		}
-		r, err := s.changeStatus(c, actorOf(c), c.Param("id"), action, in.Reason)
+		r, err := s.changeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, in.Reason)
 		if err != nil {
 			s.renderError(c, err)
 			return
@@ -405,7 +458,7 @@ type tokenJSON struct {
 }
 
 func (s *Server) apiTokens(c *gin.Context) {
-	list, err := s.Users.ListAPITokens(c, actorOf(c).User.ID)
+	list, err := s.Users.ListAPITokens(c.Request.Context(), actorOf(c).User.ID)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -425,7 +478,7 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	secret, t, err := s.createToken(c, actorOf(c), in.Name)
+	secret, t, err := s.createToken(c.Request.Context(), actorOf(c), in.Name)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -436,11 +489,11 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 func (s *Server) apiTokenDelete(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	a := actorOf(c)
-	if err := s.Users.DeleteAPIToken(c, a.User.ID, id); err != nil {
+	if err := s.Users.DeleteAPIToken(c.Request.Context(), a.User.ID, id); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.audit(c, a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
+	s.audit(c.Request.Context(), a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
 	c.Status(http.StatusNoContent)
 }
 
@@ -456,7 +509,7 @@ type auditJSON struct {
 }
 
 func (s *Server) apiAudit(c *gin.Context) {
-	list, err := s.auditLog(c, actorOf(c), listLimit(c))
+	list, err := s.auditLog(c.Request.Context(), actorOf(c), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return

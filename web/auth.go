@@ -158,11 +158,11 @@ func (s *Server) identify(c *gin.Context) (*actor, error) {
 		if !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(strings.TrimSpace(tok), tokenPrefix) {
 			return nil, schema.Errorf(schema.EUNAUTHORIZED, "the Authorization header must be \"Bearer carnet_…\"", "l'en-tête Authorization doit être « Bearer carnet_… »")
 		}
-		t, err := s.Users.FindAPIToken(c, HashSecret(strings.TrimSpace(tok)))
+		t, err := s.Users.FindAPIToken(c.Request.Context(), HashSecret(strings.TrimSpace(tok)))
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.Users.FindUser(c, t.UserID)
+		u, err := s.Users.FindUser(c.Request.Context(), t.UserID)
 		if err != nil {
 			return nil, err
 		}
@@ -174,17 +174,17 @@ func (s *Server) identify(c *gin.Context) (*actor, error) {
 	}
 	hash := HashSecret(cookie)
 	now := s.now()
-	se, err := s.Users.FindSession(c, hash, now)
+	se, err := s.Users.FindSession(c.Request.Context(), hash, now)
 	if err != nil {
 		return nil, err
 	}
 	// Sliding expiry, written at most once per half-hour.
 	if se.ExpiresAt.Sub(now) < SessionLifetime-30*time.Minute {
-		if err := s.Users.ExtendSession(c, hash, now.Add(SessionLifetime)); err != nil {
+		if err := s.Users.ExtendSession(c.Request.Context(), hash, now.Add(SessionLifetime)); err != nil {
 			return nil, err
 		}
 	}
-	u, err := s.Users.FindUser(c, se.UserID)
+	u, err := s.Users.FindUser(c.Request.Context(), se.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (s *Server) startSession(c *gin.Context, u *schema.User) error {
 		return err
 	}
 	now := s.now()
-	if err := s.Users.CreateSession(c, &schema.Session{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}); err != nil {
+	if err := s.Users.CreateSession(c.Request.Context(), &schema.Session{Hash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}); err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, secret, 0)

@@ -277,7 +277,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, http.StatusForbidden, "login", p)
 		return
 	}
-	u, err := s.login(c, c.PostForm("email"), c.PostForm("password"), c.ClientIP())
+	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP())
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -287,7 +287,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, statusOf(schema.ErrorCode(err)), "login", p)
 		return
 	}
-	s.audit(c, &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
+	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -298,11 +298,11 @@ func (s *Server) logout(c *gin.Context) {
 			s.renderPageError(c, err)
 			return
 		}
-		if err := s.Users.DeleteSession(c, a.Session); err != nil {
+		if err := s.Users.DeleteSession(c.Request.Context(), a.Session); err != nil {
 			s.renderPageError(c, err)
 			return
 		}
-		s.audit(c, a, 0, schema.AuditLogout, a.User.Email, "", "")
+		s.audit(c.Request.Context(), a, 0, schema.AuditLogout, a.User.Email, "", "")
 	}
 	s.setCookie(c, sessionCookie, "", -1)
 	c.Redirect(http.StatusSeeOther, "/login")
@@ -314,7 +314,7 @@ func (s *Server) logout(c *gin.Context) {
 func (s *Server) linkPage(c *gin.Context) {
 	invite := strings.HasPrefix(c.Request.URL.Path, "/invite/")
 	p := s.view(c, map[bool]string{true: "invite_title", false: "link_title"}[invite])
-	l, err := s.Users.FindLink(c, HashSecret(c.Param("token")), s.now())
+	l, err := s.Users.FindLink(c.Request.Context(), HashSecret(c.Param("token")), s.now())
 	if err != nil {
 		p.Error = s.errorText(c, p, err)
 		s.render(c, http.StatusNotFound, "error", p)
@@ -323,7 +323,7 @@ func (s *Server) linkPage(c *gin.Context) {
 	p.D["Invite"] = invite
 	p.D["Email"] = l.Email
 	if l.Purpose == schema.LinkLogin {
-		if u, err := s.Users.FindUser(c, l.UserID); err == nil {
+		if u, err := s.Users.FindUser(c.Request.Context(), l.UserID); err == nil {
 			p.D["Email"] = u.Email
 		}
 	} else if st, err := s.structureByID(c, l.StructureID); err == nil {
@@ -347,7 +347,7 @@ func (s *Server) linkPost(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "link", p)
 		return
 	}
-	u, err := s.acceptLink(c, c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
+	u, err := s.acceptLink(c.Request.Context(), c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -363,12 +363,12 @@ func (s *Server) linkPost(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(c, &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
 func (s *Server) structureByID(c *gin.Context, id int64) (*schema.Structure, error) {
-	list, err := s.Structures.ListStructures(c)
+	list, err := s.Structures.ListStructures(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -386,12 +386,12 @@ func (s *Server) homePage(c *gin.Context) {
 	a := actorOf(c)
 	p := s.view(c, "home_title")
 	q := c.Query("q")
-	learners, err := s.searchLearners(c, a, q, 50)
+	learners, err := s.searchLearners(c.Request.Context(), a, q, 50)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	creds, err := s.listCredentials(c, a, "", 10)
+	creds, err := s.listCredentials(c.Request.Context(), a, "", 10)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -402,7 +402,7 @@ func (s *Server) homePage(c *gin.Context) {
 
 func (s *Server) learnerNewPage(c *gin.Context) {
 	p := s.view(c, "learner_new_title")
-	sts, err := s.visibleStructures(c, actorOf(c))
+	sts, err := s.visibleStructures(c.Request.Context(), actorOf(c))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -419,7 +419,7 @@ func learnerForm(c *gin.Context) learnerInput {
 
 func (s *Server) learnerCreate(c *gin.Context) {
 	in := learnerForm(c)
-	l, err := s.createLearner(c, actorOf(c), in)
+	l, err := s.createLearner(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		if schema.ErrorCode(err) != schema.EINVALID {
 			s.renderPageError(c, err)
@@ -427,7 +427,7 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		}
 		p := s.view(c, "learner_new_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.visibleStructures(c, actorOf(c))
+		p.D["Structures"], _ = s.visibleStructures(c.Request.Context(), actorOf(c))
 		p.D["In"] = in
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
@@ -437,12 +437,12 @@ func (s *Server) learnerCreate(c *gin.Context) {
 
 func (s *Server) learnerPage(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c, a, c.Param("id"))
+	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	creds, err := s.listCredentials(c, a, l.ID, 200)
+	creds, err := s.listCredentials(c.Request.Context(), a, l.ID, 200)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -458,13 +458,13 @@ func (s *Server) learnerPage(c *gin.Context) {
 }
 
 func (s *Server) learnerUpdate(c *gin.Context) {
-	l, err := s.updateLearner(c, actorOf(c), c.Param("id"), learnerForm(c))
+	l, err := s.updateLearner(c.Request.Context(), actorOf(c), c.Param("id"), learnerForm(c))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
-			if l, err2 := s.learner(c, actorOf(c), c.Param("id")); err2 == nil {
-				creds, _ := s.listCredentials(c, actorOf(c), l.ID, 200)
+			if l, err2 := s.learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
+				creds, _ := s.listCredentials(c.Request.Context(), actorOf(c), l.ID, 200)
 				p.Title, p.D["L"], p.D["Credentials"], p.D["Frameworks"] = l.Name, l, creds, s.frameworkList()
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
@@ -481,7 +481,7 @@ func (s *Server) learnerErase(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the erasure", "cochez la case pour confirmer l'effacement"))
 		return
 	}
-	l, err := s.eraseLearner(c, actorOf(c), c.Param("id"))
+	l, err := s.eraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -512,7 +512,7 @@ func levelForm(c *gin.Context) map[string]any {
 }
 
 func (s *Server) assessPage(c *gin.Context) {
-	l, err := s.learner(c, actorOf(c), c.Param("id"))
+	l, err := s.learner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -570,7 +570,7 @@ func descLang(l *schema.Level, lang string) string {
 
 func (s *Server) assessPost(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c, a, c.Param("id"))
+	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -623,7 +623,7 @@ func (s *Server) assessPost(c *gin.Context) {
 		s.render(c, http.StatusOK, "assess_review", p)
 		return
 	}
-	out, err := s.issueCredential(c, a, in)
+	out, err := s.issueCredential(c.Request.Context(), a, in)
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			p.Error = s.errorText(c, p, err)
@@ -639,7 +639,7 @@ func (s *Server) assessPost(c *gin.Context) {
 // Credentials.
 
 func (s *Server) credentialPage(c *gin.Context) {
-	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -647,7 +647,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 	p := s.view(c, "credential_title")
 	p.D["C"] = r
 	p.D["IssuerName"] = r.Structure
-	if st, err := s.Structures.FindStructure(c, r.Structure); err == nil {
+	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
 		p.D["IssuerName"] = st.Name
 	}
 	p.D["J"] = s.toCredentialJSON(r)
@@ -667,7 +667,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 		p.D["Lines"] = lines
 	}
 	if r.JWT != "" {
-		res := s.Verifier.Verify(c, []byte(r.JWT))
+		res := s.Verifier.Verify(c.Request.Context(), []byte(r.JWT))
 		p.D["Check"] = res
 		if res.Credential != nil {
 			b, _ := indentJSON(res.Credential)
@@ -675,7 +675,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 		}
 	}
 	if r.LearnerID != "" {
-		if l, err := s.Learners.FindLearner(c, r.LearnerID); err == nil {
+		if l, err := s.Learners.FindLearner(c.Request.Context(), r.LearnerID); err == nil {
 			p.D["L"] = l
 		}
 	}
@@ -685,7 +685,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 // credentialDownload serves the signed credential: .jwt is the compact JWS,
 // .json the VC 2.0 EnvelopedVerifiableCredential holding it.
 func (s *Server) credentialDownload(c *gin.Context) {
-	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -713,12 +713,12 @@ func (s *Server) credentialDownload(c *gin.Context) {
 // cardPDF renders the printable card of a credential, in the page's
 // language (?lang=en|fr overrides).
 func (s *Server) cardPDF(c *gin.Context) {
-	r, err := s.credential(c, actorOf(c), c.Param("id"))
+	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.Structures.FindStructure(c, r.Structure)
+	st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -752,7 +752,7 @@ func (s *Server) credentialStatus(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the revocation", "cochez la case pour confirmer la révocation"))
 		return
 	}
-	r, err := s.changeStatus(c, actorOf(c), c.Param("id"), action, c.PostForm("reason"))
+	r, err := s.changeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, c.PostForm("reason"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -765,7 +765,7 @@ func (s *Server) credentialStatus(c *gin.Context) {
 
 func (s *Server) structuresPage(c *gin.Context) {
 	a := actorOf(c)
-	list, err := s.visibleStructures(c, a)
+	list, err := s.visibleStructures(c.Request.Context(), a)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -785,7 +785,7 @@ func structureForm(c *gin.Context) structureInput {
 func (s *Server) structureCreate(c *gin.Context) {
 	a := actorOf(c)
 	in := structureForm(c)
-	st, err := s.createStructure(c, a, in)
+	st, err := s.createStructure(c.Request.Context(), a, in)
 	if err != nil {
 		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 			s.renderPageError(c, err)
@@ -793,7 +793,7 @@ func (s *Server) structureCreate(c *gin.Context) {
 		}
 		p := s.view(c, "structures_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.visibleStructures(c, a)
+		p.D["Structures"], _ = s.visibleStructures(c.Request.Context(), a)
 		p.D["NetworkAdmin"] = a.User.NetworkAdmin
 		p.D["In"] = in
 		s.render(c, http.StatusBadRequest, "structures", p)
@@ -808,7 +808,7 @@ func (s *Server) structurePage(c *gin.Context) {
 
 func (s *Server) renderStructure(c *gin.Context, status int, formErr error, inviteURL string) {
 	a := actorOf(c)
-	st, err := s.structureFor(c, a, c.Param("slug"), schema.RoleMediator)
+	st, err := s.structureFor(c.Request.Context(), a, c.Param("slug"), schema.RoleMediator)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -821,7 +821,7 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
 	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
 	if a.can(st.ID, schema.RoleAdmin) {
-		users, err := s.Users.ListUsers(c, st.ID)
+		users, err := s.Users.ListUsers(c.Request.Context(), st.ID)
 		if err != nil {
 			s.renderPageError(c, err)
 			return
@@ -840,7 +840,7 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 }
 
 func (s *Server) structureUpdate(c *gin.Context) {
-	st, err := s.updateStructure(c, actorOf(c), c.Param("slug"), structureForm(c))
+	st, err := s.updateStructure(c.Request.Context(), actorOf(c), c.Param("slug"), structureForm(c))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			s.renderStructure(c, http.StatusBadRequest, err, "")
@@ -853,7 +853,7 @@ func (s *Server) structureUpdate(c *gin.Context) {
 }
 
 func (s *Server) structureInvite(c *gin.Context) {
-	link, err := s.invite(c, actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
+	link, err := s.invite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			s.renderStructure(c, http.StatusBadRequest, err, "")
@@ -871,7 +871,7 @@ func (s *Server) accountPage(c *gin.Context) { s.renderAccount(c, http.StatusOK,
 
 func (s *Server) renderAccount(c *gin.Context, status int, newToken string, formErr error) {
 	a := actorOf(c)
-	tokens, err := s.Users.ListAPITokens(c, a.User.ID)
+	tokens, err := s.Users.ListAPITokens(c.Request.Context(), a.User.ID)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -885,7 +885,7 @@ func (s *Server) renderAccount(c *gin.Context, status int, newToken string, form
 }
 
 func (s *Server) tokenCreate(c *gin.Context) {
-	secret, _, err := s.createToken(c, actorOf(c), c.PostForm("name"))
+	secret, _, err := s.createToken(c.Request.Context(), actorOf(c), c.PostForm("name"))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			s.renderAccount(c, http.StatusBadRequest, "", err)
@@ -900,16 +900,16 @@ func (s *Server) tokenCreate(c *gin.Context) {
 func (s *Server) tokenDelete(c *gin.Context) {
 	a := actorOf(c)
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.Users.DeleteAPIToken(c, a.User.ID, id); err != nil {
+	if err := s.Users.DeleteAPIToken(c.Request.Context(), a.User.ID, id); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(c, a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
+	s.audit(c.Request.Context(), a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
 	c.Redirect(http.StatusSeeOther, "/account?ok=token_deleted")
 }
 
 func (s *Server) auditPage(c *gin.Context) {
-	list, err := s.auditLog(c, actorOf(c), 500)
+	list, err := s.auditLog(c.Request.Context(), actorOf(c), 500)
 	if err != nil {
 		s.renderPageError(c, err)
 		return

@@ -86,6 +86,9 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/verify", s.optionalSession, s.verifyPage)
 	r.POST("/verify", s.optionalSession, s.verifyPage)
 	r.GET("/c", s.optionalSession, s.cardPage)
+	r.GET("/c/trust.json", s.cardTrustList)
+	r.GET("/c/status/:id", s.cardStatus)
+	r.GET("/c/sw.js", s.cardWorker)
 	r.GET("/lang/:lang", s.setLang)
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.loginPost)
@@ -197,14 +200,14 @@ func (s *Server) ring(ctx context.Context, slug string) (string, *keys.Ring, *sc
 }
 
 func (s *Server) instanceJWKS(c *gin.Context) {
-	list, err := s.Structures.ListStructures(c)
+	list, err := s.Structures.ListStructures(c.Request.Context())
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, st := range list {
-		did, ring, _, err := s.ring(c, st.Slug)
+		did, ring, _, err := s.ring(c.Request.Context(), st.Slug)
 		if err != nil {
 			s.renderError(c, err)
 			return
@@ -215,7 +218,7 @@ func (s *Server) instanceJWKS(c *gin.Context) {
 }
 
 func (s *Server) structureJWKS(c *gin.Context) {
-	did, ring, _, err := s.ring(c, c.Param("slug"))
+	did, ring, _, err := s.ring(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -224,7 +227,7 @@ func (s *Server) structureJWKS(c *gin.Context) {
 }
 
 func (s *Server) didDocument(c *gin.Context) {
-	did, ring, st, err := s.ring(c, c.Param("slug"))
+	did, ring, st, err := s.ring(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -289,7 +292,7 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
 		}
 	}
-	res := s.Verifier.Verify(c, []byte(input))
+	res := s.Verifier.Verify(c.Request.Context(), []byte(input))
 	if short && res.Reason == verifier.ReasonNotFound {
 		s.lookups.fail(key, s.now())
 	}

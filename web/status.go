@@ -118,7 +118,7 @@ func (s *Server) statusList(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable"))
 		return
 	}
-	jws, err := s.signedStatusList(c, c.Param("slug"), list, purpose)
+	jws, err := s.signedStatusList(c.Request.Context(), c.Param("slug"), list, purpose)
 	if err != nil {
 		s.renderError(c, err)
 		return
