@@ -137,7 +137,8 @@ func TestTenantIsolation(t *testing.T) {
 	public := []string{
 		"GET /healthz", "GET /.well-known/jwks.json", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json",
 		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
-		"GET /verify", "POST /verify", "GET /c", "GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
+		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /c/status/:id", "GET /c/sw.js",
+		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",

@@ -1,0 +1,84 @@
+// sw.js is the service worker of the card page /c, served as /c/sw.js
+// with scope /c (web/card.go puts the version in). It keeps the page, its
+// script and style and the trust list in a cache at the first visit, so
+// that a card scanned later verifies without a connection:
+//   - the page and the trust list: network first (an online visitor gets
+//     the current issuers and keys), the cache when the network fails or
+//     is too slow;
+//   - the static files: cache first; the version changes with their
+//     content, and a new version replaces the whole cache.
+// Any other request is left to the browser.
+'use strict';
+
+const VERSION = '__CARNET_SW_VERSION__';
+const PREFIX = 'carnet-c-';
+const CACHE = PREFIX + VERSION;
+const PAGE = '/c';
+const TRUST = '/c/trust.json';
+const STATIC = ['/static/c.js', '/static/carnet.css', '/static/icon.svg'];
+const NETWORK_WAIT = 4000; // ms before a slow network gives way to the cache
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // cache: 'no-cache' revalidates with the server, not the HTTP cache.
+    await cache.addAll([PAGE, TRUST, ...STATIC].map((u) => new Request(u, { cache: 'no-cache' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === PAGE && req.mode === 'navigate') {
+    event.respondWith(networkFirst(req, PAGE));
+  } else if (url.pathname === TRUST) {
+    event.respondWith(networkFirst(req, TRUST));
+  } else if (STATIC.includes(url.pathname)) {
+    event.respondWith(cacheFirst(req, url.pathname));
+  }
+});
+
+function cacheable(res) {
+  return res && res.ok && res.type === 'basic' && !res.redirected;
+}
+
+async function networkFirst(req, key) {
+  const cache = await caches.open(CACHE);
+  const net = fetch(req).then(async (res) => {
+    if (cacheable(res)) await cache.put(key, res.clone());
+    return res;
+  });
+  net.catch(() => {}); // a failure is handled below, or no longer matters
+  try {
+    const res = await Promise.race([net, new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT, null))]);
+    if (res && res.ok) return res;
+    const hit = await cache.match(key);
+    if (hit) return hit;
+    return res || await net;
+  } catch (e) {
+    const hit = await cache.match(key);
+    if (hit) return hit;
+    throw e;
+  }
+}
+
+async function cacheFirst(req, key) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  const res = await fetch(req);
+  if (cacheable(res)) await cache.put(key, res.clone());
+  return res;
+}
