@@ -306,4 +306,26 @@ func TestIssueCard(t *testing.T) {
 			t.Errorf("the card does not show %q:\n%s", want, out)
 		}
 	}
+	// What a scanner makes of the printed card: render at 150 dpi, read the
+	// QR code, and verify the text read with carnet verify.
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required when CI=true", tool)
+			}
+			t.Skipf("%s not installed: QR round trip not checked", tool)
+		}
+	}
+	if b, err := exec.Command("pdftoppm", "-r", "150", "-png", "-singlefile", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, b)
+	}
+	scanned, err := exec.Command("zbarimg", "--raw", "-q", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg read no QR code: %v", err)
+	}
+	qrFile := filepath.Join(dir, "scanned.txt")
+	os.WriteFile(qrFile, scanned, 0o600)
+	if code, out, errOut := carnet(t, "", "verify", "--data", filepath.Join(dir, "data"), qrFile); code != exitOK || !strings.Contains(out, "Éloïse Ndiaye-Bérénice") {
+		t.Fatalf("carnet verify of the scanned QR: %d\n%s%s", code, out, errOut)
+	}
 }
