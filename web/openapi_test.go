@@ -860,7 +860,8 @@ func TestOpenAPIExercise(t *testing.T) {
 		t.Error("GET credential jwt: differs from the issued one")
 	}
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/nope/jwt", nil), http.StatusNotFound), schema.ENOTFOUND)
-	for _, q := range []string{"", "?lang=en"} {
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/card.pdf?layout=poster", nil), http.StatusBadRequest), schema.EINVALID)
+	for _, q := range []string{"", "?lang=en", "?layout=a4", "?layout=card&lang=fr"} {
 		pdf := e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/card.pdf"+q, nil), http.StatusOK)
 		if !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) {
 			t.Errorf("card.pdf%s is not a PDF: %.40q", q, pdf.Body)

@@ -711,7 +711,8 @@ func (s *Server) credentialDownload(c *gin.Context) {
 }
 
 // cardPDF renders the printable card of a credential, in the page's
-// language (?lang=en|fr overrides).
+// language (?lang=en|fr overrides): the credit-card sheet, or the one-page
+// A4 attestation with ?layout=a4.
 func (s *Server) cardPDF(c *gin.Context) {
 	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
@@ -732,12 +733,17 @@ func (s *Server) cardPDF(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	cd.Layout = c.DefaultQuery("layout", card.LayoutCard)
 	pdf, err := card.RenderBytes(cd)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `inline; filename="carte-`+r.ShortCode+`.pdf"`)
+	name := "carte-"
+	if cd.Layout == card.LayoutA4 {
+		name = "attestation-"
+	}
+	c.Header("Content-Disposition", `inline; filename="`+name+r.ShortCode+`.pdf"`)
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }

@@ -16,7 +16,7 @@ const issueHelp = `carnet issue — évaluer et délivrer une attestation signé
 
 Usage :
   carnet issue --data DIR [--structure SLUG] --learner NOM --framework ID --level CODE=N [--level CODE=N …]
-               [--evidence TEXTE] --out FICHIER.jwt [--card FICHIER.pdf]
+               [--evidence TEXTE] --out FICHIER.jwt [--card FICHIER.pdf [--card-layout card|a4]]
 
 Fonctionne sur DIR sans serveur (un dossier vide est initialisé comme par 'serve') ; affiche
 l'identifiant de l'attestation. Works on DIR without a running server (an empty DIR is
@@ -58,6 +58,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		validUntil = fs.String("valid-until", "", "date d'expiration AAAA-MM-JJ (aucune par défaut) / expiry date YYYY-MM-DD (default: none)")
 		out        = fs.String("out", "", "fichier .jwt à écrire, - pour la sortie standard / .jwt file to write, - for stdout (obligatoire / required)")
 		cardOut    = fs.String("card", "", "carte PDF à imprimer avec le QR code / printable PDF card with the QR code (FILE.pdf)")
+		cardLayout = fs.String("card-layout", "card", "card : format carte bancaire recto-verso sur A4 ; a4 : attestation A4 / card: credit-card front and back on A4; a4: A4 certificate")
 		baseURL    = fs.String("base-url", "", "URL publique de l'instance (mémorisée) / public URL of the instance (stored)")
 		lang       = fs.String("lang", "fr", "langue des textes de l'attestation : fr ou en / language of the credential's texts: fr or en")
 		asJSON     = fs.Bool("json", false, "afficher id, code court, texte du QR et jeton de carte en JSON / print id, short code, QR text and card token as JSON")
@@ -128,6 +129,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		if err != nil {
 			return fail(e, err)
 		}
+		cd.Layout = *cardLayout
 		pdf, err := card.RenderBytes(cd)
 		if err != nil {
 			return fail(e, err)

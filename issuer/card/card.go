@@ -1,49 +1,71 @@
-// Package card renders the printable PDF card of a credential: the learner's
+// Package card renders the printable PDF of a credential: the learner's
 // name, who issued it, the levels reached, and the QR code that any phone
 // camera opens to check it. It alone in Carnet knows PDF and QR; fonts are
 // embedded, nothing is fetched at run time.
 //
-// The page is A4 portrait, the paper every mediator's printer takes. The
-// card is its top half, an A5 landscape sheet cut along one dashed line and
-// folded in two to A6 if the learner likes. Credit-card size was not chosen:
-// a QR code of a signed card token needs at least 40 mm to scan reliably from
-// paper, and the card must still list up to 21 competencies (DigComp) in
-// type a person can read. The bottom half explains, in French and English,
-// how to keep and how to check the card.
+// There are two layouts, both on one A4 page, the paper every mediator's
+// printer takes:
+//
+//   - "card" (the default): a credit-card size card, 85.6 × 54 mm, to carry
+//     in a wallet. Its front and back are printed side by side at the top of
+//     the page, inside crop marks, and the strip is folded in two along a
+//     marked line. One-sided printing and a fold, rather than duplex
+//     printing, because library and public printers often print one side
+//     only, and those that print both shift the back by a millimetre or two,
+//     enough to cut a small card crooked; a fold registers front and back
+//     exactly. The rest of the page says how to cut, fold and check it.
+//     The front holds the name, the issuer, the framework, the date and the
+//     QR code; the back the levels, the short code, the verification
+//     address and how to verify.
+//   - "a4": a one-page attestation to join to a job application, with the
+//     same content, every competency title in full and a larger QR code.
+//
+// Levels are drawn on a scale of filled and empty boxes, which reads the
+// same in black and white. The QR code is drawn as vector rectangles whose
+// modules are whole pixels at 150 dpi (and so at 300 and 600 dpi), from a
+// grid-aligned origin, so that it prints and renders sharp.
 //
 // fpdf neither joins Arabic letters nor reorders right-to-left text; this
 // package shapes Arabic into its presentation forms and reorders lines
-// itself (see shape.go). Characters the DejaVu fonts lack, such as Chinese,
-// Japanese or Korean, print as □ with a note saying that the full name is in
-// the QR code; the credential and the QR text always hold the name as given.
+// itself (see shape.go). Characters the embedded fonts lack, such as
+// Chinese, Japanese or Korean, print as □ with a note saying that the full
+// name is in the QR code; the credential and the QR text always hold the
+// name as given.
 package card
 
 import (
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/skip2/go-qrcode"
 
 	"carnet/schema"
 )
 
+// Layouts of Card.Layout.
+const (
+	LayoutCard = "card" // credit-card size, front and back, on A4 with cutting marks
+	LayoutA4   = "a4"   // one-page A4 attestation
+)
+
 // Card is what a card shows.
 type Card struct {
+	Layout         string // LayoutCard (default when empty) or LayoutA4
 	Lang           string // "fr" (default) or "en": the first language of labels and dates
 	IssuerName     string // the structure that issued the credential
 	IssuerDomain   string // where the issuer is, e.g. "carnet.bm-lille.fr": partners must see who issued
+	Logo           []byte // the issuer's logo, PNG or JPEG; nil for none
 	LearnerName    string
 	FrameworkTitle string
 	Levels         []Level
 	IssuedAt       time.Time // printed as a date in its own location
 	ValidUntil     time.Time // zero: no expiry
 	QRText         string    // issuer.QRText: BASE_URL/c# and the card token in numeric form
-	ShortCode      string    // e.g. "K7QM-4XPA-9D", printed under the QR code
+	ShortCode      string    // e.g. "K7QM-4XPA-9D", typed at VerifyURL
+	VerifyURL      string    // BASE_URL/verify, printed in plain text: the QR code's accessible alternative
 	CredentialID   string
 }
 
@@ -53,20 +75,23 @@ type Level struct {
 	Title      string // "Naviguer, rechercher et filtrer des données…"
 	Level      string // "3", "B1"
 	LevelTitle string // "Niveau 3", "Niveau seuil"
+	Rank       int    // the level's place on the framework's scale, 1 for the lowest; 0: unknown, no scale drawn
+	Scale      int    // the number of levels of the framework (8 for DigComp, 6 for the CEFR)
 }
 
 // RenderBytes renders c and returns the PDF.
 func RenderBytes(c *Card) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(48 << 10)
 	if err := Render(&buf, c); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// Render writes the PDF card of c to w: one A4 page, or more only for
-// texts no font size can fit. Errors are *schema.Error (EINVALID) for a card
-// that cannot be drawn, other errors when writing fails.
+// Render writes the PDF of c to w: one A4 page in either layout. Errors are
+// *schema.Error (EINVALID) for a card that cannot be drawn, other errors
+// when writing fails.
 func Render(w io.Writer, c *Card) error {
 	if c == nil {
 		return schema.Errorf(schema.EINVALID, "card: no card", "carte : aucune carte")
@@ -77,16 +102,38 @@ func Render(w io.Writer, c *Card) error {
 	if c.QRText == "" {
 		return schema.Errorf(schema.EINVALID, "card: the QR text is empty", "carte : le texte du QR code est vide")
 	}
-	if err := loadCoverage(); err != nil {
+	layout := c.Layout
+	if layout == "" {
+		layout = LayoutCard
+	}
+	if layout != LayoutCard && layout != LayoutA4 {
+		return schema.Errorf(schema.EINVALID, "card: unknown layout %q (card or a4)", "carte : format %q inconnu (card ou a4)", c.Layout)
+	}
+	if err := loadFonts(); err != nil {
 		return fmt.Errorf("card: fonts: %w", err)
 	}
 	qr, err := encodeQR(c.QRText)
 	if err != nil {
 		return err
 	}
-	r := newRenderer(c)
-	r.card(qr)
-	r.guide()
+	var logo *logoImage
+	if len(c.Logo) > 0 {
+		if logo, err = prepareLogo(c.Logo); err != nil {
+			return err
+		}
+	}
+	r, err := newRenderer(c, layout, logo)
+	if err != nil {
+		return err
+	}
+	if layout == LayoutA4 {
+		r.attestation(qr)
+	} else {
+		r.cardSheet(qr)
+	}
+	if r.missing != nil {
+		return fmt.Errorf("card: %q (%U) is printed but not in the page's font subset", *r.missing, *r.missing)
+	}
 	if err := r.pdf.Error(); err != nil {
 		return fmt.Errorf("card: pdf: %w", err)
 	}
@@ -98,16 +145,9 @@ func Render(w io.Writer, c *Card) error {
 
 // Units are millimetres; font sizes are points.
 const (
-	ptMM = 25.4 / 72
-
+	ptMM  = 25.4 / 72
 	pageW = 210.0
-	cutY  = 148.5 // the card is the top half of the page
-
-	cardX, cardY, cardW, cardH = 5.0, 5.0, 200.0, 138.5 // the frame drawn inside the cut
-	pad                        = 6.0                    // from the frame to the content
-	qrColW                     = 58.0                   // right column: QR, code, dates
-	colGap                     = 6.0
-	labelSize                  = 6.5 // small grey labels
+	pageH = 297.0
 )
 
 type rgb struct{ r, g, b int }
@@ -125,16 +165,27 @@ type renderer struct {
 	c        *Card
 	lang     string
 	pri, sec *labels // first and second language
+	logo     *logoImage
+	runes    runeSet                     // the characters of the page's fonts
+	missing  *rune                       // one printed that is not among them: a bug
+	widths   map[string]map[rune]float64 // by style, at 1 pt, mm
+	cur      map[rune]float64            // of the current style
+	size     float64                     // the current size, pt
 }
 
-func newRenderer(c *Card) *renderer {
+func newRenderer(c *Card, layout string, logo *logoImage) (*renderer, error) {
 	lang := "fr"
 	if strings.HasPrefix(strings.ToLower(c.Lang), "en") {
 		lang = "en"
 	}
-	r := &renderer{c: c, lang: lang, pri: texts["fr"], sec: texts["en"]}
+	r := &renderer{c: c, lang: lang, pri: texts["fr"], sec: texts["en"], logo: logo}
 	if lang == "en" {
 		r.pri, r.sec = r.sec, r.pri
+	}
+	r.runes = r.pageRunes()
+	regular, boldSub, err := fontSubsets(r.runes.sorted())
+	if err != nil {
+		return nil, fmt.Errorf("card: fonts: %w", err)
 	}
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(0, 0, 0)
@@ -142,11 +193,14 @@ func newRenderer(c *Card) *renderer {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCompression(true)
 	pdf.SetCatalogSort(true)
-	pdf.AddUTF8FontFromBytes("sans", "", sansTTF)
-	pdf.AddUTF8FontFromBytes("sans", "B", sansBoldTTF)
-	pdf.AddUTF8FontFromBytes("mono", "B", monoBoldTTF)
+	pdf.AddUTF8FontFromBytes("sans", "", regular)
+	pdf.AddUTF8FontFromBytes("sans", "B", boldSub)
 	// Viewers show metadata with their own fonts: the name as given.
-	pdf.SetTitle(r.pri.title+" – "+meta(c.LearnerName), true)
+	title := r.pri.title
+	if layout == LayoutA4 {
+		title = r.pri.attestation
+	}
+	pdf.SetTitle(title+" – "+meta(c.LearnerName), true)
 	pdf.SetSubject(meta(c.FrameworkTitle), true)
 	pdf.SetAuthor(meta(c.IssuerName), true)
 	pdf.SetCreator("Carnet", true)
@@ -156,16 +210,70 @@ func newRenderer(c *Card) *renderer {
 		pdf.SetModificationDate(c.IssuedAt)
 	}
 	pdf.AddPage()
+	if logo != nil {
+		logo.register(pdf)
+	}
 	r.pdf = pdf
-	return r
+	r.loadWidths()
+	return r, nil
 }
 
-func (r *renderer) font(style string, size float64) {
-	if style == "M" {
-		r.pdf.SetFont("mono", "B", size)
-		return
+// pageRunes returns every character the page may print: the labels in both
+// languages, the card's texts and the dates, the digits of counts, and the
+// marks the layout adds (…, □).
+func (r *renderer) pageRunes() runeSet {
+	rs := runeSet{}
+	c := r.c
+	code, url := r.shortCode(), r.verifyURL()
+	for _, l := range []*labels{r.pri, r.sec} {
+		rs.add(l.strings()...)
+		rs.add(l.guide(code, meta(c.IssuerName), meta(c.IssuerDomain), url)...)
+		rs.add(l.guide("—", "", "", meta(c.IssuerDomain))...)
 	}
+	rs.add(c.LearnerName, c.IssuerName, c.IssuerDomain, c.FrameworkTitle, c.CredentialID, code, url)
+	for _, l := range c.Levels {
+		rs.add(l.Code, l.Title, l.Level, l.LevelTitle, levelText(l))
+	}
+	for _, t := range []time.Time{c.IssuedAt, c.ValidUntil} {
+		if !t.IsZero() {
+			rs.add(formatDate(t, r.lang))
+		}
+	}
+	rs.add("0123456789 …·–•", string(missingMark))
+	return rs
+}
+
+// put writes s with its baseline at (x, y) in the current font.
+func (r *renderer) put(x, y float64, s string) {
+	for _, c := range s {
+		if _, ok := r.runes[c]; !ok && r.missing == nil && c != ' ' {
+			r.missing = &c
+		}
+	}
+	r.pdf.Text(x, y, s)
+}
+
+// font sets the current font: "" regular or "B" bold, at size points.
+func (r *renderer) font(style string, size float64) {
 	r.pdf.SetFont("sans", style, size)
+	r.cur, r.size = r.widths[style], size
+}
+
+// loadWidths reads the width of every character of the page in both
+// styles, at 1 pt: fpdf neither kerns nor shapes, so a text's width is the
+// sum of its characters', and measuring runes beats asking fpdf about
+// strings (a conversion and a map lookup per character) for the thousands
+// of trial widths of a layout.
+func (r *renderer) loadWidths() {
+	r.widths = map[string]map[rune]float64{}
+	for _, style := range []string{"", "B"} {
+		m := make(map[rune]float64, len(r.runes))
+		r.pdf.SetFont("sans", style, 1)
+		for c := range r.runes {
+			m[c] = r.pdf.GetStringWidth(string(c))
+		}
+		r.widths[style] = m
+	}
 }
 
 func (r *renderer) color(c rgb) { r.pdf.SetTextColor(c.r, c.g, c.b) }
@@ -201,7 +309,23 @@ func newCode(s string) para {
 	return p
 }
 
-func (r *renderer) width(rs []rune) float64 { return r.pdf.GetStringWidth(string(rs)) }
+// width returns the width of rs in the current font, mm.
+func (r *renderer) width(rs []rune) float64 {
+	w := 0.0
+	for _, c := range rs {
+		w += r.cur[c]
+	}
+	return w * r.size
+}
+
+// strWidth is width for a string.
+func (r *renderer) strWidth(s string) float64 {
+	w := 0.0
+	for _, c := range s {
+		w += r.cur[c]
+	}
+	return w * r.size
+}
 
 // wrap breaks p into lines no wider than w in the current font: after
 // spaces and hyphens, and inside a word only when the word alone is too
@@ -220,10 +344,18 @@ func (r *renderer) wrap(p para, w float64) [][]rune {
 			lines = append(lines, trimRight(cur))
 			cur = nil
 		}
-		for r.width(trimRight(word)) > w { // a word wider than the line: break it anywhere
+		for r.width(trimRight(word)) > w { // a word wider than the line: break it
 			n := 1
 			for n < len(word) && r.width(word[:n+1]) <= w {
 				n++
+			}
+			// After a dot, slash or hyphen if there is one in the second
+			// half, as addresses break; else anywhere.
+			for k := n - 1; k > n/2; k-- {
+				if strings.ContainsRune("./-", word[k-1]) {
+					n = k
+					break
+				}
 			}
 			lines = append(lines, word[:n])
 			word = word[n:]
@@ -277,26 +409,6 @@ func (r *renderer) ellipsize(line []rune, w float64) []rune {
 	return append(append([]rune{}, line...), '…')
 }
 
-// fit sets p in the first of the candidate sizes at which it wraps into at
-// most that many lines of width w; past the last candidate, it cuts the
-// text with "…". It leaves the font set.
-func (r *renderer) fit(p para, style string, w float64, cands []sizeLines) (float64, [][]rune) {
-	var (
-		c     sizeLines
-		lines [][]rune
-	)
-	for _, c = range cands {
-		r.font(style, c.size)
-		lines = r.wrap(p, w)
-		if len(lines) <= c.lines {
-			return c.size, lines
-		}
-	}
-	lines = lines[:c.lines]
-	lines[c.lines-1] = r.ellipsize(lines[c.lines-1], w)
-	return c.size, lines
-}
-
 // sizeLines is a font size and the most lines a text may take at it.
 type sizeLines struct {
 	size  float64
@@ -312,10 +424,23 @@ func sizes(lines int, ss ...float64) []sizeLines {
 	return cs
 }
 
-// nameSizes favour a name on one line in large type, then on two, then on
-// three lines in smaller type: a name cut in the middle reads worse than a
-// slightly smaller one.
-var nameSizes = slices.Concat(sizes(1, 22, 20, 18, 16), sizes(2, 20, 18, 16, 15, 14), sizes(3, 13, 12, 11, 10, 9))
+// fit sets p in the first of the candidate sizes, each multiplied by scale,
+// at which it wraps into at most that many lines of width w; past the last
+// candidate, it cuts the text with "…" and reports cut. It leaves the font
+// set.
+func (r *renderer) fit(p para, style string, w, scale float64, cands []sizeLines) (size float64, lines [][]rune, cut bool) {
+	var c sizeLines
+	for _, c = range cands {
+		r.font(style, c.size*scale)
+		lines = r.wrap(p, w)
+		if len(lines) <= c.lines {
+			return c.size * scale, lines, false
+		}
+	}
+	lines = lines[:c.lines]
+	lines[c.lines-1] = r.ellipsize(lines[c.lines-1], w)
+	return c.size * scale, lines, true
+}
 
 // draw writes lines from top y in the current font, aligned "L", "C" or
 // "R" in [x, x+w], and returns the y below them.
@@ -326,11 +451,11 @@ func (r *renderer) draw(ls [][]rune, rtl bool, x, y, w, size float64, align stri
 		tx := x
 		switch align {
 		case "C":
-			tx = x + (w-r.pdf.GetStringWidth(s))/2
+			tx = x + (w-r.strWidth(s))/2
 		case "R":
-			tx = x + w - r.pdf.GetStringWidth(s)
+			tx = x + w - r.strWidth(s)
 		}
-		r.pdf.Text(tx, y+0.93*size*ptMM, s)
+		r.put(tx, y+0.93*size*ptMM, s)
 		y += lh
 	}
 	return y
@@ -347,96 +472,11 @@ func (r *renderer) textPara(p para, style string, size float64, c rgb, x, y, w f
 	return r.draw(r.wrap(p, w), p.rtl, x, y, w, size, align)
 }
 
-// label draws a small grey label in both languages.
-func (r *renderer) label(key func(*labels) string, x, y, w float64, align string) float64 {
-	return r.text(key(r.pri)+" · "+key(r.sec), "", labelSize, grey, x, y, w, align)
-}
-
-// card draws the card: frame, left column (title, name, issuer, framework,
-// levels) and right column (QR, short code, dates).
-func (r *renderer) card(qr *qrcode.QRCode) {
-	pdf := r.pdf
-	pdf.SetDrawColor(rule.r, rule.g, rule.b)
-	pdf.SetLineWidth(0.3)
-	pdf.RoundedRect(cardX, cardY, cardW, cardH, 3, "1234", "D")
-	// Cut line across the page, with scissors.
-	pdf.SetLineWidth(0.2)
-	pdf.SetDashPattern([]float64{2, 1.5}, 0)
-	pdf.Line(0, cutY, pageW, cutY)
-	pdf.SetDashPattern(nil, 0)
-	r.font("", 9)
-	r.color(grey)
-	cut := "✂ " + r.pri.cut + " · " + r.sec.cut
-	cw := pdf.GetStringWidth(cut) + 2
-	pdf.SetFillColor(255, 255, 255)
-	pdf.Rect(10, cutY-2, cw, 4, "F")
-	pdf.Text(11, cutY+1.1, cut)
-
-	top, bottom := cardY+pad, cardY+cardH-pad
-	lx, rx := cardX+pad, cardX+cardW-pad-qrColW
-	lw := rx - colGap - lx
-
-	// Right column: the QR code, the short code under it, how to scan; the
-	// dates and the credential id at the bottom.
-	drawQR(pdf, qr, rx, top, qrColW)
-	y := top + qrColW + 1
-	if code := r.shortCode(); code != "" {
-		size := 17.0
-		r.font("M", size)
-		for size > 9 && pdf.GetStringWidth(code) > qrColW {
-			size--
-			r.font("M", size)
-		}
-		r.color(ink)
-		pdf.Text(rx+(qrColW-pdf.GetStringWidth(code))/2, y+0.8*size*ptMM, code)
-		y += size * ptMM * 1.05
-		y = r.label(func(l *labels) string { return l.code }, rx, y, qrColW, "C")
-	}
-	y += 2
-	y = r.text(r.pri.scan, "", 8, ink, rx, y, qrColW, "C")
-	y = r.text(r.sec.scan, "", 7, grey, rx, y+0.5, qrColW, "C")
-	r.datesAndID(rx, y+3, qrColW, bottom)
-
-	// Left column.
-	y = r.title(lx, top, lw)
-	name := newPara(r.c.LearnerName)
-	size, ls := r.fit(name, "B", lw, nameSizes)
-	r.color(ink)
-	y = r.draw(ls, name.rtl, lx, y+1.5, lw, size, "L")
-	if name.missing {
-		y = r.label(func(l *labels) string { return l.missing }, lx, y+0.5, lw, "L")
-	}
-	y += 3
-
-	y = r.label(func(l *labels) string { return l.issuedBy }, lx, y, lw, "L")
-	issuer := newPara(r.c.IssuerName)
-	size, ls = r.fit(issuer, "B", lw, sizes(2, 12, 11, 10, 9, 8))
-	r.color(ink)
-	y = r.draw(ls, issuer.rtl, lx, y+0.3, lw, size, "L")
-	if r.c.IssuerDomain != "" {
-		dom := newCode(r.c.IssuerDomain)
-		size, ls = r.fit(dom, "", lw, slices.Concat(sizes(1, 10, 9, 8, 7), sizes(3, 7, 6)))
-		r.color(accent)
-		y = r.draw(ls, dom.rtl, lx, y, lw, size, "L")
-	}
-	y += 2.5
-
-	if r.c.FrameworkTitle != "" {
-		y = r.label(func(l *labels) string { return l.framework }, lx, y, lw, "L")
-		fw := newPara(r.c.FrameworkTitle)
-		size, ls = r.fit(fw, "", lw, sizes(2, 9.5, 9, 8.5, 8, 7.5, 7))
-		r.color(ink)
-		y = r.draw(ls, fw.rtl, lx, y+0.3, lw, size, "L")
-		y += 2.5
-	}
-	if len(r.c.Levels) > 0 {
-		y = r.label(func(l *labels) string { return l.competencies }, lx, y, lw, "L")
-		r.levels(lx, y+0.8, lw, bottom-y-0.8)
-	}
-}
+// both joins a label in the first and second language.
+func (r *renderer) both(key func(*labels) string) string { return key(r.pri) + " · " + key(r.sec) }
 
 // shortCode returns the printable short code: ASCII letters, digits and
-// dashes, the alphabet of the monospace font.
+// dashes.
 func (r *renderer) shortCode() string {
 	return strings.Map(func(c rune) rune {
 		if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' {
@@ -449,51 +489,10 @@ func (r *renderer) shortCode() string {
 	}, r.c.ShortCode)
 }
 
-// title draws "Carnet de compétences" large and its translation after it.
-func (r *renderer) title(x, y, w float64) float64 {
-	const big, small = 15.0, 10.0
-	base := y + 0.93*big*ptMM
-	r.font("B", big)
-	r.color(accent)
-	r.pdf.Text(x, base, r.pri.title)
-	tw := r.pdf.GetStringWidth(r.pri.title)
-	r.font("", small)
-	r.color(grey)
-	if tw+3+r.pdf.GetStringWidth(r.sec.title) <= w {
-		r.pdf.Text(x+tw+3, base, r.sec.title)
-		return y + lineHeight(big)
-	}
-	r.pdf.Text(x, base+lineHeight(small), r.sec.title)
-	return y + lineHeight(big) + lineHeight(small)
-}
-
-// datesAndID draws the issue and expiry dates and the credential id at the
-// bottom of the right column, or from y if that would overlap.
-func (r *renderer) datesAndID(x, y, w, bottom float64) {
-	type block struct {
-		label func(*labels) string
-		value string
-	}
-	var blocks []block
-	if !r.c.IssuedAt.IsZero() {
-		blocks = append(blocks, block{func(l *labels) string { return l.issuedOn }, formatDate(r.c.IssuedAt, r.lang)})
-	}
-	if !r.c.ValidUntil.IsZero() {
-		blocks = append(blocks, block{func(l *labels) string { return l.validUntil }, formatDate(r.c.ValidUntil, r.lang)})
-	}
-	const idSize = 5.5
-	id := newCode(r.c.CredentialID)
-	r.font("", idSize)
-	idLines := r.wrap(id, w)
-	h := float64(len(blocks))*(lineHeight(labelSize)+lineHeight(9)+1) + float64(len(idLines))*lineHeight(idSize)
-	y = max(y, bottom-h)
-	for _, b := range blocks {
-		y = r.label(b.label, x, y, w, "C")
-		y = r.text(b.value, "B", 9, ink, x, y, w, "C") + 1
-	}
-	r.font("", idSize)
-	r.color(grey)
-	r.draw(idLines, id.rtl, x, y, w, idSize, "C")
+// verifyURL returns the verification address as printed: no line breaks,
+// no spaces.
+func (r *renderer) verifyURL() string {
+	return strings.Join(strings.Fields(meta(r.c.VerifyURL)), "")
 }
 
 var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
@@ -512,204 +511,8 @@ func formatDate(t time.Time, lang string) string {
 	return fmt.Sprintf("%s %s %d", day, monthsFR[t.Month()-1], t.Year())
 }
 
-// guide draws, under the cut line, how to keep and check the card.
-func (r *renderer) guide() {
-	x, w := 18.0, pageW-36
-	y := cutY + 14
-	code := r.shortCode()
-	if code == "" {
-		code = "—"
-	}
-	issuer, domain := meta(r.c.IssuerName), meta(r.c.IssuerDomain)
-	for i, l := range []*labels{r.pri, r.sec} {
-		size, c := 9.5, ink
-		if i == 1 {
-			size, c = 8.5, grey
-		}
-		y = r.text(l.guideTitle, "B", size+1.5, c, x, y, w, "L") + 1.5
-		for _, g := range l.guide(code, issuer, domain) {
-			y = r.textPara(newCode("•  "+g), "", size, c, x, y, w, "L") + 1.2
-		}
-		y += 6
-	}
-}
-
-// levelCandidate is one way of setting the competency list: a font size, a
-// number of columns, and whether titles may wrap or are cut to one line.
-type levelCandidate struct {
-	size    float64
-	cols    int
-	oneLine bool
-}
-
-// levelCandidates are tried in order until the list fits: one column while
-// the type stays large, then two, then smaller type, then one line per
-// competency.
-var levelCandidates = func() []levelCandidate {
-	var cs []levelCandidate
-	add := func(sizes []float64, cols int, one bool) {
-		for _, s := range sizes {
-			cs = append(cs, levelCandidate{s, cols, one})
-		}
-	}
-	large, small := []float64{10, 9.5, 9, 8.5, 8}, []float64{7.5, 7, 6.5}
-	add(large, 1, false)
-	add(large, 2, false)
-	add(small, 1, false)
-	add(small, 2, false)
-	add([]float64{8, 7.5, 7, 6.5}, 1, true)
-	add([]float64{8, 7.5, 7, 6.5}, 2, true)
-	return cs
-}()
-
-// levelRow is one competency laid out: its cells' lines and its height.
-type levelRow struct {
-	code, title, level []([]rune)
-	rtl                bool
-	h                  float64
-}
-
-const (
-	rowPad  = 0.7 // above and below a row's text
-	cellGap = 2.0 // between cells of a row
-	colSep  = 4.0 // between columns of the list
-)
-
-// levels draws the competency list in the box (x, y, w, h), with the first
-// candidate layout that fits; if none does (dozens of competencies), the
-// rows that fit and a last line counting the others, which the QR code and
-// the credential hold.
-func (r *renderer) levels(x, y, w, h float64) {
-	var (
-		rows   []levelRow
-		cand   levelCandidate
-		colW   float64
-		widths [3]float64
-		fits   bool
-	)
-	for _, cand = range levelCandidates {
-		colW = (w - float64(cand.cols-1)*colSep) / float64(cand.cols)
-		rows, widths = r.layoutLevels(cand, colW)
-		if rows == nil {
-			continue
-		}
-		if _, ok := placeRows(rows, cand.cols, h); ok {
-			fits = true
-			break
-		}
-	}
-	lh := lineHeight(cand.size)
-	avail, more := h, 0
-	if !fits { // keep the rows that fit above a line counting the others
-		avail = max(0, h-lh-2*rowPad)
-		rows, widths = r.layoutLevels(cand, colW)
-		n := len(rows)
-		for n > 0 {
-			if _, ok := placeRows(rows[:n], cand.cols, avail); ok {
-				break
-			}
-			n--
-		}
-		rows, more = rows[:n], len(rows)-n
-	}
-	cols, _ := placeRows(rows, cand.cols, avail)
-	i := 0
-	for c, n := range cols {
-		cx, cy := x+float64(c)*(colW+colSep), y
-		for k := 0; k < n; k, i = k+1, i+1 {
-			row := rows[i]
-			if k%2 == 0 {
-				r.pdf.SetFillColor(zebra.r, zebra.g, zebra.b)
-				r.pdf.Rect(cx, cy, colW, row.h, "F")
-			}
-			ty := cy + rowPad
-			r.font("B", cand.size)
-			r.color(accent)
-			r.draw(row.code, false, cx+1, ty, widths[0], cand.size, "L")
-			r.font("", cand.size)
-			r.color(ink)
-			r.draw(row.title, row.rtl, cx+1+widths[0]+cellGap, ty, widths[1], cand.size, "L")
-			r.font("B", cand.size)
-			r.color(accent)
-			r.draw(row.level, false, cx+colW-1-widths[2], ty, widths[2], cand.size, "R")
-			cy += row.h
-		}
-	}
-	if more > 0 {
-		ty := y + avail + rowPad
-		r.text(fmt.Sprintf(r.pri.more, more)+" · "+fmt.Sprintf(r.sec.more, more), "", cand.size, grey, x+1, ty, w-2, "L")
-	}
-}
-
-// layoutLevels wraps every competency for one candidate. It returns the
-// rows and the widths of the code, title and level cells, or nil when the
-// title cell would be too narrow to read.
-func (r *renderer) layoutLevels(cand levelCandidate, colW float64) ([]levelRow, [3]float64) {
-	inner := colW - 2
-	type texts struct{ code, title, level para }
-	all := make([]texts, len(r.c.Levels))
-	var codeW, titleW, levelW float64 // the widest of each cell
-	for i, l := range r.c.Levels {
-		t := texts{newPara(l.Code), newPara(l.Title), newPara(levelText(l))}
-		r.font("B", cand.size)
-		codeW = max(codeW, r.width(t.code.runes))
-		levelW = max(levelW, r.width(t.level.runes))
-		r.font("", cand.size)
-		titleW = max(titleW, r.width(t.title.runes))
-		all[i] = t
-	}
-	// Codes are short; levels ("Niveau 3", "B1 – Niveau seuil") get what
-	// titles leave, and at least a third of the row.
-	codeW = min(codeW, inner*0.2)
-	levelW = min(levelW, max(inner*0.35, inner-codeW-2*cellGap-titleW))
-	titleW = inner - codeW - levelW - 2*cellGap
-	if titleW < 20 {
-		return nil, [3]float64{}
-	}
-	cut := func(ls [][]rune, w float64) [][]rune {
-		if cand.oneLine && len(ls) > 1 {
-			return [][]rune{r.ellipsize(ls[0], w)}
-		}
-		return ls
-	}
-	lh := lineHeight(cand.size)
-	rows := make([]levelRow, len(all))
-	for i, t := range all {
-		r.font("B", cand.size)
-		row := levelRow{
-			code:  cut(r.wrap(t.code, codeW), codeW),
-			level: cut(r.wrap(t.level, levelW), levelW),
-			rtl:   t.title.rtl,
-		}
-		r.font("", cand.size)
-		row.title = cut(r.wrap(t.title, titleW), titleW)
-		n := max(len(row.code), len(row.title), len(row.level), 1)
-		row.h = float64(n)*lh + 2*rowPad
-		rows[i] = row
-	}
-	return rows, [3]float64{codeW, titleW, levelW}
-}
-
-// placeRows fills up to cols columns of height h top to bottom with rows,
-// in order; it returns how many rows each column holds and whether all fit.
-func placeRows(rows []levelRow, cols int, h float64) ([]int, bool) {
-	counts := make([]int, cols)
-	c, used := 0, 0.0
-	for _, row := range rows {
-		if used+row.h > h+1e-9 {
-			c, used = c+1, 0
-			if c == cols || row.h > h {
-				return counts, false
-			}
-		}
-		counts[c]++
-		used += row.h
-	}
-	return counts, true
-}
-
-// levelText is the level as printed: "Niveau 3" when the title already
-// names the level, else "B1 – Niveau seuil".
+// levelText is the level as printed in full: "Niveau 3" when the title
+// already names the level, else "B1 – Niveau seuil".
 func levelText(l Level) string {
 	switch {
 	case l.LevelTitle == "":
@@ -718,4 +521,139 @@ func levelText(l Level) string {
 		return l.LevelTitle
 	}
 	return l.Level + " – " + l.LevelTitle
+}
+
+// part is a piece of a vertical stack that can shrink: measure lays it out
+// in width w with its font sizes multiplied by scale and returns its
+// height, and whether it had to cut text; draw then draws that layout.
+type part interface {
+	measure(r *renderer, w, scale float64) (h float64, cut bool)
+	draw(r *renderer, x, y, w float64)
+}
+
+// block is a text part: one paragraph, its style and colour, the sizes it
+// may take, and the space above it.
+type block struct {
+	p     para
+	style string
+	color rgb
+	cands []sizeLines
+	gap   float64 // mm above, scaled too
+	align string
+
+	// the layout of the last measure
+	size  float64
+	lines [][]rune
+	above float64
+}
+
+func textBlock(s, style string, c rgb, gap float64, cands ...sizeLines) *block {
+	return &block{p: newPara(s), style: style, color: c, cands: cands, gap: gap, align: "L"}
+}
+
+func codeBlock(s, style string, c rgb, gap float64, cands ...sizeLines) *block {
+	b := textBlock(s, style, c, gap, cands...)
+	b.p = newCode(s)
+	return b
+}
+
+func (b *block) measure(r *renderer, w, scale float64) (float64, bool) {
+	if len(b.p.runes) == 0 {
+		b.lines = nil
+		return 0, false
+	}
+	var cut bool
+	b.size, b.lines, cut = r.fit(b.p, b.style, w, scale, b.cands)
+	b.above = b.gap * scale
+	return b.above + float64(len(b.lines))*lineHeight(b.size), cut
+}
+
+func (b *block) draw(r *renderer, x, y, w float64) {
+	if len(b.lines) == 0 {
+		return
+	}
+	r.font(b.style, b.size)
+	r.color(b.color)
+	r.draw(b.lines, b.p.rtl, x, y+b.above, w, b.size, b.align)
+}
+
+// stackScales are the factors a stack's font sizes are multiplied by, in
+// order, until it fits.
+var stackScales = []float64{1, 0.94, 0.88, 0.82, 0.76}
+
+// flex is an empty part that takes the height a stack leaves over.
+type flex struct{}
+
+func (flex) measure(*renderer, float64, float64) (float64, bool) { return 0, false }
+func (flex) draw(*renderer, float64, float64, float64)           {}
+
+// measureAt lays parts out in width w at scale s and returns their
+// heights, the total, and whether any had to cut text.
+func (r *renderer) measureAt(parts []part, w, s float64) (hs []float64, total float64, cut bool) {
+	hs = make([]float64, len(parts))
+	for j, p := range parts {
+		ph, c := p.measure(r, w, s)
+		hs[j] = ph
+		total += ph
+		cut = cut || c
+	}
+	return hs, total, cut
+}
+
+// scaleFor returns the largest of stackScales at which parts fit in w × h
+// without cutting text; else the largest at which they fit, cut; else the
+// smallest. ok reports the first case.
+func (r *renderer) scaleFor(parts []part, w, h float64) (s float64, ok bool) {
+	fitsCut := 0.0
+	for _, s := range stackScales {
+		_, total, cut := r.measureAt(parts, w, s)
+		if total <= h+1e-9 {
+			if !cut {
+				return s, true
+			}
+			if fitsCut == 0 {
+				fitsCut = s
+			}
+		}
+	}
+	if fitsCut > 0 {
+		return fitsCut, false
+	}
+	return stackScales[len(stackScales)-1], false
+}
+
+// measureStack returns the height parts take in width w at their scale for
+// a height of at most maxH.
+func (r *renderer) measureStack(parts []part, w, maxH float64) float64 {
+	s, _ := r.scaleFor(parts, w, maxH)
+	_, total, _ := r.measureAt(parts, w, s)
+	return total
+}
+
+// stack lays parts out top to bottom in width w from y, at their scale
+// for height h (see scaleFor), and draws them; flex parts share the height
+// left over. It returns the y below the last part.
+func (r *renderer) stack(parts []part, x, y, w, h float64) float64 {
+	s, _ := r.scaleFor(parts, w, h)
+	return r.stackAt(parts, x, y, w, h, s)
+}
+
+// stackAt is stack at scale s.
+func (r *renderer) stackAt(parts []part, x, y, w, h, s float64) float64 {
+	hs, total, _ := r.measureAt(parts, w, s)
+	flexes := 0
+	for _, p := range parts {
+		if _, ok := p.(flex); ok {
+			flexes++
+		}
+	}
+	for j, p := range parts {
+		if _, ok := p.(flex); ok && total < h {
+			y += (h - total) / float64(flexes)
+			continue
+		}
+		p.draw(r, x, y, w)
+		y += hs[j]
+	}
+	return y
 }

@@ -2,26 +2,30 @@ package card
 
 import (
 	_ "embed"
-	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"carnet/issuer/card/internal/ttf"
 )
 
-// The fonts are DejaVu Sans, Sans Bold and Sans Mono Bold from Debian's
-// fonts-dejavu-core (licence in fonts/LICENSE). They cover Latin, Greek,
-// Cyrillic, Armenian, Georgian, Hebrew and Arabic; fpdf embeds only the
-// glyphs a card uses.
+// The fonts are DejaVu Sans and Sans Bold from Debian's fonts-dejavu-core
+// (licence in fonts/LICENSE), cut down ahead of time to the scripts Carnet
+// prints (fonts/README.md): Latin, Greek, Cyrillic, Armenian, Hebrew,
+// Georgian and Arabic. fpdf parses every font it is given again for each
+// PDF, and the work grows with the font, so each card gets its own subset
+// of the characters it prints (a hundred or two), not the embedded fonts.
+//
+//go:generate go run ./internal/fontsubset -dst fonts
 var (
-	//go:embed fonts/DejaVuSans.ttf
+	//go:embed fonts/DejaVuSans-subset.ttf
 	sansTTF []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
+	//go:embed fonts/DejaVuSans-Bold-subset.ttf
 	sansBoldTTF []byte
-	//go:embed fonts/DejaVuSansMono-Bold.ttf
-	monoBoldTTF []byte
 )
 
 // missingMark stands on the card for a character the fonts cannot draw
@@ -30,119 +34,70 @@ var (
 const missingMark = '□'
 
 var (
-	coverOnce sync.Once
-	coverErr  error
-	coverage  *[1 << 16 / 64]uint64 // runes of the BMP that both text fonts have
+	fontsOnce      sync.Once
+	fontsErr       error
+	sansFont, bold *ttf.Font
+	coverage       [1 << 16 / 64]uint64 // the BMP runes both fonts have
 )
 
-func loadCoverage() error {
-	coverOnce.Do(func() {
-		var both [1 << 16 / 64]uint64
-		for i, b := range [][]byte{sansTTF, sansBoldTTF} {
-			set, err := cmapCoverage(b)
-			if err != nil {
-				coverErr = err
-				return
-			}
-			for k := range both {
-				if i == 0 {
-					both[k] = set[k]
-				} else {
-					both[k] &= set[k]
-				}
+// loadFonts parses the embedded fonts, once.
+func loadFonts() error {
+	fontsOnce.Do(func() {
+		var err1, err2 error
+		sansFont, err1 = ttf.Parse(sansTTF)
+		bold, err2 = ttf.Parse(sansBoldTTF)
+		if fontsErr = errors.Join(err1, err2); fontsErr != nil {
+			return
+		}
+		for _, r := range sansFont.Runes() {
+			if bold.Has(r) {
+				coverage[r/64] |= 1 << (r % 64)
 			}
 		}
-		coverage = &both
 	})
-	return coverErr
+	return fontsErr
 }
 
 // covered reports whether both text fonts have a glyph for r. fpdf reads
-// only a font's Basic Multilingual Plane cmap, so runes beyond U+FFFF are
-// never covered.
-func covered(r rune) bool {
-	return r >= 0 && r <= 0xFFFF && coverage[r/64]&(1<<(r%64)) != 0
+// only a font's Basic Multilingual Plane cmap, and so does ttf: runes
+// beyond U+FFFF are never covered.
+func covered(r rune) bool { return r >= 0 && r <= 0xFFFF && coverage[r/64]&(1<<(r%64)) != 0 }
+
+// fontSubsets returns the two text fonts cut down to runes.
+func fontSubsets(runes []rune) (regular, boldSub []byte, err error) {
+	if regular, _, err = sansFont.Subset(runes); err != nil {
+		return nil, nil, err
+	}
+	if boldSub, _, err = bold.Subset(runes); err != nil {
+		return nil, nil, err
+	}
+	return regular, boldSub, nil
 }
 
-// cmapCoverage returns the set of BMP runes that a TrueType font maps to a
-// glyph, from its Unicode BMP cmap subtable (platform 3 encoding 1, or
-// platform 0, format 4): the same table fpdf reads.
-func cmapCoverage(ttf []byte) (*[1 << 16 / 64]uint64, error) {
-	bad := errors.New("not a TrueType font with a format 4 Unicode cmap")
-	u16 := func(off int) (int, bool) {
-		if off < 0 || off+2 > len(ttf) {
-			return 0, false
-		}
-		return int(binary.BigEndian.Uint16(ttf[off:])), true
-	}
-	u32 := func(off int) (int, bool) {
-		if off < 0 || off+4 > len(ttf) {
-			return 0, false
-		}
-		return int(binary.BigEndian.Uint32(ttf[off:])), true
-	}
-	numTables, ok := u16(4)
-	if !ok {
-		return nil, bad
-	}
-	cmap := -1
-	for i := range numTables {
-		rec := 12 + 16*i
-		if rec+16 > len(ttf) {
-			return nil, bad
-		}
-		if string(ttf[rec:rec+4]) == "cmap" {
-			cmap, _ = u32(rec + 8)
-		}
-	}
-	n, ok := u16(cmap + 2)
-	if cmap < 0 || !ok {
-		return nil, bad
-	}
-	sub := -1
-	for i := range n {
-		rec := cmap + 4 + 8*i
-		platform, _ := u16(rec)
-		encoding, _ := u16(rec + 2)
-		off, ok := u32(rec + 4)
-		if format, _ := u16(cmap + off); ok && format == 4 && (platform == 3 && encoding == 1 || platform == 0) {
-			sub = cmap + off
-			break
-		}
-	}
-	if sub < 0 {
-		return nil, bad
-	}
-	segX2, ok := u16(sub + 6)
-	if !ok {
-		return nil, bad
-	}
-	ends, starts, deltas, ranges := sub+14, sub+16+segX2, sub+16+2*segX2, sub+16+3*segX2
-	var set [1 << 16 / 64]uint64
-	for s := 0; s < segX2; s += 2 {
-		end, ok1 := u16(ends + s)
-		start, ok2 := u16(starts + s)
-		delta, ok3 := u16(deltas + s)
-		rangeOff, ok4 := u16(ranges + s)
-		if !(ok1 && ok2 && ok3 && ok4) {
-			return nil, bad
-		}
-		for c := start; c <= end && c < 0xFFFF; c++ {
-			g := c
-			if rangeOff != 0 {
-				if g, ok = u16(ranges + s + rangeOff + 2*(c-start)); !ok {
-					return nil, bad
-				}
-				if g == 0 {
-					continue
-				}
-			}
-			if (g+delta)&0xFFFF != 0 {
-				set[c/64] |= 1 << (c % 64)
+// runeSet is the set of characters a page may print.
+type runeSet map[rune]struct{}
+
+// add adds the characters of s as printable prepares them, and the
+// mirror images of brackets, which right-to-left lines turn around.
+func (rs runeSet) add(ss ...string) {
+	for _, s := range ss {
+		p, _ := printable(s)
+		for _, r := range p {
+			rs[r] = struct{}{}
+			if m, ok := mirrored[r]; ok {
+				rs[m] = struct{}{}
 			}
 		}
 	}
-	return &set, nil
+}
+
+func (rs runeSet) sorted() []rune {
+	out := make([]rune, 0, len(rs))
+	for r := range rs {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // printable prepares a text for fpdf: NFC (a decomposed "é" would print its

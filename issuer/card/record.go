@@ -9,9 +9,12 @@ import (
 )
 
 // FromRecord builds the card of a stored credential: titles from the
-// framework in lang, the issuing structure's name, and the host of the
+// framework in lang, the issuing structure's name, the host of the
 // instance (where the QR code leads and the short code is checked) as the
-// domain a partner must see. Levels follow the framework's order.
+// domain a partner must see, and baseURL + "/verify" as the address where
+// the short code is typed. Levels follow the framework's order, each with
+// its place on the framework's scale. The layout is the default (card);
+// the logo is left for the caller to set.
 func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.Frameworks, baseURL, lang string) (*Card, error) {
 	if rec.CardToken == "" {
 		return nil, schema.Errorf(schema.ENOTFOUND, "the learner's data was erased: the card can no longer be printed",
@@ -22,7 +25,7 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 	}
 	c := &Card{Lang: lang, IssuerName: st.Name, LearnerName: rec.LearnerName, FrameworkTitle: rec.Framework,
 		IssuedAt: rec.IssuedAt, ValidUntil: rec.ValidUntil, QRText: issuer.QRText(baseURL, rec.CardToken),
-		ShortCode: rec.ShortCode, CredentialID: rec.ID}
+		ShortCode: rec.ShortCode, VerifyURL: strings.TrimRight(baseURL, "/") + "/verify", CredentialID: rec.ID}
 	if u, err := url.Parse(baseURL); err == nil && u.Host != "" {
 		c.IssuerDomain = u.Host
 	} else {
@@ -48,8 +51,9 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 				continue
 			}
 			l := Level{Code: comp.Code, Title: comp.Title.In(lang), Level: id}
-			if lv, _, err := fw.Level(id); err == nil {
+			if lv, rank, err := fw.Level(id); err == nil {
 				l.LevelTitle = lv.Title.In(lang)
+				l.Rank, l.Scale = rank+1, len(fw.Levels)
 			}
 			c.Levels = append(c.Levels, l)
 		}

@@ -1,10 +1,11 @@
 package card
 
 import (
+	"math"
 	"strings"
 	"testing"
 
-	"github.com/skip2/go-qrcode"
+	"carnet/issuer/card/internal/qr"
 )
 
 func TestShapeArabic(t *testing.T) {
@@ -52,7 +53,7 @@ func TestVisual(t *testing.T) {
 }
 
 func TestPrintable(t *testing.T) {
-	if err := loadCoverage(); err != nil {
+	if err := loadFonts(); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -80,42 +81,49 @@ func TestPrintable(t *testing.T) {
 	}
 }
 
-func TestCmapCoverageRejectsJunk(t *testing.T) {
-	for _, b := range [][]byte{nil, []byte("OTTO"), make([]byte, 64), []byte(strings.Repeat("x", 300))} {
-		if _, err := cmapCoverage(b); err == nil {
-			t.Errorf("cmapCoverage(%d bytes of junk) gave no error", len(b))
-		}
-	}
-}
-
 // TestQRLevel: a typical card text (about 1,025 characters: the URL and a
 // 500-character token as digits) is printed at level M; a text too long for
-// M within version 22 drops to L.
+// M within version 22 drops to L. Realistic texts get whole-pixel modules
+// of at least 2 pixels at 150 dpi on the card, 3 on the attestation.
 func TestQRLevel(t *testing.T) {
 	digits := func(n int) string { return "http://localhost:8080/c#" + strings.Repeat("5647382910", n/10) }
 	for _, tc := range []struct {
-		name    string
-		text    string
-		level   qrcode.RecoveryLevel
-		maxVers int
+		name         string
+		text         string
+		level        qr.Level
+		maxVers      int
+		cardPx, a4Px int // smallest module in 150 dpi pixels; 0: not checked
 	}{
-		{"typical", digits(1000), qrcode.Medium, 17},
-		{"21 competencies", digits(1300), qrcode.Medium, 20},
-		{"long", digits(2400), qrcode.Low, 26},
+		{"typical", digits(1000), qr.M, 17, 2, 3},
+		{"21 competencies", digits(1300), qr.M, 20, 2, 3},
+		{"long name, long address", digits(1650), qr.M, 22, 2, 2},
+		{"long", digits(2400), qr.L, 26, 0, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := encodeQR(tc.text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.Level != tc.level || q.VersionNumber > tc.maxVers {
-				t.Errorf("level %d version %d, want level %d version ≤ %d", q.Level, q.VersionNumber, tc.level, tc.maxVers)
+			if q.Level != tc.level || q.Version > tc.maxVers {
+				t.Errorf("level %s version %d, want level %s version ≤ %d", q.Level, q.Version, tc.level, tc.maxVers)
 			}
-			// Printed in the 58 mm square, quiet zone included.
-			n := q.VersionNumber*4 + 17
-			if module := qrColW / float64(n+2*quietZone); module < 0.4 || float64(n)*module < 40 {
-				t.Errorf("module %.2f mm, symbol %.1f mm: want ≥ 0.4 mm and ≥ 40 mm", module, float64(n)*module)
+			check := func(layout string, module, side float64, px int) {
+				t.Helper()
+				k := module / px150
+				if px > 0 && (k < float64(px)-1e-6 || math.Abs(k-math.Round(k)) > 1e-6) {
+					t.Errorf("%s: module %.3f mm = %.2f pixels at 150 dpi, want a whole number ≥ %d", layout, module, k, px)
+				}
+				if want := module * float64(q.Size+2*quietZone); math.Abs(side-want) > 1e-6 {
+					t.Errorf("%s: side %.2f mm, want %.2f", layout, side, want)
+				}
 			}
+			m, s := cardQRSize(q)
+			check("card", m, s, tc.cardPx)
+			if s > 40+1e-6 {
+				t.Errorf("card: QR code %.1f mm wide, want ≤ 40", s)
+			}
+			m, s = qrSize(q, a4QRMax, 4)
+			check("a4", m, s, tc.a4Px)
 		})
 	}
 }
