@@ -158,6 +158,8 @@ type StructureStore interface {
 	FindStructure(ctx context.Context, slug string) (*Structure, error)
 	ListStructures(ctx context.Context) ([]*Structure, error)
 	UpdateStructure(ctx context.Context, s *Structure) error
+	SetLogo(ctx context.Context, slug string, data []byte, contentType string) error
+	Logo(ctx context.Context, slug string) ([]byte, string, error)
 }
 
 // CredentialStore keeps issued credentials.

@@ -490,3 +490,29 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// SetLogo stores a structure's logo (nil removes it).
+func (s *StructureStore) SetLogo(ctx context.Context, slug string, data []byte, contentType string) error {
+	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET logo = ?, logo_type = ? WHERE slug = ?`, data, contentType, slug)
+	if err != nil {
+		return fmt.Errorf("sqlite: set logo: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.Errorf(schema.ENOTFOUND, "no structure %q", "aucune structure %q", slug)
+	}
+	return nil
+}
+
+// Logo returns a structure's logo and its content type; ENOTFOUND when it
+// has none.
+func (s *StructureStore) Logo(ctx context.Context, slug string) ([]byte, string, error) {
+	var data []byte
+	var typ string
+	err := s.db.db.QueryRowContext(ctx, `SELECT logo, logo_type FROM structures WHERE slug = ?`, slug).Scan(&data, &typ)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && len(data) == 0 {
+		return nil, "", schema.Errorf(schema.ENOTFOUND, "no logo", "pas de logo")
+	} else if err != nil {
+		return nil, "", fmt.Errorf("sqlite: logo: %w", err)
+	}
+	return data, typ, nil
+}

@@ -115,6 +115,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /structures/:slug", path: "/structures/bib-b"},
 		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
 		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},
+		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},
 		{route: "POST /structures", as: "admin", path: "/structures", body: url.Values{"slug": {"bib-c"}, "name": {"C"}}},
 		{route: "POST /account/tokens/:id/delete", as: "admin", path: "/account/tokens/" + tokenIDB + "/delete", body: url.Values{}},
 		{route: "GET /audit", path: "/audit"},
@@ -135,7 +136,7 @@ func TestTenantIsolation(t *testing.T) {
 	// Routes with no object of a structure: public documents and pages,
 	// sign-in, and the actor's own things.
 	public := []string{
-		"GET /healthz", "GET /.well-known/jwks.json", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json",
+		"GET /healthz", "GET /.well-known/jwks.json", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json", "GET /s/:slug/logo",
 		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
 		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /c/status/:id", "GET /c/sw.js",
 		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",

@@ -734,6 +734,7 @@ func (s *Server) cardPDF(c *gin.Context) {
 		return
 	}
 	cd.Layout = c.DefaultQuery("layout", card.LayoutCard)
+	cd.Logo = s.cardLogo(c, r.Structure)
 	pdf, err := card.RenderBytes(cd)
 	if err != nil {
 		s.renderError(c, err)

@@ -130,6 +130,9 @@ func runIssue(ctx context.Context, args []string, e env) int {
 			return fail(e, err)
 		}
 		cd.Layout = *cardLayout
+		if logo, _, err := in.structures.Logo(ctx, st.Slug); err == nil {
+			cd.Logo = logo
+		}
 		pdf, err := card.RenderBytes(cd)
 		if err != nil {
 			return fail(e, err)
