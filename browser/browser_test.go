@@ -10,7 +10,6 @@ import (
 	"errors"
 	"image/png"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +21,8 @@ import (
 	"time"
 )
 
-// summary is the JSON flow.mjs prints.
-type summary struct {
+// flowSummary is what every browser script prints about its run.
+type flowSummary struct {
 	OK       bool   `json:"ok"`
 	Browser  string `json:"browser"`
 	Versions struct {
@@ -51,8 +50,13 @@ type summary struct {
 	} `json:"pages"`
 	AxeControl  []string `json:"axeControl"`
 	Screenshots []string `json:"screenshots"`
-	Keyboard    []string `json:"keyboard"`
-	Credential  struct {
+}
+
+// summary is the JSON flow.mjs prints.
+type summary struct {
+	flowSummary
+	Keyboard   []string `json:"keyboard"`
+	Credential struct {
 		URL        string   `json:"url"`
 		ShortCode  string   `json:"shortCode"`
 		Statuses   []string `json:"statuses"`
@@ -258,59 +262,11 @@ func startServer(t *testing.T, bin string) (base, link string) {
 	addr := ln.Addr().String()
 	ln.Close()
 	base = "http://" + addr
-
-	var out syncBuffer
-	cmd := exec.Command(bin, "serve", "--data", filepath.Join(t.TempDir(), "data"), "--addr", addr, "--base-url", base)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("carnet serve did not stop cleanly: %v\n%s", err, out.String())
-			}
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			t.Errorf("carnet serve did not stop within 15 s\n%s", out.String())
-		}
-		if t.Failed() {
-			t.Logf("carnet serve output:\n%s", out.String())
-		}
-	})
-
-	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
-	deadline := time.Now().Add(30 * time.Second)
-	for link == "" {
-		if m := linkRE.FindString(out.String()); m != "" {
-			link = m
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("carnet serve exited before printing the login link: %v\n%s", err, out.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no login link on carnet serve's stderr after 30 s:\n%s", out.String())
-		}
-	}
-	for {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/healthz does not answer: %v\n%s", base, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	out := startServe(t, bin, filepath.Join(t.TempDir(), "data"), addr, base)
+	// /healthz answers once the server listens, after the link is printed.
+	link = regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`).FindString(out.String())
+	if link == "" {
+		t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
 	}
 	return base, link
 }

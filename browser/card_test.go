@@ -28,36 +28,10 @@ import (
 
 // cardSummary is the JSON card.mjs prints.
 type cardSummary struct {
-	OK       bool   `json:"ok"`
-	Browser  string `json:"browser"`
-	Versions struct {
-		Playwright string `json:"playwright"`
-		Axe        string `json:"axe"`
-	} `json:"versions"`
-	Steps []struct {
-		Name  string `json:"name"`
-		OK    bool   `json:"ok"`
-		MS    int    `json:"ms"`
-		Error string `json:"error"`
-	} `json:"steps"`
-	Pages []struct {
-		Name       string   `json:"name"`
-		Path       string   `json:"path"`
-		Lang       string   `json:"lang"`
-		Review     []string `json:"review"`
-		Violations []struct {
-			ID      string   `json:"id"`
-			Impact  string   `json:"impact"`
-			Help    string   `json:"help"`
-			Nodes   int      `json:"nodes"`
-			Targets []string `json:"targets"`
-		} `json:"violations"`
-	} `json:"pages"`
-	AxeControl  []string              `json:"axeControl"`
-	Screenshots []string              `json:"screenshots"`
-	Results     map[string]cardResult `json:"results"`
-	Cases       map[string]cardResult `json:"cases"`
-	Worker      struct {
+	flowSummary
+	Results map[string]cardResult `json:"results"`
+	Cases   map[string]cardResult `json:"cases"`
+	Worker  struct {
 		Scope  string   `json:"scope"`
 		State  string   `json:"state"`
 		Script string   `json:"script"`
@@ -319,9 +293,10 @@ func run(t *testing.T, bin string, args ...string) string {
 	return stdout.String()
 }
 
-// startServe starts `carnet serve` on an existing data dir and waits for
-// /healthz; it is stopped with an interrupt when the test ends.
-func startServe(t *testing.T, bin, data, addr, base string) {
+// startServe starts `carnet serve` on a data dir and waits for /healthz;
+// it is stopped with an interrupt when the test ends. It returns the
+// server's console output.
+func startServe(t *testing.T, bin, data, addr, base string) *syncBuffer {
 	t.Helper()
 	var out syncBuffer
 	cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--base-url", base)
@@ -352,7 +327,7 @@ func startServe(t *testing.T, bin, data, addr, base string) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return &out
 			}
 		}
 		select {
