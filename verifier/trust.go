@@ -121,6 +121,19 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 	return nil
 }
 
+// ReplaceWith makes r hold, at once, what other holds: the way to drop
+// issuers or keys (build the new set in a fresh registry, then replace).
+// Each look-up running meanwhile sees the old set or the new one. other
+// must not be used afterwards.
+func (r *Registry) ReplaceWith(other *Registry) {
+	other.mu.RLock()
+	issuers, byKID, byThumb := other.issuers, other.byKID, other.byThumb
+	other.mu.RUnlock()
+	r.mu.Lock()
+	r.issuers, r.byKID, r.byThumb = issuers, byKID, byThumb
+	r.mu.Unlock()
+}
+
 // Issuer returns the trusted issuer with this id, or nil.
 func (r *Registry) Issuer(id string) *TrustedIssuer {
 	r.mu.RLock()

@@ -34,6 +34,7 @@ type fixture struct {
 	sts    *sqlite.StructureStore
 	creds  *sqlite.CredentialStore
 	learns *sqlite.LearnerStore
+	trust  *sqlite.TrustStore
 }
 
 func startFixture(t *testing.T) *fixture {
@@ -49,7 +50,7 @@ func startFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, dir: dir, db: db, users: sqlite.NewUserStore(db), sts: sqlite.NewStructureStore(db),
-		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db)}
+		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db), trust: sqlite.NewTrustStore(db)}
 	f.http = httptest.NewUnstartedServer(nil)
 	base := "http://" + f.http.Listener.Addr().String()
 	fws := schema.NewFrameworks()
@@ -57,7 +58,7 @@ func startFixture(t *testing.T) *fixture {
 	rand.Read(secret)
 	f.srv = &web.Server{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
-		Audit: sqlite.NewAuditStore(db), Keys: ks, Frameworks: fws, Secret: secret,
+		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Keys: ks, Frameworks: fws, Secret: secret,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: f.creds, BaseURL: base},
 	}
 	f.srv.Verifier = &verifier.Verifier{Trust: verifier.NewRegistry(), Frameworks: fws, Lookup: func(ctx context.Context, code string) (string, error) {

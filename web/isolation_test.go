@@ -98,6 +98,11 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /api/v1/credentials/:id/unsuspend", path: "/api/v1/credentials/" + uuidB2 + "/unsuspend"},
 		{route: "POST /api/v1/credentials", path: "/api/v1/credentials", body: map[string]any{"learner_id": lB.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 1}}},
 		{route: "DELETE /api/v1/tokens/:id", as: "admin", path: "/api/v1/tokens/" + tokenIDB},
+		// Trusted partners are instance-wide: network administrators only.
+		{route: "GET /api/v1/trust", as: "admin", path: "/api/v1/trust"},
+		{route: "POST /api/v1/trust", as: "admin", path: "/api/v1/trust", body: map[string]any{"url": "https://example.org"}},
+		{route: "DELETE /api/v1/trust/:id", as: "admin", path: "/api/v1/trust/1"},
+		{route: "POST /api/v1/trust/:id/refresh", as: "admin", path: "/api/v1/trust/1/refresh"},
 		{route: "GET /api/v1/audit", path: "/api/v1/audit"},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
@@ -118,6 +123,10 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},
 		{route: "POST /structures", as: "admin", path: "/structures", body: url.Values{"slug": {"bib-c"}, "name": {"C"}}},
 		{route: "POST /account/tokens/:id/delete", as: "admin", path: "/account/tokens/" + tokenIDB + "/delete", body: url.Values{}},
+		{route: "GET /trust", as: "admin", path: "/trust"},
+		{route: "POST /trust", as: "admin", path: "/trust", body: url.Values{"url": {"https://example.org"}}},
+		{route: "POST /trust/:id/refresh", as: "admin", path: "/trust/1/refresh", body: url.Values{}},
+		{route: "POST /trust/:id/delete", as: "admin", path: "/trust/1/delete", body: url.Values{}},
 		{route: "GET /audit", path: "/audit"},
 	}
 	// Routes that list: they answer, without B's objects.

@@ -94,7 +94,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	}
 	srv := &Server{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
-		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Keys: ks, Frameworks: fws,
+		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Keys: ks, Frameworks: fws,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: credentials, BaseURL: base},
 		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
 	}
@@ -633,6 +633,9 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"Structure", structureJSON{}, true},
 		{"Token", tokenJSON{}, true},
 		{"AuditEvent", auditJSON{}, true},
+		{"TrustSource", trustJSON{}, true},
+		{"TrustIssuer", trustIssuerJSON{}, true},
+		{"TrustCreate", trustInput{}, false},
 		{"VerifyResult", verifier.Result{}, true},
 		{"IssuerInfo", verifier.IssuerInfo{}, true},
 		{"LevelInfo", verifier.LevelInfo{}, true},
@@ -960,6 +963,35 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/tokens/"+id, nil), http.StatusNotFound), schema.ENOTFOUND)
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/tokens/nope", nil), http.StatusNotFound), schema.ENOTFOUND)
 	e.wantError(e.want(e.call(secret, "GET", "/api/v1/me", nil), http.StatusUnauthorized), schema.EUNAUTHORIZED)
+
+	// Trusted partners: a JWKS served on loopback.
+	pks, err := keys.NewFileStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pring, err := pks.Ring("partner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := json.Marshal(pring.JWKS("did:web:partner.example.org:s:partner"))
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write(jwks)
+	}))
+	defer partner.Close()
+	e.want(e.call(admin, "GET", "/api/v1/trust", nil), http.StatusOK)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/trust", nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/trust", map[string]any{"url": partner.URL}), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/trust", map[string]any{"url": "/etc/passwd"}), http.StatusBadRequest), schema.EINVALID)
+	partnerSrc := e.want(e.call(admin, "POST", "/api/v1/trust", map[string]any{"url": partner.URL, "name": "Réseau partenaire"}), http.StatusCreated)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/trust", map[string]any{"url": partner.URL}), http.StatusConflict), schema.ECONFLICT)
+	trID := partnerSrc.JSON["id"].(json.Number).String()
+	e.want(e.call(admin, "POST", "/api/v1/trust/"+trID+"/refresh", nil), http.StatusOK)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/trust/"+trID+"/refresh", nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/trust/999/refresh", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.want(e.call(admin, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusNoContent)
+	e.wantError(e.want(e.call(admin, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusNotFound), schema.ENOTFOUND)
 
 	// Audit log.
 	audit := e.want(e.call(admin, "GET", "/api/v1/audit?limit=500", nil), http.StatusOK)

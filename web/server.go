@@ -30,6 +30,7 @@ type Server struct {
 	Learners    schema.LearnerStore
 	Credentials schema.CredentialStore
 	Audit       schema.AuditStore
+	Trust       schema.TrustStore // the trusted partners; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Issuer      *issuer.Service
@@ -124,6 +125,10 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
 	p.GET("/audit", s.auditPage)
+	p.GET("/trust", s.trustPage)
+	p.POST("/trust", s.trustCreate)
+	p.POST("/trust/:id/refresh", s.trustRefresh)
+	p.POST("/trust/:id/delete", s.trustDelete)
 
 	// The JSON API.
 	r.GET("/api/v1/openapi.json", s.openAPI)
@@ -154,6 +159,10 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/tokens", s.apiTokenCreate)
 	a.DELETE("/tokens/:id", s.apiTokenDelete)
 	a.GET("/audit", s.apiAudit)
+	a.GET("/trust", s.apiTrustList)
+	a.POST("/trust", s.apiTrustAdd)
+	a.DELETE("/trust/:id", s.apiTrustDelete)
+	a.POST("/trust/:id/refresh", s.apiTrustRefresh)
 
 	r.NoRoute(func(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page", "page introuvable"))

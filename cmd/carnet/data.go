@@ -38,6 +38,7 @@ type instance struct {
 	users       *sqlite.UserStore
 	learners    *sqlite.LearnerStore
 	audit       *sqlite.AuditStore
+	trust       *sqlite.TrustStore
 	keys        *keys.FileStore
 	frameworks  *schema.Frameworks
 	secret      []byte // HMAC key of the web forms' CSRF tokens
@@ -60,7 +61,8 @@ func openInstance(ctx context.Context, dir, baseURL, adminEmail string, framewor
 		return nil, err
 	}
 	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db),
-		users: sqlite.NewUserStore(db), learners: sqlite.NewLearnerStore(db), audit: sqlite.NewAuditStore(db)}
+		users: sqlite.NewUserStore(db), learners: sqlite.NewLearnerStore(db), audit: sqlite.NewAuditStore(db),
+		trust: sqlite.NewTrustStore(db)}
 	if err := in.init(ctx, baseURL, adminEmail, frameworkFiles, log); err != nil {
 		db.Close()
 		return nil, err
@@ -206,16 +208,24 @@ func (in *instance) loginLink(ctx context.Context) (string, error) {
 }
 
 // server returns the web server of the instance, with a verifier that
-// trusts the instance's structures and checks their status lists in
-// process.
+// trusts the instance's structures and the stored partners (with their
+// cached keys, so a partner that is down still verifies), and checks the
+// structures' status lists in process.
 func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, error) {
 	reg := verifier.NewRegistry()
 	if err := in.trustLocal(ctx, reg); err != nil {
 		return nil, err
 	}
+	sources, err := in.trust.ListTrustedSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := web.TrustSources(reg, sources); err != nil && log != nil {
+		log.Warn("trusted partner keys skipped", "err", err)
+	}
 	srv := &web.Server{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
-		Credentials: in.credentials, Audit: in.audit, Keys: in.keys, Frameworks: in.frameworks,
+		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Keys: in.keys, Frameworks: in.frameworks,
 		Issuer: in.issuer(), Secret: in.secret, Log: log,
 	}
 	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,

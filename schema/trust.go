@@ -1,0 +1,53 @@
+package schema
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// TrustedSource is a partner this instance trusts: a did:web, a JWKS URL or
+// another Carnet instance's base URL, with the issuers it named at the last
+// successful fetch. The cached issuers keep verifying while the partner is
+// down.
+type TrustedSource struct {
+	ID            int64
+	Source        string // the URL or did:web as the administrator gave it
+	Name          string // display name
+	AddedBy       string // label of the administrator who added it
+	AddedAt       time.Time
+	LastFetchAt   time.Time // zero: never fetched
+	LastSuccessAt time.Time // zero: never fetched successfully
+	LastError     string    // of the last fetch; empty when it succeeded
+	Issuers       []TrustedSourceIssuer
+}
+
+// TrustedSourceIssuer is one issuer a trusted source named, with its public
+// keys as JWK JSON objects.
+type TrustedSourceIssuer struct {
+	ID   string            `json:"id"`
+	Name string            `json:"name,omitempty"`
+	URL  string            `json:"url,omitempty"` // the document the keys came from
+	Keys []json.RawMessage `json:"keys"`
+}
+
+// TrustStore keeps the trusted sources.
+type TrustStore interface {
+	// CreateTrustedSource stores a new source; ECONFLICT when the same
+	// source is already trusted.
+	CreateTrustedSource(ctx context.Context, ts *TrustedSource) error
+	FindTrustedSource(ctx context.Context, id int64) (*TrustedSource, error)
+	// ListTrustedSources lists the sources, oldest first.
+	ListTrustedSources(ctx context.Context) ([]*TrustedSource, error)
+	// UpdateTrustedSource records the result of a fetch: name, fetch
+	// times, error and issuers.
+	UpdateTrustedSource(ctx context.Context, ts *TrustedSource) error
+	DeleteTrustedSource(ctx context.Context, id int64) error
+}
+
+// Audit actions of the trust registry.
+const (
+	AuditTrustAdded     = "trust_added"
+	AuditTrustRefreshed = "trust_refreshed"
+	AuditTrustRemoved   = "trust_removed"
+)

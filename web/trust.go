@@ -1,0 +1,433 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"carnet/schema"
+	"carnet/verifier"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-jose/go-jose/v4"
+)
+
+// The trust registry: network administrators name partners (a did:web, a
+// JWKS URL or another Carnet's base URL) whose issuers this instance's
+// verifier accepts. The keys fetched are stored, so that a partner that is
+// down still verifies with its cached keys.
+//
+// Removing a partner, or replacing its keys after a refresh, builds the new
+// set of issuers in a fresh registry and replaces the verifier's with it
+// (verifier.Registry.ReplaceWith), so verifications running meanwhile see
+// the old set or the new one.
+
+// Limits on what an administrator types.
+const (
+	maxTrustSource = 2000
+	maxTrustName   = 200
+)
+
+// rebuildTrust replaces the verifier's issuers with the instance's
+// structures and the stored partners.
+func (s *Server) rebuildTrust(ctx context.Context) error {
+	reg := verifier.NewRegistry()
+	list, err := s.Structures.ListStructures(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range list {
+		ring, err := s.Keys.Ring(st.Slug)
+		if err != nil {
+			return err
+		}
+		if err := reg.Add(verifier.LocalIssuer(s.did(st.Slug), st.Name, ring)); err != nil {
+			return err
+		}
+	}
+	if s.Trust != nil {
+		sources, err := s.Trust.ListTrustedSources(ctx)
+		if err != nil {
+			return err
+		}
+		if err := TrustSources(reg, sources); err != nil && s.Log != nil {
+			s.Log.Warn("trusted partner keys skipped", "err", err)
+		}
+	}
+	s.Verifier.Trust.ReplaceWith(reg)
+	return nil
+}
+
+// TrustSources adds the cached issuers of stored partners to a registry.
+// An issuer whose stored keys are refused is skipped; the errors are
+// returned together, after every other issuer was added.
+func TrustSources(reg *verifier.Registry, sources []*schema.TrustedSource) error {
+	var errs []error
+	for _, ts := range sources {
+		for _, si := range ts.Issuers {
+			ti, err := trustedIssuer(si)
+			if err == nil {
+				err = reg.Add(ti)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("trusted source %s: %w", ts.Source, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func trustedIssuer(si schema.TrustedSourceIssuer) (*verifier.TrustedIssuer, error) {
+	ti := &verifier.TrustedIssuer{ID: si.ID, Name: si.Name, Source: si.URL}
+	for _, raw := range si.Keys {
+		var k jose.JSONWebKey
+		if err := json.Unmarshal(raw, &k); err != nil {
+			return nil, fmt.Errorf("issuer %s: key: %w", si.ID, err)
+		}
+		ti.Keys = append(ti.Keys, k)
+	}
+	return ti, nil
+}
+
+// storedIssuers checks fetched issuers as the registry would and returns
+// them in their stored form: public ES256 keys only.
+func storedIssuers(fetched []*verifier.TrustedIssuer) ([]schema.TrustedSourceIssuer, error) {
+	check := verifier.NewRegistry()
+	out := []schema.TrustedSourceIssuer{}
+	for _, ti := range fetched {
+		if err := check.Add(ti); err != nil {
+			return nil, err
+		}
+	}
+	for _, ti := range check.Issuers() {
+		si := schema.TrustedSourceIssuer{ID: ti.ID, Name: ti.Name, URL: ti.Source, Keys: []json.RawMessage{}}
+		for _, k := range ti.Keys {
+			b, err := json.Marshal(k.Public())
+			if err != nil {
+				return nil, fmt.Errorf("web: trusted key %s: %w", k.KeyID, err)
+			}
+			si.Keys = append(si.Keys, b)
+		}
+		out = append(out, si)
+	}
+	return out, nil
+}
+
+// trustInput is what an administrator types to trust a partner.
+type trustInput struct {
+	URL  string `json:"url"`
+	Name string `json:"name"`
+}
+
+func (in *trustInput) clean() error {
+	in.URL, in.Name = strings.TrimSpace(in.URL), strings.TrimSpace(in.Name)
+	switch {
+	case in.URL == "":
+		return schema.Errorf(schema.EINVALID, "the partner's address (url) is required", "l'adresse du partenaire (url) est obligatoire")
+	case len(in.URL) > maxTrustSource:
+		return schema.Errorf(schema.EINVALID, "the address is longer than %d characters", "l'adresse dépasse %d caractères", maxTrustSource)
+	case len(in.Name) > maxTrustName:
+		return schema.Errorf(schema.EINVALID, "the name is longer than %d characters", "le nom dépasse %d caractères", maxTrustName)
+	}
+	// Only network sources: a file path would read the server's disk.
+	if !strings.HasPrefix(in.URL, "https://") && !strings.HasPrefix(in.URL, "http://") && !strings.HasPrefix(in.URL, "did:web:") {
+		return schema.Errorf(schema.EINVALID,
+			"%q is not a partner address: give a Carnet base URL or a JWKS URL (https://…), or a did:web:…",
+			"%q n'est pas une adresse de partenaire : indiquez l'adresse d'un Carnet ou d'un JWKS (https://…), ou un did:web:…", in.URL)
+	}
+	return nil
+}
+
+// fetchTrust loads the issuers of a source, ready to store.
+func (s *Server) fetchTrust(ctx context.Context, source string) ([]schema.TrustedSourceIssuer, error) {
+	fetched, err := (&verifier.Fetcher{}).Load(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	return storedIssuers(fetched)
+}
+
+var errNoTrustStore = errors.New("web: no trust store configured (Server.Trust)")
+
+func networkAdmin(a *actor) error {
+	if !a.User.NetworkAdmin {
+		return schema.Errorf(schema.EFORBIDDEN, "only network administrators manage trusted partners",
+			"seuls les administrateurs du réseau gèrent les partenaires de confiance")
+	}
+	return nil
+}
+
+// addTrust fetches a partner's keys now, stores them and trusts them.
+func (s *Server) addTrust(ctx context.Context, a *actor, in trustInput) (*schema.TrustedSource, error) {
+	if err := networkAdmin(a); err != nil {
+		return nil, err
+	}
+	if err := in.clean(); err != nil {
+		return nil, err
+	}
+	if s.Trust == nil {
+		return nil, errNoTrustStore
+	}
+	issuers, err := s.fetchTrust(ctx, in.URL)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	ts := &schema.TrustedSource{Source: in.URL, Name: in.Name, AddedBy: a.User.Label(), AddedAt: now,
+		LastFetchAt: now, LastSuccessAt: now, Issuers: issuers}
+	if ts.Name == "" {
+		ts.Name = defaultTrustName(in.URL, issuers)
+	}
+	if err := s.Trust.CreateTrustedSource(ctx, ts); err != nil {
+		return nil, err
+	}
+	if err := TrustSources(s.Verifier.Trust, []*schema.TrustedSource{ts}); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, 0, schema.AuditTrustAdded, ts.Source, ts.Name, "")
+	return ts, nil
+}
+
+// defaultTrustName names a partner by its first named issuer, else by the
+// host of its address.
+func defaultTrustName(source string, issuers []schema.TrustedSourceIssuer) string {
+	for _, si := range issuers {
+		if si.Name != "" {
+			return si.Name
+		}
+	}
+	if u, err := url.Parse(source); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return source
+}
+
+func (s *Server) listTrust(ctx context.Context, a *actor) ([]*schema.TrustedSource, error) {
+	if err := networkAdmin(a); err != nil {
+		return nil, err
+	}
+	if s.Trust == nil {
+		return []*schema.TrustedSource{}, nil
+	}
+	return s.Trust.ListTrustedSources(ctx)
+}
+
+func (s *Server) trustID(text string) (int64, error) {
+	if s.Trust == nil {
+		return 0, errNoTrustStore
+	}
+	id, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, schema.Errorf(schema.ENOTFOUND, "no such trusted partner", "partenaire de confiance introuvable")
+	}
+	return id, nil
+}
+
+// removeTrust forgets a partner, here and in the verifier.
+func (s *Server) removeTrust(c *gin.Context, a *actor, idText string) error {
+	if err := networkAdmin(a); err != nil {
+		return err
+	}
+	id, err := s.trustID(idText)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	ts, err := s.Trust.FindTrustedSource(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Trust.DeleteTrustedSource(ctx, id); err != nil {
+		return err
+	}
+	if err := s.rebuildTrust(ctx); err != nil {
+		return err
+	}
+	s.audit(ctx, a, 0, schema.AuditTrustRemoved, ts.Source, ts.Name, "")
+	return nil
+}
+
+// refreshTrust fetches a partner's keys again. A failure is recorded and
+// the last good keys stay; a success replaces them, in the store and (once
+// the request is done) in the registry.
+func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.TrustedSource, error) {
+	if err := networkAdmin(a); err != nil {
+		return nil, err
+	}
+	id, err := s.trustID(idText)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	ts, err := s.Trust.FindTrustedSource(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	issuers, ferr := s.fetchTrust(ctx, ts.Source)
+	ts.LastFetchAt = s.now().UTC()
+	detail := "ok"
+	if ferr != nil {
+		if schema.ErrorCode(ferr) == schema.EINTERNAL {
+			return nil, ferr
+		}
+		ts.LastError, detail = schema.ErrorMessage(ferr), schema.ErrorMessage(ferr)
+	} else {
+		ts.Issuers, ts.LastSuccessAt, ts.LastError = issuers, ts.LastFetchAt, ""
+	}
+	if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
+		return nil, err
+	}
+	if ferr == nil {
+		if err := s.rebuildTrust(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s.audit(ctx, a, 0, schema.AuditTrustRefreshed, ts.Source, detail, "")
+	return ts, nil
+}
+
+// Wire shapes.
+
+type trustIssuerJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	Keys int    `json:"keys"`
+}
+
+type trustJSON struct {
+	ID            int64             `json:"id"`
+	URL           string            `json:"url"`
+	Name          string            `json:"name"`
+	Issuers       []trustIssuerJSON `json:"issuers"`
+	AddedBy       string            `json:"added_by"`
+	AddedAt       time.Time         `json:"added_at"`
+	LastFetchAt   *time.Time        `json:"last_fetch_at"`
+	LastSuccessAt *time.Time        `json:"last_success_at"`
+	LastError     string            `json:"last_error"`
+}
+
+func toTrustJSON(ts *schema.TrustedSource) trustJSON {
+	out := trustJSON{ID: ts.ID, URL: ts.Source, Name: ts.Name, Issuers: []trustIssuerJSON{}, AddedBy: ts.AddedBy,
+		AddedAt: ts.AddedAt, LastFetchAt: timePtr(ts.LastFetchAt), LastSuccessAt: timePtr(ts.LastSuccessAt), LastError: ts.LastError}
+	for _, si := range ts.Issuers {
+		out.Issuers = append(out.Issuers, trustIssuerJSON{ID: si.ID, Name: si.Name, URL: si.URL, Keys: len(si.Keys)})
+	}
+	return out
+}
+
+// API handlers.
+
+func (s *Server) apiTrustList(c *gin.Context) {
+	list, err := s.listTrust(c.Request.Context(), actorOf(c))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	out := []trustJSON{}
+	for _, ts := range list {
+		out = append(out, toTrustJSON(ts))
+	}
+	c.JSON(http.StatusOK, gin.H{"sources": out})
+}
+
+func (s *Server) apiTrustAdd(c *gin.Context) {
+	a := actorOf(c)
+	if err := networkAdmin(a); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	var in trustInput
+	if err := bindJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	ts, err := s.addTrust(c.Request.Context(), a, in)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toTrustJSON(ts))
+}
+
+func (s *Server) apiTrustDelete(c *gin.Context) {
+	if err := s.removeTrust(c, actorOf(c), c.Param("id")); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	// Status only: the answer leaves after the registry is rebuilt.
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) apiTrustRefresh(c *gin.Context) {
+	ts, err := s.refreshTrust(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTrustJSON(ts))
+}
+
+// Pages.
+
+func (s *Server) renderTrust(c *gin.Context, status int, in trustInput, err error) {
+	a := actorOf(c)
+	list, lerr := s.listTrust(c.Request.Context(), a)
+	if lerr != nil {
+		s.renderPageError(c, lerr)
+		return
+	}
+	p := s.view(c, "trust_title")
+	if err != nil {
+		p.Error = s.errorText(c, p, err)
+	}
+	switch ok := c.Query("ok"); ok {
+	case "trust_added", "trust_refreshed", "trust_removed":
+		p.Notice = tr(p.Lang, "notice_"+ok)
+	}
+	p.D["Sources"] = list
+	p.D["In"] = in
+	s.render(c, status, "trust", p)
+}
+
+func (s *Server) trustPage(c *gin.Context) { s.renderTrust(c, http.StatusOK, trustInput{}, nil) }
+
+func (s *Server) trustCreate(c *gin.Context) {
+	in := trustInput{URL: c.PostForm("url"), Name: c.PostForm("name")}
+	if _, err := s.addTrust(c.Request.Context(), actorOf(c), in); err != nil {
+		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
+			s.renderPageError(c, err)
+			return
+		}
+		s.renderTrust(c, http.StatusBadRequest, in, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/trust?ok=trust_added")
+}
+
+func (s *Server) trustRefresh(c *gin.Context) {
+	ts, err := s.refreshTrust(c, actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if ts.LastError != "" {
+		c.Redirect(http.StatusSeeOther, "/trust")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/trust?ok=trust_refreshed")
+}
+
+func (s *Server) trustDelete(c *gin.Context) {
+	if err := s.removeTrust(c, actorOf(c), c.Param("id")); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/trust?ok=trust_removed")
+}
