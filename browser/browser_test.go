@@ -263,10 +263,13 @@ func startServer(t *testing.T, bin string) (base, link string) {
 	ln.Close()
 	base = "http://" + addr
 	out := startServe(t, bin, filepath.Join(t.TempDir(), "data"), addr, base)
-	// /healthz answers once the server listens, after the link is printed.
-	link = regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`).FindString(out.String())
-	if link == "" {
-		t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
+	// The server prints the link before it serves, but its output reaches
+	// the buffer through a pipe copied by another goroutine: wait for it.
+	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
+	for deadline := time.Now().Add(10 * time.Second); link == ""; time.Sleep(20 * time.Millisecond) {
+		if link = linkRE.FindString(out.String()); link == "" && time.Now().After(deadline) {
+			t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
+		}
 	}
 	return base, link
 }
