@@ -76,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	// Public documents.
 	r.GET("/healthz", s.health)
 	r.GET("/.well-known/jwks.json", s.instanceJWKS)
+	r.GET("/trust-list.jwt", s.trustList)
 	r.GET("/s/:slug/did.json", s.didDocument)
 	r.GET("/s/:slug/jwks.json", s.structureJWKS)
 	r.GET("/s/:slug/logo", s.logo)

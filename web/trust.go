@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"carnet/issuer"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -430,4 +432,42 @@ func (s *Server) trustDelete(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/trust?ok=trust_removed")
+}
+
+// trustList serves /trust-list.jwt: every issuer this instance trusts (its
+// structures and its partners) with their public keys, signed by the
+// instance's first structure and valid for a week.
+func (s *Server) trustList(c *gin.Context) {
+	ctx := c.Request.Context()
+	list, err := s.Structures.ListStructures(ctx)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if len(list) == 0 {
+		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "this instance has no structure yet", "cette instance n'a encore aucune structure"))
+		return
+	}
+	ring, err := s.Keys.Ring(list[0].Slug)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	var issuers []issuer.TrustListIssuer
+	for _, ti := range s.Verifier.Trust.Issuers() {
+		source := ti.Source
+		if ti.Local {
+			source = "local"
+		}
+		issuers = append(issuers, issuer.TrustListIssuer{ID: ti.ID, Name: ti.Name, Source: source, Keys: jose.JSONWebKeySet{Keys: ti.Keys}})
+	}
+	sort.Slice(issuers, func(i, j int) bool { return issuers[i].ID < issuers[j].ID })
+	jws, err := issuer.SignTrustList(s.did(list[0].Slug), s.BaseURL, issuers, ring.Signer(), s.now())
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Data(http.StatusOK, "application/jwt", []byte(jws))
 }
