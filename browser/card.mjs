@@ -13,8 +13,7 @@
 // stderr) and exits 0 when every step passed, 1 otherwise.
 // CARNET_CHROMIUM overrides /usr/bin/chromium.
 import path from 'node:path';
-import axe from 'axe-core';
-import { chromium } from 'playwright-core';
+import { audit as auditPage, axe, axeControl, desktop, launch, phone, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'valid', 'tampered', 'foreign', 'credential', 'token']) {
@@ -24,13 +23,6 @@ for (const k of ['base', 'artifacts', 'valid', 'tampered', 'foreign', 'credentia
   }
 }
 
-// The launch flags of flow.mjs: Chromium on a closed network, as root,
-// without a GPU.
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 390, height: 844 };
-const blocking = new Set(['serious', 'critical']);
 
 const summary = {
   ok: false,
@@ -72,28 +64,7 @@ async function step(name, fn) {
   }
 }
 
-// audit runs axe-core through the DevTools protocol, as flow.mjs does, so
-// the page's CSP (script-src 'self') stays on.
-async function audit(page, name) {
-  await page.evaluate(axe.source);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations', 'incomplete'] }));
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  const violations = res.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.length,
-    targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-  }));
-  // "incomplete" are checks axe could not decide (a person should look).
-  const review = res.incomplete.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}: ${v.nodes.slice(0, 3)
-    .map((n) => `${n.target.join(' ')}: ${n.any.map((c) => c.message).join('; ')}`).join(', ')})`);
-  summary.pages.push({ name, path: new URL(page.url()).pathname, lang, violations, review });
-  const bad = violations.filter((v) => blocking.has(v.impact));
-  if (bad.length) {
-    summary.failures.push(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes: ${v.targets.join(', ')})`).join('; ')}`);
-  }
-}
+async function audit(page, name) { await auditPage(summary, page, name); }
 
 async function shot(page, name) {
   const file = path.join(cfg.artifacts, `card-${name}.png`);
@@ -101,15 +72,7 @@ async function shot(page, name) {
   summary.screenshots.push(path.basename(file));
 }
 
-function watch(page, who) {
-  page.on('pageerror', (e) => summary.failures.push(`${who}: script error on ${page.url()}: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) summary.httpErrors.push(`${who}: ${r.status()} ${new URL(r.url()).pathname}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') summary.consoleErrors.push(`${who}: ${m.text()} (${m.location().url || page.url()})`);
-  });
-}
+function watch(page, who) { watchPage(summary, page, who); }
 
 async function newContext(browser, opts = {}) {
   const ctx = await browser.newContext({ viewport: desktop, locale: 'fr-FR', baseURL: cfg.base, ...opts });
@@ -174,21 +137,10 @@ async function revocationIs(page, text) {
 
 let browser;
 try {
-  summary.versions.playwright = (await import('playwright-core/package.json', { with: { type: 'json' } })).default.version;
-  browser = await chromium.launch({
-    executablePath: process.env.CARNET_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: chromiumFlags,
-  });
-  summary.browser = browser.version();
+  browser = await launch(summary);
 
   await step('axe finds the faults of a broken page', async () => {
-    const page = await browser.newPage();
-    await page.setContent('<html><body><img src="data:,"><input type="text"><p style="color:#bbb;background:#fff">faint</p></body></html>');
-    await page.evaluate(axe.source);
-    const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    summary.axeControl = res.violations.map((v) => v.id);
-    await page.close();
+    summary.axeControl = await axeControl(browser);
   });
 
   // The partner's phone: one browser context, its service worker and cache.

@@ -10,8 +10,7 @@
 // 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import axe from 'axe-core';
-import { chromium } from 'playwright-core';
+import { audit as auditPage, axe, axeControl, desktop, launch, phone, watch as watchPage } from './harness.mjs';
 
 const [base, loginLink, artifacts] = process.argv.slice(2);
 if (!base || !loginLink || !artifacts) {
@@ -19,13 +18,6 @@ if (!base || !loginLink || !artifacts) {
   process.exit(2);
 }
 
-// Flags for Chromium on a closed network, as root, without a GPU.
-// Playwright adds --headless and a fresh, empty --user-data-dir itself.
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 390, height: 844 };
-const blocking = new Set(['serious', 'critical']);
 
 const summary = {
   ok: false,
@@ -66,30 +58,7 @@ async function step(name, fn) {
   }
 }
 
-// audit runs axe-core on the page as it is now. axe is evaluated through
-// the DevTools protocol, so the page's strict CSP (script-src 'self') stays on.
-async function audit(page, name) {
-  await page.evaluate(axe.source);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations', 'incomplete'] }));
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  const violations = res.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.length,
-    targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-  }));
-  for (const v of violations) {
-    summary.axe[v.impact] = (summary.axe[v.impact] || 0) + 1;
-  }
-  // "incomplete" are checks axe could not decide (a person should look).
-  const review = res.incomplete.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
-  summary.pages.push({ name, path: new URL(page.url()).pathname, lang, violations, review });
-  const bad = violations.filter((v) => blocking.has(v.impact));
-  if (bad.length) {
-    summary.failures.push(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes: ${v.targets.join(', ')})`).join('; ')}`);
-  }
-}
+async function audit(page, name) { await auditPage(summary, page, name); }
 
 // visit audits the current page and, when a file name is given, saves a
 // full-page screenshot.
@@ -116,15 +85,7 @@ async function heading(page, name) {
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
 
-function watch(page, who) {
-  page.on('pageerror', (e) => summary.failures.push(`${who}: script error on ${page.url()}: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) summary.httpErrors.push(`${who}: ${r.status()} ${new URL(r.url()).pathname}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') summary.consoleErrors.push(`${who}: ${m.text()} (${m.location().url || page.url()})`);
-  });
-}
+function watch(page, who) { watchPage(summary, page, who); }
 
 async function newPage(browser, who, viewport = desktop) {
   const ctx = await browser.newContext({ viewport, locale: 'fr-FR', baseURL: base });
@@ -152,27 +113,16 @@ const levels = [['1.1', '3'], ['2.1', '4'], ['3.1', '2']];
 let browser;
 try {
   await mkdir(artifacts, { recursive: true });
-  summary.versions.playwright = (await import('playwright-core/package.json', { with: { type: 'json' } })).default.version;
-  browser = await chromium.launch({
-    executablePath: process.env.CARNET_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: chromiumFlags,
-  });
-  summary.browser = browser.version();
+  browser = await launch(summary);
 
   // Negative control: axe must find the faults of a deliberately broken
   // page, so an axe that checks nothing cannot pass the flow.
   await step('axe finds the faults of a broken page', async () => {
-    const page = await browser.newPage();
-    await page.setContent('<html><body><img src="data:,"><input type="text"><p style="color:#bbb;background:#fff">faint</p></body></html>');
-    await page.evaluate(axe.source);
-    const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const ids = res.violations.map((v) => v.id);
+    const ids = await axeControl(browser);
     for (const want of ['html-has-lang', 'image-alt', 'label', 'color-contrast']) {
       check(ids.includes(want), `axe missed ${want} on a broken page (found ${ids.join(', ')})`);
     }
     summary.axeControl = ids;
-    await page.close();
   });
 
   // The network administrator's first sign-in: the one-time link.
