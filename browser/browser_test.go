@@ -100,27 +100,10 @@ func TestMediatorFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "flow.mjs", base, link, artifacts)
-	cmd.Env = append(os.Environ(), "CARNET_CHROMIUM="+chromium)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	started := time.Now()
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("node flow.mjs: %v\n%s", err, stderr.String())
-	}
 	var s summary
-	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
-		t.Fatalf("flow.mjs did not print its JSON summary: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	if err := os.WriteFile(filepath.Join(artifacts, "summary.json"), stdout.Bytes(), 0o644); err != nil {
-		t.Error(err)
-	}
+	elapsed, stderr, err := runScript(t, node, chromium, 4*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "flow.mjs", base, link, artifacts)
 	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d pages audited in %v",
-		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), time.Since(started).Round(time.Millisecond))
+		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
 	for _, st := range s.Steps {
 		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
 	}
@@ -134,7 +117,7 @@ func TestMediatorFlow(t *testing.T) {
 		t.Errorf("flow: %s", f)
 	}
 	if !s.OK || err != nil {
-		t.Fatalf("flow.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr.String())
+		t.Fatalf("flow.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
 	}
 
 	// axe: serious and critical fail, the rest is logged for a person.
@@ -291,4 +274,32 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// runScript runs a browser script with node and Debian's Chromium, decodes
+// the JSON summary it prints into out, keeps that summary as an artifact,
+// and returns how long the script took, its stderr and its exit error. A
+// script that fails its checks still prints its summary (exit 1); only a
+// script that cannot run stops the test here.
+func runScript(t *testing.T, node, chromium string, timeout time.Duration, artifact string, out any, args ...string) (time.Duration, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Env = append(os.Environ(), "CARNET_CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	started := time.Now()
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("node %s: %v\n%s", args[0], err, stderr.String())
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		t.Fatalf("%s did not print its JSON summary: %v\nstdout:\n%s\nstderr:\n%s", args[0], err, stdout.String(), stderr.String())
+	}
+	if err := os.WriteFile(artifact, stdout.Bytes(), 0o644); err != nil {
+		t.Error(err)
+	}
+	return time.Since(started), stderr.String(), err
 }

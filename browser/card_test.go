@@ -3,13 +3,11 @@ package browser_test
 import (
 	"bytes"
 	"compress/flate"
-	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"image/png"
 	"net"
 	"net/http"
@@ -127,27 +125,10 @@ func TestCardInBrowser(t *testing.T) {
 
 	cfg, _ := json.Marshal(map[string]any{"base": base, "artifacts": artifacts, "valid": valid.QRText, "tampered": tampered,
 		"foreign": foreign.QRText, "credential": valid.ID, "token": token, "cases": cases})
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "card.mjs", string(cfg))
-	cmd.Env = append(os.Environ(), "CARNET_CHROMIUM="+chromium)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	started := time.Now()
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("node card.mjs: %v\n%s", err, stderr.String())
-	}
 	var s cardSummary
-	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
-		t.Fatalf("card.mjs did not print its JSON summary: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	if err := os.WriteFile(filepath.Join(artifacts, "card-summary.json"), stdout.Bytes(), 0o644); err != nil {
-		t.Error(err)
-	}
+	elapsed, stderr, err := runScript(t, node, chromium, 3*time.Minute, filepath.Join(artifacts, "card-summary.json"), &s, "card.mjs", string(cfg))
 	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d page states audited in %v",
-		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), time.Since(started).Round(time.Millisecond))
+		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
 	for _, st := range s.Steps {
 		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
 		if !st.OK {
@@ -158,7 +139,7 @@ func TestCardInBrowser(t *testing.T) {
 		t.Errorf("card.mjs: %s", f)
 	}
 	if !s.OK || err != nil {
-		t.Errorf("card.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr.String())
+		t.Errorf("card.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
 	}
 
 	// What the page said, card by card.
