@@ -91,6 +91,16 @@ type Result struct {
 	// could not be checked (Status is StatusUnchecked; Valid is unchanged).
 	StatusMessage   string `json:"status_message,omitempty"`
 	StatusMessageFR string `json:"status_message_fr,omitempty"`
+	// StatusCheckedAt is when the status list that answered Status was
+	// last read from its issuer; StatusStale says the issuer could not be
+	// reached just now, so Status is that older answer (see StatusMessage).
+	StatusCheckedAt *time.Time `json:"status_checked_at,omitempty"`
+	StatusStale     bool       `json:"status_stale,omitempty"`
+	// SignatureVerified says the signature was checked and holds: always
+	// true for a valid result; true with Reason ReasonUnknownIssuer when
+	// the issuer's published key verifies it but the issuer is not trusted
+	// here ("signature correct, issuer not trusted here").
+	SignatureVerified bool `json:"signature_verified"`
 }
 
 // IssuerInfo says who issued, and whether this verifier trusts them.
