@@ -108,3 +108,27 @@ func TestStarterCatalogue(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedSourceNextRefresh(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		maxAge time.Duration
+		failed bool
+		want   time.Duration
+	}{
+		{0, false, schema.DefaultTrustRefresh},
+		{time.Minute, false, schema.MinTrustRefresh},
+		{3 * time.Hour, false, 3 * time.Hour},
+		{30 * 24 * time.Hour, false, schema.MaxTrustRefresh},
+		{3 * time.Hour, true, 15 * time.Minute},
+		{time.Minute, true, schema.MinTrustRefresh},
+	} {
+		ts := &schema.TrustedSource{LastFetchAt: at, MaxAge: tc.maxAge}
+		if tc.failed {
+			ts.LastError = "down"
+		}
+		if got := ts.NextRefresh().Sub(at); got != tc.want {
+			t.Errorf("max-age %v failed %v: next refresh after %v, want %v", tc.maxAge, tc.failed, got, tc.want)
+		}
+	}
+}

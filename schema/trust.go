@@ -20,6 +20,34 @@ type TrustedSource struct {
 	LastSuccessAt time.Time // zero: never fetched successfully
 	LastError     string    // of the last fetch; empty when it succeeded
 	Issuers       []TrustedSourceIssuer
+	// HTTP caching of the last successful answer: its validators, sent
+	// back on the next refresh (a 304 keeps the issuers), and how long it
+	// said it stays fresh (zero when it said nothing).
+	ETag         string
+	LastModified string
+	MaxAge       time.Duration
+}
+
+// Scheduled refreshes of trusted sources: when the partner's answer said
+// how long it stays fresh, the next refresh is due then, within these
+// bounds; otherwise after DefaultTrustRefresh.
+const (
+	DefaultTrustRefresh = time.Hour
+	MinTrustRefresh     = 5 * time.Minute
+	MaxTrustRefresh     = 24 * time.Hour
+)
+
+// NextRefresh returns when the source should be fetched again.
+func (ts *TrustedSource) NextRefresh() time.Time {
+	every := DefaultTrustRefresh
+	if ts.MaxAge > 0 {
+		every = min(max(ts.MaxAge, MinTrustRefresh), MaxTrustRefresh)
+	}
+	if ts.LastError != "" && !ts.LastFetchAt.IsZero() {
+		// A failing partner is tried again sooner, but not in a loop.
+		every = min(every, 15*time.Minute)
+	}
+	return ts.LastFetchAt.Add(every)
 }
 
 // TrustedSourceIssuer is one issuer a trusted source named, with its public

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"carnet/schema"
 )
@@ -37,9 +38,10 @@ func (s *TrustStore) CreateTrustedSource(ctx context.Context, ts *schema.Trusted
 		ts.AddedAt = s.db.Now().UTC()
 	}
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO trusted_sources (source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ts.Source, ts.Name, ts.AddedBy, formatTime(ts.AddedAt),
-			formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt), ts.LastError, iss)
+		res, err := tx.ExecContext(ctx, `INSERT INTO trusted_sources (source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers,
+			etag, last_modified, max_age_s)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ts.Source, ts.Name, ts.AddedBy, formatTime(ts.AddedAt),
+			formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt), ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second))
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "%s is already trusted", "%s est déjà dans les partenaires de confiance", ts.Source)
 		} else if err != nil {
@@ -50,14 +52,17 @@ func (s *TrustStore) CreateTrustedSource(ctx context.Context, ts *schema.Trusted
 	})
 }
 
-const trustCols = `id, source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers`
+const trustCols = `id, source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers, etag, last_modified, max_age_s`
 
 func scanTrustedSource(row interface{ Scan(...any) error }) (*schema.TrustedSource, error) {
 	var ts schema.TrustedSource
 	var added, fetched, success, iss string
-	if err := row.Scan(&ts.ID, &ts.Source, &ts.Name, &ts.AddedBy, &added, &fetched, &success, &ts.LastError, &iss); err != nil {
+	var maxAge int64
+	if err := row.Scan(&ts.ID, &ts.Source, &ts.Name, &ts.AddedBy, &added, &fetched, &success, &ts.LastError, &iss,
+		&ts.ETag, &ts.LastModified, &maxAge); err != nil {
 		return nil, err
 	}
+	ts.MaxAge = time.Duration(maxAge) * time.Second
 	ts.AddedAt, ts.LastFetchAt, ts.LastSuccessAt = parseTime(added), parseTime(fetched), parseTime(success)
 	if err := json.Unmarshal([]byte(iss), &ts.Issuers); err != nil {
 		return nil, fmt.Errorf("sqlite: trusted source %d: issuers: %w", ts.ID, err)
@@ -100,8 +105,9 @@ func (s *TrustStore) UpdateTrustedSource(ctx context.Context, ts *schema.Trusted
 	if err != nil {
 		return err
 	}
-	res, err := s.db.db.ExecContext(ctx, `UPDATE trusted_sources SET name = ?, last_fetch_at = ?, last_success_at = ?, last_error = ?, issuers = ?
-		WHERE id = ?`, ts.Name, formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt), ts.LastError, iss, ts.ID)
+	res, err := s.db.db.ExecContext(ctx, `UPDATE trusted_sources SET name = ?, last_fetch_at = ?, last_success_at = ?, last_error = ?, issuers = ?,
+		etag = ?, last_modified = ?, max_age_s = ? WHERE id = ?`, ts.Name, formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt),
+		ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second), ts.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update trusted source: %w", err)
 	}
