@@ -51,9 +51,12 @@ const (
 	MaxStatusListDocument = 1 << 20
 	// StatusFetchTimeout bounds one fetch of a status list.
 	StatusFetchTimeout = 10 * time.Second
-	// MaxStatusCacheTTL is the longest a list is cached, whatever its ttl.
+	// MaxStatusCacheTTL is the longest a list is used before it is read
+	// again, whatever its ttl or HTTP headers say, when StatusLists.MaxTTL
+	// is zero.
 	MaxStatusCacheTTL = 5 * time.Minute
-	// StatusFailureTTL is how long a failed fetch is remembered, so that an
+	// StatusFailureTTL is how long a failed fetch is remembered (or a stale
+	// copy answers before the issuer is asked again), so that an
 	// unreachable list does not cost a timeout on every verification.
 	StatusFailureTTL = 30 * time.Second
 	// DefaultStatusCacheEntries bounds the cache when MaxEntries is zero.
@@ -75,7 +78,13 @@ var (
 // StatusLists reads W3C Bitstring Status Lists for the verifier: it gets a
 // list credential (from Local, else over HTTP), verifies it with the keys
 // of the credential's own trusted issuer, decodes it and caches the bits.
-// It is safe for concurrent use.
+//
+// Lists read over HTTP are cached as RFC 9111 allows, within MaxTTL, and
+// revalidated with their ETag or Last-Modified once stale. When a list
+// cannot be read again (the issuer is down, answers 5xx, or something that
+// does not verify), the last verified copy answers instead, marked stale
+// with the time the issuer last confirmed it, until that copy's own
+// validUntil. It is safe for concurrent use.
 type StatusLists struct {
 	// Client fetches lists; a client with a StatusFetchTimeout timeout when
 	// nil. Only http(s) URLs are fetched, and plain http only on loopback
@@ -90,9 +99,35 @@ type StatusLists struct {
 	Now func() time.Time
 	// MaxEntries bounds the cache; DefaultStatusCacheEntries when zero.
 	MaxEntries int
+	// MaxTTL caps how long a list is used before it is read again,
+	// whatever its ttl or its HTTP headers say; MaxStatusCacheTTL when zero
+	// or negative.
+	MaxTTL time.Duration
+	// Store keeps the last verified copy of each list read over HTTP, so
+	// that a restarted verifier revalidates it and answers from it (stale)
+	// while the issuer is down. Optional; its errors never fail a check.
+	// Lists answered by Local are never stored.
+	Store StatusStore
 
 	mu    sync.Mutex
 	cache map[cacheKey]*cachedList
+}
+
+// StatusAnswer is the outcome of a status check.
+type StatusAnswer struct {
+	// Status is StatusActive, StatusRevoked, StatusSuspended or
+	// StatusUnchecked.
+	Status string
+	// CheckedAt is when the issuer last confirmed the lists that gave
+	// Status: the older of the two when a revocation list and its
+	// suspension sibling were read. Zero when Status is StatusUnchecked.
+	CheckedAt time.Time
+	// Stale says a list could not be read again just now: Status comes
+	// from the last verified copy, as of CheckedAt.
+	Stale bool
+	// Err is why Status is StatusUnchecked or, when Stale, why a list
+	// could not be read again; nil otherwise.
+	Err error
 }
 
 // cacheKey names a list as one issuer reads it for one purpose: a list
@@ -101,12 +136,44 @@ type cacheKey struct {
 	url, issuer, purpose string
 }
 
-// cachedList is a decoded list, or a failure. bits and err are written
-// once, before done is closed; expires is guarded by StatusLists.mu.
+// listInfo is what a verified list credential says.
+type listInfo struct {
+	bits       []byte
+	ttl        time.Duration // the list's own ttl (capped by MaxTTL); 0 when absent
+	validUntil time.Time     // zero when the list has none
+}
+
+// listCopy is a verified list credential as it was last confirmed by its
+// issuer, with what is needed to revalidate it over HTTP. Immutable.
+type listCopy struct {
+	listInfo
+	jws, etag, lastModified string
+	checkedAt               time.Time // when the issuer last confirmed it
+	local                   bool      // answered by Local: never stored
+}
+
+// usable reports whether a copy may still answer at now: its list
+// credential has not expired.
+func (c *listCopy) usable(now time.Time) bool {
+	return c != nil && (c.validUntil.IsZero() || now.Before(c.validUntil))
+}
+
+// listResult is what reading a list gave: bits, or an error.
+type listResult struct {
+	bits      []byte
+	checkedAt time.Time // when the issuer last confirmed bits (or that the list does not exist)
+	stale     error     // non-nil: bits are an older copy; why the list could not be read again
+	err       error     // why there are no bits
+	copy      *listCopy // the copy bits come from, kept for revalidation and stale answers
+	abandoned bool      // the caller gave up: the outcome says nothing about the list
+}
+
+// cachedList is the outcome of a load, or a load under way. result is
+// written once, before done is closed; expires is guarded by
+// StatusLists.mu.
 type cachedList struct {
 	done    chan struct{}
-	bits    []byte
-	err     error
+	result  listResult
 	expires time.Time
 }
 
@@ -115,6 +182,13 @@ func (s *StatusLists) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+func (s *StatusLists) maxTTL() time.Duration {
+	if s.MaxTTL > 0 {
+		return s.MaxTTL
+	}
+	return MaxStatusCacheTTL
 }
 
 func (s *StatusLists) client() *http.Client {
@@ -150,7 +224,7 @@ func (s *StatusLists) Invalidate(url string) {
 	}
 }
 
-// Forget drops every cached list.
+// Forget drops every cached list (the Store keeps its copies).
 func (s *StatusLists) Forget() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -185,113 +259,146 @@ func isIndex(s string) bool {
 }
 
 // Check returns the status of a credential of issuer (a trusted issuer id)
-// that carries entry: StatusRevoked, StatusSuspended or StatusActive, or
+// that carries entry: StatusRevoked, StatusSuspended or StatusActive, with
+// when the issuer last confirmed it and whether that answer is stale; or
 // StatusUnchecked with the error that prevented the check. A revocation
-// entry pointing at a Carnet list also reads the suspension list beside it;
-// a missing suspension list means nothing is suspended.
-func (s *StatusLists) Check(ctx context.Context, trust *Registry, issuer string, entry *schema.CredentialStatus) (string, error) {
+// entry pointing at a Carnet list also reads the suspension list beside
+// it; a missing suspension list means nothing is suspended.
+func (s *StatusLists) Check(ctx context.Context, trust *Registry, issuer string, entry *schema.CredentialStatus) StatusAnswer {
+	unchecked := func(err error) StatusAnswer { return StatusAnswer{Status: StatusUnchecked, Err: err} }
 	if entry == nil || entry.Type != schema.TypeStatusEntry {
-		return StatusUnchecked, errStatusEntry
+		return unchecked(errStatusEntry)
 	}
 	if !isIndex(entry.StatusListIndex) {
-		return StatusUnchecked, errStatusIndex
+		return unchecked(errStatusIndex)
 	}
 	index, _ := strconv.Atoi(entry.StatusListIndex)
+	var set string // the status a set bit means
 	switch entry.StatusPurpose {
 	case "revocation":
-		set, err := s.bit(ctx, trust, issuer, entry.StatusListCredential, "revocation", index)
-		switch {
-		case err != nil:
-			return StatusUnchecked, err
-		case set:
-			return StatusRevoked, nil
-		}
-		sibling, ok := SuspensionURL(entry.StatusListCredential)
-		if !ok {
-			return StatusActive, nil
-		}
-		set, err = s.bit(ctx, trust, issuer, sibling, "suspension", index)
-		switch {
-		case schema.ErrorCode(err) == schema.ENOTFOUND:
-			return StatusActive, nil // no suspension list: nothing suspended
-		case err != nil:
-			return StatusUnchecked, err
-		case set:
-			return StatusSuspended, nil
-		}
-		return StatusActive, nil
+		set = StatusRevoked
 	case "suspension":
-		set, err := s.bit(ctx, trust, issuer, entry.StatusListCredential, "suspension", index)
-		switch {
-		case err != nil:
-			return StatusUnchecked, err
-		case set:
-			return StatusSuspended, nil
-		}
-		return StatusActive, nil
+		set = StatusSuspended
+	default:
+		return unchecked(errStatusEntry) // message, refresh: not a validity status
 	}
-	return StatusUnchecked, errStatusEntry // message, refresh: not a validity status
+	b := s.bit(ctx, trust, issuer, entry.StatusListCredential, entry.StatusPurpose, index)
+	if b.err != nil {
+		return unchecked(b.err)
+	}
+	ans := StatusAnswer{Status: StatusActive, CheckedAt: b.checkedAt, Stale: b.stale != nil, Err: b.stale}
+	if b.set {
+		ans.Status = set
+		return ans
+	}
+	sibling, ok := SuspensionURL(entry.StatusListCredential)
+	if entry.StatusPurpose != "revocation" || !ok {
+		return ans
+	}
+	b = s.bit(ctx, trust, issuer, sibling, "suspension", index)
+	switch {
+	case b.err != nil && schema.ErrorCode(b.err) != schema.ENOTFOUND:
+		return unchecked(b.err)
+	case b.err == nil && b.set:
+		ans.Status = StatusSuspended
+	}
+	// A missing suspension list (nothing suspended) was confirmed too.
+	if b.checkedAt.Before(ans.CheckedAt) {
+		ans.CheckedAt = b.checkedAt
+	}
+	if b.stale != nil {
+		ans.Stale, ans.Err = true, b.stale
+	}
+	return ans
+}
+
+// bitResult is one bit of a list, or why it could not be read.
+type bitResult struct {
+	set       bool
+	checkedAt time.Time
+	stale     error
+	err       error
 }
 
 // bit reads one bit of a list, from the cache or by loading the list.
-func (s *StatusLists) bit(ctx context.Context, trust *Registry, issuer, listURL, purpose string, index int) (bool, error) {
-	bits, err := s.list(ctx, trust, cacheKey{url: listURL, issuer: issuer, purpose: purpose})
-	if err != nil {
-		return false, fmt.Errorf("verifier: status list %s: %w", listURL, err)
+func (s *StatusLists) bit(ctx context.Context, trust *Registry, issuer, listURL, purpose string, index int) bitResult {
+	r := s.list(ctx, trust, cacheKey{url: listURL, issuer: issuer, purpose: purpose})
+	if r.err != nil {
+		return bitResult{checkedAt: r.checkedAt, err: fmt.Errorf("verifier: status list %s: %w", listURL, r.err)}
 	}
-	if index >= len(bits)*8 {
-		return false, fmt.Errorf("verifier: status list %s: %w", listURL, errStatusIndex)
+	if index >= len(r.bits)*8 {
+		return bitResult{err: fmt.Errorf("verifier: status list %s: %w", listURL, errStatusIndex)}
 	}
-	return bits[index/8]&(0x80>>(index%8)) != 0, nil
+	b := bitResult{set: r.bits[index/8]&(0x80>>(index%8)) != 0, checkedAt: r.checkedAt}
+	if r.stale != nil {
+		b.stale = fmt.Errorf("verifier: status list %s: %w", listURL, r.stale)
+	}
+	return b
 }
 
 // list returns the bits of a list. Concurrent callers for the same list
-// share one load; a load's outcome is cached until its expiry, unless the
-// caller's context ended first.
-func (s *StatusLists) list(ctx context.Context, trust *Registry, k cacheKey) ([]byte, error) {
-	now := s.now()
-	s.mu.Lock()
-	if e := s.cache[k]; e != nil {
-		select {
-		case <-e.done:
-			if now.Before(e.expires) {
-				s.mu.Unlock()
-				return e.bits, e.err
-			}
-		default: // a load is under way: wait for it
-			s.mu.Unlock()
+// share one load; a load's outcome is cached until its expiry. A load whose
+// caller gave up is not kept: callers waiting on it load again.
+func (s *StatusLists) list(ctx context.Context, trust *Registry, k cacheKey) listResult {
+	for {
+		now := s.now()
+		s.mu.Lock()
+		var prev *listCopy
+		if e := s.cache[k]; e != nil {
 			select {
 			case <-e.done:
-				return e.bits, e.err
-			case <-ctx.Done():
-				return nil, ctx.Err()
+				if now.Before(e.expires) {
+					s.mu.Unlock()
+					return e.result
+				}
+				prev = e.result.copy // expired: revalidate, or answer stale from it
+			default: // a load is under way: wait for it
+				s.mu.Unlock()
+				select {
+				case <-e.done:
+					if e.result.abandoned && ctx.Err() == nil {
+						continue
+					}
+					return e.result
+				case <-ctx.Done():
+					return listResult{err: ctx.Err()}
+				}
 			}
 		}
+		e := &cachedList{done: make(chan struct{})}
+		if s.cache == nil {
+			s.cache = map[cacheKey]*cachedList{}
+		}
+		s.evict(now)
+		s.cache[k] = e
+		s.mu.Unlock()
+		return s.run(ctx, trust, k, e, prev)
 	}
-	e := &cachedList{done: make(chan struct{})}
-	if s.cache == nil {
-		s.cache = map[cacheKey]*cachedList{}
-	}
-	s.evict(now)
-	s.cache[k] = e
-	s.mu.Unlock()
+}
 
+// run loads a list into e and releases its waiters.
+func (s *StatusLists) run(ctx context.Context, trust *Registry, k cacheKey, e *cachedList, prev *listCopy) listResult {
 	// Deferred, so that waiters are released even if the load panics.
-	var bits []byte
+	r := listResult{err: errStatusList, copy: prev}
 	var ttl time.Duration
-	err := errStatusList
 	defer func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		e.bits, e.err = bits, err
-		e.expires = s.now().Add(ttl)
-		close(e.done)
-		if err != nil && ctx.Err() != nil && s.cache[k] == e {
-			delete(s.cache, k) // the caller gave up: say nothing about the list
+		if r.err != nil && ctx.Err() != nil {
+			// The caller gave up: say nothing about the list, and keep the
+			// previous copy for the next load.
+			r = listResult{err: ctx.Err(), copy: prev, abandoned: true}
+			ttl = 0
 		}
+		e.result = r
+		e.expires = s.now().Add(ttl)
+		if r.abandoned {
+			e.expires = time.Time{}
+		}
+		close(e.done)
 	}()
-	bits, ttl, err = s.load(ctx, trust, k)
-	return bits, err
+	r, ttl = s.load(ctx, trust, k, prev)
+	return r
 }
 
 // evict makes room for one entry: expired entries go first, then the
@@ -333,71 +440,244 @@ func isDone(e *cachedList) bool {
 	}
 }
 
-// load gets, verifies and decodes a list; it returns how long the outcome
-// may be cached.
-func (s *StatusLists) load(ctx context.Context, trust *Registry, k cacheKey) ([]byte, time.Duration, error) {
-	jws, err := s.get(ctx, k.url)
+// load reads a list: from Local when it answers, else over HTTP,
+// revalidating prev (the expired copy in memory, else the stored one) when
+// it has validators. It returns the outcome and how long to keep it.
+func (s *StatusLists) load(ctx context.Context, trust *Registry, k cacheKey, prev *listCopy) (listResult, time.Duration) {
+	if !prev.usable(s.now()) {
+		prev = nil
+	}
+	if s.Local != nil {
+		jws, ok, err := s.Local(ctx, k.url)
+		switch {
+		case schema.ErrorCode(err) == schema.ENOTFOUND:
+			return s.notFound()
+		case err != nil:
+			return s.failed(ctx, trust, k, prev, true, err) // Local's lists are never stored
+		case ok:
+			info, err := s.verifyList(jws, trust, k)
+			if err != nil {
+				return s.failed(ctx, trust, k, prev, true, err) // Local's lists are never stored
+			}
+			now := s.now()
+			c := &listCopy{listInfo: info, jws: jws, checkedAt: now, local: true}
+			return listResult{bits: c.bits, checkedAt: now, copy: c}, s.lifetime(info, 0, false, now)
+		}
+	}
+	if !fetchable(k.url) {
+		return listResult{err: fmt.Errorf("%w: URL %q is not https (http is for loopback hosts only)", errStatusList, k.url)}, StatusFailureTTL
+	}
+	storeRead := false
+	if prev == nil {
+		prev, storeRead = s.stored(ctx, trust, k), true
+	}
+	f, err := s.fetch(ctx, k.url, prev)
 	if schema.ErrorCode(err) == schema.ENOTFOUND {
-		return nil, MaxStatusCacheTTL, err
+		return s.notFound()
 	}
 	if err != nil {
-		return nil, StatusFailureTTL, err
+		return s.failed(ctx, trust, k, prev, storeRead, err)
 	}
-	bits, ttl, err := s.verifyList(jws, trust, k)
-	if err != nil {
-		return nil, StatusFailureTTL, err
+	now := s.now()
+	var c *listCopy
+	if f.notModified {
+		if !prev.usable(now) {
+			return s.failed(ctx, trust, k, nil, true, fmt.Errorf("%w: 304 Not Modified for an expired copy", errStatusList))
+		}
+		c = &listCopy{listInfo: prev.listInfo, jws: prev.jws, etag: prev.etag, lastModified: prev.lastModified, checkedAt: now}
+		if f.etag != "" {
+			c.etag = f.etag
+		}
+		if f.lastModified != "" {
+			c.lastModified = f.lastModified
+		}
+	} else {
+		info, err := s.verifyList(f.jws, trust, k)
+		if err != nil {
+			return s.failed(ctx, trust, k, prev, storeRead, err)
+		}
+		c = &listCopy{listInfo: info, jws: f.jws, etag: f.etag, lastModified: f.lastModified, checkedAt: now}
 	}
-	return bits, ttl, nil
+	s.save(ctx, k.url, c)
+	return listResult{bits: c.bits, checkedAt: now, copy: c}, s.lifetime(c.listInfo, f.fresh, f.hasFresh, now)
 }
 
-// get returns the list credential JWS at u: from Local when it answers,
-// else over HTTP(S).
-func (s *StatusLists) get(ctx context.Context, u string) (string, error) {
-	if s.Local != nil {
-		jws, ok, err := s.Local(ctx, u)
-		if err != nil {
-			if schema.ErrorCode(err) == schema.ENOTFOUND {
-				return "", ErrStatusListNotFound
-			}
-			return "", err
-		}
-		if ok {
-			return jws, nil
-		}
+// notFound is the outcome of a list that does not exist: kept for MaxTTL,
+// with no stale copy (an issuer that removed a list said so).
+func (s *StatusLists) notFound() (listResult, time.Duration) {
+	return listResult{err: ErrStatusListNotFound, checkedAt: s.now()}, s.maxTTL()
+}
+
+// failed is the outcome of a list that could not be read again: the last
+// verified copy (prev, else the stored one unless storeRead) answers,
+// stale, for StatusFailureTTL at most, never past its validUntil; without
+// one, the failure is kept for StatusFailureTTL.
+func (s *StatusLists) failed(ctx context.Context, trust *Registry, k cacheKey, prev *listCopy, storeRead bool, err error) (listResult, time.Duration) {
+	if ctx.Err() != nil {
+		return listResult{err: ctx.Err(), copy: prev, abandoned: true}, 0
 	}
-	if !fetchable(u) {
-		return "", fmt.Errorf("%w: URL %q is not https (http is for loopback hosts only)", errStatusList, u)
+	if prev == nil && !storeRead {
+		prev = s.stored(ctx, trust, k)
 	}
+	now := s.now()
+	if !prev.usable(now) {
+		return listResult{err: err}, StatusFailureTTL
+	}
+	ttl := StatusFailureTTL
+	if !prev.validUntil.IsZero() {
+		ttl = min(ttl, prev.validUntil.Sub(now))
+	}
+	return listResult{bits: prev.bits, checkedAt: prev.checkedAt, stale: err, copy: prev}, ttl
+}
+
+// lifetime is how long a list just confirmed by its issuer is used before
+// it is read again: the shortest of its own ttl, its HTTP freshness
+// (hasFresh), MaxTTL and the time left before its validUntil.
+func (s *StatusLists) lifetime(info listInfo, fresh time.Duration, hasFresh bool, now time.Time) time.Duration {
+	d := s.maxTTL()
+	if info.ttl > 0 {
+		d = min(d, info.ttl)
+	}
+	if hasFresh {
+		d = min(d, fresh)
+	}
+	if !info.validUntil.IsZero() {
+		d = min(d, info.validUntil.Sub(now))
+	}
+	return max(d, 0)
+}
+
+// fetched is an HTTP answer for a list: a new list credential, or "not
+// modified" (the copy revalidated).
+type fetched struct {
+	jws                string
+	notModified        bool
+	etag, lastModified string
+	fresh              time.Duration // freshness lifetime from the headers, when hasFresh
+	hasFresh           bool
+}
+
+// fetch GETs the list credential at u, conditionally when prev has
+// validators.
+func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fetched, error) {
 	ctx, cancel := context.WithTimeout(ctx, StatusFetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return "", fmt.Errorf("%w: URL %q", errStatusList, u)
+		return nil, fmt.Errorf("%w: URL %q", errStatusList, u)
 	}
 	req.Header.Set("Accept", "application/vc+jwt, application/jwt, text/plain")
+	if prev != nil {
+		if prev.etag != "" {
+			req.Header.Set("If-None-Match", prev.etag)
+		}
+		if prev.lastModified != "" {
+			req.Header.Set("If-Modified-Since", prev.lastModified)
+		}
+	}
 	resp, err := s.client().Do(req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.Request != nil && resp.Request.URL != nil && !fetchable(resp.Request.URL.String()) {
-		return "", fmt.Errorf("%w: redirected to %s", errStatusList, resp.Request.URL.Redacted())
+		return nil, fmt.Errorf("%w: redirected to %s", errStatusList, resp.Request.URL.Redacted())
 	}
+	f := &fetched{etag: validator(resp.Header.Get("ETag")), lastModified: validator(resp.Header.Get("Last-Modified"))}
+	f.fresh, f.hasFresh = httpFreshness(resp.Header)
 	switch resp.StatusCode {
 	case http.StatusOK:
+	case http.StatusNotModified:
+		if prev == nil || (prev.etag == "" && prev.lastModified == "") {
+			return nil, fmt.Errorf("%w: 304 Not Modified to an unconditional request", errStatusList)
+		}
+		f.notModified = true
+		return f, nil
 	case http.StatusNotFound, http.StatusGone:
-		return "", ErrStatusListNotFound
+		return nil, ErrStatusListNotFound
 	default:
-		return "", fmt.Errorf("%w: answered %s", errStatusList, resp.Status)
+		return nil, fmt.Errorf("%w: answered %s", errStatusList, resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxStatusListDocument+1))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(data) > MaxStatusListDocument {
-		return "", errStatusTooBig
+		return nil, errStatusTooBig
 	}
-	return string(bytes.TrimSpace(data)), nil
+	f.jws = string(bytes.TrimSpace(data))
+	return f, nil
+}
+
+// validator keeps an ETag or Last-Modified value to send back, or "" when
+// it is too long or holds control characters.
+func validator(v string) string {
+	if len(v) > 256 {
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return ""
+		}
+	}
+	return v
+}
+
+// httpFreshness is the freshness lifetime of a response (RFC 9111 4.2.1):
+// 0 with no-store or no-cache (revalidate every time), else max-age minus
+// Age, else Expires minus Date; false when the headers say nothing.
+func httpFreshness(h http.Header) (time.Duration, bool) {
+	const maxDelta = 1 << 31 // RFC 9111 1.2.2: the largest delta-seconds
+	maxAge, hasMaxAge := int64(-1), false
+	for _, line := range h.Values("Cache-Control") {
+		for d := range strings.SplitSeq(line, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(d), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "no-store", "no-cache":
+				return 0, true
+			case "max-age":
+				n, ok := deltaSeconds(strings.Trim(strings.TrimSpace(value), `"`), maxDelta)
+				if !ok {
+					n = 0 // unreadable: stale at once
+				}
+				if !hasMaxAge || n < maxAge {
+					maxAge = n // conflicting values: the shortest
+				}
+				hasMaxAge = true
+			}
+		}
+	}
+	if hasMaxAge {
+		age, _ := deltaSeconds(strings.TrimSpace(h.Get("Age")), maxDelta)
+		return time.Duration(max(maxAge-age, 0)) * time.Second, true
+	}
+	if v := h.Get("Expires"); v != "" {
+		exp, err := http.ParseTime(v)
+		if err != nil {
+			return 0, true // an invalid Expires means already expired
+		}
+		date, err := http.ParseTime(h.Get("Date"))
+		if err != nil {
+			return 0, true // no Date to measure Expires against: revalidate
+		}
+		return max(exp.Sub(date), 0), true
+	}
+	return 0, false
+}
+
+// deltaSeconds reads a non-negative number of seconds, capped at limit.
+func deltaSeconds(s string, limit int64) (int64, bool) {
+	if s == "" || !allDigits(s) {
+		return 0, false
+	}
+	if len(s) > 12 {
+		return limit, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return min(n, limit), true
 }
 
 // fetchable reports whether a list may be fetched from u: https, or http
@@ -434,114 +714,106 @@ type statusListClaims struct {
 // it was checked: ES256, a kid of the credential's own issuer found in the
 // trust registry (never a key the list names or carries), iss and issuer
 // equal to that issuer, id equal to the URL it came from, the purpose
-// asked, a validity window holding now. It returns the bits and how long
-// they may be cached: the list's ttl, at most MaxStatusCacheTTL, never past
-// the list's validUntil.
-func (s *StatusLists) verifyList(jws string, trust *Registry, k cacheKey) ([]byte, time.Duration, error) {
+// asked, a validity window holding now. It returns the bits, the list's
+// ttl (at most MaxTTL) and its validUntil.
+func (s *StatusLists) verifyList(jws string, trust *Registry, k cacheKey) (listInfo, error) {
 	if trust == nil {
-		return nil, 0, fmt.Errorf("%w: no trust registry", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: no trust registry", errStatusList)
 	}
 	parts := strings.Split(jws, ".")
 	if len(parts) != 3 || len(parts[0]) > 4096 || !isB64URL(parts[0]) || !isB64URL(parts[1]) || !isB64URL(parts[2]) {
-		return nil, 0, fmt.Errorf("%w: not a compact JWS", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: not a compact JWS", errStatusList)
 	}
 	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil || checkJSON(hb) != nil {
-		return nil, 0, fmt.Errorf("%w: header", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: header", errStatusList)
 	}
 	var members map[string]json.RawMessage
 	var h header
 	if json.Unmarshal(hb, &members) != nil || json.Unmarshal(hb, &h) != nil {
-		return nil, 0, fmt.Errorf("%w: header", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: header", errStatusList)
 	}
 	for name := range members {
 		if name != "alg" && name != "kid" && name != "typ" {
-			return nil, 0, fmt.Errorf("%w: header parameter %q", errStatusList, name)
+			return listInfo{}, fmt.Errorf("%w: header parameter %q", errStatusList, name)
 		}
 	}
 	if h.Alg != string(jose.ES256) || (h.Typ != "" && h.Typ != "JWT" && h.Typ != "vc+jwt") {
-		return nil, 0, fmt.Errorf("%w: header alg %q typ %q", errStatusList, h.Alg, h.Typ)
+		return listInfo{}, fmt.Errorf("%w: header alg %q typ %q", errStatusList, h.Alg, h.Typ)
 	}
 	if did, _, _ := strings.Cut(h.Kid, "#"); did != k.issuer {
-		return nil, 0, fmt.Errorf("%w: signed by %q, not by the credential's issuer", errStatusList, h.Kid)
+		return listInfo{}, fmt.Errorf("%w: signed by %q, not by the credential's issuer", errStatusList, h.Kid)
 	}
 	ref, ok := trust.byKeyID(h.Kid)
 	if !ok || ref.issuer.ID != k.issuer {
-		return nil, 0, fmt.Errorf("%w: key %q is not trusted for %s", errStatusList, h.Kid, k.issuer)
+		return listInfo{}, fmt.Errorf("%w: key %q is not trusted for %s", errStatusList, h.Kid, k.issuer)
 	}
 	obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: %v", errStatusList, err)
+		return listInfo{}, fmt.Errorf("%w: %v", errStatusList, err)
 	}
 	payload, err := obj.Verify(ref.key.Key)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: bad signature", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: bad signature", errStatusList)
 	}
 	if err := checkJSON(payload); err != nil {
-		return nil, 0, fmt.Errorf("%w: payload: %v", errStatusList, err)
+		return listInfo{}, fmt.Errorf("%w: payload: %v", errStatusList, err)
 	}
 	var c statusListClaims
 	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, 0, fmt.Errorf("%w: payload: %v", errStatusList, err)
+		return listInfo{}, fmt.Errorf("%w: payload: %v", errStatusList, err)
 	}
 	switch {
 	case len(c.Context) == 0 || c.Context[0] != schema.ContextVC2:
-		return nil, 0, fmt.Errorf("%w: @context", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: @context", errStatusList)
 	case !c.Type.Has(schema.TypeVC) || !c.Type.Has("BitstringStatusListCredential"):
-		return nil, 0, fmt.Errorf("%w: type %v", errStatusList, c.Type)
+		return listInfo{}, fmt.Errorf("%w: type %v", errStatusList, c.Type)
 	case c.ID != k.url:
-		return nil, 0, fmt.Errorf("%w: id %q is not its URL", errStatusList, c.ID)
+		return listInfo{}, fmt.Errorf("%w: id %q is not its URL", errStatusList, c.ID)
 	case c.Issuer.ID != k.issuer || c.Iss == nil || *c.Iss != k.issuer:
-		return nil, 0, fmt.Errorf("%w: issuer is not the credential's issuer", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: issuer is not the credential's issuer", errStatusList)
 	case c.Jti != nil && *c.Jti != c.ID:
-		return nil, 0, fmt.Errorf("%w: jti", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: jti", errStatusList)
 	case !c.CredentialSubject.Type.Has("BitstringStatusList"):
-		return nil, 0, fmt.Errorf("%w: subject type %v", errStatusList, c.CredentialSubject.Type)
+		return listInfo{}, fmt.Errorf("%w: subject type %v", errStatusList, c.CredentialSubject.Type)
 	case !c.CredentialSubject.StatusPurpose.Has(k.purpose):
-		return nil, 0, fmt.Errorf("%w: purpose %v, not %s", errStatusList, c.CredentialSubject.StatusPurpose, k.purpose)
+		return listInfo{}, fmt.Errorf("%w: purpose %v, not %s", errStatusList, c.CredentialSubject.StatusPurpose, k.purpose)
 	}
 	now := s.now()
 	if c.ValidFrom != "" {
 		from, err := time.Parse(time.RFC3339, c.ValidFrom)
 		if err != nil || (c.Nbf != nil && *c.Nbf != from.Unix()) {
-			return nil, 0, fmt.Errorf("%w: validFrom", errStatusList)
+			return listInfo{}, fmt.Errorf("%w: validFrom", errStatusList)
 		}
 		if now.Add(DefaultLeeway).Before(from) {
-			return nil, 0, fmt.Errorf("%w: not valid yet", errStatusList)
+			return listInfo{}, fmt.Errorf("%w: not valid yet", errStatusList)
 		}
 	} else if c.Nbf != nil && now.Add(DefaultLeeway).Before(time.Unix(*c.Nbf, 0)) {
-		return nil, 0, fmt.Errorf("%w: not valid yet", errStatusList)
+		return listInfo{}, fmt.Errorf("%w: not valid yet", errStatusList)
 	}
-	cacheFor := MaxStatusCacheTTL
-	if ttl, ok := ttlOf(c.CredentialSubject.TTL); ok && ttl < cacheFor {
-		cacheFor = ttl
+	info := listInfo{}
+	if ttl, ok := ttlOf(c.CredentialSubject.TTL, s.maxTTL()); ok {
+		info.ttl = ttl
 	}
-	var until time.Time
 	if c.ValidUntil != "" {
-		if until, err = time.Parse(time.RFC3339, c.ValidUntil); err != nil || (c.Exp != nil && *c.Exp != until.Unix()) {
-			return nil, 0, fmt.Errorf("%w: validUntil", errStatusList)
+		if info.validUntil, err = time.Parse(time.RFC3339, c.ValidUntil); err != nil || (c.Exp != nil && *c.Exp != info.validUntil.Unix()) {
+			return listInfo{}, fmt.Errorf("%w: validUntil", errStatusList)
 		}
 	} else if c.Exp != nil {
-		until = time.Unix(*c.Exp, 0)
+		info.validUntil = time.Unix(*c.Exp, 0)
 	}
-	if !until.IsZero() {
-		if !now.Add(-DefaultLeeway).Before(until) {
-			return nil, 0, fmt.Errorf("%w: expired", errStatusList)
-		}
-		if left := until.Sub(now); left < cacheFor {
-			cacheFor = max(left, 0)
-		}
+	if !info.validUntil.IsZero() && !now.Add(-DefaultLeeway).Before(info.validUntil) {
+		return listInfo{}, fmt.Errorf("%w: expired", errStatusList)
 	}
-	bits, err := DecodeStatusList(c.CredentialSubject.EncodedList)
-	if err != nil {
-		return nil, 0, err
+	if info.bits, err = DecodeStatusList(c.CredentialSubject.EncodedList); err != nil {
+		return listInfo{}, err
 	}
-	return bits, cacheFor, nil
+	return info, nil
 }
 
 // ttlOf reads a ttl in milliseconds (a JSON number, or a string holding
-// one); false when absent, unreadable or not positive.
-func ttlOf(raw json.RawMessage) (time.Duration, bool) {
+// one), at most ceiling; false when absent, unreadable or not positive.
+func ttlOf(raw json.RawMessage, ceiling time.Duration) (time.Duration, bool) {
 	if len(raw) == 0 {
 		return 0, false
 	}
@@ -549,8 +821,8 @@ func ttlOf(raw json.RawMessage) (time.Duration, bool) {
 	if err != nil || !(ms > 0) { // NaN included
 		return 0, false
 	}
-	if ms >= float64(MaxStatusCacheTTL/time.Millisecond) {
-		return MaxStatusCacheTTL, true
+	if ms >= float64(ceiling/time.Millisecond) {
+		return ceiling, true
 	}
 	return time.Duration(ms * float64(time.Millisecond)), true
 }
@@ -589,27 +861,68 @@ func DecodeStatusList(encoded string) ([]byte, error) {
 }
 
 // checkStatus sets the status of a verified, valid credential from its
-// credentialStatus. Revoked and suspended credentials become invalid; a
-// list that cannot be read or trusted leaves the credential valid, marked
-// unchecked.
+// credentialStatus. Revoked and suspended credentials become invalid, stale
+// answers included (revocation is final); a list that cannot be read or
+// trusted leaves the credential valid, marked unchecked. A stale answer says
+// as of when, in StatusMessage.
 func (v *Verifier) checkStatus(ctx context.Context, r *Result) {
 	entry := r.Credential.CredentialStatus
 	if entry == nil {
 		return
 	}
-	var st string
-	if v.Status == nil {
-		st = StatusUnchecked
-	} else {
-		st, _ = v.Status.Check(ctx, v.Trust, r.Issuer.ID, entry)
+	ans := StatusAnswer{Status: StatusUnchecked}
+	if v.Status != nil {
+		ans = v.Status.Check(ctx, v.Trust, r.Issuer.ID, entry)
 	}
-	r.Status = st
-	switch st {
+	r.Status = ans.Status
+	if !ans.CheckedAt.IsZero() {
+		at := ans.CheckedAt.UTC()
+		r.StatusCheckedAt = &at
+	}
+	r.StatusStale = ans.Stale
+	switch ans.Status {
 	case StatusRevoked:
 		fail(r, ReasonRevoked)
 	case StatusSuspended:
 		fail(r, ReasonSuspended)
 	case StatusUnchecked:
 		r.StatusMessage, r.StatusMessageFR = StatusUncheckedMessage, StatusUncheckedMessageFR
+		return
 	}
+	if ans.Stale {
+		r.StatusMessage, r.StatusMessageFR = StaleStatusText(ans.CheckedAt, v.now())
+	}
+}
+
+// StaleStatusText says, in English and French, that a status is the one the
+// issuer last confirmed at checkedAt, its server being unreachable at now.
+func StaleStatusText(checkedAt, now time.Time) (en, fr string) {
+	at := checkedAt.UTC()
+	ageEN, ageFR := AgeText(now.Sub(checkedAt))
+	en = fmt.Sprintf("Status as of %s UTC (%s ago): the issuer's server could not be reached just now.", at.Format("02/01/2006 15:04"), ageEN)
+	fr = fmt.Sprintf("Statut au %s à %s UTC (il y a %s) : le serveur de l'émetteur n'a pas pu être joint à l'instant.",
+		at.Format("02/01/2006"), at.Format("15:04"), ageFR)
+	return en, fr
+}
+
+// AgeText says a duration in whole minutes, hours or days, rounded down,
+// in English and French: "less than a minute", "1 minute", "3 hours",
+// "5 days" / "moins d'une minute", "1 minute", "3 heures", "5 jours".
+// A negative duration (clocks apart) is less than a minute.
+func AgeText(d time.Duration) (en, fr string) {
+	unit := func(n int64, en1, fr1 string) (string, string) {
+		if n == 1 {
+			return "1 " + en1, "1 " + fr1
+		}
+		return fmt.Sprintf("%d %ss", n, en1), fmt.Sprintf("%d %ss", n, fr1)
+	}
+	switch {
+	case d < time.Minute:
+		return "less than a minute", "moins d'une minute"
+	case d < time.Hour:
+		return unit(int64(d/time.Minute), "minute", "minute")
+	case d < 24*time.Hour:
+		return unit(int64(d/time.Hour), "hour", "heure")
+	}
+	return unit(int64(d/(24*time.Hour)), "day", "jour")
 }

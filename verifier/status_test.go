@@ -69,6 +69,9 @@ type statusFixture struct {
 	ttl       time.Duration                        // of the lists served
 	handlers  map[string]func(http.ResponseWriter) // path → answer replacing the genuine list
 	hits      map[string]int                       // path → requests
+	// respond, when set, writes the answer that carries a genuine list
+	// (signed from in), e.g. with HTTP caching headers or 304.
+	respond func(w http.ResponseWriter, r *http.Request, jws string, in issuer.StatusListInput)
 }
 
 func newStatusFixture(tb testing.TB) *statusFixture {
@@ -109,6 +112,7 @@ func (fx *statusFixture) serve(w http.ResponseWriter, r *http.Request) {
 	fx.mu.Lock()
 	fx.hits[r.URL.Path]++
 	h := fx.handlers[r.URL.Path]
+	respond := fx.respond
 	in := issuer.StatusListInput{Issuer: fx.did, URL: fx.base + r.URL.Path, Now: fx.clock.Now(), TTL: fx.ttl}
 	switch {
 	case h != nil:
@@ -129,6 +133,10 @@ func (fx *statusFixture) serve(w http.ResponseWriter, r *http.Request) {
 	jws, err := issuer.SignStatusList(in, fx.key)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if respond != nil {
+		respond(w, r, jws, in)
 		return
 	}
 	w.Header().Set("Content-Type", "application/vc+jwt")
@@ -204,8 +212,11 @@ func wantStatus(tb testing.TB, r *verifier.Result, valid bool, status, reason st
 	if r.Valid != valid || r.Status != status || r.Reason != reason {
 		tb.Fatalf("valid=%v status=%q reason=%q, want valid=%v status=%q reason=%q", r.Valid, r.Status, r.Reason, valid, status, reason)
 	}
-	if unchecked := status == verifier.StatusUnchecked; unchecked != (r.StatusMessage != "" && r.StatusMessageFR != "") {
-		tb.Errorf("status %q with status messages %q / %q", status, r.StatusMessage, r.StatusMessageFR)
+	if said := status == verifier.StatusUnchecked || r.StatusStale; said != (r.StatusMessage != "" && r.StatusMessageFR != "") {
+		tb.Errorf("status %q (stale %v) with status messages %q / %q", status, r.StatusStale, r.StatusMessage, r.StatusMessageFR)
+	}
+	if checked := status != "" && status != verifier.StatusUnchecked; checked != (r.StatusCheckedAt != nil) {
+		tb.Errorf("status %q checked at %v", status, r.StatusCheckedAt)
 	}
 	if reason != "" {
 		if en, fr := verifier.ReasonText(reason); en == reason || fr == reason || r.Message != en || r.MessageFR != fr {
@@ -465,11 +476,11 @@ func TestStatusUnchecked(t *testing.T) {
 			}
 			fx.lists.Forget()
 			entry := &schema.CredentialStatus{Type: schema.TypeStatusEntry, StatusPurpose: "revocation", StatusListIndex: "7", StatusListCredential: fx.revURL}
-			st, err := fx.lists.Check(context.Background(), fx.reg, fx.did, entry)
-			if st != verifier.StatusUnchecked || err == nil {
-				t.Errorf("Check = %q, %v; want unchecked with an error", st, err)
+			ans := fx.lists.Check(context.Background(), fx.reg, fx.did, entry)
+			if ans.Status != verifier.StatusUnchecked || ans.Err == nil || ans.Stale || !ans.CheckedAt.IsZero() {
+				t.Errorf("Check = %+v; want unchecked with an error", ans)
 			}
-			t.Logf("why: %v", err)
+			t.Logf("why: %v", ans.Err)
 		})
 	}
 	t.Run("server unreachable", func(t *testing.T) {
@@ -774,13 +785,13 @@ func BenchmarkStatusCheckWarm(b *testing.B) {
 	fx := newStatusFixture(b)
 	entry := &schema.CredentialStatus{ID: fx.revURL + "#4242", Type: schema.TypeStatusEntry, StatusPurpose: "revocation", StatusListIndex: "4242", StatusListCredential: fx.revURL}
 	ctx := context.Background()
-	if st, err := fx.lists.Check(ctx, fx.reg, fx.did, entry); st != verifier.StatusActive {
-		b.Fatalf("status %q: %v", st, err)
+	if ans := fx.lists.Check(ctx, fx.reg, fx.did, entry); ans.Status != verifier.StatusActive {
+		b.Fatalf("status %q: %v", ans.Status, ans.Err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if st, _ := fx.lists.Check(ctx, fx.reg, fx.did, entry); st != verifier.StatusActive {
-			b.Fatalf("status %q", st)
+		if ans := fx.lists.Check(ctx, fx.reg, fx.did, entry); ans.Status != verifier.StatusActive {
+			b.Fatalf("status %q", ans.Status)
 		}
 	}
 	if n := fx.totalHits(); n != 2 {

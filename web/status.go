@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,12 +27,30 @@ type statusCache struct {
 
 type cachedStatus struct {
 	jws     string
+	etag    string
 	expires time.Time
 }
 
-// statusListTTL is how long verifiers may cache a list (the list's ttl) and
-// how long Carnet reuses a signed one.
+// statusListTTL is how long verifiers may cache a list (the list's ttl and
+// its Cache-Control max-age) and how long Carnet reuses a signed one.
 const statusListTTL = 5 * time.Minute
+
+// statusETag is the entity tag of a list: weak, as it names what the list
+// says (who signs it with which key, its URL, purpose, size and set bits)
+// rather than one signed copy. Lists are signed again every statusListTTL
+// with a new validity window; a verifier holding an earlier copy that says
+// the same gets 304 Not Modified and keeps it, within its own validUntil.
+func statusETag(jws, url, purpose string, size int, set []int) string {
+	h := sha256.New()
+	header, _, _ := strings.Cut(jws, ".") // alg, kid, typ
+	h.Write([]byte(header + "\n" + url + "\n" + purpose + "\n" + strconv.Itoa(size) + "\n"))
+	set = slices.Clone(set)
+	slices.Sort(set)
+	for _, i := range set {
+		h.Write([]byte(strconv.Itoa(i) + ","))
+	}
+	return `W/"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16]) + `"`
+}
 
 func statusKey(slug string, list int, purpose string) string {
 	return slug + "/" + strconv.Itoa(list) + "/" + purpose
@@ -37,40 +58,46 @@ func statusKey(slug string, list int, purpose string) string {
 
 // signedStatusList returns the signed status list of a structure.
 func (s *Server) signedStatusList(ctx context.Context, slug string, list int, purpose string) (string, error) {
+	c, err := s.statusListOf(ctx, slug, list, purpose)
+	return c.jws, err
+}
+
+// statusListOf returns the signed status list of a structure and its ETag.
+func (s *Server) statusListOf(ctx context.Context, slug string, list int, purpose string) (cachedStatus, error) {
 	if purpose != schema.PurposeRevocation && purpose != schema.PurposeSuspension {
-		return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+		return cachedStatus{}, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
 	}
 	key := statusKey(slug, list, purpose)
 	now := s.now()
 	s.status.mu.Lock()
 	if c, ok := s.status.lists[key]; ok && now.Before(c.expires) {
 		s.status.mu.Unlock()
-		return c.jws, nil
+		return c, nil
 	}
 	s.status.mu.Unlock()
 
 	if _, err := s.Structures.FindStructure(ctx, slug); err != nil {
-		return "", err
+		return cachedStatus{}, err
 	}
 	if list < 1 || list > 1<<20 {
-		return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+		return cachedStatus{}, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
 	}
 	if lister, ok := s.Credentials.(interface {
 		StatusListExists(ctx context.Context, slug string, list int) (bool, error)
 	}); ok {
 		if exists, err := lister.StatusListExists(ctx, slug, list); err != nil {
-			return "", err
+			return cachedStatus{}, err
 		} else if !exists {
-			return "", schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
+			return cachedStatus{}, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable")
 		}
 	}
 	set, err := s.Credentials.StatusIndexes(ctx, slug, list, purpose)
 	if err != nil {
-		return "", err
+		return cachedStatus{}, err
 	}
 	ring, err := s.Keys.Ring(slug)
 	if err != nil {
-		return "", err
+		return cachedStatus{}, err
 	}
 	url := issuer.StatusListURL(s.BaseURL, slug, list)
 	if purpose == schema.PurposeSuspension {
@@ -79,15 +106,16 @@ func (s *Server) signedStatusList(ctx context.Context, slug string, list int, pu
 	jws, err := issuer.SignStatusList(issuer.StatusListInput{Issuer: s.did(slug), URL: url, Purpose: purpose, Set: set,
 		Now: now, TTL: statusListTTL}, ring.Signer())
 	if err != nil {
-		return "", err
+		return cachedStatus{}, err
 	}
 	s.status.mu.Lock()
 	if s.status.lists == nil {
 		s.status.lists = map[string]cachedStatus{}
 	}
-	s.status.lists[key] = cachedStatus{jws: jws, expires: now.Add(statusListTTL)}
+	c := cachedStatus{jws: jws, etag: statusETag(jws, url, purpose, schema.StatusListSize, set), expires: now.Add(statusListTTL)}
+	s.status.lists[key] = c
 	s.status.mu.Unlock()
-	return jws, nil
+	return c, nil
 }
 
 // forgetStatus drops the cached lists of a credential after a change, here
@@ -118,14 +146,21 @@ func (s *Server) statusList(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such status list", "liste de statut introuvable"))
 		return
 	}
-	jws, err := s.signedStatusList(c.Request.Context(), c.Param("slug"), list, purpose)
+	l, err := s.statusListOf(c.Request.Context(), c.Param("slug"), list, purpose)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	// Cached by verifiers as long as the list's ttl says; revalidated with
+	// If-None-Match once stale.
+	c.Header("Cache-Control", "public, max-age="+strconv.Itoa(int(statusListTTL/time.Second)))
+	c.Header("ETag", l.etag)
 	c.Header("Access-Control-Allow-Origin", "*")
-	c.Data(http.StatusOK, "application/vc+jwt", []byte(jws))
+	if etagMatch(c.GetHeader("If-None-Match"), strings.TrimPrefix(l.etag, "W/")) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/vc+jwt", []byte(l.jws))
 }
 
 // LocalStatusList answers the server's own status list URLs in process, for
