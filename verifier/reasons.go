@@ -1,5 +1,13 @@
 package verifier
 
+// The message of a result whose signature holds with the key its issuer
+// publishes, while the issuer is not trusted here (Reason
+// ReasonUnknownIssuer, SignatureVerified true).
+const (
+	UntrustedSignatureMessage   = "Signature correct, but the issuer is not trusted here."
+	UntrustedSignatureMessageFR = "Signature correcte, mais l'émetteur n'est pas reconnu ici."
+)
+
 // reasonTexts are the user-facing explanations of each reason code, in
 // English and French.
 var reasonTexts = map[string][2]string{

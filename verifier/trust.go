@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -250,60 +251,182 @@ func absoluteID(did, id string) string {
 	return id
 }
 
-// MaxTrustDocument bounds a fetched or read JWKS / DID document.
+// MaxTrustDocument bounds a fetched or read JWKS / DID document or trust
+// list.
 const MaxTrustDocument = 1 << 20
 
-// Fetcher loads trust sources: files, did:web ids and URLs.
+// FetchTimeout bounds one fetch of a trust source by the default client.
+const FetchTimeout = 10 * time.Second
+
+// maxFreshness bounds FetchInfo.MaxAge, whatever a server says.
+const maxFreshness = 365 * 24 * time.Hour
+
+// Fetcher loads trust sources: files, did:web ids, JWKS and DID document
+// URLs, Carnet base URLs and signed trust lists. Only https URLs are
+// fetched, and plain http on loopback hosts, redirects included.
 type Fetcher struct {
-	Client *http.Client // a client with a 10 s timeout when nil
+	// Client fetches; a shared client with a FetchTimeout timeout that
+	// follows at most 5 redirects, never to plain http off loopback, when
+	// nil.
+	Client *http.Client
+	// Now is time.Now when nil: it dates trust lists and Expires headers.
+	Now func() time.Time
 }
+
+// FetchInfo is what a source's HTTP answer says about caching it: the
+// validators to send back (If-None-Match, If-Modified-Since) and how long
+// the answer stays fresh.
+type FetchInfo struct {
+	ETag         string
+	LastModified string
+	// MaxAge is Cache-Control max-age minus Age, else Expires minus Date;
+	// 0 when the answer says none, or no-cache or no-store.
+	MaxAge time.Duration
+}
+
+var defaultTrustClient = &http.Client{Timeout: FetchTimeout, CheckRedirect: trustRedirect}
 
 func (f *Fetcher) client() *http.Client {
 	if f.Client != nil {
 		return f.Client
 	}
-	return &http.Client{Timeout: 10 * time.Second}
+	return defaultTrustClient
+}
+
+func (f *Fetcher) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// trustRedirect follows at most 5 redirects, never to a URL Carnet would not
+// fetch in the first place.
+func trustRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return schema.Errorf(schema.EINVALID, "too many redirects", "trop de redirections")
+	}
+	return checkFetchURL(req.URL)
+}
+
+// checkFetchURL accepts https URLs, and plain http ones on loopback hosts.
+func checkFetchURL(u *url.URL) error {
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u.Redacted())
+	}
+	if u.Scheme == "http" && !keys.IsLoopback(u.Hostname()) {
+		return schema.Errorf(schema.EINVALID, "%s: plain http is allowed for localhost only", "%s : http simple n'est permis que pour localhost", u.Redacted())
+	}
+	return nil
 }
 
 // Load returns the issuers named by src: a JWKS or DID document file, a
-// did:web id, a JWKS or DID document URL, or a Carnet instance's base URL
-// (whose /.well-known/jwks.json lists its structures' keys).
+// did:web id, a JWKS or DID document URL, a Carnet instance's base URL
+// (whose /.well-known/jwks.json lists its structures' keys) or the URL of a
+// signed trust list (…/trust-list.jwt).
 func (f *Fetcher) Load(ctx context.Context, src string) ([]*TrustedIssuer, error) {
+	issuers, _, _, err := f.Fetch(ctx, src, nil)
+	return issuers, err
+}
+
+// Fetch is Load for a source read before: prev holds the validators of the
+// previous answer (nil: none), sent as If-None-Match and If-Modified-Since.
+// When the source answers 304 Not Modified, notModified is true, issuers is
+// nil and info holds the new freshness (with prev's validators where the
+// answer repeats none). Files are always read (info is zero).
+//
+// A trust list is fetched conditionally; its signer's DID document, read to
+// check its signature, is not.
+func (f *Fetcher) Fetch(ctx context.Context, src string, prev *FetchInfo) (issuers []*TrustedIssuer, info FetchInfo, notModified bool, err error) {
 	switch {
 	case strings.HasPrefix(src, "did:web:"):
 		u, err := keys.DIDDocumentURL(src)
 		if err != nil {
-			return nil, err
+			return nil, FetchInfo{}, false, err
 		}
-		iss, err := f.fetch(ctx, u)
+		data, info, nm, err := f.get(ctx, u, prev, acceptJSON)
+		if err != nil || nm {
+			return nil, info, nm, err
+		}
+		ti, err := parseDIDDocument(data, src, u)
 		if err != nil {
-			return nil, err
+			return nil, info, false, err
 		}
-		for _, ti := range iss {
-			if ti.ID != src {
-				return nil, schema.Errorf(schema.EINVALID, "%s: the document is for %s, not %s", "%s : le document concerne %s, pas %s", u, ti.ID, src)
-			}
-		}
-		return iss, nil
+		return []*TrustedIssuer{ti}, info, false, nil
 	case strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://"):
 		u, err := url.Parse(src)
 		if err != nil || u.Host == "" {
-			return nil, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", src)
+			return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", src)
 		}
-		if u.Scheme == "http" && !keys.IsLoopback(u.Hostname()) {
-			return nil, schema.Errorf(schema.EINVALID, "%s: plain http is allowed for localhost only", "%s : http simple n'est permis que pour localhost", src)
+		if err := checkFetchURL(u); err != nil {
+			return nil, FetchInfo{}, false, err
+		}
+		u.Fragment, u.RawFragment = "", ""
+		if isTrustListURL(u) {
+			return f.fetchTrustList(ctx, u, prev)
 		}
 		if u.Path == "" || u.Path == "/" {
 			u.Path = "/.well-known/jwks.json"
 		}
-		return f.fetch(ctx, u.String())
+		data, info, nm, err := f.get(ctx, u.String(), prev, acceptJSON)
+		if err != nil || nm {
+			return nil, info, nm, err
+		}
+		issuers, err := ParseTrust(data, u.String())
+		if err != nil {
+			return nil, info, false, err
+		}
+		return issuers, info, false, nil
 	default:
 		data, err := readLimited(src)
 		if err != nil {
-			return nil, err
+			return nil, FetchInfo{}, false, err
 		}
-		return ParseTrust(data, src)
+		issuers, err := ParseTrust(data, src)
+		return issuers, FetchInfo{}, false, err
 	}
+}
+
+// resolveDID reads the DID document of a did:web id and returns its issuer
+// with its assertion keys.
+func (f *Fetcher) resolveDID(ctx context.Context, did string) (*TrustedIssuer, error) {
+	u, err := keys.DIDDocumentURL(did)
+	if err != nil {
+		return nil, err
+	}
+	data, _, _, err := f.get(ctx, u, nil, acceptJSON)
+	if err != nil {
+		return nil, err
+	}
+	return parseDIDDocument(data, did, u)
+}
+
+// parseDIDDocument reads the document of did, fetched from source: its id
+// must be did, and its keys did's.
+func parseDIDDocument(data []byte, did, source string) (*TrustedIssuer, error) {
+	if err := checkJSON(data); err != nil {
+		return nil, schema.Errorf(schema.EINVALID, "%s: not a JSON object (%v)", "%s : pas un objet JSON (%v)", source, err)
+	}
+	var probe struct {
+		ID json.RawMessage `json:"id"`
+	}
+	var id string
+	if json.Unmarshal(data, &probe) != nil || probe.ID == nil || json.Unmarshal(probe.ID, &id) != nil || id != did {
+		return nil, schema.Errorf(schema.EINVALID, "%s: the document is for %.300q, not %s", "%s : le document concerne %.300q, pas %s", source, id, did)
+	}
+	issuers, err := ParseTrust(data, source)
+	if err != nil {
+		return nil, err
+	}
+	for _, ti := range issuers {
+		if ti.ID != did {
+			return nil, schema.Errorf(schema.EINVALID, "%s: the document is for %s, not %s", "%s : le document concerne %s, pas %s", source, ti.ID, did)
+		}
+	}
+	if len(issuers) != 1 {
+		return nil, schema.Errorf(schema.EINVALID, "%s: the document has no key of %s", "%s : le document n'a aucune clé de %s", source, did)
+	}
+	return issuers[0], nil
 }
 
 func readLimited(path string) ([]byte, error) {
@@ -322,26 +445,124 @@ func readLimited(path string) ([]byte, error) {
 	return data, nil
 }
 
-func (f *Fetcher) fetch(ctx context.Context, u string) ([]*TrustedIssuer, error) {
+const (
+	acceptJSON = "application/jwk-set+json, application/did+json, application/json"
+	acceptJWT  = "application/jwt, text/plain;q=0.5"
+)
+
+// get fetches u, at most MaxTrustDocument bytes, conditionally when prev
+// holds validators.
+func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept string) (data []byte, info FetchInfo, notModified bool, err error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u)
+	}
+	if err := checkFetchURL(pu); err != nil {
+		return nil, FetchInfo{}, false, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u)
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u)
 	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/did+json, application/json")
+	req.Header.Set("Accept", accept)
+	if prev != nil {
+		if prev.ETag != "" {
+			req.Header.Set("If-None-Match", prev.ETag)
+		}
+		if prev.LastModified != "" {
+			req.Header.Set("If-Modified-Since", prev.LastModified)
+		}
+	}
 	resp, err := f.client().Do(req)
 	if err != nil {
-		return nil, schema.Errorf(schema.EINVALID, "cannot fetch %s: %v", "impossible de récupérer %s : %v", u, err)
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "cannot fetch %s: %v", "impossible de récupérer %s : %v", u, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, schema.Errorf(schema.EINVALID, "%s answered %s", "%s a répondu %s", u, resp.Status)
+	// A caller's client may follow redirects anywhere: check where it landed.
+	if resp.Request != nil && resp.Request.URL != nil {
+		if err := checkFetchURL(resp.Request.URL); err != nil {
+			return nil, FetchInfo{}, false, err
+		}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxTrustDocument+1))
+	info = cacheInfo(resp.Header, f.now())
+	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		if info.ETag == "" {
+			info.ETag = prev.ETag
+		}
+		if info.LastModified == "" {
+			info.LastModified = prev.LastModified
+		}
+		return nil, info, true, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s answered %s", "%s a répondu %s", u, resp.Status)
+	}
+	data, err = io.ReadAll(io.LimitReader(resp.Body, MaxTrustDocument+1))
 	if err != nil {
-		return nil, schema.Errorf(schema.EINVALID, "cannot read %s: %v", "impossible de lire %s : %v", u, err)
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "cannot read %s: %v", "impossible de lire %s : %v", u, err)
 	}
 	if len(data) > MaxTrustDocument {
-		return nil, schema.Errorf(schema.EINVALID, "%s is larger than %d bytes", "%s dépasse %d octets", u, MaxTrustDocument)
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s is larger than %d bytes", "%s dépasse %d octets", u, MaxTrustDocument)
 	}
-	return ParseTrust(data, u)
+	return data, info, false, nil
+}
+
+// cacheInfo reads the validators and the freshness of an HTTP answer.
+func cacheInfo(h http.Header, now time.Time) FetchInfo {
+	return FetchInfo{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified"), MaxAge: freshness(h, now)}
+}
+
+// freshness is how long an answer stays fresh (RFC 9111 §4.2.1, for a
+// private cache): Cache-Control max-age, else Expires minus Date, minus the
+// Age it already has; 0 for no-store, no-cache, invalid values or none.
+func freshness(h http.Header, now time.Time) time.Duration {
+	var lifetime time.Duration
+	maxAge, found := int64(-1), false
+	for _, line := range h.Values("Cache-Control") {
+		for _, d := range strings.Split(line, ",") {
+			name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "no-store", "no-cache":
+				return 0
+			case "max-age":
+				n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
+				if err != nil || n < 0 || found {
+					return 0 // invalid or repeated: stale (RFC 9111 §4.2.1)
+				}
+				maxAge, found = n, true
+			}
+		}
+	}
+	switch {
+	case found:
+		lifetime = secondsDuration(maxAge)
+	case h.Get("Expires") != "":
+		exp, err := http.ParseTime(h.Get("Expires"))
+		if err != nil {
+			return 0 // "0" and other invalid dates mean already expired
+		}
+		date, err := http.ParseTime(h.Get("Date"))
+		if err != nil {
+			date = now
+		}
+		if !exp.After(date) {
+			return 0
+		}
+		lifetime = min(exp.Sub(date), maxFreshness)
+	default:
+		return 0
+	}
+	if a := strings.TrimSpace(h.Get("Age")); a != "" {
+		if n, err := strconv.ParseInt(a, 10, 64); err == nil && n > 0 {
+			lifetime -= secondsDuration(n)
+		}
+	}
+	return max(lifetime, 0)
+}
+
+func secondsDuration(n int64) time.Duration {
+	if n > int64(maxFreshness/time.Second) {
+		return maxFreshness
+	}
+	return time.Duration(n) * time.Second
 }

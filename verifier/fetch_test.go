@@ -1,0 +1,171 @@
+package verifier_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"carnet/keys"
+	"carnet/verifier"
+)
+
+// A JWKS source answered with validators: the second fetch is conditional
+// and a 304 costs no parsing; a changed document is read again.
+func TestFetchConditional(t *testing.T) {
+	mem := keys.NewMemStore()
+	var (
+		mu            sync.Mutex
+		etag, lastMod = `"v1"`, "Fri, 14 Mar 2025 09:00:00 GMT"
+		version       = "a"
+		withETag      = true
+		sentINM       []string
+		sentIMS       []string
+	)
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		sentINM = append(sentINM, r.Header.Get("If-None-Match"))
+		sentIMS = append(sentIMS, r.Header.Get("If-Modified-Since"))
+		if withETag {
+			w.Header().Set("ETag", etag)
+		}
+		w.Header().Set("Last-Modified", lastMod)
+		w.Header().Set("Cache-Control", "max-age=300")
+		if (withETag && r.Header.Get("If-None-Match") == etag) || (!withETag && r.Header.Get("If-Modified-Since") == lastMod) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		did, _ := keys.DIDWeb(srv.URL, version)
+		ring, _ := mem.Ring(version)
+		json.NewEncoder(w).Encode(ring.JWKS(did))
+	})
+	f := &verifier.Fetcher{}
+	ctx := context.Background()
+
+	iss, info, nm, err := f.Fetch(ctx, srv.URL, nil)
+	if err != nil || nm || len(iss) != 1 {
+		t.Fatalf("first fetch: %v %v %v", iss, nm, err)
+	}
+	if info.ETag != `"v1"` || info.LastModified != lastMod || info.MaxAge != 5*time.Minute {
+		t.Errorf("info = %+v", info)
+	}
+	iss, info2, nm, err := f.Fetch(ctx, srv.URL, &info)
+	if err != nil || !nm || iss != nil {
+		t.Fatalf("second fetch: issuers %v, not modified %v, %v; want a 304", iss, nm, err)
+	}
+	if info2.ETag != `"v1"` || info2.MaxAge != 5*time.Minute {
+		t.Errorf("304 info = %+v", info2)
+	}
+	mu.Lock()
+	if sentINM[1] != `"v1"` || sentIMS[1] != lastMod || sentINM[0] != "" || sentIMS[0] != "" {
+		t.Errorf("validators sent: If-None-Match %q, If-Modified-Since %q", sentINM, sentIMS)
+	}
+	etag, version = `"v2"`, "b"
+	mu.Unlock()
+	iss, info3, nm, err := f.Fetch(ctx, srv.URL, &info2)
+	if err != nil || nm || len(iss) != 1 || !strings.HasSuffix(iss[0].ID, ":s:b") || info3.ETag != `"v2"` {
+		t.Fatalf("after a change: %v %+v %v %v", iss, info3, nm, err)
+	}
+
+	// Last-Modified alone; the 304 repeats no validator, the previous ones stay.
+	mu.Lock()
+	withETag = false
+	mu.Unlock()
+	_, info4, nm, err := f.Fetch(ctx, srv.URL, &verifier.FetchInfo{LastModified: lastMod})
+	if err != nil || !nm || info4.LastModified != lastMod || info4.ETag != "" {
+		t.Fatalf("If-Modified-Since: %+v %v %v", info4, nm, err)
+	}
+	// Empty validators: an unconditional fetch.
+	if iss, _, nm, err := f.Fetch(ctx, srv.URL, &verifier.FetchInfo{}); err != nil || nm || len(iss) != 1 {
+		t.Errorf("empty validators: %v %v %v", iss, nm, err)
+	}
+	// A 304 to a request without validators is an error, not an empty success.
+	always := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) }))
+	defer always.Close()
+	if iss, _, nm, err := f.Fetch(ctx, always.URL, nil); err == nil || nm || iss != nil {
+		t.Errorf("unsolicited 304: %v %v %v", iss, nm, err)
+	}
+	// Load is Fetch without validators.
+	if iss, err := f.Load(ctx, srv.URL); err != nil || len(iss) != 1 {
+		t.Errorf("Load: %v %v", iss, err)
+	}
+}
+
+// The freshness of an answer, from its Cache-Control, Age, Expires and Date.
+func TestFetchFreshness(t *testing.T) {
+	mem := keys.NewMemStore()
+	ring, _ := mem.Ring("a")
+	date := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	httpDate := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	cases := map[string]struct {
+		headers map[string]string
+		want    time.Duration
+	}{
+		"none":                    {nil, 0},
+		"max-age":                 {map[string]string{"Cache-Control": "max-age=600"}, 10 * time.Minute},
+		"max-age among others":    {map[string]string{"Cache-Control": "public, max-age=60, must-revalidate"}, time.Minute},
+		"max-age minus Age":       {map[string]string{"Cache-Control": "max-age=600", "Age": "100"}, 500 * time.Second},
+		"Age past max-age":        {map[string]string{"Cache-Control": "max-age=60", "Age": "100"}, 0},
+		"no-store":                {map[string]string{"Cache-Control": "no-store"}, 0},
+		"no-cache wins":           {map[string]string{"Cache-Control": "max-age=600, no-cache"}, 0},
+		"invalid max-age":         {map[string]string{"Cache-Control": "max-age=ten"}, 0},
+		"repeated max-age":        {map[string]string{"Cache-Control": "max-age=60, max-age=600"}, 0},
+		"Expires minus Date":      {map[string]string{"Date": httpDate(date), "Expires": httpDate(date.Add(time.Hour))}, time.Hour},
+		"Expires and Age":         {map[string]string{"Date": httpDate(date), "Expires": httpDate(date.Add(time.Hour)), "Age": "600"}, 50 * time.Minute},
+		"Expires in the past":     {map[string]string{"Date": httpDate(date), "Expires": httpDate(date.Add(-time.Hour))}, 0},
+		"Expires invalid":         {map[string]string{"Date": httpDate(date), "Expires": "0"}, 0},
+		"max-age wins on Expires": {map[string]string{"Cache-Control": "max-age=60", "Date": httpDate(date), "Expires": httpDate(date.Add(time.Hour))}, time.Minute},
+		"huge max-age is bounded": {map[string]string{"Cache-Control": "max-age=999999999999999999"}, 365 * 24 * time.Hour},
+	}
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	did, _ := keys.DIDWeb(srv.URL, "a")
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range cases[r.URL.Query().Get("case")].headers {
+			w.Header().Set(k, v)
+		}
+		json.NewEncoder(w).Encode(ring.JWKS(did))
+	})
+	f := &verifier.Fetcher{Now: func() time.Time { return date }}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, info, _, err := f.Fetch(context.Background(), srv.URL+"/jwks.json?case="+strings.ReplaceAll(name, " ", "+"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.MaxAge != tc.want {
+				t.Errorf("MaxAge = %v, want %v", info.MaxAge, tc.want)
+			}
+		})
+	}
+}
+
+// Redirects are followed only where a source may be fetched from.
+func TestFetchRedirects(t *testing.T) {
+	mem := keys.NewMemStore()
+	ring, _ := mem.Ring("a")
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	did, _ := keys.DIDWeb(srv.URL, "a")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/moved.json", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/jwks.json", http.StatusFound) })
+	mux.HandleFunc("/jwks.json", func(w http.ResponseWriter, r *http.Request) { json.NewEncoder(w).Encode(ring.JWKS(did)) })
+	mux.HandleFunc("/away.json", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://carnet.example.org/jwks.json", http.StatusFound)
+	})
+	srv.Config.Handler = mux
+	f := &verifier.Fetcher{}
+	if iss, err := f.Load(context.Background(), srv.URL+"/moved.json"); err != nil || len(iss) != 1 {
+		t.Errorf("redirect on loopback: %v %v", iss, err)
+	}
+	if _, err := f.Load(context.Background(), srv.URL+"/away.json"); err == nil || !strings.Contains(err.Error(), "plain http") {
+		t.Errorf("redirect to plain http off loopback: %v", err)
+	}
+}
