@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"carnet/issuer"
@@ -146,15 +147,6 @@ func (in *trustInput) clean() error {
 	return nil
 }
 
-// fetchTrust loads the issuers of a source, ready to store.
-func (s *Server) fetchTrust(ctx context.Context, source string) ([]schema.TrustedSourceIssuer, error) {
-	fetched, err := (&verifier.Fetcher{}).Load(ctx, source)
-	if err != nil {
-		return nil, err
-	}
-	return storedIssuers(fetched)
-}
-
 var errNoTrustStore = errors.New("web: no trust store configured (Server.Trust)")
 
 func networkAdmin(a *actor) error {
@@ -176,13 +168,11 @@ func (s *Server) addTrust(ctx context.Context, a *actor, in trustInput) (*schema
 	if s.Trust == nil {
 		return nil, errNoTrustStore
 	}
-	issuers, err := s.fetchTrust(ctx, in.URL)
-	if err != nil {
+	ts := &schema.TrustedSource{Source: in.URL, Name: in.Name, AddedBy: a.User.Label(), AddedAt: s.now().UTC()}
+	if _, err := s.fetchSource(ctx, ts); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
-	ts := &schema.TrustedSource{Source: in.URL, Name: in.Name, AddedBy: a.User.Label(), AddedAt: now,
-		LastFetchAt: now, LastSuccessAt: now, Issuers: issuers}
+	issuers := ts.Issuers
 	if ts.Name == "" {
 		ts.Name = defaultTrustName(in.URL, issuers)
 	}
@@ -255,9 +245,9 @@ func (s *Server) removeTrust(c *gin.Context, a *actor, idText string) error {
 	return nil
 }
 
-// refreshTrust fetches a partner's keys again. A failure is recorded and
-// the last good keys stay; a success replaces them, in the store and (once
-// the request is done) in the registry.
+// refreshTrust fetches a partner's keys again (conditionally, see
+// fetchSource). A failure is recorded and the last good keys stay; a
+// success replaces them, in the store and in the registry.
 func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.TrustedSource, error) {
 	if err := networkAdmin(a); err != nil {
 		return nil, err
@@ -271,21 +261,18 @@ func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.
 	if err != nil {
 		return nil, err
 	}
-	issuers, ferr := s.fetchTrust(ctx, ts.Source)
-	ts.LastFetchAt = s.now().UTC()
+	changed, ferr := s.fetchSource(ctx, ts)
 	detail := "ok"
 	if ferr != nil {
 		if schema.ErrorCode(ferr) == schema.EINTERNAL {
 			return nil, ferr
 		}
-		ts.LastError, detail = schema.ErrorMessage(ferr), schema.ErrorMessage(ferr)
-	} else {
-		ts.Issuers, ts.LastSuccessAt, ts.LastError = issuers, ts.LastFetchAt, ""
+		detail = schema.ErrorMessage(ferr)
 	}
 	if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
 		return nil, err
 	}
-	if ferr == nil {
+	if changed {
 		if err := s.rebuildTrust(ctx); err != nil {
 			return nil, err
 		}
@@ -462,12 +449,53 @@ func (s *Server) trustList(c *gin.Context) {
 		issuers = append(issuers, issuer.TrustListIssuer{ID: ti.ID, Name: ti.Name, Source: source, Keys: jose.JSONWebKeySet{Keys: ti.Keys}})
 	}
 	sort.Slice(issuers, func(i, j int) bool { return issuers[i].ID < issuers[j].ID })
-	jws, err := issuer.SignTrustList(s.did(list[0].Slug), s.BaseURL, issuers, ring.Signer(), s.now())
+	signer := ring.Signer()
+	if signer == nil {
+		s.renderError(c, fmt.Errorf("web: trust list: structure %s has no signing key", list[0].Slug))
+		return
+	}
+	key, err := json.Marshal(struct {
+		Signer, KID string
+		Issuers     []issuer.TrustListIssuer
+	}{s.did(list[0].Slug), signer.Thumbprint, issuers})
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=300")
-	c.Header("Access-Control-Allow-Origin", "*")
-	c.Data(http.StatusOK, "application/jwt", []byte(jws))
+	jws, err := s.signedTrust.get(string(key), s.now(), func(now time.Time) (string, error) {
+		return issuer.SignTrustList(s.did(list[0].Slug), s.BaseURL, issuers, signer, now)
+	})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	servePublic(c, "application/jwt", []byte(jws), 300)
+}
+
+// trustListResign is how long a signed trust list is served unchanged:
+// the same bytes (and ETag) let partners revalidate with a 304, and a
+// list is always served with most of its week of validity left.
+const trustListResign = time.Hour
+
+// signedTrustList keeps the last signed trust list and what it said.
+type signedTrustList struct {
+	mu       sync.Mutex
+	key, jws string
+	at       time.Time
+}
+
+// get returns the cached list when it says the same as key and was signed
+// less than trustListResign ago, else signs a new one.
+func (l *signedTrustList) get(key string, now time.Time, sign func(time.Time) (string, error)) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.jws != "" && l.key == key && now.Sub(l.at) < trustListResign && !now.Before(l.at) {
+		return l.jws, nil
+	}
+	jws, err := sign(now)
+	if err != nil {
+		return "", err
+	}
+	l.key, l.jws, l.at = key, jws, now
+	return jws, nil
 }

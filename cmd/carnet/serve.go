@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carnet/schema"
+	"carnet/verifier"
 	"carnet/web"
 )
 
@@ -18,14 +19,23 @@ const serveHelp = `carnet serve — servir Carnet / serve Carnet
 
 Usage :
   carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
+               [--status-cache-ttl DURÉE]
 
 Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
 administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
 est affiché ici à chaque démarrage.
 On first start on an empty DIR: SQLite database, a default structure and its keys, a first
 administrator; until they choose a password, a one-time login link is printed here at each start.
+Les listes de statut (révocation, suspension) des autres émetteurs sont gardées le temps que
+disent leurs en-têtes HTTP et leur ttl, au plus --status-cache-ttl (5m par défaut) ; si l'émetteur
+ne répond plus, la dernière réponse sert, avec son âge. Les clés des partenaires de confiance sont
+rafraîchies selon leurs en-têtes HTTP (toutes les heures par défaut).
+Other issuers' status lists (revocation, suspension) are kept as long as their HTTP headers and
+ttl say, at most --status-cache-ttl (default 5m); when the issuer stops answering, the last answer
+is used, with its age. Trusted partners' keys are refreshed as their HTTP headers say (hourly by
+default).
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
-CARNET_ADMIN_EMAIL.
+CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -34,11 +44,16 @@ func runServe(ctx context.Context, args []string, e env) int {
 	addr := fs.String("addr", envOr("CARNET_ADDR", "127.0.0.1:8080"), "adresse d'écoute / listen address")
 	baseURL := fs.String("base-url", os.Getenv("CARNET_BASE_URL"), "URL publique (ids did:web, liens, QR) / public URL (did:web ids, links, QR codes)")
 	adminEmail := fs.String("admin-email", envOr("CARNET_ADMIN_EMAIL", defaultAdminEmail), "adresse du premier administrateur (premier démarrage) / first administrator's address (first start)")
+	statusTTL := fs.Duration("status-cache-ttl", envDuration("CARNET_STATUS_CACHE_TTL", verifier.MaxStatusCacheTTL),
+		"durée maximale de cache des listes de statut des autres émetteurs / longest other issuers' status lists are cached")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	if *statusTTL <= 0 || *statusTTL > 24*time.Hour {
+		return usageError(e, fmt.Sprintf("--status-cache-ttl %v : entre 1s et 24h", *statusTTL), fmt.Sprintf("--status-cache-ttl %v: between 1s and 24h", *statusTTL))
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	in, err := openInstance(ctx, *data, *baseURL, *adminEmail, nil, e.stderr)
@@ -46,6 +61,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	defer in.Close()
+	in.statusTTL = *statusTTL
 	srv, err := in.server(ctx, log)
 	if err != nil {
 		return fail(e, err)
@@ -67,6 +83,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	refresh, stopRefresh := context.WithCancel(ctx)
+	defer stopRefresh()
+	go srv.RefreshTrustLoop(refresh) // partners' keys, when their refresh is due
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -79,6 +98,18 @@ func runServe(ctx context.Context, args []string, e env) int {
 		fmt.Fprintln(e.stderr, "Carnet arrêté / stopped")
 	}
 	return exitOK
+}
+
+// envDuration reads a duration from the environment; def when unset or
+// unreadable (the flag's check then reports a bad value given explicitly).
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		return -1
+	}
+	return def
 }
 
 func envOr(name, def string) string {
