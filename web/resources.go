@@ -2,12 +2,407 @@ package web
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"strings"
 
 	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
 )
+
+// The catalogue of self-training resources: everyone signed in reads it,
+// network administrators edit it. It suggests what to work on next, on a
+// learner's page and on the A4 attestation.
 
 // catalogue returns the self-training resources this instance suggests.
 func (s *Server) catalogue(ctx context.Context) (*schema.Catalogue, error) {
-	_ = ctx
-	return schema.StarterCatalogue(s.Frameworks)
+	if s.Resources == nil {
+		return schema.StarterCatalogue(s.Frameworks)
+	}
+	list, err := s.Resources.ListResources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return schema.CatalogueOf(list), nil
+}
+
+var errNoResourceStore = errors.New("web: no resource store configured (Server.Resources)")
+
+// resourceAdmin lets network administrators through.
+func resourceAdmin(a *actor) error {
+	if !a.User.NetworkAdmin {
+		return schema.Errorf(schema.EFORBIDDEN, "only network administrators edit the resource catalogue",
+			"seuls les administrateurs du réseau modifient le catalogue de ressources")
+	}
+	return nil
+}
+
+// minCoverRows is how many coverage rows the form offers at least.
+const minCoverRows = 3
+
+// resourceForm is the resource form as typed, kept when it is refused.
+type resourceForm struct {
+	ID, NameFR, NameEN, URL, Provider, Languages string
+	Free                                         bool
+	Rows                                         []coverRow
+	Edit                                         bool // an existing resource: the id is fixed
+}
+
+type coverRow struct {
+	N                                 int // its number in the form, from 1
+	Framework, Competencies, From, To string
+}
+
+func (r coverRow) blank() bool {
+	return strings.TrimSpace(r.Framework+r.Competencies+r.From+r.To) == ""
+}
+
+// withRows pads the form's coverage rows with blank ones: at least
+// minCoverRows, and one blank row to add a coverage.
+func (f resourceForm) withRows() resourceForm {
+	n := 0
+	for _, r := range f.Rows {
+		if !r.blank() {
+			n++
+		}
+	}
+	rows := append([]coverRow{}, f.Rows...)
+	for len(rows) < max(minCoverRows, n+1) {
+		rows = append(rows, coverRow{})
+	}
+	for i := range rows {
+		rows[i].N = i + 1
+	}
+	f.Rows = rows
+	return f
+}
+
+func formOf(r *schema.Resource) resourceForm {
+	f := resourceForm{ID: r.ID, NameFR: r.Name["fr"], NameEN: r.Name["en"], URL: r.URL, Provider: r.Provider,
+		Languages: strings.Join(r.Languages, ", "), Free: r.Free, Edit: true}
+	for _, cv := range r.Covers {
+		f.Rows = append(f.Rows, coverRow{Framework: cv.Framework, Competencies: strings.Join(cv.Competencies, ", "), From: cv.From, To: cv.To})
+	}
+	return f.withRows()
+}
+
+// readResourceForm reads the posted form. Coverage rows come as repeated
+// fields framework, competencies, from and to, in the form's order.
+func readResourceForm(c *gin.Context) resourceForm {
+	f := resourceForm{ID: c.PostForm("id"), NameFR: c.PostForm("name_fr"), NameEN: c.PostForm("name_en"), URL: c.PostForm("url"),
+		Provider: c.PostForm("provider"), Languages: c.PostForm("languages"), Free: c.PostForm("free") == "on"}
+	fws, comps, froms, tos := c.PostFormArray("framework"), c.PostFormArray("competencies"), c.PostFormArray("from"), c.PostFormArray("to")
+	n := max(len(fws), len(comps), len(froms), len(tos))
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return list[i]
+		}
+		return ""
+	}
+	for i := range min(n, schema.MaxResourceCovers+minCoverRows) {
+		f.Rows = append(f.Rows, coverRow{Framework: at(fws, i), Competencies: at(comps, i), From: at(froms, i), To: at(tos, i)})
+	}
+	return f
+}
+
+// splitList cuts a typed list at commas, semicolons and spaces.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+}
+
+// resource makes the resource of a form; the store checks it.
+func (f resourceForm) resource() *schema.Resource {
+	r := &schema.Resource{ID: strings.TrimSpace(f.ID), Name: schema.Text{"fr": strings.TrimSpace(f.NameFR)}, URL: strings.TrimSpace(f.URL),
+		Provider: strings.TrimSpace(f.Provider), Free: f.Free, Languages: []string{}, Covers: []schema.Coverage{}}
+	if en := strings.TrimSpace(f.NameEN); en != "" {
+		r.Name["en"] = en
+	}
+	for _, l := range splitList(f.Languages) {
+		r.Languages = append(r.Languages, strings.ToLower(l))
+	}
+	for _, row := range f.Rows {
+		if row.blank() {
+			continue
+		}
+		cv := schema.Coverage{Framework: strings.TrimSpace(row.Framework), Competencies: splitList(row.Competencies),
+			From: strings.TrimSpace(row.From), To: strings.TrimSpace(row.To)}
+		if cv.Competencies == nil {
+			cv.Competencies = []string{}
+		}
+		r.Covers = append(r.Covers, cv)
+	}
+	return r
+}
+
+// saveResource creates (id "") or updates the resource with this id.
+func (s *Server) saveResource(ctx context.Context, a *actor, id string, f resourceForm) (*schema.Resource, error) {
+	if err := resourceAdmin(a); err != nil {
+		return nil, err
+	}
+	if s.Resources == nil {
+		return nil, errNoResourceStore
+	}
+	r := f.resource()
+	r.UpdatedBy = a.User.Label()
+	action := schema.AuditResourceAdd
+	if id != "" {
+		r.ID, action = id, schema.AuditResourceEdit
+		if err := s.Resources.UpdateResource(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if err := s.Resources.CreateResource(ctx, r); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, 0, action, r.ID, r.Name["fr"], "")
+	return r, nil
+}
+
+func (s *Server) deleteResource(ctx context.Context, a *actor, id string) error {
+	if err := resourceAdmin(a); err != nil {
+		return err
+	}
+	if s.Resources == nil {
+		return errNoResourceStore
+	}
+	r, err := s.Resources.FindResource(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Resources.DeleteResource(ctx, id); err != nil {
+		return err
+	}
+	s.audit(ctx, a, 0, schema.AuditResourceDelete, r.ID, r.Name["fr"], "")
+	return nil
+}
+
+// resourceView is a resource as the list shows it.
+type resourceView struct {
+	ID, Name, URL, Link, Provider, Languages string
+	Free                                     bool
+	Covers                                   []coverView
+}
+
+// coverView is one coverage as the list shows it.
+type coverView struct {
+	Framework    string // its title
+	Competencies string // "1.1, 2.1"
+	Levels       string // "niveaux 1 à 2"
+}
+
+func (s *Server) resourceViews(list []*schema.Resource, lang string) []resourceView {
+	out := make([]resourceView, 0, len(list))
+	for _, r := range list {
+		v := resourceView{ID: r.ID, Name: r.Name.In(lang), URL: r.URL, Link: r.ShortLink(), Provider: r.Provider,
+			Languages: strings.Join(r.Languages, ", "), Free: r.Free}
+		for _, cv := range r.Covers {
+			title := cv.Framework
+			if fw, err := s.Frameworks.Get(cv.Framework); err == nil {
+				title = fw.Title.In(lang)
+			}
+			levels := tr(lang, "catalogue_levels_from") + " " + cv.From + " " + tr(lang, "catalogue_levels_to") + " " + cv.To
+			if cv.From == cv.To {
+				levels = tr(lang, "catalogue_level") + " " + cv.From
+			}
+			v.Covers = append(v.Covers, coverView{Framework: title, Competencies: strings.Join(cv.Competencies, ", "), Levels: levels})
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// colon is ": " as written in lang: with a space before in French.
+func colon(lang string) string {
+	if lang == "en" {
+		return ": "
+	}
+	return "\u00a0: "
+}
+
+// Pages.
+
+func (s *Server) resourcesPage(c *gin.Context) {
+	a := actorOf(c)
+	var list []*schema.Resource
+	if s.Resources == nil {
+		cat, err := schema.StarterCatalogue(s.Frameworks)
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		for i := range cat.Resources {
+			list = append(list, &cat.Resources[i])
+		}
+	} else {
+		var err error
+		if list, err = s.Resources.ListResources(c.Request.Context()); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+	}
+	p := s.view(c, "catalogue_title")
+	switch ok := c.Query("ok"); ok {
+	case schema.AuditResourceAdd, schema.AuditResourceEdit, schema.AuditResourceDelete:
+		p.Notice = tr(p.Lang, "notice_"+ok)
+	}
+	p.D["Resources"] = s.resourceViews(list, p.Lang)
+	p.D["CanEdit"] = a.User.NetworkAdmin && s.Resources != nil
+	s.render(c, http.StatusOK, "resources", p)
+}
+
+func (s *Server) renderResourceForm(c *gin.Context, status int, f resourceForm, err error) {
+	p := s.view(c, "catalogue_form_new_title")
+	if f.Edit {
+		p = s.view(c, "catalogue_form_edit_title")
+	}
+	if err != nil {
+		p.Error = s.errorText(c, p, err)
+	}
+	// Per framework, its levels: what the from and to fields take.
+	var hints []string
+	for _, fw := range s.frameworkList() {
+		ids := make([]string, len(fw.Levels))
+		for i, l := range fw.Levels {
+			ids[i] = l.ID
+		}
+		hints = append(hints, fw.Title.In(p.Lang)+colon(p.Lang)+strings.Join(ids, ", "))
+	}
+	p.D["Form"] = f.withRows()
+	p.D["Frameworks"] = s.frameworkList()
+	p.D["Hints"] = hints
+	s.render(c, status, "resource_edit", p)
+}
+
+func (s *Server) resourceNewPage(c *gin.Context) {
+	if err := resourceAdmin(actorOf(c)); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	s.renderResourceForm(c, http.StatusOK, resourceForm{}, nil)
+}
+
+func (s *Server) resourceEditPage(c *gin.Context) {
+	if err := resourceAdmin(actorOf(c)); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if s.Resources == nil {
+		s.renderPageError(c, errNoResourceStore)
+		return
+	}
+	r, err := s.Resources.FindResource(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	s.renderResourceForm(c, http.StatusOK, formOf(r), nil)
+}
+
+// resourceSave answers POST /resources (create) and POST /resources/:id
+// (update): back to the list, or the form again with the error and what
+// was typed.
+func (s *Server) resourceSave(c *gin.Context) {
+	a := actorOf(c)
+	if err := resourceAdmin(a); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	f := readResourceForm(c)
+	id := c.Param("id")
+	ok := schema.AuditResourceAdd
+	if id != "" {
+		// The id of an existing resource is the one in its address.
+		if s.Resources != nil {
+			if _, err := s.Resources.FindResource(c.Request.Context(), id); err != nil {
+				s.renderPageError(c, err)
+				return
+			}
+		}
+		f.ID, f.Edit, ok = id, true, schema.AuditResourceEdit
+	}
+	if _, err := s.saveResource(c.Request.Context(), a, id, f); err != nil {
+		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
+			s.renderPageError(c, err)
+			return
+		}
+		s.renderResourceForm(c, statusOf(schema.ErrorCode(err)), f, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/resources?ok="+ok)
+}
+
+func (s *Server) resourceDelete(c *gin.Context) {
+	a := actorOf(c)
+	if err := resourceAdmin(a); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if c.PostForm("confirm") != "on" {
+		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the deletion", "cochez la case pour confirmer la suppression"))
+		return
+	}
+	if err := s.deleteResource(c.Request.Context(), a, c.Param("id")); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/resources?ok="+schema.AuditResourceDelete)
+}
+
+// resourceMessages are the texts of the catalogue's pages.
+var resourceMessages = map[string][2]string{
+	"nav_resources":                       {"Ressources", "Resources"},
+	"catalogue_title":                     {"Ressources d'autoformation", "Self-training resources"},
+	"catalogue_intro":                     {"Ces ressources sont suggérées aux personnes pour continuer à progresser : sur leur page et sur l'attestation A4, selon les compétences et les niveaux qu'elles couvrent.", "These resources are suggested to learners to keep progressing: on their page and on the A4 attestation, after the competencies and levels they cover."},
+	"catalogue_none":                      {"Le catalogue est vide.", "The catalogue is empty."},
+	"catalogue_add":                       {"Ajouter une ressource", "Add a resource"},
+	"catalogue_name":                      {"Nom", "Name"},
+	"catalogue_provider":                  {"Fournisseur", "Provider"},
+	"catalogue_free":                      {"Gratuit", "Free"},
+	"catalogue_free_yes":                  {"gratuit", "free"},
+	"catalogue_free_no":                   {"payant", "paid"},
+	"catalogue_languages":                 {"Langues", "Languages"},
+	"catalogue_covers":                    {"Ce qu'elle couvre", "What it covers"},
+	"catalogue_actions":                   {"Actions", "Actions"},
+	"catalogue_edit":                      {"Modifier", "Edit"},
+	"catalogue_delete":                    {"Supprimer", "Delete"},
+	"catalogue_confirm":                   {"Confirmer", "Confirm"},
+	"catalogue_level":                     {"niveau", "level"},
+	"catalogue_levels_from":               {"niveaux", "levels"},
+	"catalogue_levels_to":                 {"à", "to"},
+	"catalogue_form_new_title":            {"Nouvelle ressource", "New resource"},
+	"catalogue_form_edit_title":           {"Modifier une ressource", "Edit a resource"},
+	"catalogue_form_id":                   {"Identifiant", "Identifier"},
+	"catalogue_form_id_hint":              {"Lettres minuscules, chiffres et tirets, par exemple pix-emploi ; il ne change plus ensuite.", "Lowercase letters, digits and dashes, for example pix-emploi; it does not change afterwards."},
+	"catalogue_form_name_fr":              {"Nom en français", "Name in French"},
+	"catalogue_form_name_en":              {"Nom en anglais (facultatif)", "Name in English (optional)"},
+	"catalogue_form_url":                  {"Lien (https://…)", "Link (https://…)"},
+	"catalogue_form_free":                 {"Ressource gratuite", "Free resource"},
+	"catalogue_form_languages":            {"Langues (codes ISO 639-1, séparés par des virgules)", "Languages (ISO 639-1 codes, separated by commas)"},
+	"catalogue_form_languages_eg":         {"Par exemple : fr, en, ar", "For example: fr, en, ar"},
+	"catalogue_form_covers":               {"Compétences et niveaux couverts", "Competencies and levels covered"},
+	"catalogue_form_covers_hint":          {"Une ligne par référentiel ; les lignes laissées vides sont ignorées. Enregistrez pour obtenir une ligne de plus.", "One row per framework; rows left blank are ignored. Save to get one more row."},
+	"catalogue_form_cover_n":              {"Couverture %d", "Coverage %d"},
+	"catalogue_form_framework":            {"Référentiel", "Framework"},
+	"catalogue_form_framework_any":        {"— aucun —", "— none —"},
+	"catalogue_form_competencies":         {"Compétences (codes séparés par des virgules, par exemple 1.1, 4.2)", "Competencies (codes separated by commas, for example 1.1, 4.2)"},
+	"catalogue_form_from":                 {"Du niveau", "From level"},
+	"catalogue_form_to":                   {"Au niveau", "To level"},
+	"catalogue_form_levels_hint":          {"Niveaux de chaque référentiel :", "Levels of each framework:"},
+	"catalogue_form_save":                 {"Enregistrer", "Save"},
+	"catalogue_form_back":                 {"Retour au catalogue", "Back to the catalogue"},
+	"notice_resource_created":             {"Ressource ajoutée.", "Resource added."},
+	"notice_resource_updated":             {"Ressource enregistrée.", "Resource saved."},
+	"notice_resource_deleted":             {"Ressource supprimée.", "Resource deleted."},
+	"audit_" + schema.AuditResourceAdd:    {"ressource ajoutée au catalogue", "resource added to the catalogue"},
+	"audit_" + schema.AuditResourceEdit:   {"ressource du catalogue modifiée", "catalogue resource edited"},
+	"audit_" + schema.AuditResourceDelete: {"ressource retirée du catalogue", "resource removed from the catalogue"},
+}
+
+func init() {
+	for k, v := range resourceMessages {
+		if _, dup := messages[k]; dup {
+			panic("web: message " + k + " defined twice")
+		}
+		messages[k] = v
+	}
 }

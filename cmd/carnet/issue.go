@@ -125,7 +125,11 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		return fail(e, schema.Errorf(schema.EINVALID, "cannot write %s: %v", "impossible d'écrire %s : %v", *out, err))
 	}
 	if *cardOut != "" {
-		cd, err := card.FromRecord(is.Record, st, in.frameworks, in.baseURL, *lang)
+		list, err := in.resources.ListResources(ctx)
+		if err != nil {
+			return fail(e, err)
+		}
+		cd, err := card.FromRecord(is.Record, st, in.frameworks, schema.CatalogueOf(list), in.baseURL, *lang)
 		if err != nil {
 			return fail(e, err)
 		}

@@ -67,7 +67,7 @@ func BenchmarkIssueAndRender(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := card.FromRecord(iss.Record, benchStructure, svc.Frameworks, benchBaseURL, "fr")
+		c, err := card.FromRecord(iss.Record, benchStructure, svc.Frameworks, nil, benchBaseURL, "fr")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -67,6 +67,19 @@ type Card struct {
 	ShortCode      string    // e.g. "K7QM-4XPA-9D", typed at VerifyURL
 	VerifyURL      string    // BASE_URL/verify, printed in plain text: the QR code's accessible alternative
 	CredentialID   string
+	// Next is what to work on next, printed on the a4 layout as space
+	// allows, in order; empty: no such block.
+	Next []NextStep
+}
+
+// NextStep is one competency's next level and a self-training resource
+// that helps reach it.
+type NextStep struct {
+	Code       string // "1.1"
+	Level      string // the next level: "4", "B2"
+	LevelTitle string // "Niveau 4", "Niveau avancé"
+	Resource   string // the resource's name
+	Link       string // its address as printed: "pix.fr"
 }
 
 // Level is one assessed competency and the level reached.
@@ -233,6 +246,9 @@ func (r *renderer) pageRunes() runeSet {
 	rs.add(c.LearnerName, c.IssuerName, c.IssuerDomain, c.FrameworkTitle, c.CredentialID, code, url)
 	for _, l := range c.Levels {
 		rs.add(l.Code, l.Title, l.Level, l.LevelTitle, levelText(l))
+	}
+	for _, n := range c.Next {
+		rs.add(n.Code, n.Resource, n.Link, nextLevelText(n))
 	}
 	for _, t := range []time.Time{c.IssuedAt, c.ValidUntil} {
 		if !t.IsZero() {

@@ -806,7 +806,7 @@ func TestFromRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := card.FromRecord(iss.Record, st, svc.Frameworks, svc.BaseURL, "en")
+	c, err := card.FromRecord(iss.Record, st, svc.Frameworks, nil, svc.BaseURL, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

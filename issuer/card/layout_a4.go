@@ -106,7 +106,7 @@ func (r *renderer) attestation(q *qr.Code) {
 
 	if len(r.c.Levels) > 0 {
 		y = r.text(r.both(func(l *labels) string { return l.competencies }), "B", 9, accent, x, y, w, "L") + 1.5
-		r.levels(listStyle{
+		st := listStyle{
 			cands: slices.Concat(
 				candidates(1, 4, 2, 10.5, 10),
 				candidates(1, 4, 1.5, 10, 9.5, 9),
@@ -116,8 +116,167 @@ func (r *renderer) attestation(q *qr.Code) {
 				candidates(2, 1, 0.5, 7, 6.5, 6),
 			),
 			levelTitles: true, header: true, box: 0.62, line: 0.2, minTitle: 45, maxLevel: 0.24,
-		}, x, y, w, by-5-3-y)
+		}
+		// The next steps take what the list leaves; the list gives up some
+		// room for more of them while it stays readable: one column, no
+		// text cut, at 9 pt or more.
+		h := by - 5 - 3 - y
+		plan := r.planLevels(st, w, h)
+		next := r.planNext(w)
+		k := 0
+		if plan.fits {
+			k = next.fit(h - plan.height(st) - nextGap)
+		}
+		for want := len(next.rows); want > k; want-- {
+			if p := r.planLevels(st, w, h-nextGap-next.height(want)); p.fits && !p.cut && p.cand.cols == 1 && p.cand.size >= nextListMin {
+				plan, k = p, want
+				break
+			}
+		}
+		r.drawLevels(st, plan, x, y, w)
+		r.drawNext(next, k, x, y+plan.height(st)+nextGap, w)
 	}
+}
+
+// The next steps block of the attestation.
+const (
+	nextGap     = 6.0 // between the competency list and the block, mm
+	nextSize    = 8.5 // its rows, pt
+	nextPad     = 0.7 // above and below each row's text, mm
+	nextLinkGap = 2.5 // between a resource's name and its link on one line, mm
+	nextListMin = 9.0 // the smallest size of the list that makes room for the block, pt
+)
+
+// nextRow is one next step laid out.
+type nextRow struct {
+	step        NextStep
+	level, name [][]rune
+	nameRTL     bool
+	link        [][]rune
+	linkInline  bool // the link follows the name's last line
+	h           float64
+}
+
+// nextPlan is the next steps laid out in a width: the cells and the rows.
+type nextPlan struct {
+	codeW, levelW, resW float64
+	rows                []nextRow
+}
+
+// Heights of the block's heading and header row, mm.
+var (
+	nextHeadH = lineHeight(9) + 1.5
+	nextHdrH  = lineHeight(headerSize) + 0.6
+)
+
+// height returns the height of the block with its first k rows; 0 for
+// none.
+func (p *nextPlan) height(k int) float64 {
+	if k == 0 {
+		return 0
+	}
+	h := nextHeadH + nextHdrH
+	for _, row := range p.rows[:k] {
+		h += row.h
+	}
+	return h
+}
+
+// fit returns how many rows fit in height h.
+func (p *nextPlan) fit(h float64) int {
+	k := 0
+	for k < len(p.rows) && p.height(k+1) <= h+1e-9 {
+		k++
+	}
+	return k
+}
+
+// planNext lays the card's next steps out in width w, one row each: the
+// code, the next level, and the resource's name followed by its link (on
+// the name's last line when it fits).
+func (r *renderer) planNext(w float64) nextPlan {
+	var p nextPlan
+	steps := r.c.Next
+	if len(steps) == 0 {
+		return p
+	}
+	inner := w - 2*rowInset
+	// Cells: the code as wide as the widest, the level as wide as the
+	// widest (its header included) up to 30 %, the resource the rest.
+	r.font("B", nextSize)
+	for _, st := range steps {
+		p.codeW = max(p.codeW, r.strWidth(st.Code))
+	}
+	p.codeW = min(p.codeW, inner*0.15)
+	r.font("", headerSize)
+	p.levelW = r.strWidth(r.both(func(l *labels) string { return l.nextLevel }))
+	r.font("", nextSize)
+	for _, st := range steps {
+		p.levelW = max(p.levelW, r.strWidth(nextLevelText(st)))
+	}
+	p.levelW = min(p.levelW, inner*0.3)
+	p.resW = inner - p.codeW - p.levelW - 2*cellGap
+	lh := lineHeight(nextSize)
+	for _, st := range steps {
+		row := nextRow{step: st}
+		row.level = r.wrap(newPara(nextLevelText(st)), p.levelW)
+		name := newPara(st.Resource)
+		row.name, row.nameRTL = r.wrap(name, p.resW), name.rtl
+		lines := len(row.name)
+		if st.Link != "" {
+			link := newCode(st.Link)
+			if n := len(row.name); n > 0 && !name.rtl && r.width(row.name[n-1])+nextLinkGap+r.width(link.runes) <= p.resW {
+				row.link, row.linkInline = [][]rune{link.runes}, true
+			} else {
+				row.link = r.wrap(link, p.resW)
+				lines += len(row.link)
+			}
+		}
+		row.h = float64(max(lines, len(row.level), 1))*lh + 2*nextPad
+		p.rows = append(p.rows, row)
+	}
+	return p
+}
+
+// drawNext draws the first k rows of a planned block from (x, y), under
+// a heading and a header row; nothing when k is 0.
+func (r *renderer) drawNext(p nextPlan, k int, x, y, w float64) {
+	if k == 0 {
+		return
+	}
+	y = r.text(r.both(func(l *labels) string { return l.nextTitle }), "B", 9, accent, x, y, w, "L") + 1.5
+	lx := x + rowInset + p.codeW + cellGap
+	rx := lx + p.levelW + cellGap
+	r.text(r.both(func(l *labels) string { return l.nextLevel }), "", headerSize, grey, lx, y, p.levelW, "L")
+	r.text(r.both(func(l *labels) string { return l.nextResource }), "", headerSize, grey, rx, y, p.resW, "L")
+	y += nextHdrH
+	lh := lineHeight(nextSize)
+	for i, row := range p.rows[:k] {
+		if i%2 == 0 {
+			r.pdf.SetFillColor(zebra.r, zebra.g, zebra.b)
+			r.pdf.Rect(x, y, w, row.h, "F")
+		}
+		ty := y + nextPad
+		r.font("B", nextSize)
+		r.color(accent)
+		r.draw([][]rune{[]rune(row.step.Code)}, false, x+rowInset, ty, p.codeW, nextSize, "L")
+		r.font("", nextSize)
+		r.color(ink)
+		r.draw(row.level, false, lx, ty, p.levelW, nextSize, "L")
+		end := r.draw(row.name, row.nameRTL, rx, ty, p.resW, nextSize, "L")
+		r.color(accent)
+		if row.linkInline {
+			r.draw(row.link, false, rx+r.width(row.name[len(row.name)-1])+nextLinkGap, end-lh, p.resW, nextSize, "L")
+		} else if len(row.link) > 0 {
+			r.draw(row.link, false, rx, end, p.resW, nextSize, "L")
+		}
+		y += row.h
+	}
+}
+
+// nextLevelText is a next step's level as printed in full.
+func nextLevelText(n NextStep) string {
+	return levelText(Level{Level: n.Level, LevelTitle: n.LevelTitle})
 }
 
 // columns sets two stacks side by side; its height is the taller one's.

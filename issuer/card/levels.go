@@ -123,9 +123,29 @@ func (p *levelPlan) place(st listStyle, h float64) bool {
 	return false
 }
 
-// levels lays out and draws the competency list in the box (x, y, w, h).
-func (r *renderer) levels(st listStyle, x, y, w, h float64) {
-	r.drawLevels(st, r.planLevels(st, w, h), x, y, w)
+// height returns the height a planned list takes when drawn, its header
+// and the line counting competencies left out included.
+func (p *levelPlan) height(st listStyle) float64 {
+	if len(p.rows) == 0 && p.more == 0 {
+		return 0
+	}
+	h := 0.0
+	if st.header {
+		h += lineHeight(headerSize) + 0.6
+	}
+	if p.more > 0 {
+		return h + p.avail + p.cand.pad + lineHeight(p.cand.size)
+	}
+	i, tallest := 0, 0.0
+	for _, n := range p.cols {
+		col := 0.0
+		for range n {
+			col += p.rows[i].h
+			i++
+		}
+		tallest = max(tallest, col)
+	}
+	return h + tallest
 }
 
 // drawLevels draws a planned list from (x, y).

@@ -71,6 +71,11 @@ func TestRenderRandom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The starter catalogue: low levels get next steps on the attestation.
+	starter, err := schema.StarterCatalogue(svc.Frameworks)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var codes []string
 	for _, a := range fw.Areas {
 		for _, c := range a.Competences {
@@ -92,7 +97,7 @@ func TestRenderRandom(t *testing.T) {
 			t.Fatalf("%q: %v", a.LearnerName, err)
 		}
 		lang := []string{"fr", "en"}[i%2]
-		c, err := card.FromRecord(iss.Record, st, svc.Frameworks, base, lang)
+		c, err := card.FromRecord(iss.Record, st, svc.Frameworks, starter, base, lang)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,9 +13,12 @@ import (
 // instance (where the QR code leads and the short code is checked) as the
 // domain a partner must see, and baseURL + "/verify" as the address where
 // the short code is typed. Levels follow the framework's order, each with
-// its place on the framework's scale. The layout is the default (card);
-// the logo is left for the caller to set.
-func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.Frameworks, baseURL, lang string) (*Card, error) {
+// its place on the framework's scale. With a catalogue, Next holds, per
+// competency below the framework's top level, the next level and the first
+// resource the catalogue suggests for it (those in lang first); nil leaves
+// Next empty. The layout is the default (card); the logo is left for the
+// caller to set.
+func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.Frameworks, cat *schema.Catalogue, baseURL, lang string) (*Card, error) {
 	if rec.CardToken == "" {
 		return nil, schema.Errorf(schema.ENOTFOUND, "the learner's data was erased: the card can no longer be printed",
 			"les données de la personne ont été effacées : la carte ne peut plus être imprimée")
@@ -58,5 +61,33 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 			c.Levels = append(c.Levels, l)
 		}
 	}
+	c.Next = nextSteps(fw, rec.Results, cat, lang)
 	return c, nil
+}
+
+// nextSteps returns, in the framework's order, the competencies of results
+// for which the catalogue suggests something at the next level.
+func nextSteps(fw *schema.Framework, results []schema.LevelResult, cat *schema.Catalogue, lang string) []NextStep {
+	if cat == nil {
+		return nil
+	}
+	var current []schema.CurrentLevel
+	for _, l := range results {
+		if _, rank, err := fw.Level(l.Level); err == nil {
+			current = append(current, schema.CurrentLevel{Competency: l.Competency, Level: l.Level, Rank: rank})
+		}
+	}
+	var out []NextStep
+	for _, step := range schema.NextSteps(fw, current, true) {
+		if step.Next == nil {
+			continue
+		}
+		res := cat.SuggestIn(fw, step.Competency.Code, step.Next.ID, lang)
+		if len(res) == 0 {
+			continue
+		}
+		out = append(out, NextStep{Code: step.Competency.Code, Level: step.Next.ID, LevelTitle: step.Next.Title.In(lang),
+			Resource: res[0].Name.In(lang), Link: res[0].ShortLink()})
+	}
+	return out
 }

@@ -29,6 +29,9 @@ type labels struct {
 	missing      string // under a name with characters the fonts lack
 	more         string // %d competencies that did not fit
 	guideTitle   string
+	nextTitle    string // attestation: the next steps block
+	nextLevel    string
+	nextResource string
 	guide        func(code, issuer, domain, url string) []string
 }
 
@@ -36,7 +39,8 @@ type labels struct {
 func (l *labels) strings() []string {
 	return []string{l.title, l.attestation, l.issuedBy, l.issuedOn, l.issuedTo, l.attIssuedOn,
 		l.framework, l.competencies, l.competency, l.level, l.validUntil, l.code, l.verifyAt, l.credentialID,
-		l.scanFront, l.howToCard, l.verifyTitle, l.howToA4, l.fold, l.printNote, l.missing, l.more, l.guideTitle}
+		l.scanFront, l.howToCard, l.verifyTitle, l.howToA4, l.fold, l.printNote, l.missing, l.more, l.guideTitle,
+		l.nextTitle, l.nextLevel, l.nextResource}
 }
 
 var texts = map[string]*labels{
@@ -64,6 +68,9 @@ var texts = map[string]*labels{
 		missing:      "Certains caractères du nom ne s’impriment pas : le nom complet est dans le QR code",
 		more:         "et %d autres compétences, dans le QR code",
 		guideTitle:   "Comment utiliser cette carte",
+		nextTitle:    "Pour continuer",
+		nextLevel:    "Niveau suivant",
+		nextResource: "Ressource suggérée",
 		guide: func(code, issuer, domain, url string) []string {
 			return []string{
 				"Découpez la bande en suivant les traits de coupe, aux coins. Pliez-la en deux le long du pointillé, l’impression à l’extérieur, puis collez les deux moitiés ou plastifiez la carte.",
@@ -98,6 +105,9 @@ var texts = map[string]*labels{
 		missing:      "Some characters of the name cannot be printed: the full name is in the QR code",
 		more:         "and %d more competencies, in the QR code",
 		guideTitle:   "How to use this card",
+		nextTitle:    "Next steps",
+		nextLevel:    "Next level",
+		nextResource: "Suggested resource",
 		guide: func(code, issuer, domain, url string) []string {
 			return []string{
 				"Cut the strip out along the crop marks at its corners. Fold it in two along the dotted line, printed side out, then glue the halves together or laminate the card.",
