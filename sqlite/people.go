@@ -459,6 +459,10 @@ func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time
 			formatTime(at), id); err != nil {
 			return fmt.Errorf("sqlite: erase learner credentials: %w", err)
 		}
+		// Credentials attached from other structures carry the name too.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM imports WHERE learner_id = ?`, id); err != nil {
+			return fmt.Errorf("sqlite: erase learner imports: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

@@ -94,7 +94,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	}
 	srv := &Server{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
-		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Keys: ks, Frameworks: fws,
+		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: credentials, BaseURL: base},
 		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
 	}
@@ -646,6 +646,13 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"StructureCreate", structureInput{}, false},
 		{"StructureUpdate", structurePatch{}, false},
 		{"VerifyRequest", verifyRequest{}, false},
+		{"ImportCreate", importRequest{}, false},
+		{"Import", importJSON{}, true},
+		{"Path", pathJSON{}, true},
+		{"PathEntry", pathEntryJSON{}, true},
+		{"CurrentLevel", currentLevelJSON{}, true},
+		{"NextStep", nextStepJSON{}, true},
+		{"Resource", resourceJSON{}, true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -900,6 +907,27 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call("", "POST", "/api/v1/verify", map[string]any{"input": "  "}), http.StatusBadRequest), schema.EINVALID)
 	e.wantError(e.want(e.call("", "POST", "/api/v1/verify", `{"input":`), http.StatusBadRequest), schema.EINVALID)
 
+	// Attached credentials and the learner's path: awa's credential
+	// attached to another learner of the structure.
+	chen := e.want(e.call(mediator, "POST", "/api/v1/learners", map[string]any{"name": "Chen Li"}), http.StatusCreated).str("id")
+	imp := e.want(e.call(mediator, "POST", "/api/v1/learners/"+chen+"/imports", map[string]any{"input": c1.str("jwt")}), http.StatusCreated)
+	if imp.str("credential_id") != c1ID || imp.str("status") != schema.StatusActive || imp.str("learner_name") != "Awa Diallo" {
+		t.Errorf("attach: %s", imp.Body)
+	}
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/learners/"+chen+"/imports", map[string]any{"input": c1.str("qr_text")}), http.StatusConflict), schema.ECONFLICT)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/learners/"+awaID+"/imports", map[string]any{"input": c1.str("jwt")}), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/learners/"+chen+"/imports", map[string]any{"input": "not a credential"}), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(outsider, "POST", "/api/v1/learners/"+chen+"/imports", map[string]any{"input": c1.str("jwt")}), http.StatusNotFound), schema.ENOTFOUND)
+	path := e.want(e.call(mediator, "GET", "/api/v1/learners/"+chen+"/path", nil), http.StatusOK)
+	if entries, _ := path.JSON["entries"].([]any); len(entries) != 1 || entries[0].(map[string]any)["source"] != "attached" {
+		t.Errorf("path of chen: %s", path.Body)
+	}
+	if cur, _ := path.JSON["current"].(map[string]any); len(cur["digcomp-2.2"].([]any)) != 1 {
+		t.Errorf("current levels of chen: %s", path.Body)
+	}
+	e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/path", nil), http.StatusOK)
+	e.wantError(e.want(e.call(outsider, "GET", "/api/v1/learners/"+chen+"/path", nil), http.StatusNotFound), schema.ENOTFOUND)
+
 	// Suspend, unsuspend, revoke.
 	s := e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c2ID+"/suspend", map[string]any{"reason": "Vérification en cours"}), http.StatusOK)
 	if s.str("status") != schema.StatusSuspended {
@@ -1005,7 +1033,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	t.Run("bodies", func(t *testing.T) {
 		e.t = t
 		ids := map[string]string{"/api/v1/learners/{id}": awaID, "/api/v1/credentials/{id}/revoke": c2ID,
-			"/api/v1/credentials/{id}/suspend": c2ID, "/api/v1/credentials/{id}/unsuspend": c2ID}
+			"/api/v1/credentials/{id}/suspend": c2ID, "/api/v1/credentials/{id}/unsuspend": c2ID, "/api/v1/learners/{id}/imports": awaID}
 		for _, op := range e.doc.operations() {
 			rs, ok := e.doc.requestSchema(op)
 			if !ok {
