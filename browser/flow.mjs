@@ -284,13 +284,13 @@ try {
     await visit(med, 'credential (revoked)', 'credential-revoked');
   });
 
-  await step('the verify page says "non valable" for the revoked short code', async () => {
+  await step('the verify page says "Révoquée" for the revoked short code', async () => {
     await med.getByRole('link', { name: 'Vérifier une attestation' }).click();
     await heading(med, 'Vérifier une attestation');
     await visit(med, 'verify (empty)');
     await med.getByLabel('QR code, code court ou attestation').fill(summary.credential.shortCode);
     await med.getByRole('button', { name: 'Vérifier', exact: true }).click();
-    const result = med.getByRole('heading', { level: 2, name: 'Attestation non valable' });
+    const result = med.getByRole('heading', { level: 2, name: 'Révoquée' });
     await result.waitFor();
     const reason = "L'émetteur a révoqué cette attestation.";
     await med.getByText(reason).waitFor();

@@ -17,13 +17,14 @@ export const phone = { width: 390, height: 844 };
 const blocking = new Set(['serious', 'critical']);
 
 // launch starts Chromium (CARNET_CHROMIUM overrides /usr/bin/chromium)
-// and records the versions in the summary.
-export async function launch(summary) {
+// and records the versions in the summary; extraArgs are more flags (a
+// fake camera, for instance).
+export async function launch(summary, extraArgs = []) {
   summary.versions.playwright = (await import('playwright-core/package.json', { with: { type: 'json' } })).default.version;
   const browser = await chromium.launch({
     executablePath: process.env.CARNET_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: chromiumFlags,
+    args: [...chromiumFlags, ...extraArgs],
   });
   summary.browser = browser.version();
   return browser;
