@@ -220,6 +220,10 @@ const (
 	AuditRevoke         = "credential_revoked"
 	AuditSuspend        = "credential_suspended"
 	AuditUnsuspend      = "credential_unsuspended"
+	AuditImport         = "credential_attached" // a credential from another structure attached to a learner
+	AuditResourceAdd    = "resource_created"    // the self-training catalogue
+	AuditResourceEdit   = "resource_updated"
+	AuditResourceDelete = "resource_deleted"
 )
 
 // AuditFilter selects audit events, newest first.
@@ -265,7 +269,8 @@ type LearnerStore interface {
 	UpdateLearner(ctx context.Context, l *Learner) error
 	// EraseLearner removes the learner's personal data and the names and
 	// signed documents of their credentials, which keep their status entry
-	// so they stay revocable.
+	// so they stay revocable, and deletes the credentials attached to them
+	// from other structures (ImportStore).
 	EraseLearner(ctx context.Context, id string, at time.Time) error
 }
 

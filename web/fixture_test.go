@@ -35,6 +35,8 @@ type fixture struct {
 	creds  *sqlite.CredentialStore
 	learns *sqlite.LearnerStore
 	trust  *sqlite.TrustStore
+	imps   *sqlite.ImportStore
+	res    *sqlite.ResourceStore
 }
 
 func startFixture(t *testing.T) *fixture {
@@ -50,15 +52,17 @@ func startFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, dir: dir, db: db, users: sqlite.NewUserStore(db), sts: sqlite.NewStructureStore(db),
-		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db), trust: sqlite.NewTrustStore(db)}
+		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db), trust: sqlite.NewTrustStore(db),
+		imps: sqlite.NewImportStore(db)}
 	f.http = httptest.NewUnstartedServer(nil)
 	base := "http://" + f.http.Listener.Addr().String()
 	fws := schema.NewFrameworks()
+	f.res = sqlite.NewResourceStore(db, fws)
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	f.srv = &web.Server{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
-		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Keys: ks, Frameworks: fws, Secret: secret,
+		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws, Secret: secret,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: f.creds, BaseURL: base},
 	}
 	f.srv.Verifier = &verifier.Verifier{Trust: verifier.NewRegistry(), Frameworks: fws, Lookup: func(ctx context.Context, code string) (string, error) {
@@ -67,7 +71,7 @@ func startFixture(t *testing.T) *fixture {
 			return "", err
 		}
 		return c.JWT, nil
-	}, Status: &verifier.StatusLists{Local: f.srv.LocalStatusList}}
+	}, Status: &verifier.StatusLists{Local: f.srv.LocalStatusList}, Resolve: (&verifier.DIDResolver{}).Resolve}
 	f.http.Config.Handler = f.srv.Handler()
 	f.http.Start()
 	t.Cleanup(f.http.Close)

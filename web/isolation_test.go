@@ -44,6 +44,18 @@ func TestTenantIsolation(t *testing.T) {
 	if code := f.api(tokB, "POST", "/api/v1/credentials/"+cB2.ID+"/suspend", map[string]any{"reason": "test"}, nil); code != 200 {
 		t.Fatalf("suspend in B: %d", code)
 	}
+	// A credential of B attached to another learner of B.
+	var jB struct{ JWT string }
+	if code := f.api(tokB, "GET", "/api/v1/credentials/"+cB.ID, nil, &jB); code != 200 || jB.JWT == "" {
+		t.Fatalf("read B's credential: %d", code)
+	}
+	var lB2 struct{ ID string }
+	if code := f.api(tokB, "POST", "/api/v1/learners", map[string]any{"name": "Bérénice bis"}, &lB2); code != 201 {
+		t.Fatalf("create learner in B: %d", code)
+	}
+	if code := f.api(tokB, "POST", "/api/v1/learners/"+lB2.ID+"/imports", map[string]any{"input": jB.JWT}, nil); code != 201 {
+		t.Fatalf("attach in B: %d", code)
+	}
 	var tB struct{ ID int64 }
 	f.api(tokB, "POST", "/api/v1/tokens", map[string]any{"name": "b"}, &tB)
 	uuidB := strings.TrimPrefix(cB.ID, "urn:uuid:")
@@ -62,7 +74,10 @@ func TestTenantIsolation(t *testing.T) {
 		for _, u := range users {
 			u.PasswordHash = "…" // compared by presence below
 		}
-		parts = append(parts, l, c1, c2, st, users, tokens, len(list))
+		l2, _ := f.learns.FindLearner(ctx, lB2.ID)
+		imps1, _ := f.imps.ListImports(ctx, lB.ID)
+		imps2, _ := f.imps.ListImports(ctx, lB2.ID)
+		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2)
 		b, _ := json.Marshal(parts)
 		return string(b)
 	}
@@ -90,6 +105,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "PATCH /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID, body: map[string]any{"name": "pris"}},
 		{route: "POST /api/v1/learners", path: "/api/v1/learners", body: map[string]any{"structure": "bib-b", "name": "intrus"}},
 		{route: "DELETE /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID},
+		{route: "POST /api/v1/learners/:id/imports", path: "/api/v1/learners/" + lB.ID + "/imports", body: map[string]any{"input": jB.JWT}},
+		{route: "GET /api/v1/learners/:id/path", path: "/api/v1/learners/" + lB2.ID + "/path"},
 		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
 		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
 		{route: "GET /api/v1/credentials/:id/card.pdf", path: "/api/v1/credentials/" + uuidB + "/card.pdf"},
@@ -111,6 +128,9 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
 		{route: "POST /learners/:id/assess", path: "/learners/" + lB.ID + "/assess", body: url.Values{"framework": {"digcomp-2.2"}, "level_1.1": {"2"}, "action": {"issue"}}},
 		{route: "POST /learners", path: "/learners", body: url.Values{"structure": {"bib-b"}, "name": {"intrus"}}},
+		{route: "POST /imports/new", path: "/imports/new", body: url.Values{"input": {jB.JWT}, "learner": {lB.ID}}},
+		{route: "POST /imports", path: "/imports", body: url.Values{"input": {jB.JWT}, "action": {"existing"}, "learner_id": {lB2.ID}}},
+		{route: "POST /imports", path: "/imports", body: url.Values{"input": {jB.JWT}, "action": {"new"}, "structure": {"bib-b"}, "name": {"intrus"}}},
 		{route: "GET /credentials/:id", path: "/credentials/" + uuidB},
 		{route: "GET /credentials/:id/credential.jwt", path: "/credentials/" + uuidB + "/credential.jwt"},
 		{route: "GET /credentials/:id/credential.json", path: "/credentials/" + uuidB + "/credential.json"},
@@ -128,6 +148,19 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /trust/:id/refresh", as: "admin", path: "/trust/1/refresh", body: url.Values{}},
 		{route: "POST /trust/:id/delete", as: "admin", path: "/trust/1/delete", body: url.Values{}},
 		{route: "GET /audit", path: "/audit"},
+		// The resource catalogue is instance-wide: network administrators edit it.
+		{route: "GET /resources/new", path: "/resources/new"},
+		{route: "GET /resources/new", as: "admin", path: "/resources/new"},
+		{route: "GET /resources/:id", path: "/resources/pix"},
+		{route: "GET /resources/:id", as: "admin", path: "/resources/pix"},
+		{route: "POST /resources", path: "/resources", body: url.Values{"id": {"intrus"}, "name_fr": {"Intrus"}, "url": {"https://example.org"},
+			"provider": {"x"}, "languages": {"fr"}, "framework": {"digcomp-2.2"}, "competencies": {"1.1"}, "from": {"1"}, "to": {"2"}}},
+		{route: "POST /resources", as: "admin", path: "/resources", body: url.Values{"id": {"intrus"}, "name_fr": {"Intrus"}, "url": {"https://example.org"},
+			"provider": {"x"}, "languages": {"fr"}, "framework": {"digcomp-2.2"}, "competencies": {"1.1"}, "from": {"1"}, "to": {"2"}}},
+		{route: "POST /resources/:id", path: "/resources/pix", body: url.Values{"name_fr": {"pris"}}},
+		{route: "POST /resources/:id", as: "admin", path: "/resources/pix", body: url.Values{"name_fr": {"pris"}}},
+		{route: "POST /resources/:id/delete", path: "/resources/pix/delete", body: url.Values{"confirm": {"on"}}},
+		{route: "POST /resources/:id/delete", as: "admin", path: "/resources/pix/delete", body: url.Values{"confirm": {"on"}}},
 	}
 	// Routes that list: they answer, without B's objects.
 	lists := []call{
@@ -141,6 +174,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
 		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
 		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},
+		{route: "GET /resources", path: "/resources", absent: []string{"/resources/pix/delete", "/resources/new"}},
+		{route: "POST /imports/new", path: "/imports/new", body: url.Values{"input": {jB.JWT}, "q": {"Bérénice"}}, absent: []string{lB.ID, lB2.ID, "Bérénice bis", `value="bib-b"`}},
 	}
 	// Routes with no object of a structure: public documents and pages,
 	// sign-in, and the actor's own things.

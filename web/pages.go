@@ -137,7 +137,7 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	}
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
-	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued":
+	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -454,6 +454,7 @@ func (s *Server) learnerPage(c *gin.Context) {
 	}
 	p.D["L"], p.D["Credentials"] = l, creds
 	p.D["Frameworks"] = s.frameworkList()
+	s.addPath(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
@@ -466,6 +467,7 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			if l, err2 := s.learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
 				creds, _ := s.listCredentials(c.Request.Context(), actorOf(c), l.ID, 200)
 				p.Title, p.D["L"], p.D["Credentials"], p.D["Frameworks"] = l.Name, l, creds, s.frameworkList()
+				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
 			}
@@ -536,6 +538,14 @@ func (s *Server) assessPage(c *gin.Context) {
 	}
 	p.D["F"] = fw
 	p.D["Levels"] = map[string]string{}
+	if c.Query("from") == "path" { // start from the learner's current levels
+		levels, err := s.startingLevels(c.Request.Context(), actorOf(c), l, fw)
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		p.D["Levels"], p.D["FromPath"] = levels, len(levels) > 0
+	}
 	p.D["In"] = assessmentInput{Framework: fw.ID}
 	s.render(c, http.StatusOK, "assess", p)
 }
@@ -728,7 +738,12 @@ func (s *Server) cardPDF(c *gin.Context) {
 	if q := c.Query("lang"); q == "fr" || q == "en" {
 		l = q
 	}
-	cd, err := card.FromRecord(r, st, s.Frameworks, s.BaseURL, l)
+	cat, err := s.catalogue(c.Request.Context())
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	cd, err := card.FromRecord(r, st, s.Frameworks, cat, s.BaseURL, l)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -926,30 +941,8 @@ func (s *Server) auditPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "audit", p)
 }
 
-// Public pages: verification and the card landing page.
-
-func (s *Server) verifyPage(c *gin.Context) {
-	p := s.view(c, "verify_title")
-	if c.Request.Method == http.MethodPost {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
-		input := strings.TrimSpace(c.PostForm("input"))
-		p.D["Input"] = input
-		if input == "" {
-			p.Error = tr(p.Lang, "verify_empty")
-			s.render(c, http.StatusBadRequest, "verify", p)
-			return
-		}
-		res, err := s.verifyInput(c, input)
-		if err != nil {
-			p.Error = s.errorText(c, p, err)
-			s.render(c, statusOf(schema.ErrorCode(err)), "verify", p)
-			return
-		}
-		p.D["R"] = res
-		p.D["Levels"] = res.Levels
-	}
-	s.render(c, http.StatusOK, "verify", p)
-}
+// Public pages: the card landing page (the verification portal is in
+// verify.go).
 
 func (s *Server) cardPage(c *gin.Context) {
 	p := s.view(c, "card_title")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"carnet/issuer"
@@ -30,7 +31,9 @@ type Server struct {
 	Learners    schema.LearnerStore
 	Credentials schema.CredentialStore
 	Audit       schema.AuditStore
-	Trust       schema.TrustStore // the trusted partners; nil: none
+	Trust       schema.TrustStore    // the trusted partners; nil: none
+	Imports     schema.ImportStore   // credentials attached from other structures
+	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Issuer      *issuer.Service
@@ -44,6 +47,9 @@ type Server struct {
 	lookups  throttle // misses of typed short codes, per client address
 	status   statusCache
 	pages    map[string]*template.Template // by language and page
+
+	signedTrust signedTrustList // /trust-list.jwt, signed again when it changes
+	refreshMu   sync.Mutex      // one on-demand partner refresh at a time
 }
 
 func (s *Server) now() time.Time {
@@ -111,6 +117,8 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/learners/:id/erase", s.learnerErase)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
+	p.POST("/imports/new", s.importPage)
+	p.POST("/imports", s.importCreate)
 	p.GET("/credentials/:id", s.credentialPage)
 	p.GET("/credentials/:id/credential.jwt", s.credentialDownload)
 	p.GET("/credentials/:id/credential.json", s.credentialDownload)
@@ -130,6 +138,12 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/trust", s.trustCreate)
 	p.POST("/trust/:id/refresh", s.trustRefresh)
 	p.POST("/trust/:id/delete", s.trustDelete)
+	p.GET("/resources", s.resourcesPage)
+	p.GET("/resources/new", s.resourceNewPage)
+	p.POST("/resources", s.resourceSave)
+	p.GET("/resources/:id", s.resourceEditPage)
+	p.POST("/resources/:id", s.resourceSave)
+	p.POST("/resources/:id/delete", s.resourceDelete)
 
 	// The JSON API.
 	r.GET("/api/v1/openapi.json", s.openAPI)
@@ -148,6 +162,8 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/learners/:id", s.apiLearner)
 	a.PATCH("/learners/:id", s.apiLearnerUpdate)
 	a.DELETE("/learners/:id", s.apiLearnerErase)
+	a.POST("/learners/:id/imports", s.apiImportCreate)
+	a.GET("/learners/:id/path", s.apiLearnerPath)
 	a.GET("/credentials", s.apiCredentials)
 	a.POST("/credentials", s.apiCredentialCreate)
 	a.GET("/credentials/:id", s.apiCredential)
@@ -256,9 +272,7 @@ func (s *Server) renderKeyDoc(c *gin.Context, contentType string, v any) {
 		s.renderError(c, err)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=300")
-	c.Header("Access-Control-Allow-Origin", "*")
-	c.Data(http.StatusOK, contentType, b)
+	servePublic(c, contentType, b, 300)
 }
 
 type verifyRequest struct {
@@ -304,10 +318,11 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
 		}
 	}
-	res := s.Verifier.Verify(c.Request.Context(), []byte(input))
+	res := s.verifyText(c.Request.Context(), input)
 	if short && res.Reason == verifier.ReasonNotFound {
 		s.lookups.fail(key, s.now())
 	}
+	s.localCardStatus(c, res)
 	return res, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,9 +40,14 @@ type instance struct {
 	learners    *sqlite.LearnerStore
 	audit       *sqlite.AuditStore
 	trust       *sqlite.TrustStore
+	resources   *sqlite.ResourceStore
+	imports     *sqlite.ImportStore
 	keys        *keys.FileStore
 	frameworks  *schema.Frameworks
 	secret      []byte // HMAC key of the web forms' CSRF tokens
+	// statusTTL caps how long other issuers' status lists are cached
+	// (serve --status-cache-ttl); zero: verifier.MaxStatusCacheTTL.
+	statusTTL time.Duration
 }
 
 // openInstance opens the data dir, initialising an empty one as `serve`
@@ -62,11 +68,12 @@ func openInstance(ctx context.Context, dir, baseURL, adminEmail string, framewor
 	}
 	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db),
 		users: sqlite.NewUserStore(db), learners: sqlite.NewLearnerStore(db), audit: sqlite.NewAuditStore(db),
-		trust: sqlite.NewTrustStore(db)}
+		trust: sqlite.NewTrustStore(db), imports: sqlite.NewImportStore(db)}
 	if err := in.init(ctx, baseURL, adminEmail, frameworkFiles, log); err != nil {
 		db.Close()
 		return nil, err
 	}
+	in.resources = sqlite.NewResourceStore(db, in.frameworks) // the frameworks are loaded by init
 	return in, nil
 }
 
@@ -225,15 +232,25 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 	}
 	srv := &web.Server{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
-		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Keys: in.keys, Frameworks: in.frameworks,
+		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources, Keys: in.keys, Frameworks: in.frameworks,
 		Issuer: in.issuer(), Secret: in.secret, Log: log,
 	}
 	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList}}
+		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL},
+		// To tell "signature correct, issuer not trusted here" from forged;
+		// an instance on a public address never looks up private ones.
+		Resolve: (&verifier.DIDResolver{PublicOnly: !in.loopback()}).Resolve}
 	return srv, nil
 }
 
 func (in *instance) Close() error { return in.db.Close() }
+
+// loopback reports whether the instance's base URL is on this machine (a
+// development or test instance).
+func (in *instance) loopback() bool {
+	u, err := url.Parse(in.baseURL)
+	return err == nil && keys.IsLoopback(u.Hostname())
+}
 
 // issuer returns the issuance service of the instance.
 func (in *instance) issuer() *issuer.Service {

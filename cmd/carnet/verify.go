@@ -59,7 +59,8 @@ func runVerify(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	reg := verifier.NewRegistry()
-	v := &verifier.Verifier{Trust: reg, Frameworks: schema.NewFrameworks(), Now: now}
+	v := &verifier.Verifier{Trust: reg, Frameworks: schema.NewFrameworks(), Now: now,
+		Resolve: (&verifier.DIDResolver{Now: now}).Resolve} // to tell "not trusted here" from forged
 	if *data != "" {
 		in, err := openInstance(ctx, *data, "", "", fwFiles, e.stderr)
 		if err != nil {
