@@ -260,6 +260,32 @@ try {
     await visit(med, 'credential', 'credential');
   });
 
+  await step('mediator verifies the credential on the portal and attaches it to a new record; the path shows it', async () => {
+    await med.getByRole('link', { name: 'Vérifier une attestation' }).click();
+    await med.getByLabel('QR code, code court ou attestation').fill(summary.credential.shortCode);
+    await med.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    await med.getByRole('heading', { level: 2, name: 'Valide' }).waitFor();
+    await visit(med, 'verify (valid, attach offered)', 'verify-valid-attach');
+    await med.getByRole('button', { name: "Rattacher au parcours d'une personne" }).click();
+    await heading(med, 'Rattacher une attestation');
+    await visit(med, 'attach (choose a learner)', 'attach');
+    const name = med.getByLabel("Nom affiché sur l'attestation");
+    check(await name.inputValue() === learnerName, `the new record's name is not pre-filled: ${await name.inputValue()}`);
+    await med.getByRole('button', { name: 'Créer la fiche et rattacher' }).click();
+    await heading(med, learnerName);
+    const main = await med.getByRole('main').innerText();
+    for (const want of ['Niveaux actuels et prochaines étapes', 'Prochain niveau', 'rattachée', 'Nouvelle évaluation à partir de ces niveaux']) {
+      check(main.includes(want), `the learner's path lacks "${want}"`);
+    }
+    await visit(med, 'learner (path with an attached credential)', 'learner-path');
+    await med.getByRole('link', { name: 'Nouvelle évaluation à partir de ces niveaux' }).first().click();
+    const [code, level] = levels[0];
+    const selected = await med.getByLabel(new RegExp(`^${code.replace('.', '\\.')} `)).inputValue();
+    check(selected === level, `the assessment starts at ${selected} for ${code}, want ${level}`);
+    await visit(med, 'assessment pre-filled from the path', 'assess-from-path');
+    await med.goto(summary.credential.url);
+  });
+
   await step('mediator suspends, lifts the suspension, then revokes', async () => {
     const suspend = med.getByRole('form', { name: 'Suspendre' });
     await suspend.getByLabel('Motif').fill('Vérification en cours');
@@ -322,6 +348,15 @@ try {
     const row = admin.getByRole('row').filter({ hasText: mediatorEmail });
     check(await row.getByRole('cell', { name: 'Camille Martin' }).count() === 1, 'the members table lacks the mediator');
     await visit(admin, 'structure (members)', 'structure-members');
+  });
+
+  await step('admin reads and opens the resource catalogue', async () => {
+    await admin.getByRole('link', { name: 'Ressources' }).click();
+    await heading(admin, "Ressources d'autoformation");
+    await admin.getByText('pix.fr').first().waitFor();
+    await visit(admin, 'resources', 'resources');
+    await admin.goto('/resources/new');
+    await visit(admin, 'resource form', 'resource-new');
   });
 
   await step('admin reads the audit log', async () => {
