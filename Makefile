@@ -52,6 +52,7 @@ bench: ## run the benchmarks (figures go in BENCHMARKS.md)
 fuzz: ## fuzz the token parsers for 60 s each
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 60s ./verifier
 	$(GO) test -run '^$$' -fuzz FuzzCardToken -fuzztime 60s ./verifier
+	$(GO) test -run '^$$' -fuzz FuzzTrustList -fuzztime 60s ./verifier
 
 tidy: ## go mod tidy
 	$(GO) mod tidy
