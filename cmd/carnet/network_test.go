@@ -326,6 +326,21 @@ func TestPartnerNetwork(t *testing.T) {
 		t.Fatalf("carnet verify --trust A of C's credential: %d\n%s", code, out)
 	}
 
+	// A network at once: C takes in B's signed trust list, so C now trusts
+	// B's structures and A (whom B trusts) too; B still does not trust C.
+	var viaList struct {
+		Issuers []struct{ ID, URL string }
+	}
+	if code := apiCall(t, c.base, tokC, "POST", "/api/v1/trust", map[string]string{"url": b.base + "/trust-list.jwt", "name": "Réseau de B"}, &viaList); code != 201 || len(viaList.Issuers) != 2 {
+		t.Fatalf("C trusts B's trust list: %d %+v", code, viaList)
+	}
+	if v := c.verify(credA.JWT); !v.Valid || v.Issuer == nil || !v.Issuer.Trusted {
+		t.Fatalf("C verifies A's credential through B's trust list: %+v", v)
+	}
+	if v := b.verify(credC.JWT); v.Valid || v.Reason != "unknown_issuer" {
+		t.Fatalf("B trusts C after C took in B's list: %+v", v)
+	}
+
 	// 3. A mediator of B attaches A's credential to a new learner, who also
 	// has a credential of B's own.
 	admin := b.admin()
