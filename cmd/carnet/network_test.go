@@ -340,6 +340,10 @@ func TestPartnerNetwork(t *testing.T) {
 	if v := b.verify(credC.JWT); v.Valid || v.Reason != "unknown_issuer" {
 		t.Fatalf("B trusts C after C took in B's list: %+v", v)
 	}
+	// An offline-minded verifier does the same with the CLI.
+	if code, out := cli(t, "verify", "--trust", b.base+"/trust-list.jwt", jwtFile); code != 0 {
+		t.Fatalf("carnet verify --trust B's trust list: %d\n%s", code, out)
+	}
 
 	// 3. A mediator of B attaches A's credential to a new learner, who also
 	// has a credential of B's own.
