@@ -27,7 +27,11 @@ func (s *Server) fetchSource(ctx context.Context, ts *schema.TrustedSource) (cha
 		}
 	}
 	if err != nil {
-		ts.LastError = schema.ErrorMessage(err)
+		// Kept in both languages: the page and the API show it as is.
+		ts.LastError = schema.ErrorMessageFR(err)
+		if en := schema.ErrorMessage(err); en != ts.LastError {
+			ts.LastError += " / " + en
+		}
 		return false, err
 	}
 	ts.LastSuccessAt, ts.LastError = ts.LastFetchAt, ""

@@ -123,6 +123,17 @@ func TestTrustRefresh(t *testing.T) {
 	if r := verifyOn(t, b, after); !r.Valid || r.Issuer == nil || !r.Issuer.Trusted {
 		t.Errorf("while the partner is down: %+v", r)
 	}
+	// The page shows the last success, the error (in French and English)
+	// and the next refresh (sooner after a failure: here max-age 300 s).
+	br := newBrowser(t, b.srv.BaseURL)
+	br.login("admin@b.example.org")
+	_, page, _ := br.get("/trust")
+	next := now.Add(schema.MinTrustRefresh).Local().Format("15:04")
+	for _, want := range []string{"prochaine mise à jour : ", next, "Partenaire", "impossible de récupérer", "cannot fetch"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the trust page lacks %q:\n%s", want, page)
+		}
+	}
 }
 
 // forgedKid returns jws with its header's key id changed to another key
