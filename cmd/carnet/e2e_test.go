@@ -234,7 +234,13 @@ func TestMediatorJourney(t *testing.T) {
 	if !strings.Contains(body, "valide") || !strings.Contains(body, "Éloïse Ndiaye-Bérénice") {
 		t.Fatalf("credential page:\n%.1500s", body)
 	}
-	short := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}`).FindString(body)
+	// The short code as the page labels it (a bare pattern could match
+	// inside a UUID whose hex digits happen to be decimal).
+	m = regexp.MustCompile(`Code court\s*:?\s*(?:<[^>]+>\s*)*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2})\b`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no short code on the credential page:\n%.2000s", body)
+	}
+	short := m[1]
 	code, jwt, _ := mediator.get(credPage + "/credential.jwt")
 	if code != 200 || strings.Count(jwt, ".") != 2 {
 		t.Fatalf("download .jwt: %d", code)
