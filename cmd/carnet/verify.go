@@ -28,6 +28,15 @@ de --trust). Jamais une clé désignée par la carte elle-même.
 Valid means: signature correct AND issuer trusted here (structures of --data, issuers of
 --trust). Never a key named by the card itself.
 
+--trust : un JWKS ou document DID (fichier ou URL), un did:web, l'URL d'une instance Carnet (ses
+structures) ou sa liste de confiance signée (https://…/trust-list.jwt : tout son réseau).
+Pour un émetteur non reconnu, son document did:web est lu pour dire « signature correcte,
+émetteur non reconnu ici » plutôt que « falsifiée » ; ce n'est jamais valide.
+--trust: a JWKS or DID document (file or URL), a did:web, a Carnet instance's URL (its
+structures) or its signed trust list (https://…/trust-list.jwt: its whole network). For an
+issuer not trusted here, its did:web document is read to say "signature correct, issuer not
+trusted here" rather than "forged"; that is never valid.
+
 Sortie / exit: 0 valide / valid, 1 non valide / not valid, 2 erreur / error.
 `
 
