@@ -12,8 +12,7 @@
 // token, to revoke it)}. It prints one JSON summary on stdout (progress on
 // stderr) and exits 0 when every step passed, 1 otherwise.
 // CARNET_CHROMIUM overrides /usr/bin/chromium.
-import path from 'node:path';
-import { audit as auditPage, axe, axeControl, desktop, launch, phone, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'valid', 'tampered', 'foreign', 'credential', 'token']) {
@@ -44,33 +43,11 @@ const summary = {
 };
 const started = Date.now();
 
-function log(...a) { console.error('[card]', ...a); }
-
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  log(name);
-  try {
-    const r = await fn();
-    summary.steps.push({ name, ok: true, ms: Date.now() - t0 });
-    return r;
-  } catch (e) {
-    summary.steps.push({ name, ok: false, ms: Date.now() - t0, error: String(e.message || e) });
-    summary.failures.push(`${name}: ${e.message || e}`);
-    return undefined;
-  }
-}
+const { log, step } = stepper(summary, 'card');
 
 async function audit(page, name) { await auditPage(summary, page, name); }
 
-async function shot(page, name) {
-  const file = path.join(cfg.artifacts, `card-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  summary.screenshots.push(path.basename(file));
-}
+const shot = screenshotter(summary, cfg.artifacts, 'card');
 
 function watch(page, who) { watchPage(summary, page, who); }
 

@@ -10,7 +10,7 @@
 // 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { audit as auditPage, axe, axeControl, desktop, launch, phone, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, stepper, watch as watchPage } from './harness.mjs';
 
 const [base, loginLink, artifacts] = process.argv.slice(2);
 if (!base || !loginLink || !artifacts) {
@@ -39,24 +39,7 @@ const summary = {
 };
 const started = Date.now();
 
-function log(...a) { console.error('[flow]', ...a); }
-
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  log(name);
-  try {
-    const r = await fn();
-    summary.steps.push({ name, ok: true, ms: Date.now() - t0 });
-    return r;
-  } catch (e) {
-    summary.steps.push({ name, ok: false, ms: Date.now() - t0, error: String(e.message || e) });
-    throw e;
-  }
-}
+const { log, step } = stepper(summary, 'flow', { stopOnFailure: true });
 
 async function audit(page, name) { await auditPage(summary, page, name); }
 

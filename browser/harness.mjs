@@ -1,6 +1,7 @@
 // harness.mjs: what the browser scripts share — launching Debian's
-// Chromium on a closed network, auditing a page with axe-core, and
-// recording a page's errors in the run's summary.
+// Chromium on a closed network, auditing a page with axe-core, recording a
+// page's errors in the run's summary, timed steps and screenshots.
+import path from 'node:path';
 import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 
@@ -80,4 +81,41 @@ export function watch(summary, page, who) {
   page.on('console', (m) => {
     if (m.type() === 'error') summary.consoleErrors.push(`${who}: ${m.text()} (${m.location().url || page.url()})`);
   });
+}
+
+// check throws msg unless cond holds: a failed expectation of a step.
+export function check(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// stepper returns a script's step runner and logger. Each step is timed and
+// recorded in summary.steps. A failing step is recorded in summary.failures
+// and the script goes on, unless stopOnFailure: then the error ends it.
+export function stepper(summary, tag, { stopOnFailure = false } = {}) {
+  const log = (...a) => console.error(`[${tag}]`, ...a);
+  async function step(name, fn) {
+    const t0 = Date.now();
+    log(name);
+    try {
+      const r = await fn();
+      summary.steps.push({ name, ok: true, ms: Date.now() - t0 });
+      return r;
+    } catch (e) {
+      summary.steps.push({ name, ok: false, ms: Date.now() - t0, error: String(e.message || e) });
+      if (stopOnFailure) throw e;
+      summary.failures.push(`${name}: ${e.message || e}`);
+      return undefined;
+    }
+  }
+  return { log, step };
+}
+
+// screenshotter saves full-page screenshots as DIR/PREFIX-NAME.png and
+// lists them in summary.screenshots.
+export function screenshotter(summary, dir, prefix) {
+  return async (page, name) => {
+    const file = path.join(dir, `${prefix}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    summary.screenshots.push(path.basename(file));
+  };
 }

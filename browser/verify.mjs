@@ -15,7 +15,7 @@
 // summary on stdout (progress on stderr) and exits 0 when every step
 // passed, 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import path from 'node:path';
-import { audit as auditPage, axe, axeControl, desktop, launch, phone, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'jwt', 'jwtFile', 'qr', 'revoked', 'forged', 'foreign']) {
@@ -42,33 +42,11 @@ const summary = {
 };
 const started = Date.now();
 
-function log(...a) { console.error('[verify]', ...a); }
-
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  log(name);
-  try {
-    const r = await fn();
-    summary.steps.push({ name, ok: true, ms: Date.now() - t0 });
-    return r;
-  } catch (e) {
-    summary.steps.push({ name, ok: false, ms: Date.now() - t0, error: String(e.message || e) });
-    summary.failures.push(`${name}: ${e.message || e}`);
-    return undefined;
-  }
-}
+const { log, step } = stepper(summary, 'verify');
 
 async function audit(page, name) { await auditPage(summary, page, name); }
 
-async function shot(page, name) {
-  const file = path.join(cfg.artifacts, `verify-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  summary.screenshots.push(path.basename(file));
-}
+const shot = screenshotter(summary, cfg.artifacts, 'verify');
 
 async function newContext(browser, opts = {}) {
   const ctx = await browser.newContext({ viewport: desktop, locale: 'fr-FR', baseURL: cfg.base, ...opts });
