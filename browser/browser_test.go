@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
 	"image/png"
 	"net"
 	"os"
@@ -120,29 +121,7 @@ func TestMediatorFlow(t *testing.T) {
 		t.Fatalf("flow.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
 	}
 
-	// axe: serious and critical fail, the rest is logged for a person.
-	if len(s.Pages) < 15 {
-		t.Errorf("axe ran on %d pages, want every page of the flow (15 or more)", len(s.Pages))
-	}
-	for _, p := range s.Pages {
-		for _, v := range p.Violations {
-			msg := "axe %s on %s (%s): %s, %s, %d nodes: %s"
-			args := []any{v.Impact, p.Name, p.Path, v.ID, v.Help, v.Nodes, strings.Join(v.Targets, ", ")}
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf(msg, args...)
-			} else {
-				t.Logf(msg, args...)
-			}
-		}
-		if len(p.Review) > 0 {
-			t.Logf("axe could not decide on %s: %s", p.Name, strings.Join(p.Review, "; "))
-		}
-	}
-	for _, want := range []string{"html-has-lang", "image-alt", "label", "color-contrast"} {
-		if !slices.Contains(s.AxeControl, want) {
-			t.Errorf("axe's negative control found %q, not %s: axe may be checking nothing", s.AxeControl, want)
-		}
-	}
+	s.checkAxe(t, "pages of the flow", 15, false)
 
 	if want := []string{"valide", "suspendue", "valide", "révoquée"}; !slices.Equal(s.Credential.Statuses, want) {
 		t.Errorf("credential statuses %q, want %q", s.Credential.Statuses, want)
@@ -167,24 +146,11 @@ func TestMediatorFlow(t *testing.T) {
 		t.Errorf("HTTP error during the flow: %s", e)
 	}
 
-	for _, name := range screenshots {
-		file := filepath.Join(artifacts, name+".png")
-		f, err := os.Open(file)
-		if err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			continue
-		}
-		cfg, err := png.DecodeConfig(f)
-		f.Close()
-		if err != nil {
-			t.Errorf("screenshot %s is not a PNG: %v", name, err)
-			continue
-		}
+	for name, cfg := range checkScreenshots(t, artifacts, screenshots) {
 		if strings.HasSuffix(name, "-phone") && (cfg.Width != 390 || cfg.Height != 844) {
 			t.Errorf("phone screenshot %s is %d×%d, want 390×844", name, cfg.Width, cfg.Height)
 		}
 	}
-	t.Logf("screenshots in %s", artifacts)
 }
 
 // requireBrowser returns the paths of node and Chromium, or skips (fails
@@ -302,4 +268,61 @@ func runScript(t *testing.T, node, chromium string, timeout time.Duration, artif
 		t.Error(err)
 	}
 	return time.Since(started), stderr.String(), err
+}
+
+// checkAxe fails when axe audited fewer than minPages pages, or found a
+// violation: any at all when strict, else serious and critical ones (the
+// rest is logged for a person). It also fails unless axe's negative
+// control found the faults planted in it, so that a silent axe cannot pass.
+func (s *flowSummary) checkAxe(t *testing.T, what string, minPages int, strict bool) {
+	t.Helper()
+	if len(s.Pages) < minPages {
+		t.Errorf("axe ran on %d %s, want %d or more", len(s.Pages), what, minPages)
+	}
+	for _, p := range s.Pages {
+		name := p.Name
+		if p.Path != "" {
+			name += " (" + p.Path + ")"
+		}
+		for _, v := range p.Violations {
+			msg := "axe %s on %s: %s, %s, %d nodes: %s"
+			args := []any{v.Impact, name, v.ID, v.Help, v.Nodes, strings.Join(v.Targets, ", ")}
+			if strict || v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf(msg, args...)
+			} else {
+				t.Logf(msg, args...)
+			}
+		}
+		if len(p.Review) > 0 {
+			t.Logf("axe could not decide on %s: %s", p.Name, strings.Join(p.Review, "; "))
+		}
+	}
+	for _, want := range []string{"html-has-lang", "image-alt", "label", "color-contrast"} {
+		if !slices.Contains(s.AxeControl, want) {
+			t.Errorf("axe's negative control found %q, not %s: axe may be checking nothing", s.AxeControl, want)
+		}
+	}
+}
+
+// checkScreenshots fails unless each DIR/NAME.png is a PNG, and returns
+// their sizes by name.
+func checkScreenshots(t *testing.T, dir string, names []string) map[string]image.Config {
+	t.Helper()
+	sizes := map[string]image.Config{}
+	for _, name := range names {
+		f, err := os.Open(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			continue
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("screenshot %s is not a PNG: %v", name, err)
+			continue
+		}
+		sizes[name] = cfg
+	}
+	t.Logf("screenshots in %s", dir)
+	return sizes
 }

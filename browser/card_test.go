@@ -8,13 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"image/png"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,47 +195,18 @@ func TestCardInBrowser(t *testing.T) {
 	}
 
 	// axe: serious and critical fail, the rest is logged for a person.
-	if len(s.Pages) < 8 {
-		t.Errorf("axe ran on %d states of /c, want 8 or more", len(s.Pages))
-	}
-	for _, p := range s.Pages {
-		for _, v := range p.Violations {
-			msg := "axe %s on %s: %s, %s, %d nodes: %s"
-			args := []any{v.Impact, p.Name, v.ID, v.Help, v.Nodes, strings.Join(v.Targets, ", ")}
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf(msg, args...)
-			} else {
-				t.Logf(msg, args...)
-			}
-		}
-		if len(p.Review) > 0 {
-			t.Logf("axe could not decide on %s: %s", p.Name, strings.Join(p.Review, "; "))
-		}
-	}
-	for _, want := range []string{"html-has-lang", "image-alt", "label", "color-contrast"} {
-		if !slices.Contains(s.AxeControl, want) {
-			t.Errorf("axe's negative control found %q, not %s: axe may be checking nothing", s.AxeControl, want)
-		}
-	}
+	s.checkAxe(t, "states of /c", 8, false)
 	for _, e := range s.ConsoleErrors {
 		t.Logf("browser console: %s", e)
 	}
 	for _, e := range s.HTTPErrors {
 		t.Errorf("HTTP error: %s", e)
 	}
-	for _, name := range cardScreenshots {
-		f, err := os.Open(filepath.Join(artifacts, "card-"+name+".png"))
-		if err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			continue
-		}
-		_, err = png.DecodeConfig(f)
-		f.Close()
-		if err != nil {
-			t.Errorf("screenshot %s is not a PNG: %v", name, err)
-		}
+	shots := make([]string, len(cardScreenshots))
+	for i, name := range cardScreenshots {
+		shots[i] = "card-" + name
 	}
-	t.Logf("screenshots in %s", artifacts)
+	checkScreenshots(t, artifacts, shots)
 }
 
 // tamper changes one character in the middle of the card token's payload

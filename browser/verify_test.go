@@ -2,7 +2,6 @@ package browser_test
 
 import (
 	"encoding/json"
-	"image/png"
 	"net"
 	"net/http"
 	"os"
@@ -150,41 +149,18 @@ func TestVerifyPortalInBrowser(t *testing.T) {
 	}
 
 	// axe: nothing at all on the verdict states.
-	if len(s.Pages) < 12 {
-		t.Errorf("axe ran on %d states of /verify, want 12 or more", len(s.Pages))
-	}
-	for _, p := range s.Pages {
-		for _, v := range p.Violations {
-			t.Errorf("axe %s on %s: %s, %s, %d nodes: %s", v.Impact, p.Name, v.ID, v.Help, v.Nodes, strings.Join(v.Targets, ", "))
-		}
-		if len(p.Review) > 0 {
-			t.Logf("axe could not decide on %s: %s", p.Name, strings.Join(p.Review, "; "))
-		}
-	}
-	for _, want := range []string{"html-has-lang", "image-alt", "label", "color-contrast"} {
-		if !slices.Contains(s.AxeControl, want) {
-			t.Errorf("axe's negative control found %q, not %s: axe may be checking nothing", s.AxeControl, want)
-		}
-	}
+	s.checkAxe(t, "states of /verify", 12, true)
 	for _, e := range s.ConsoleErrors {
 		t.Errorf("browser console: %s", e)
 	}
 	for _, e := range s.HTTPErrors {
 		t.Errorf("HTTP error: %s", e)
 	}
-	for _, name := range verifyScreenshots {
-		f, err := os.Open(filepath.Join(artifacts, "verify-"+name+".png"))
-		if err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			continue
-		}
-		_, err = png.DecodeConfig(f)
-		f.Close()
-		if err != nil {
-			t.Errorf("screenshot %s is not a PNG: %v", name, err)
-		}
+	shots := make([]string, len(verifyScreenshots))
+	for i, name := range verifyScreenshots {
+		shots[i] = "verify-" + name
 	}
-	t.Logf("screenshots in %s", artifacts)
+	checkScreenshots(t, artifacts, shots)
 }
 
 // forgeJWS changes one character in the middle of a JWS signature.
