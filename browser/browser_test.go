@@ -326,3 +326,16 @@ func checkScreenshots(t *testing.T, dir string, names []string) map[string]image
 	t.Logf("screenshots in %s", dir)
 	return sizes
 }
+
+// freeLoopback returns a free port on 127.0.0.1 for a server to listen on,
+// and its base URL.
+func freeLoopback(t *testing.T) (addr, base string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr = ln.Addr().String()
+	return addr, "http://" + addr
+}

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -73,13 +72,7 @@ func TestCardInBrowser(t *testing.T) {
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	base := "http://" + addr
+	addr, base := freeLoopback(t)
 
 	// Cards issued before the server starts, on its data dir; one more by
 	// another instance, which this one does not trust.

@@ -2,7 +2,6 @@ package browser_test
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,13 +48,7 @@ func TestVerifyPortalInBrowser(t *testing.T) {
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	base := "http://" + addr
+	addr, base := freeLoopback(t)
 
 	type issued struct {
 		ID     string `json:"id"`

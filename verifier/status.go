@@ -568,12 +568,7 @@ func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fet
 	}
 	req.Header.Set("Accept", "application/vc+jwt, application/jwt, text/plain")
 	if prev != nil {
-		if prev.etag != "" {
-			req.Header.Set("If-None-Match", prev.etag)
-		}
-		if prev.lastModified != "" {
-			req.Header.Set("If-Modified-Since", prev.lastModified)
-		}
+		setValidators(req.Header, prev.etag, prev.lastModified)
 	}
 	resp, err := s.client().Do(req)
 	if err != nil {

@@ -300,6 +300,17 @@ func (f *Fetcher) now() time.Time {
 	return time.Now()
 }
 
+// setValidators makes a request conditional on the validators of the copy
+// held (RFC 9110 13.1): a server whose document did not change answers 304.
+func setValidators(h http.Header, etag, lastModified string) {
+	if etag != "" {
+		h.Set("If-None-Match", etag)
+	}
+	if lastModified != "" {
+		h.Set("If-Modified-Since", lastModified)
+	}
+}
+
 // trustRedirect follows at most 5 redirects, never to a URL Carnet would not
 // fetch in the first place.
 func trustRedirect(req *http.Request, via []*http.Request) error {
@@ -466,12 +477,7 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 	}
 	req.Header.Set("Accept", accept)
 	if prev != nil {
-		if prev.ETag != "" {
-			req.Header.Set("If-None-Match", prev.ETag)
-		}
-		if prev.LastModified != "" {
-			req.Header.Set("If-Modified-Since", prev.LastModified)
-		}
+		setValidators(req.Header, prev.ETag, prev.LastModified)
 	}
 	resp, err := f.client().Do(req)
 	if err != nil {
