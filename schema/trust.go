@@ -26,6 +26,15 @@ type TrustedSource struct {
 	ETag         string
 	LastModified string
 	MaxAge       time.Duration
+	// ExpiresAt is when a signed trust list stops vouching for its issuers
+	// (its exp, at the last successful fetch); zero for other partners.
+	ExpiresAt time.Time
+}
+
+// Expired reports whether the source is a trust list past its expiry: its
+// issuers are then no longer trusted, until a fetch brings a valid list.
+func (ts *TrustedSource) Expired(now time.Time) bool {
+	return !ts.ExpiresAt.IsZero() && !now.Before(ts.ExpiresAt)
 }
 
 // Scheduled refreshes of trusted sources: when the partner's answer said

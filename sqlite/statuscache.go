@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"carnet/schema"
 	"carnet/verifier"
@@ -29,8 +30,16 @@ func (db *DB) LoadStatusList(ctx context.Context, url string) (*verifier.StoredS
 	return l, nil
 }
 
+// statusListRetention is how long after its last confirmation a stored
+// status list is kept: well past verifier.MaxStaleStatus, after which a
+// copy no longer answers anyway.
+const statusListRetention = 30 * 24 * time.Hour
+
 // SaveStatusList implements verifier.StatusStore: it keeps l, replacing the
-// copy kept for l.URL.
+// copy kept for l.URL, and deletes the copies last confirmed more than
+// statusListRetention before l.CheckedAt. Every checked_at is written by the
+// verifier's clock and a save's CheckedAt is that clock's now, so the
+// copies are aged by that clock, not the database's.
 func (db *DB) SaveStatusList(ctx context.Context, l *verifier.StoredStatusList) error {
 	switch {
 	case l == nil || l.URL == "" || l.JWS == "":
@@ -48,6 +57,12 @@ func (db *DB) SaveStatusList(ctx context.Context, l *verifier.StoredStatusList) 
 		l.URL, l.JWS, l.ETag, l.LastModified, formatTime(l.CheckedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: save status list: %w", err)
+	}
+	// julianday compares instants, whatever the fractional seconds written.
+	_, err = db.db.ExecContext(ctx, `DELETE FROM status_lists WHERE julianday(checked_at) < julianday(?)`,
+		formatTime(l.CheckedAt.Add(-statusListRetention)))
+	if err != nil {
+		return fmt.Errorf("sqlite: prune status lists: %w", err)
 	}
 	return nil
 }

@@ -75,3 +75,43 @@ func TestStatusListStore(t *testing.T) {
 		t.Errorf("1 MiB list credential: %v", err)
 	}
 }
+
+// TestStatusListPrune: saving a list deletes the copies last confirmed
+// more than 30 days before it (past verifier.MaxStaleStatus, they no longer
+// answer); the others, the one saved and a copy refreshed in time stay.
+func TestStatusListPrune(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+	save := func(url string, checked time.Time) {
+		t.Helper()
+		if err := db.SaveStatusList(ctx, &verifier.StoredStatusList{URL: url, JWS: "a.b.c", CheckedAt: checked}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const base = "https://partner.example.org/s/lille/status/"
+	save(base+"old", at)
+	save(base+"refreshed", at)
+	save(base+"edge", at.Add(24*time.Hour).Add(500*time.Millisecond)) // exactly 30 days before the last save
+	save(base+"recent", at.Add(29*24*time.Hour))
+	save(base+"refreshed", at.Add(30*24*time.Hour))
+	for _, u := range []string{"old", "refreshed", "edge", "recent"} {
+		if l, err := db.LoadStatusList(ctx, base+u); l == nil || err != nil {
+			t.Fatalf("%s pruned too early: %v", u, err)
+		}
+	}
+	save(base+"new", at.Add(31*24*time.Hour).Add(500*time.Millisecond))
+	for u, kept := range map[string]bool{"old": false, "refreshed": true, "edge": true, "recent": true, "new": true} {
+		l, err := db.LoadStatusList(ctx, base+u)
+		if err != nil || (l != nil) != kept {
+			t.Errorf("%s: stored %+v, %v; want kept %v", u, l, err, kept)
+		}
+	}
+	if 30*24*time.Hour <= verifier.MaxStaleStatus {
+		t.Errorf("copies are pruned before MaxStaleStatus (%v)", verifier.MaxStaleStatus)
+	}
+}

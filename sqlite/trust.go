@@ -39,9 +39,10 @@ func (s *TrustStore) CreateTrustedSource(ctx context.Context, ts *schema.Trusted
 	}
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO trusted_sources (source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers,
-			etag, last_modified, max_age_s)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ts.Source, ts.Name, ts.AddedBy, formatTime(ts.AddedAt),
-			formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt), ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second))
+			etag, last_modified, max_age_s, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ts.Source, ts.Name, ts.AddedBy, formatTime(ts.AddedAt),
+			formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt), ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second),
+			formatTime(ts.ExpiresAt))
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "%s is already trusted", "%s est déjà dans les partenaires de confiance", ts.Source)
 		} else if err != nil {
@@ -52,17 +53,18 @@ func (s *TrustStore) CreateTrustedSource(ctx context.Context, ts *schema.Trusted
 	})
 }
 
-const trustCols = `id, source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers, etag, last_modified, max_age_s`
+const trustCols = `id, source, name, added_by, added_at, last_fetch_at, last_success_at, last_error, issuers, etag, last_modified, max_age_s, expires_at`
 
 func scanTrustedSource(row interface{ Scan(...any) error }) (*schema.TrustedSource, error) {
 	var ts schema.TrustedSource
-	var added, fetched, success, iss string
+	var added, fetched, success, iss, expires string
 	var maxAge int64
 	if err := row.Scan(&ts.ID, &ts.Source, &ts.Name, &ts.AddedBy, &added, &fetched, &success, &ts.LastError, &iss,
-		&ts.ETag, &ts.LastModified, &maxAge); err != nil {
+		&ts.ETag, &ts.LastModified, &maxAge, &expires); err != nil {
 		return nil, err
 	}
 	ts.MaxAge = time.Duration(maxAge) * time.Second
+	ts.ExpiresAt = parseTime(expires)
 	ts.AddedAt, ts.LastFetchAt, ts.LastSuccessAt = parseTime(added), parseTime(fetched), parseTime(success)
 	if err := json.Unmarshal([]byte(iss), &ts.Issuers); err != nil {
 		return nil, fmt.Errorf("sqlite: trusted source %d: issuers: %w", ts.ID, err)
@@ -106,8 +108,8 @@ func (s *TrustStore) UpdateTrustedSource(ctx context.Context, ts *schema.Trusted
 		return err
 	}
 	res, err := s.db.db.ExecContext(ctx, `UPDATE trusted_sources SET name = ?, last_fetch_at = ?, last_success_at = ?, last_error = ?, issuers = ?,
-		etag = ?, last_modified = ?, max_age_s = ? WHERE id = ?`, ts.Name, formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt),
-		ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second), ts.ID)
+		etag = ?, last_modified = ?, max_age_s = ?, expires_at = ? WHERE id = ?`, ts.Name, formatTime(ts.LastFetchAt), formatTime(ts.LastSuccessAt),
+		ts.LastError, iss, ts.ETag, ts.LastModified, int64(ts.MaxAge/time.Second), formatTime(ts.ExpiresAt), ts.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update trusted source: %w", err)
 	}

@@ -17,7 +17,7 @@ func TestTrustedSources(t *testing.T) {
 	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	key := json.RawMessage(`{"kty":"EC","crv":"P-256","x":"a","y":"b","kid":"did:web:example.org:s:a#k1"}`)
 	ts := &schema.TrustedSource{Source: "https://partner.example.org", Name: "Partenaire", AddedBy: "admin@example.org",
-		AddedAt: at, LastFetchAt: at, LastSuccessAt: at, ETag: `"v1"`, LastModified: "Sat, 01 Mar 2025 09:00:00 GMT", MaxAge: 2 * time.Hour,
+		AddedAt: at, LastFetchAt: at, LastSuccessAt: at, ETag: `"v1"`, LastModified: "Sat, 01 Mar 2025 09:00:00 GMT", MaxAge: 2 * time.Hour, ExpiresAt: at.Add(7 * 24 * time.Hour),
 		Issuers: []schema.TrustedSourceIssuer{{ID: "did:web:example.org:s:a", Name: "A", URL: "https://partner.example.org/.well-known/jwks.json", Keys: []json.RawMessage{key}}}}
 	if err := s.CreateTrustedSource(ctx, ts); err != nil || ts.ID == 0 {
 		t.Fatalf("create: %v (id %d)", err, ts.ID)

@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"carnet/keys"
+	"carnet/schema"
 	"carnet/verifier"
 )
 
@@ -167,5 +169,113 @@ func TestFetchRedirects(t *testing.T) {
 	}
 	if _, err := f.Load(context.Background(), srv.URL+"/away.json"); err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Errorf("redirect to plain http off loopback: %v", err)
+	}
+}
+
+// The freshness of trust sources and status lists is one computation: an
+// Expires without a Date counts from now, a repeated Expires or a max-age
+// that is not plain digits means stale at once.
+func TestFetchFreshnessShared(t *testing.T) {
+	mem := keys.NewMemStore()
+	ring, _ := mem.Ring("a")
+	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	httpDate := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	cases := map[string]struct {
+		header func(h http.Header)
+		want   time.Duration
+	}{
+		"Expires without Date": {func(h http.Header) {
+			h["Date"] = nil // net/http sends none
+			h.Set("Expires", httpDate(now.Add(time.Hour)))
+		}, time.Hour},
+		"repeated Expires": {func(h http.Header) {
+			h.Set("Date", httpDate(now))
+			h.Add("Expires", httpDate(now.Add(time.Hour)))
+			h.Add("Expires", httpDate(now.Add(2*time.Hour)))
+		}, 0},
+		"signed max-age":     {func(h http.Header) { h.Set("Cache-Control", "max-age=+600") }, 0},
+		"max-age on 2 lines": {func(h http.Header) { h.Add("Cache-Control", "max-age=600"); h.Add("Cache-Control", "max-age=600") }, 0},
+		"huge Age":           {func(h http.Header) { h.Set("Cache-Control", "max-age=600"); h.Set("Age", "99999999999999999999") }, 0},
+	}
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	did, _ := keys.DIDWeb(srv.URL, "a")
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cases[r.URL.Query().Get("case")].header(w.Header())
+		json.NewEncoder(w).Encode(ring.JWKS(did))
+	})
+	f := &verifier.Fetcher{Now: func() time.Time { return now }}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, info, _, err := f.Fetch(context.Background(), srv.URL+"/jwks.json?case="+strings.ReplaceAll(name, " ", "+"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.MaxAge != tc.want {
+				t.Errorf("MaxAge = %v, want %v", info.MaxAge, tc.want)
+			}
+		})
+	}
+}
+
+// Validators are kept as status lists keep them: one too long, or holding a
+// control character, is dropped, never stored nor sent back.
+func TestFetchValidatorsCleaned(t *testing.T) {
+	mem := keys.NewMemStore()
+	ring, _ := mem.Ring("a")
+	long := `"` + strings.Repeat("x", 300) + `"`
+	var mu sync.Mutex
+	var sent []string
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	did, _ := keys.DIDWeb(srv.URL, "a")
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sent = append(sent, r.Header.Get("If-None-Match")+"|"+r.Header.Get("If-Modified-Since"))
+		mu.Unlock()
+		w.Header().Set("ETag", long)
+		w.Header().Set("Last-Modified", "Fri,\t14 Mar 2025 09:00:00 GMT")
+		json.NewEncoder(w).Encode(ring.JWKS(did))
+	})
+	f := &verifier.Fetcher{}
+	_, info, _, err := f.Fetch(context.Background(), srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ETag != "" || info.LastModified != "" {
+		t.Errorf("validators kept: %+v", info)
+	}
+	// Validators held from elsewhere (a database) are cleaned before use.
+	if _, _, nm, err := f.Fetch(context.Background(), srv.URL, &verifier.FetchInfo{ETag: long, LastModified: "a\tb"}); err != nil || nm {
+		t.Fatalf("second fetch: %v %v", nm, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range sent {
+		if s != "|" {
+			t.Errorf("sent validators %q", s)
+		}
+	}
+}
+
+// A 304 is accepted only to a request that held a validator: with empty
+// validators, or only validators too long to send, it is an error.
+func TestFetchUnexpectedNotModified(t *testing.T) {
+	always := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) }))
+	defer always.Close()
+	f := &verifier.Fetcher{}
+	for name, prev := range map[string]*verifier.FetchInfo{
+		"empty validators":  {},
+		"ETag too long":     {ETag: `"` + strings.Repeat("x", 300) + `"`},
+		"control character": {LastModified: "a\x01b"},
+	} {
+		iss, _, nm, err := f.Fetch(context.Background(), always.URL, prev)
+		if err == nil || nm || iss != nil || !strings.Contains(err.Error(), "not conditional") {
+			t.Errorf("%s: 304 accepted: %v %v %v", name, iss, nm, err)
+		}
+		var e *schema.Error
+		if !errors.As(err, &e) || !strings.Contains(e.MessageFR, "pas conditionnelle") {
+			t.Errorf("%s: not a bilingual error: %#v", name, err)
+		}
 	}
 }

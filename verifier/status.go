@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -16,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"carnet/keys"
 	"carnet/schema"
 
 	"github.com/go-jose/go-jose/v4"
@@ -61,6 +61,12 @@ const (
 	StatusFailureTTL = 30 * time.Second
 	// DefaultStatusCacheEntries bounds the cache when MaxEntries is zero.
 	DefaultStatusCacheEntries = 256
+	// MaxStaleStatus is how long after its issuer last confirmed it
+	// (checkedAt) a copy of a list may still answer, stale, while the list
+	// cannot be read again, for a copy in memory or in the Store alike, even
+	// when the list has no validUntil. Past it the status is
+	// StatusUnchecked, as with no copy at all.
+	MaxStaleStatus = 7 * 24 * time.Hour
 )
 
 // ErrStatusListNotFound is the error of a status list that does not exist
@@ -84,12 +90,20 @@ var (
 // cannot be read again (the issuer is down, answers 5xx, or something that
 // does not verify), the last verified copy answers instead, marked stale
 // with the time the issuer last confirmed it, until that copy's own
-// validUntil. It is safe for concurrent use.
+// validUntil and for MaxStaleStatus at most, and only while the key that
+// signed it is still trusted for its issuer. It is safe for concurrent use.
 type StatusLists struct {
-	// Client fetches lists; a client with a StatusFetchTimeout timeout when
-	// nil. Only http(s) URLs are fetched, and plain http only on loopback
-	// hosts, redirects included.
+	// Client fetches lists; when nil, a client with a StatusFetchTimeout
+	// timeout that follows at most 5 redirects (see PublicOnly). Only https
+	// URLs are fetched, and plain http only on loopback hosts, redirects
+	// included, as Fetcher does (checkFetchURL).
 	Client *http.Client
+	// PublicOnly, when Client is nil, fetches with a client that refuses to
+	// connect to addresses that are not public (loopback, private,
+	// link-local…), whatever a name resolves to, as DIDResolver.PublicOnly
+	// does: set it on a server reachable from the Internet, so that a
+	// credential's status list URL cannot make it read from its own network.
+	PublicOnly bool
 	// Local answers the URLs this instance serves, in-process. ok false
 	// means "not mine": the list is fetched over HTTP. An error with code
 	// schema.ENOTFOUND (e.g. ErrStatusListNotFound) means the list does not
@@ -136,11 +150,14 @@ type cacheKey struct {
 	url, issuer, purpose string
 }
 
-// listInfo is what a verified list credential says.
+// listInfo is what a verified list credential says, and the key it was
+// verified with.
 type listInfo struct {
 	bits       []byte
-	ttl        time.Duration // the list's own ttl (capped by MaxTTL); 0 when absent
-	validUntil time.Time     // zero when the list has none
+	ttl        time.Duration    // the list's own ttl (capped by MaxTTL); 0 when absent
+	validUntil time.Time        // zero when the list has none
+	kid        string           // the absolute id of the key that signed it
+	key        crypto.PublicKey // that key, as the trust registry held it then
 }
 
 // listCopy is a verified list credential as it was last confirmed by its
@@ -152,10 +169,34 @@ type listCopy struct {
 	local                   bool      // answered by Local: never stored
 }
 
-// usable reports whether a copy may still answer at now: its list
-// credential has not expired.
-func (c *listCopy) usable(now time.Time) bool {
-	return c != nil && (c.validUntil.IsZero() || now.Before(c.validUntil))
+// usable reports whether a copy may still answer, or be revalidated, at
+// now for issuer: its list credential has not expired, its issuer last
+// confirmed it less than MaxStaleStatus ago, and the key that signed it is
+// still trusted for issuer (the registry may have dropped or replaced it
+// since the copy was verified).
+func (c *listCopy) usable(now time.Time, trust *Registry, issuer string) bool {
+	if c == nil || (!c.validUntil.IsZero() && !now.Before(c.validUntil)) || now.Sub(c.checkedAt) >= MaxStaleStatus {
+		return false
+	}
+	if trust == nil || c.kid == "" {
+		return false
+	}
+	ref, ok := trust.byKeyID(c.kid)
+	if !ok || ref.issuer == nil || ref.issuer.ID != issuer || ref.key == nil {
+		return false
+	}
+	key, ok := c.key.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && key.Equal(ref.key.Key)
+}
+
+// staleUntil is when a usable copy stops answering: MaxStaleStatus after
+// its last confirmation, or its validUntil if sooner.
+func (c *listCopy) staleUntil() time.Time {
+	end := c.checkedAt.Add(MaxStaleStatus)
+	if !c.validUntil.IsZero() && c.validUntil.Before(end) {
+		end = c.validUntil
+	}
+	return end
 }
 
 // listResult is what reading a list gave: bits, or an error.
@@ -191,23 +232,18 @@ func (s *StatusLists) maxTTL() time.Duration {
 	return MaxStatusCacheTTL
 }
 
-func (s *StatusLists) client() *http.Client {
-	if s.Client != nil {
-		return s.Client
-	}
-	return &http.Client{Timeout: StatusFetchTimeout, CheckRedirect: checkRedirect}
-}
+// defaultStatusClient fetches lists when StatusLists.Client is nil and
+// PublicOnly is not set.
+var defaultStatusClient = &http.Client{Timeout: StatusFetchTimeout, CheckRedirect: trustRedirect}
 
-// checkRedirect follows at most 5 redirects, never to plain http off
-// loopback: a list is read over https wherever it moved.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return fmt.Errorf("%w: too many redirects", errStatusList)
+func (s *StatusLists) client() *http.Client {
+	switch {
+	case s.Client != nil:
+		return s.Client
+	case s.PublicOnly:
+		return publicClient
 	}
-	if !fetchable(req.URL.String()) {
-		return fmt.Errorf("%w: redirected to %s", errStatusList, req.URL.Redacted())
-	}
-	return nil
+	return defaultStatusClient
 }
 
 // Invalidate drops the cached copies of the list at url, so the next check
@@ -444,8 +480,8 @@ func isDone(e *cachedList) bool {
 // revalidating prev (the expired copy in memory, else the stored one) when
 // it has validators. It returns the outcome and how long to keep it.
 func (s *StatusLists) load(ctx context.Context, trust *Registry, k cacheKey, prev *listCopy) (listResult, time.Duration) {
-	if !prev.usable(s.now()) {
-		prev = nil
+	if !prev.usable(s.now(), trust, k.issuer) {
+		prev = nil // expired, too old, or its key is no longer trusted: as if there were none
 	}
 	if s.Local != nil {
 		jws, ok, err := s.Local(ctx, k.url)
@@ -464,8 +500,8 @@ func (s *StatusLists) load(ctx context.Context, trust *Registry, k cacheKey, pre
 			return listResult{bits: c.bits, checkedAt: now, copy: c}, s.lifetime(info, 0, false, now)
 		}
 	}
-	if !fetchable(k.url) {
-		return listResult{err: fmt.Errorf("%w: URL %q is not https (http is for loopback hosts only)", errStatusList, k.url)}, StatusFailureTTL
+	if err := checkListURL(k.url); err != nil {
+		return listResult{err: err}, StatusFailureTTL
 	}
 	storeRead := false
 	if prev == nil {
@@ -481,8 +517,8 @@ func (s *StatusLists) load(ctx context.Context, trust *Registry, k cacheKey, pre
 	now := s.now()
 	var c *listCopy
 	if f.notModified {
-		if !prev.usable(now) {
-			return s.failed(ctx, trust, k, nil, true, fmt.Errorf("%w: 304 Not Modified for an expired copy", errStatusList))
+		if !prev.usable(now, trust, k.issuer) {
+			return s.failed(ctx, trust, k, nil, true, fmt.Errorf("%w: 304 Not Modified for a copy that may no longer answer", errStatusList))
 		}
 		c = &listCopy{listInfo: prev.listInfo, jws: prev.jws, etag: prev.etag, lastModified: prev.lastModified, checkedAt: now}
 		if f.etag != "" {
@@ -510,8 +546,10 @@ func (s *StatusLists) notFound() (listResult, time.Duration) {
 
 // failed is the outcome of a list that could not be read again: the last
 // verified copy (prev, else the stored one unless storeRead) answers,
-// stale, for StatusFailureTTL at most, never past its validUntil; without
-// one, the failure is kept for StatusFailureTTL.
+// stale, for StatusFailureTTL at most, never past its validUntil nor
+// MaxStaleStatus after its issuer last confirmed it, and only while its key
+// is still trusted (usable); without one, the failure is kept for
+// StatusFailureTTL.
 func (s *StatusLists) failed(ctx context.Context, trust *Registry, k cacheKey, prev *listCopy, storeRead bool, err error) (listResult, time.Duration) {
 	if ctx.Err() != nil {
 		return listResult{err: ctx.Err(), copy: prev, abandoned: true}, 0
@@ -520,13 +558,10 @@ func (s *StatusLists) failed(ctx context.Context, trust *Registry, k cacheKey, p
 		prev = s.stored(ctx, trust, k)
 	}
 	now := s.now()
-	if !prev.usable(now) {
+	if !prev.usable(now, trust, k.issuer) {
 		return listResult{err: err}, StatusFailureTTL
 	}
-	ttl := StatusFailureTTL
-	if !prev.validUntil.IsZero() {
-		ttl = min(ttl, prev.validUntil.Sub(now))
-	}
+	ttl := min(StatusFailureTTL, prev.staleUntil().Sub(now))
 	return listResult{bits: prev.bits, checkedAt: prev.checkedAt, stale: err, copy: prev}, ttl
 }
 
@@ -557,6 +592,19 @@ type fetched struct {
 	hasFresh           bool
 }
 
+// checkListURL accepts the URL of a list to fetch under the rules of every
+// other fetch (checkFetchURL): https, or plain http on a loopback host.
+func checkListURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("%w: URL %q", errStatusList, u)
+	}
+	if err := checkFetchURL(p); err != nil {
+		return fmt.Errorf("%w: %w", errStatusList, err)
+	}
+	return nil
+}
+
 // fetch GETs the list credential at u, conditionally when prev has
 // validators.
 func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fetched, error) {
@@ -567,23 +615,26 @@ func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fet
 		return nil, fmt.Errorf("%w: URL %q", errStatusList, u)
 	}
 	req.Header.Set("Accept", "application/vc+jwt, application/jwt, text/plain")
-	if prev != nil {
-		setValidators(req.Header, prev.etag, prev.lastModified)
-	}
+	conditional := prev != nil && setValidators(req.Header, prev.etag, prev.lastModified)
 	resp, err := s.client().Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.Request != nil && resp.Request.URL != nil && !fetchable(resp.Request.URL.String()) {
-		return nil, fmt.Errorf("%w: redirected to %s", errStatusList, resp.Request.URL.Redacted())
+	// A caller's client may follow redirects anywhere: check where it landed.
+	if resp.Request != nil && resp.Request.URL != nil {
+		if err := checkFetchURL(resp.Request.URL); err != nil {
+			return nil, fmt.Errorf("%w: redirected: %w", errStatusList, err)
+		}
 	}
 	f := &fetched{etag: validator(resp.Header.Get("ETag")), lastModified: validator(resp.Header.Get("Last-Modified"))}
-	f.fresh, f.hasFresh = httpFreshness(resp.Header)
+	f.fresh, f.hasFresh = httpFreshness(resp.Header, s.now())
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusNotModified:
-		if prev == nil || (prev.etag == "" && prev.lastModified == "") {
+		// Only a conditional request may be answered 304: an unexpected one
+		// is an error, never an empty success.
+		if !conditional {
 			return nil, fmt.Errorf("%w: 304 Not Modified to an unconditional request", errStatusList)
 		}
 		f.notModified = true
@@ -602,87 +653,6 @@ func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fet
 	}
 	f.jws = string(bytes.TrimSpace(data))
 	return f, nil
-}
-
-// validator keeps an ETag or Last-Modified value to send back, or "" when
-// it is too long or holds control characters.
-func validator(v string) string {
-	if len(v) > 256 {
-		return ""
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] == 0x7f {
-			return ""
-		}
-	}
-	return v
-}
-
-// httpFreshness is the freshness lifetime of a response (RFC 9111 4.2.1):
-// 0 with no-store or no-cache (revalidate every time), else max-age minus
-// Age, else Expires minus Date; false when the headers say nothing.
-func httpFreshness(h http.Header) (time.Duration, bool) {
-	const maxDelta = 1 << 31 // RFC 9111 1.2.2: the largest delta-seconds
-	maxAge, hasMaxAge := int64(-1), false
-	for _, line := range h.Values("Cache-Control") {
-		for d := range strings.SplitSeq(line, ",") {
-			name, value, _ := strings.Cut(strings.TrimSpace(d), "=")
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "no-store", "no-cache":
-				return 0, true
-			case "max-age":
-				n, ok := deltaSeconds(strings.Trim(strings.TrimSpace(value), `"`), maxDelta)
-				if !ok {
-					n = 0 // unreadable: stale at once
-				}
-				if !hasMaxAge || n < maxAge {
-					maxAge = n // conflicting values: the shortest
-				}
-				hasMaxAge = true
-			}
-		}
-	}
-	if hasMaxAge {
-		age, _ := deltaSeconds(strings.TrimSpace(h.Get("Age")), maxDelta)
-		return time.Duration(max(maxAge-age, 0)) * time.Second, true
-	}
-	if v := h.Get("Expires"); v != "" {
-		exp, err := http.ParseTime(v)
-		if err != nil {
-			return 0, true // an invalid Expires means already expired
-		}
-		date, err := http.ParseTime(h.Get("Date"))
-		if err != nil {
-			return 0, true // no Date to measure Expires against: revalidate
-		}
-		return max(exp.Sub(date), 0), true
-	}
-	return 0, false
-}
-
-// deltaSeconds reads a non-negative number of seconds, capped at limit.
-func deltaSeconds(s string, limit int64) (int64, bool) {
-	if s == "" || !allDigits(s) {
-		return 0, false
-	}
-	if len(s) > 12 {
-		return limit, true
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return min(n, limit), true
-}
-
-// fetchable reports whether a list may be fetched from u: https, or http
-// on a loopback host (development).
-func fetchable(u string) bool {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || p.User != nil {
-		return false
-	}
-	return p.Scheme == "https" || (p.Scheme == "http" && keys.IsLoopback(p.Hostname()))
 }
 
 // statusListClaims reads a BitstringStatusListCredential and its JWT claims.
@@ -786,7 +756,7 @@ func (s *StatusLists) verifyList(jws string, trust *Registry, k cacheKey) (listI
 	} else if c.Nbf != nil && now.Add(DefaultLeeway).Before(time.Unix(*c.Nbf, 0)) {
 		return listInfo{}, fmt.Errorf("%w: not valid yet", errStatusList)
 	}
-	info := listInfo{}
+	info := listInfo{kid: h.Kid, key: ref.key.Key}
 	if ttl, ok := ttlOf(c.CredentialSubject.TTL, s.maxTTL()); ok {
 		info.ttl = ttl
 	}

@@ -106,9 +106,10 @@ func wantCheckedAt(tb testing.TB, r *verifier.Result, at time.Time, stale bool) 
 }
 
 // TestStatusHTTPFreshness: a list is used for the shortest of its ttl, its
-// HTTP freshness (max-age minus Age, else Expires minus Date; 0 with
-// no-store or no-cache), MaxTTL and the time left before its validUntil;
-// MaxTTL alone when it says nothing.
+// HTTP freshness (max-age, else Expires minus Date or, without a Date, minus
+// now, less Age; 0 with no-store, no-cache, an invalid or repeated max-age),
+// MaxTTL and the time left before its validUntil; MaxTTL alone when it says
+// nothing.
 func TestStatusHTTPFreshness(t *testing.T) {
 	date := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC) // the server's clock: only Expires − Date counts
 	for _, tc := range []struct {
@@ -117,13 +118,16 @@ func TestStatusHTTPFreshness(t *testing.T) {
 		ttl      time.Duration // of the genuine list
 		maxTTL   time.Duration
 		payload  func(fx *statusFixture) map[string]any // a list SignStatusList would not write, instead
+		noDate   bool                                   // the answer has no Date header
 		lifetime time.Duration
 	}{
 		{name: "max-age shorter than the ttl", headers: []string{"Cache-Control", "public, max-age=60"}, ttl: 10 * time.Minute, lifetime: time.Minute},
 		{name: "max-age minus Age", headers: []string{"Cache-Control", "max-age=120", "Age", "100"}, lifetime: 20 * time.Second},
 		{name: "Expires minus Date", headers: []string{"Date", date.Format(http.TimeFormat), "Expires", date.Add(90 * time.Second).Format(http.TimeFormat)}, lifetime: 90 * time.Second},
 		{name: "max-age before Expires", headers: []string{"Cache-Control", "max-age=45", "Date", date.Format(http.TimeFormat), "Expires", date.Add(time.Hour).Format(http.TimeFormat)}, lifetime: 45 * time.Second},
-		{name: "two max-age, the shorter", headers: []string{"Cache-Control", "max-age=200, max-age=70"}, lifetime: 70 * time.Second},
+		{name: "two max-age: stale at once", headers: []string{"Cache-Control", "max-age=200, max-age=70"}, lifetime: 0},
+		{name: "Expires minus now without a Date", headers: []string{"Expires", statusEpoch.Add(90 * time.Second).Format(http.TimeFormat)}, noDate: true, lifetime: 90 * time.Second},
+		{name: "Expires minus Date, less Age", headers: []string{"Date", date.Format(http.TimeFormat), "Expires", date.Add(90 * time.Second).Format(http.TimeFormat), "Age", "30"}, lifetime: time.Minute},
 		{name: "ttl shorter than max-age", headers: []string{"Cache-Control", "max-age=3600"}, ttl: 2 * time.Minute, lifetime: 2 * time.Minute},
 		{name: "MaxTTL caps a long max-age", headers: []string{"Cache-Control", "max-age=86400"}, ttl: 24 * time.Hour, maxTTL: 3 * time.Minute, lifetime: 3 * time.Minute},
 		{name: "default MaxTTL caps a long max-age", headers: []string{"Cache-Control", "max-age=86400"}, ttl: 24 * time.Hour, lifetime: verifier.MaxStatusCacheTTL},
@@ -152,6 +156,11 @@ func TestStatusHTTPFreshness(t *testing.T) {
 			fx.set(func() { fx.ttl = tc.ttl })
 			cs := fx.cacheServer()
 			cs.set("", tc.headers...)
+			if tc.noDate {
+				cs.mu.Lock()
+				cs.header[""]["Date"] = nil // net/http sends no Date
+				cs.mu.Unlock()
+			}
 			if tc.payload != nil {
 				fx.handle("/s/mediatheque/status/0", func(w http.ResponseWriter) {
 					for i := 0; i+1 < len(tc.headers); i += 2 {

@@ -13,7 +13,9 @@ import (
 type StatusStore interface {
 	// LoadStatusList returns the copy kept for url; nil, nil when none.
 	LoadStatusList(ctx context.Context, url string) (*StoredStatusList, error)
-	// SaveStatusList keeps l, replacing the copy kept for l.URL.
+	// SaveStatusList keeps l, replacing the copy kept for l.URL. It may
+	// drop copies confirmed more than MaxStaleStatus before l.CheckedAt:
+	// they no longer answer.
 	SaveStatusList(ctx context.Context, l *StoredStatusList) error
 }
 
@@ -29,8 +31,8 @@ type StoredStatusList struct {
 
 // stored returns the copy of a list kept in the Store, verified again for
 // the issuer and purpose asked; nil when there is none, it does not verify
-// (tampered, expired, signed with a key no longer trusted) or the store
-// fails.
+// (tampered, expired, signed with a key no longer trusted), its issuer last
+// confirmed it MaxStaleStatus ago or more, or the store fails.
 func (s *StatusLists) stored(ctx context.Context, trust *Registry, k cacheKey) *listCopy {
 	if s.Store == nil {
 		return nil
@@ -43,11 +45,16 @@ func (s *StatusLists) stored(ctx context.Context, trust *Registry, k cacheKey) *
 	if err != nil {
 		return nil
 	}
+	now := s.now()
 	checked := l.CheckedAt
-	if now := s.now(); checked.After(now) {
+	if checked.After(now) {
 		checked = now // never confirmed later than now
 	}
-	return &listCopy{listInfo: info, jws: l.JWS, etag: validator(l.ETag), lastModified: validator(l.LastModified), checkedAt: checked}
+	c := &listCopy{listInfo: info, jws: l.JWS, etag: validator(l.ETag), lastModified: validator(l.LastModified), checkedAt: checked}
+	if !c.usable(now, trust, k.issuer) {
+		return nil // too old to answer, or to revalidate: read it in full
+	}
+	return c
 }
 
 // save keeps a copy of a list read over HTTP in the Store; a failure only

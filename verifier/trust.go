@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +52,9 @@ func NewRegistry() *Registry {
 
 // Add trusts an issuer's keys, merging them with keys already trusted for
 // the same issuer. Only public P-256 keys whose id is ISSUER#FRAGMENT are
-// taken; the others are refused with an error.
+// taken; the others are refused with an error. A structure of this
+// instance (Local) takes keys from this instance only: another source
+// naming it is refused, and a local issuer replaces a partner's keys.
 func (r *Registry) Add(ti *TrustedIssuer) error {
 	if !strings.HasPrefix(ti.ID, "did:") || strings.Contains(ti.ID, "#") {
 		return schema.Errorf(schema.EINVALID, "issuer id %q is not a DID", "l'identifiant d'émetteur %q n'est pas un DID", ti.ID)
@@ -75,6 +76,15 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cur := r.issuers[ti.ID]
+	switch {
+	case cur != nil && cur.Local && !ti.Local:
+		// A partner's document may not add keys to a structure of this
+		// instance: they would sign as one of our own structures.
+		return schema.Errorf(schema.EINVALID, "%s names %s, a structure of this instance: its keys come from this instance only",
+			"%s désigne %s, une structure de cette instance : ses clés ne viennent que de cette instance", ti.Source, ti.ID)
+	case cur != nil && !cur.Local && ti.Local:
+		cur = nil // this instance's own keys replace whatever a partner said
+	}
 	merged := &TrustedIssuer{ID: ti.ID, Name: ti.Name, Source: ti.Source, Local: ti.Local}
 	if cur != nil {
 		merged.Keys = append(merged.Keys, cur.Keys...)
@@ -258,9 +268,6 @@ const MaxTrustDocument = 1 << 20
 // FetchTimeout bounds one fetch of a trust source by the default client.
 const FetchTimeout = 10 * time.Second
 
-// maxFreshness bounds FetchInfo.MaxAge, whatever a server says.
-const maxFreshness = 365 * 24 * time.Hour
-
 // Fetcher loads trust sources: files, did:web ids, JWKS and DID document
 // URLs, Carnet base URLs and signed trust lists. Only https URLs are
 // fetched, and plain http on loopback hosts, redirects included.
@@ -282,6 +289,9 @@ type FetchInfo struct {
 	// MaxAge is Cache-Control max-age minus Age, else Expires minus Date;
 	// 0 when the answer says none, or no-cache or no-store.
 	MaxAge time.Duration
+	// Expires is when the document itself stops vouching for its issuers
+	// (a signed trust list's exp); zero for documents that say nothing.
+	Expires time.Time
 }
 
 var defaultTrustClient = &http.Client{Timeout: FetchTimeout, CheckRedirect: trustRedirect}
@@ -300,19 +310,9 @@ func (f *Fetcher) now() time.Time {
 	return time.Now()
 }
 
-// setValidators makes a request conditional on the validators of the copy
-// held (RFC 9110 13.1): a server whose document did not change answers 304.
-func setValidators(h http.Header, etag, lastModified string) {
-	if etag != "" {
-		h.Set("If-None-Match", etag)
-	}
-	if lastModified != "" {
-		h.Set("If-Modified-Since", lastModified)
-	}
-}
-
 // trustRedirect follows at most 5 redirects, never to a URL Carnet would not
-// fetch in the first place.
+// fetch in the first place (checkFetchURL). Status lists are fetched under
+// the same rules.
 func trustRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return schema.Errorf(schema.EINVALID, "too many redirects", "trop de redirections")
@@ -387,6 +387,16 @@ func (f *Fetcher) Fetch(ctx context.Context, src string, prev *FetchInfo) (issue
 		if err != nil {
 			return nil, info, false, err
 		}
+		// A document speaks for the issuers of its own host only: a JWKS
+		// naming another site's did:web would let its publisher sign as
+		// that site. (A signed trust list, above, is the way to vouch for
+		// others.)
+		for _, ti := range issuers {
+			if !issuerOnHost(ti.ID, u) {
+				return nil, info, false, schema.Errorf(schema.EINVALID, "%s names %s, which is not on its host %s: a document speaks for its own site only (a signed trust list vouches for others)",
+					"%s désigne %s, qui n'est pas sur son hôte %s : un document ne parle que pour son propre site (une liste de confiance signée engage pour d'autres)", u, ti.ID, u.Host)
+			}
+		}
 		return issuers, info, false, nil
 	default:
 		data, err := readLimited(src)
@@ -396,6 +406,16 @@ func (f *Fetcher) Fetch(ctx context.Context, src string, prev *FetchInfo) (issue
 		issuers, err := ParseTrust(data, src)
 		return issuers, FetchInfo{}, false, err
 	}
+}
+
+// issuerOnHost reports whether the issuer id is a did:web of u's host.
+func issuerOnHost(id string, u *url.URL) bool {
+	doc, err := keys.DIDDocumentURL(id)
+	if err != nil {
+		return false
+	}
+	du, err := url.Parse(doc)
+	return err == nil && sameHost(du, u)
 }
 
 // resolveDID reads the DID document of a did:web id and returns its issuer
@@ -476,9 +496,7 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u)
 	}
 	req.Header.Set("Accept", accept)
-	if prev != nil {
-		setValidators(req.Header, prev.ETag, prev.LastModified)
-	}
+	conditional := prev != nil && setValidators(req.Header, prev.ETag, prev.LastModified)
 	resp, err := f.client().Do(req)
 	if err != nil {
 		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "cannot fetch %s: %v", "impossible de récupérer %s : %v", u, err)
@@ -491,12 +509,18 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 		}
 	}
 	info = cacheInfo(resp.Header, f.now())
-	if resp.StatusCode == http.StatusNotModified && prev != nil {
+	if resp.StatusCode == http.StatusNotModified {
+		// Only a conditional request may be answered 304: an unexpected one
+		// is an error, never an empty success.
+		if !conditional {
+			return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s answered 304 Not Modified to a request that was not conditional",
+				"%s a répondu 304 Not Modified à une requête qui n'était pas conditionnelle", u)
+		}
 		if info.ETag == "" {
-			info.ETag = prev.ETag
+			info.ETag = validator(prev.ETag)
 		}
 		if info.LastModified == "" {
-			info.LastModified = prev.LastModified
+			info.LastModified = validator(prev.LastModified)
 		}
 		return nil, info, true, nil
 	}
@@ -513,62 +537,11 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 	return data, info, false, nil
 }
 
-// cacheInfo reads the validators and the freshness of an HTTP answer.
+// cacheInfo reads the validators and the freshness of an HTTP answer, as
+// StatusLists reads them (httpcache.go): validators too long or holding
+// control characters are dropped, and MaxAge is httpFreshness (0 when the
+// answer says nothing).
 func cacheInfo(h http.Header, now time.Time) FetchInfo {
-	return FetchInfo{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified"), MaxAge: freshness(h, now)}
-}
-
-// freshness is how long an answer stays fresh (RFC 9111 §4.2.1, for a
-// private cache): Cache-Control max-age, else Expires minus Date, minus the
-// Age it already has; 0 for no-store, no-cache, invalid values or none.
-func freshness(h http.Header, now time.Time) time.Duration {
-	var lifetime time.Duration
-	maxAge, found := int64(-1), false
-	for _, line := range h.Values("Cache-Control") {
-		for _, d := range strings.Split(line, ",") {
-			name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "no-store", "no-cache":
-				return 0
-			case "max-age":
-				n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
-				if err != nil || n < 0 || found {
-					return 0 // invalid or repeated: stale (RFC 9111 §4.2.1)
-				}
-				maxAge, found = n, true
-			}
-		}
-	}
-	switch {
-	case found:
-		lifetime = secondsDuration(maxAge)
-	case h.Get("Expires") != "":
-		exp, err := http.ParseTime(h.Get("Expires"))
-		if err != nil {
-			return 0 // "0" and other invalid dates mean already expired
-		}
-		date, err := http.ParseTime(h.Get("Date"))
-		if err != nil {
-			date = now
-		}
-		if !exp.After(date) {
-			return 0
-		}
-		lifetime = min(exp.Sub(date), maxFreshness)
-	default:
-		return 0
-	}
-	if a := strings.TrimSpace(h.Get("Age")); a != "" {
-		if n, err := strconv.ParseInt(a, 10, 64); err == nil && n > 0 {
-			lifetime -= secondsDuration(n)
-		}
-	}
-	return max(lifetime, 0)
-}
-
-func secondsDuration(n int64) time.Duration {
-	if n > int64(maxFreshness/time.Second) {
-		return maxFreshness
-	}
-	return time.Duration(n) * time.Second
+	maxAge, _ := httpFreshness(h, now)
+	return FetchInfo{ETag: validator(h.Get("ETag")), LastModified: validator(h.Get("Last-Modified")), MaxAge: maxAge}
 }

@@ -68,10 +68,12 @@ func (f *Fetcher) fetchTrustList(ctx context.Context, u *url.URL, prev *FetchInf
 	if err != nil {
 		return nil, info, false, err
 	}
-	// A list is not fresh past its own expiry, whatever its headers say.
+	// A list is not fresh past its own expiry, whatever its headers say,
+	// and its issuers are not trusted past it (see FetchInfo.Expires).
 	if left := exp.Sub(f.now()); info.MaxAge > left {
 		info.MaxAge = max(left, 0)
 	}
+	info.Expires = exp
 	return issuers, info, false, nil
 }
 

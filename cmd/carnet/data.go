@@ -236,7 +236,7 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 		Issuer: in.issuer(), Secret: in.secret, Log: log,
 	}
 	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL},
+		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL, PublicOnly: !in.loopback()},
 		// To tell "signature correct, issuer not trusted here" from forged;
 		// an instance on a public address never looks up private ones.
 		Resolve: (&verifier.DIDResolver{PublicOnly: !in.loopback()}).Resolve}

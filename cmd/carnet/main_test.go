@@ -196,7 +196,8 @@ func TestServeEndToEnd(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--base-url", "http://127.0.0.1"}, env{strings.NewReader(""), &stderr, &stderr})
+		addr := freeAddr(t) // the base URL names the port: did:web ids and the keys are on the same host
+		done <- run(ctx, []string{"serve", "--data", data, "--addr", addr, "--base-url", "http://" + addr}, env{strings.NewReader(""), &stderr, &stderr})
 	}()
 	addrRE := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	var base string
@@ -224,7 +225,8 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("healthz: %d %s", code, body)
 	}
 	code, body, h := get("/s/main/did.json")
-	if code != 200 || !strings.Contains(body, `"id":"did:web:127.0.0.1:s:main"`) || h.Get("Content-Type") != "application/did+json" {
+	wantID := `"id":"did:web:` + strings.Replace(strings.TrimPrefix(base, "http://"), ":", "%3A", 1) + `:s:main"`
+	if code != 200 || !strings.Contains(body, wantID) || h.Get("Content-Type") != "application/did+json" {
 		t.Errorf("did.json: %d %s %v", code, body, h)
 	}
 	if code, body, _ := get("/s/nowhere/jwks.json"); code != 404 || !strings.Contains(body, `"code":"not_found"`) {
