@@ -195,6 +195,7 @@ var messages = map[string][2]string{
 	"trust_title":        {"Partenaires de confiance", "Trusted partners"},
 	"trust_intro":        {"Les attestations émises par ces partenaires sont reconnues valides ici. Leurs clés sont gardées : elles servent encore quand le partenaire est injoignable.", "Credentials issued by these partners are recognised as valid here. Their keys are kept: they still serve when the partner is unreachable."},
 	"trust_url":          {"Adresse (Carnet, JWKS ou did:web)", "Address (Carnet, JWKS or did:web)"},
+	"trust_list_expired": {"Liste de confiance expirée : ses émetteurs ne sont plus reconnus depuis le", "Trust list expired: its issuers are no longer trusted since"},
 	"trust_next_refresh": {"prochaine mise à jour :", "next refresh:"},
 	"trust_url_hint":     {"L'adresse d'un autre Carnet (https://…), sa liste de confiance signée (https://…/trust-list.jwt : tout son réseau d'un coup), un JWKS, ou un identifiant did:web:…", "Another Carnet's address (https://…), its signed trust list (https://…/trust-list.jwt: its whole network at once), a JWKS URL, or a did:web:… id"},
 	"trust_issuers":      {"Émetteurs", "Issuers"},

@@ -1001,11 +1001,18 @@ func TestOpenAPIExercise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwks, _ := json.Marshal(pring.JWKS("did:web:partner.example.org:s:partner"))
-	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The JWKS names an issuer of its own host, as a partner's must.
+	partner := httptest.NewUnstartedServer(nil)
+	pdid, err := keys.DIDWeb("http://"+partner.Listener.Addr().String(), "partner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := json.Marshal(pring.JWKS(pdid))
+	partner.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/jwk-set+json")
 		w.Write(jwks)
-	}))
+	})
+	partner.Start()
 	defer partner.Close()
 	e.want(e.call(admin, "GET", "/api/v1/trust", nil), http.StatusOK)
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/trust", nil), http.StatusForbidden), schema.EFORBIDDEN)

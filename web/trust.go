@@ -59,7 +59,7 @@ func (s *Server) rebuildTrust(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := TrustSources(reg, sources); err != nil && s.Log != nil {
+		if err := TrustSources(reg, sources, s.now()); err != nil && s.Log != nil {
 			s.Log.Warn("trusted partner keys skipped", "err", err)
 		}
 	}
@@ -68,12 +68,36 @@ func (s *Server) rebuildTrust(ctx context.Context) error {
 }
 
 // TrustSources adds the cached issuers of stored partners to a registry.
-// An issuer whose stored keys are refused is skipped; the errors are
+// Partners that speak for their own site (a did:web, a JWKS, a Carnet's
+// base URL) come first, then signed trust lists, which vouch for others:
+// an issuer is taken from the first source that names it, and a source
+// never adds keys to an issuer already trusted otherwise (a structure of
+// this instance, or a partner trusted directly), so that no partner can
+// sign as another. A trust list past its expiry (at now) vouches for no
+// one. An issuer whose stored keys are refused is skipped; the errors are
 // returned together, after every other issuer was added.
-func TrustSources(reg *verifier.Registry, sources []*schema.TrustedSource) error {
+func TrustSources(reg *verifier.Registry, sources []*schema.TrustedSource, now time.Time) error {
 	var errs []error
-	for _, ts := range sources {
+	ordered := make([]*schema.TrustedSource, 0, len(sources))
+	for _, list := range []bool{false, true} {
+		for _, ts := range sources {
+			if isTrustList(ts.Source) != list {
+				continue
+			}
+			if ts.Expired(now) {
+				errs = append(errs, fmt.Errorf("trusted source %s: the trust list expired on %s: its issuers are not trusted until it is fetched again",
+					ts.Source, ts.ExpiresAt.Format(time.RFC3339)))
+				continue
+			}
+			ordered = append(ordered, ts)
+		}
+	}
+	for _, ts := range ordered {
 		for _, si := range ts.Issuers {
+			if cur := reg.Issuer(si.ID); cur != nil && cur.Source != si.URL {
+				errs = append(errs, fmt.Errorf("trusted source %s: issuer %s is already trusted through %s: skipped", ts.Source, si.ID, cur.Source))
+				continue
+			}
 			ti, err := trustedIssuer(si)
 			if err == nil {
 				err = reg.Add(ti)
@@ -84,6 +108,12 @@ func TrustSources(reg *verifier.Registry, sources []*schema.TrustedSource) error
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// isTrustList reports whether a partner's address is a signed trust list.
+func isTrustList(source string) bool {
+	u, err := url.Parse(source)
+	return err == nil && strings.HasSuffix(u.Path, verifier.TrustListPath)
 }
 
 func trustedIssuer(si schema.TrustedSourceIssuer) (*verifier.TrustedIssuer, error) {
@@ -179,8 +209,10 @@ func (s *Server) addTrust(ctx context.Context, a *actor, in trustInput) (*schema
 	if err := s.Trust.CreateTrustedSource(ctx, ts); err != nil {
 		return nil, err
 	}
-	if err := TrustSources(s.Verifier.Trust, []*schema.TrustedSource{ts}); err != nil {
-		return nil, err
+	// Issuers already trusted otherwise (our own structures named in a
+	// partner's trust list, say) are skipped, not an error.
+	if err := TrustSources(s.Verifier.Trust, []*schema.TrustedSource{ts}, s.now()); err != nil && s.Log != nil {
+		s.Log.Warn("trusted partner: issuers skipped", "source", ts.Source, "err", err)
 	}
 	s.audit(ctx, a, 0, schema.AuditTrustAdded, ts.Source, ts.Name, "")
 	return ts, nil
@@ -246,8 +278,8 @@ func (s *Server) removeTrust(c *gin.Context, a *actor, idText string) error {
 }
 
 // refreshTrust fetches a partner's keys again (conditionally, see
-// fetchSource). A failure is recorded and the last good keys stay; a
-// success replaces them, in the store and in the registry.
+// fetchSource), at once. A failure is recorded and the last good keys
+// stay; a success replaces them, in the store and in the registry.
 func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.TrustedSource, error) {
 	if err := networkAdmin(a); err != nil {
 		return nil, err
@@ -257,11 +289,13 @@ func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.
 		return nil, err
 	}
 	ctx := c.Request.Context()
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
 	ts, err := s.Trust.FindTrustedSource(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	changed, ferr := s.fetchSource(ctx, ts)
+	_, ferr := s.fetchSource(ctx, ts)
 	detail := "ok"
 	if ferr != nil {
 		if schema.ErrorCode(ferr) == schema.EINTERNAL {
@@ -272,10 +306,10 @@ func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.
 	if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
 		return nil, err
 	}
-	if changed {
-		if err := s.rebuildTrust(ctx); err != nil {
-			return nil, err
-		}
+	// Rebuilt even when nothing changed: an administrator's refresh also
+	// repairs a registry that missed an earlier change.
+	if err := s.rebuildTrust(ctx); err != nil {
+		return nil, err
 	}
 	s.audit(ctx, a, 0, schema.AuditTrustRefreshed, ts.Source, detail, "")
 	return ts, nil
@@ -382,6 +416,7 @@ func (s *Server) renderTrust(c *gin.Context, status int, in trustInput, err erro
 	}
 	p.D["Sources"] = list
 	p.D["In"] = in
+	p.D["Now"] = s.now()
 	s.render(c, status, "trust", p)
 }
 

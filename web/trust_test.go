@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"carnet/schema"
 	"carnet/verifier"
@@ -190,7 +191,7 @@ func TestTrustPartner(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := verifier.NewRegistry()
-	if err := web.TrustSources(reg, sources); err != nil {
+	if err := web.TrustSources(reg, sources, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := (&verifier.Verifier{Trust: reg}).Verify(ctx, []byte(jwsA)); !r.Valid {

@@ -36,33 +36,49 @@ func (s *Server) fetchSource(ctx context.Context, ts *schema.TrustedSource) (cha
 	}
 	ts.LastSuccessAt, ts.LastError = ts.LastFetchAt, ""
 	ts.ETag, ts.LastModified, ts.MaxAge = info.ETag, info.LastModified, info.MaxAge
+	if !notModified {
+		ts.ExpiresAt = info.Expires.UTC() // a 304 is the same list: same expiry
+	}
 	return changed, nil
 }
 
 // RefreshTrust refreshes every trusted partner whose refresh is due (see
-// schema.TrustedSource.NextRefresh), or all of them when force is set,
-// and rebuilds the verifier's issuers when keys changed. It returns how
-// many sources were fetched.
-func (s *Server) RefreshTrust(ctx context.Context, force bool) (int, error) {
+// schema.TrustedSource.NextRefresh) and rebuilds the verifier's issuers
+// when keys changed. A partner that cannot be fetched or stored is logged
+// and the round goes on. It returns how many sources were fetched and the
+// first storage error.
+func (s *Server) RefreshTrust(ctx context.Context) (int, error) {
 	if s.Trust == nil {
 		return 0, nil
 	}
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
 	list, err := s.Trust.ListTrustedSources(ctx)
 	if err != nil {
 		return 0, err
 	}
 	now := s.now()
 	n, rebuild := 0, false
+	var first error
 	for _, ts := range list {
-		if !force && now.Before(ts.NextRefresh()) {
+		if now.Before(ts.NextRefresh()) {
 			continue
 		}
 		n++
 		changed, ferr := s.fetchSource(ctx, ts)
+		// Keys that changed are trusted even if recording them fails: the
+		// registry is rebuilt from the stored sources, so a failed write
+		// means the new keys wait for the next round.
 		if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
-			return n, err
+			if first == nil {
+				first = err
+			}
+			if s.Log != nil {
+				s.Log.Error("trusted partner refresh not recorded", "source", ts.Source, "err", err)
+			}
+			continue
 		}
-		rebuild = rebuild || changed
+		rebuild = rebuild || changed || ts.Expired(now) // an expired list's issuers leave
 		if s.Log != nil {
 			if ferr != nil {
 				s.Log.Warn("trusted partner refresh failed; its last keys stay", "source", ts.Source, "err", ferr)
@@ -72,9 +88,11 @@ func (s *Server) RefreshTrust(ctx context.Context, force bool) (int, error) {
 		}
 	}
 	if rebuild {
-		return n, s.rebuildTrust(ctx)
+		if err := s.rebuildTrust(ctx); err != nil {
+			return n, err
+		}
 	}
-	return n, nil
+	return n, first
 }
 
 // RefreshTrustLoop refreshes the trusted partners that are due, checking
@@ -83,7 +101,7 @@ func (s *Server) RefreshTrustLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		if _, err := s.RefreshTrust(ctx, false); err != nil && ctx.Err() == nil && s.Log != nil {
+		if _, err := s.RefreshTrust(ctx); err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("trusted partner refresh", "err", err)
 		}
 		select {
@@ -97,15 +115,14 @@ func (s *Server) RefreshTrustLoop(ctx context.Context) {
 // verifyText verifies input. A credential of a trusted partner signed
 // with a key this instance does not know yet (the partner rotated its
 // keys since the last refresh) triggers one refresh of that partner, at
-// most every schema.MinTrustRefresh, and a second verification.
+// most every schema.MinTrustRefresh, and a second verification. A card
+// of this instance gets its credential's status (localCardStatus).
 func (s *Server) verifyText(ctx context.Context, input string) *verifier.Result {
 	res := s.Verifier.Verify(ctx, []byte(input))
-	if res.Reason != verifier.ReasonUnknownKey || res.Issuer == nil || s.Trust == nil {
-		return res
+	if res.Reason == verifier.ReasonUnknownKey && res.Issuer != nil && s.Trust != nil && s.refreshIssuer(ctx, res.Issuer.ID) {
+		res = s.Verifier.Verify(ctx, []byte(input))
 	}
-	if s.refreshIssuer(ctx, res.Issuer.ID) {
-		return s.Verifier.Verify(ctx, []byte(input))
-	}
+	s.localCardStatus(ctx, res)
 	return res
 }
 
@@ -113,7 +130,11 @@ func (s *Server) verifyText(ctx context.Context, input string) *verifier.Result 
 // was fetched less than schema.MinTrustRefresh ago; it reports whether
 // the keys changed.
 func (s *Server) refreshIssuer(ctx context.Context, issuer string) bool {
-	s.refreshMu.Lock()
+	// A refresh under way (the scheduled round, another request) is not
+	// waited for: this verification answers with the keys known now.
+	if !s.refreshMu.TryLock() {
+		return false
+	}
 	defer s.refreshMu.Unlock()
 	list, err := s.Trust.ListTrustedSources(ctx)
 	if err != nil {

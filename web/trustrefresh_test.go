@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"carnet/keys"
 	"carnet/schema"
 	"carnet/verifier"
+	"carnet/web"
 )
 
 // TestTrustRefresh: partners' keys are refreshed when due, conditionally
@@ -26,13 +28,18 @@ func TestTrustRefresh(t *testing.T) {
 	tokA := a.token(a.user("admin@a.example.org", false, schema.Membership{StructureID: stA.ID, Role: schema.RoleAdmin}))
 	before := issueOn(t, a, tokA)
 
-	// The partner's JWKS is read through a counting proxy, to see the
-	// conditional requests and their 304s.
+	// The partner's answers are counted, to see the conditional requests
+	// and their 304s.
 	var fetches, notModified atomic.Int32
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	inner := a.http.Config.Handler
+	a.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/jwks.json" {
+			inner.ServeHTTP(w, r)
+			return
+		}
 		fetches.Add(1)
 		rec := httptest.NewRecorder()
-		a.srv.Handler().ServeHTTP(rec, r)
+		inner.ServeHTTP(rec, r)
 		if rec.Code == http.StatusNotModified {
 			notModified.Add(1)
 		}
@@ -41,8 +48,7 @@ func TestTrustRefresh(t *testing.T) {
 		}
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
-	}))
-	defer proxy.Close()
+	})
 
 	b := startFixture(t)
 	now := time.Now()
@@ -50,7 +56,7 @@ func TestTrustRefresh(t *testing.T) {
 	b.srv.Now = clock
 	tokB := b.token(b.user("admin@b.example.org", true))
 	var ts struct{ ID int64 }
-	if code := b.api(tokB, "POST", "/api/v1/trust", map[string]any{"url": proxy.URL + "/.well-known/jwks.json", "name": "Partenaire"}, &ts); code != 201 {
+	if code := b.api(tokB, "POST", "/api/v1/trust", map[string]any{"url": a.srv.BaseURL + "/.well-known/jwks.json", "name": "Partenaire"}, &ts); code != 201 {
 		t.Fatalf("trust: %d", code)
 	}
 	if r := verifyOn(t, b, before); !r.Valid {
@@ -62,13 +68,13 @@ func TestTrustRefresh(t *testing.T) {
 	}
 
 	// Not due yet: nothing fetched.
-	if n, err := b.srv.RefreshTrust(ctx, false); err != nil || n != 0 || fetches.Load() != 1 {
+	if n, err := b.srv.RefreshTrust(ctx); err != nil || n != 0 || fetches.Load() != 1 {
 		t.Fatalf("refresh before due: %d fetched, %v, %d requests", n, err, fetches.Load())
 	}
 	// Due (max-age 300 s → every schema.MinTrustRefresh): a conditional
 	// request answered 304 keeps the keys.
 	now = now.Add(schema.MinTrustRefresh + time.Second)
-	if n, err := b.srv.RefreshTrust(ctx, false); err != nil || n != 1 || notModified.Load() != 1 {
+	if n, err := b.srv.RefreshTrust(ctx); err != nil || n != 1 || notModified.Load() != 1 {
 		t.Fatalf("due refresh: %d fetched, %v, %d not modified", n, err, notModified.Load())
 	}
 	if got, _ := b.trust.FindTrustedSource(ctx, ts.ID); !got.LastSuccessAt.Equal(now.UTC()) || len(got.Issuers) != 1 {
@@ -111,9 +117,9 @@ func TestTrustRefresh(t *testing.T) {
 	}
 
 	// The partner is down: a due refresh records the error, keeps the keys.
-	proxy.Close()
+	a.http.Close()
 	now = now.Add(2 * time.Hour)
-	if _, err := b.srv.RefreshTrust(ctx, false); err != nil {
+	if _, err := b.srv.RefreshTrust(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := b.trust.FindTrustedSource(ctx, ts.ID)
@@ -153,4 +159,57 @@ func forgedKid(t *testing.T, jws string) string {
 	h["kid"] = did + "#AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	hb, _ = json.Marshal(h)
 	return base64.RawURLEncoding.EncodeToString(hb) + "." + parts[1] + "." + parts[2]
+}
+
+// TestTrustSourcesPrecedence: a partner's site speaks for itself before
+// any trust list speaks for it; no list adds keys to our structures or to
+// a partner trusted directly; an expired list vouches for no one.
+func TestTrustSourcesPrecedence(t *testing.T) {
+	store := keys.NewMemStore()
+	ring := func(slug string) *keys.Ring { r, _ := store.Ring(slug); return r }
+	stored := func(did, url string, r *keys.Ring) schema.TrustedSourceIssuer {
+		si := schema.TrustedSourceIssuer{ID: did, URL: url}
+		for _, k := range r.JWKS(did).Keys {
+			b, _ := json.Marshal(k)
+			si.Keys = append(si.Keys, b)
+		}
+		return si
+	}
+	const (
+		ours    = "did:web:carnet.example.org:s:main"
+		partner = "did:web:partenaire.example.org:s:bib"
+		other   = "did:web:autre.example.org:s:asso"
+		listURL = "https://reseau.example.org/trust-list.jwt"
+		oldList = "https://ancien.example.org/trust-list.jwt"
+		direct  = "https://partenaire.example.org"
+	)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	sources := []*schema.TrustedSource{
+		{Source: listURL, ExpiresAt: now.Add(24 * time.Hour), Issuers: []schema.TrustedSourceIssuer{
+			stored(ours, listURL, ring("forged-ours")), stored(partner, listURL, ring("forged-partner")), stored(other, listURL, ring("asso"))}},
+		{Source: oldList, ExpiresAt: now.Add(-time.Minute), Issuers: []schema.TrustedSourceIssuer{
+			stored("did:web:vieux.example.org:s:x", oldList, ring("vieux"))}},
+		{Source: direct, Issuers: []schema.TrustedSourceIssuer{stored(partner, direct+"/.well-known/jwks.json", ring("partner"))}},
+	}
+	reg := verifier.NewRegistry()
+	if err := reg.Add(verifier.LocalIssuer(ours, "Nous", ring("ours"))); err != nil {
+		t.Fatal(err)
+	}
+	err := web.TrustSources(reg, sources, now)
+	if err == nil || !strings.Contains(err.Error(), "already trusted") || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("errors: %v", err)
+	}
+	kidOf := func(r *keys.Ring, did string) string { return r.JWKS(did).Keys[0].KeyID }
+	if got := reg.Issuer(ours); len(got.Keys) != 1 || got.Keys[0].KeyID != kidOf(ring("ours"), ours) {
+		t.Errorf("our structure: %+v", got)
+	}
+	if got := reg.Issuer(partner); got == nil || len(got.Keys) != 1 || got.Keys[0].KeyID != kidOf(ring("partner"), partner) {
+		t.Errorf("the partner trusted directly: %+v", got)
+	}
+	if got := reg.Issuer(other); got == nil || got.Source != listURL {
+		t.Errorf("an issuer only the list names: %+v", got)
+	}
+	if got := reg.Issuer("did:web:vieux.example.org:s:x"); got != nil {
+		t.Errorf("an expired list's issuer is trusted: %+v", got)
+	}
 }

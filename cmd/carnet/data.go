@@ -227,7 +227,7 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, err
 	}
-	if err := web.TrustSources(reg, sources); err != nil && log != nil {
+	if err := web.TrustSources(reg, sources, time.Now()); err != nil && log != nil {
 		log.Warn("trusted partner keys skipped", "err", err)
 	}
 	srv := &web.Server{
