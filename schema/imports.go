@@ -33,6 +33,11 @@ type ImportedCredential struct {
 	// behind it is (when the issuer's status list was last read).
 	LastStatus    string
 	LastCheckedAt time.Time
+	// RevokedAt is when the credential was first seen revoked (zero:
+	// never). A revocation is final: it stays whatever later
+	// verifications say (the issuer no longer trusted, its list out of
+	// reach).
+	RevokedAt time.Time
 }
 
 // ImportStore keeps the credentials attached to learners.
@@ -42,6 +47,13 @@ type ImportStore interface {
 	CreateImport(ctx context.Context, imp *ImportedCredential) error
 	// ListImports lists a learner's attachments, oldest first.
 	ListImports(ctx context.Context, learnerID string) ([]*ImportedCredential, error)
+	// UpdateImportStatus records the verdict of the latest verification of
+	// the attachment id: status as LastStatus, and checkedAt, how recent
+	// the information behind it is, as LastCheckedAt. A first
+	// StatusRevoked also sets RevokedAt, which no later verdict clears.
+	// ENOTFOUND when there is no such attachment.
 	UpdateImportStatus(ctx context.Context, id int64, status string, checkedAt time.Time) error
+	// DeleteImport removes the attachment id; ENOTFOUND when there is no
+	// such attachment.
 	DeleteImport(ctx context.Context, id int64) error
 }

@@ -272,6 +272,10 @@ type LearnerStore interface {
 	// so they stay revocable, and deletes the credentials attached to them
 	// from other structures (ImportStore).
 	EraseLearner(ctx context.Context, id string, at time.Time) error
+	// DeleteLearner removes a learner record that nothing refers to yet
+	// (no credential, no attachment): one created for an attachment that
+	// then failed. ENOTFOUND when there is no such learner.
+	DeleteLearner(ctx context.Context, id string) error
 }
 
 // AuditStore keeps the audit log.

@@ -31,11 +31,11 @@ func (s *ImportStore) CreateImport(ctx context.Context, imp *schema.ImportedCred
 	}
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO imports (learner_id, structure_id, kind, input, credential_id, issuer_id, issuer_name,
-			learner_name, framework, levels, valid_from, valid_until, attached_by, attached_at, last_status, last_checked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			learner_name, framework, levels, valid_from, valid_until, attached_by, attached_at, last_status, last_checked_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			imp.LearnerID, imp.StructureID, imp.Kind, imp.Input, imp.CredentialID, imp.IssuerID, imp.IssuerName,
 			imp.LearnerName, imp.Framework, string(lv), formatTime(imp.ValidFrom), formatTime(imp.ValidUntil), imp.AttachedBy,
-			formatTime(imp.AttachedAt), imp.LastStatus, formatTime(imp.LastCheckedAt))
+			formatTime(imp.AttachedAt), imp.LastStatus, formatTime(imp.LastCheckedAt), formatTime(imp.RevokedAt))
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "this credential is already attached to this learner",
 				"cette attestation est déjà rattachée à cette personne")
@@ -48,20 +48,21 @@ func (s *ImportStore) CreateImport(ctx context.Context, imp *schema.ImportedCred
 }
 
 const importCols = `id, learner_id, structure_id, kind, input, credential_id, issuer_id, issuer_name, learner_name, framework, levels,
-	valid_from, valid_until, attached_by, attached_at, last_status, last_checked_at`
+	valid_from, valid_until, attached_by, attached_at, last_status, last_checked_at, revoked_at`
 
 func scanImport(row interface{ Scan(...any) error }) (*schema.ImportedCredential, error) {
 	var imp schema.ImportedCredential
-	var levels, from, until, attached, checked string
+	var levels, from, until, attached, checked, revoked string
 	if err := row.Scan(&imp.ID, &imp.LearnerID, &imp.StructureID, &imp.Kind, &imp.Input, &imp.CredentialID, &imp.IssuerID,
 		&imp.IssuerName, &imp.LearnerName, &imp.Framework, &levels, &from, &until, &imp.AttachedBy, &attached,
-		&imp.LastStatus, &checked); err != nil {
+		&imp.LastStatus, &checked, &revoked); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(levels), &imp.Levels); err != nil {
 		return nil, fmt.Errorf("sqlite: import %d: levels: %w", imp.ID, err)
 	}
 	imp.ValidFrom, imp.ValidUntil, imp.AttachedAt, imp.LastCheckedAt = parseTime(from), parseTime(until), parseTime(attached), parseTime(checked)
+	imp.RevokedAt = parseTime(revoked)
 	return &imp, nil
 }
 
@@ -86,10 +87,17 @@ func (s *ImportStore) ListImports(ctx context.Context, learnerID string) ([]*sch
 	return out, nil
 }
 
-// UpdateImportStatus implements schema.ImportStore.
+// UpdateImportStatus implements schema.ImportStore. The first revoked
+// verdict sets revoked_at (when the information behind it was gathered,
+// else now); nothing clears it.
 func (s *ImportStore) UpdateImportStatus(ctx context.Context, id int64, status string, checkedAt time.Time) error {
-	res, err := s.db.db.ExecContext(ctx, `UPDATE imports SET last_status = ?, last_checked_at = ? WHERE id = ?`,
-		status, formatTime(checkedAt), id)
+	revokedAt := formatTime(checkedAt)
+	if revokedAt == "" {
+		revokedAt = s.db.now()
+	}
+	res, err := s.db.db.ExecContext(ctx, `UPDATE imports SET last_status = ?, last_checked_at = ?,
+		revoked_at = CASE WHEN ? = ? AND revoked_at = '' THEN ? ELSE revoked_at END WHERE id = ?`,
+		status, formatTime(checkedAt), status, schema.StatusRevoked, revokedAt, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: update import: %w", err)
 	}

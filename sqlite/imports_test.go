@@ -67,8 +67,19 @@ func TestImports(t *testing.T) {
 	if err := s.UpdateImportStatus(ctx, imp.ID, schema.StatusRevoked, later); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := s.ListImports(ctx, imp.LearnerID); list[0].LastStatus != schema.StatusRevoked || !list[0].LastCheckedAt.Equal(later) {
+	if list, _ := s.ListImports(ctx, imp.LearnerID); list[0].LastStatus != schema.StatusRevoked || !list[0].LastCheckedAt.Equal(later) ||
+		!list[0].RevokedAt.Equal(later) {
 		t.Errorf("after update: %+v", list[0])
+	}
+	// A revocation is kept whatever the later verdicts say.
+	for i, status := range []string{"unknown_issuer", schema.StatusActive, schema.StatusRevoked} {
+		at := later.Add(time.Duration(i+1) * time.Hour)
+		if err := s.UpdateImportStatus(ctx, imp.ID, status, at); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := s.ListImports(ctx, imp.LearnerID); list[0].LastStatus != status || !list[0].LastCheckedAt.Equal(at) || !list[0].RevokedAt.Equal(later) {
+			t.Errorf("after %s: %+v", status, list[0])
+		}
 	}
 	if err := s.UpdateImportStatus(ctx, 999, schema.StatusActive, later); schema.ErrorCode(err) != schema.ENOTFOUND {
 		t.Errorf("update unknown: %v", err)
@@ -101,6 +112,56 @@ func TestImports(t *testing.T) {
 			if strings.Contains(string(b), secret) {
 				t.Errorf("%s still holds %q", name, secret)
 			}
+		}
+	}
+}
+
+// TestDeleteLearner: a learner nothing refers to is deleted, name and all;
+// one with an attachment is refused.
+func TestDeleteLearner(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := &schema.Structure{Slug: "bib", Name: "Bibliothèque"}
+	if err := sqlite.NewStructureStore(db).CreateStructure(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	learners := sqlite.NewLearnerStore(db)
+	lone := &schema.Learner{ID: "33333333-3333-4333-8333-333333333333", StructureID: st.ID, Name: "Yanis Supprimé"}
+	held := &schema.Learner{ID: "44444444-4444-4444-8444-444444444444", StructureID: st.ID, Name: "Inès Rattachée"}
+	for _, l := range []*schema.Learner{lone, held} {
+		if err := learners.CreateLearner(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	imp := &schema.ImportedCredential{LearnerID: held.ID, StructureID: st.ID, Kind: "card", Input: "x", CredentialID: "urn:uuid:c2",
+		IssuerID: "did:web:partner.example.org:s:a", LastStatus: schema.StatusActive}
+	if err := sqlite.NewImportStore(db).CreateImport(ctx, imp); err != nil {
+		t.Fatal(err)
+	}
+	if err := learners.DeleteLearner(ctx, lone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := learners.FindLearner(ctx, lone.ID); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Errorf("deleted learner found: %v", err)
+	}
+	if err := learners.DeleteLearner(ctx, lone.ID); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Errorf("delete twice: %v", err)
+	}
+	if err := learners.DeleteLearner(ctx, held.ID); err == nil {
+		t.Error("a learner with an attachment was deleted")
+	}
+	if _, err := learners.FindLearner(ctx, held.ID); err != nil {
+		t.Errorf("refused deletion lost the learner: %v", err)
+	}
+	db.Close()
+	for _, name := range []string{"carnet.db", "carnet.db-wal"} {
+		if b, _ := os.ReadFile(filepath.Join(dir, name)); strings.Contains(string(b), "Yanis Supprimé") {
+			t.Errorf("%s still holds the deleted name", name)
 		}
 	}
 }

@@ -474,6 +474,24 @@ func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time
 	return nil
 }
 
+// DeleteLearner implements schema.LearnerStore. The foreign keys of
+// credentials and attachments refuse the deletion of a learner they name.
+// The write-ahead log is checkpointed, as after an erasure, so that the
+// deleted row does not linger in it.
+func (s *LearnerStore) DeleteLearner(ctx context.Context, id string) error {
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM learners WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete learner: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.Errorf(schema.ENOTFOUND, "no such learner", "personne introuvable")
+	}
+	if _, err := s.db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("sqlite: checkpoint after deletion: %w", err)
+	}
+	return nil
+}
+
 // AuditStore implements schema.AuditStore.
 type AuditStore struct{ db *DB }
 

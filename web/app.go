@@ -98,6 +98,20 @@ func (in *learnerInput) clean() error {
 }
 
 func (s *Server) createLearner(ctx context.Context, a *actor, in learnerInput) (*schema.Learner, error) {
+	l, err := s.newLearner(ctx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Learners.CreateLearner(ctx, l); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
+	return l, nil
+}
+
+// newLearner checks a new learner's form and returns the learner to
+// create, not stored yet.
+func (s *Server) newLearner(ctx context.Context, a *actor, in learnerInput) (*schema.Learner, error) {
 	st, err := s.structureFor(ctx, a, in.Structure, schema.RoleMediator)
 	if err != nil {
 		return nil, err
@@ -114,10 +128,6 @@ func (s *Server) createLearner(ctx context.Context, a *actor, in learnerInput) (
 	if in.Consent {
 		l.ConsentAt = s.now().UTC().Truncate(time.Second)
 	}
-	if err := s.Learners.CreateLearner(ctx, l); err != nil {
-		return nil, err
-	}
-	s.audit(ctx, a, st.ID, schema.AuditLearnerCreated, l.ID, "", "")
 	return l, nil
 }
 

@@ -16,11 +16,17 @@ import (
 // our keys or trust list often cost a header, not the document.
 func servePublic(c *gin.Context, contentType string, body []byte, maxAge int) {
 	sum := sha256.Sum256(body)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	servePublicETag(c, contentType, body, maxAge, `"`+base64.RawURLEncoding.EncodeToString(sum[:12])+`"`)
+}
+
+// servePublicETag is servePublic with the document's own entity tag,
+// strong or weak (W/"…"), for documents whose bytes change while what
+// they say does not (status lists, signed again with a new window).
+func servePublicETag(c *gin.Context, contentType string, body []byte, maxAge int, etag string) {
 	c.Header("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
 	c.Header("ETag", etag)
 	c.Header("Access-Control-Allow-Origin", "*")
-	if etagMatch(c.GetHeader("If-None-Match"), etag) {
+	if etagMatch(c.GetHeader("If-None-Match"), strings.TrimPrefix(etag, "W/")) {
 		c.Status(http.StatusNotModified)
 		return
 	}

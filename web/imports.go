@@ -86,14 +86,32 @@ func (s *Server) verifyForImport(c *gin.Context, input string) (*verifier.Result
 	return res, nil
 }
 
-// attachImport attaches a verified credential to a learner the actor may
-// work with. A credential issued here to this same learner is already on
-// their path, and is refused.
-func (s *Server) attachImport(ctx context.Context, a *actor, learnerID, input string, res *verifier.Result) (*schema.ImportedCredential, error) {
-	l, err := s.learner(ctx, a, learnerID)
+// attachImport attaches a verified credential to l, a learner the actor
+// may work with (read with s.learner).
+func (s *Server) attachImport(ctx context.Context, a *actor, l *schema.Learner, input string, res *verifier.Result) (*schema.ImportedCredential, error) {
+	imp, err := s.newImport(ctx, a, l, input, res)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.storeImport(ctx, a, imp); err != nil {
+		return nil, err
+	}
+	return imp, nil
+}
+
+// storeImport stores an attachment and logs it.
+func (s *Server) storeImport(ctx context.Context, a *actor, imp *schema.ImportedCredential) error {
+	if err := s.Imports.CreateImport(ctx, imp); err != nil {
+		return err
+	}
+	s.audit(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
+	return nil
+}
+
+// newImport checks that a verified credential may be attached to l and
+// returns the attachment, not stored yet. A credential issued here to
+// this same learner is already on their path, and is refused.
+func (s *Server) newImport(ctx context.Context, a *actor, l *schema.Learner, input string, res *verifier.Result) (*schema.ImportedCredential, error) {
 	if l.Erased() {
 		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées")
 	}
@@ -116,10 +134,6 @@ func (s *Server) attachImport(ctx context.Context, a *actor, learnerID, input st
 	if res.StatusCheckedAt != nil {
 		imp.LastCheckedAt = res.StatusCheckedAt.UTC()
 	}
-	if err := s.Imports.CreateImport(ctx, imp); err != nil {
-		return nil, err
-	}
-	s.audit(ctx, a, l.StructureID, schema.AuditImport, l.ID, res.CredentialID+" ("+res.Issuer.ID+")", "")
 	return imp, nil
 }
 
@@ -135,19 +149,22 @@ func (s *Server) issuerName(ctx context.Context, iss *verifier.IssuerInfo) strin
 	}
 	if s.Trust != nil {
 		if list, err := s.Trust.ListTrustedSources(ctx); err == nil {
+			source := "" // the first partner that publishes the issuer
 			for _, ts := range list {
 				for _, ti := range ts.Issuers {
-					if ti.ID == iss.ID && ti.Name != "" {
+					if ti.ID != iss.ID {
+						continue
+					}
+					if ti.Name != "" {
 						return ti.Name
+					}
+					if source == "" {
+						source = ts.Name
 					}
 				}
 			}
-			for _, ts := range list {
-				for _, ti := range ts.Issuers {
-					if ti.ID == iss.ID {
-						return ts.Name
-					}
-				}
+			if source != "" {
+				return source
 			}
 		}
 	}
@@ -237,10 +254,10 @@ func importStatus(res *verifier.Result) string {
 	return res.Reason
 }
 
-// path assembles a learner's path, verifying the attached credentials again
-// and recording what that said. lang words the ages of status information.
-func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang string) (*learnerPath, error) {
-	now := s.now().UTC()
+// pathItems lists a learner's credentials: issued here, and attached,
+// verified again with what that said recorded. A revocation once seen
+// holds (schema.ImportedCredential.RevokedAt).
+func (s *Server) pathItems(ctx context.Context, a *actor, l *schema.Learner, now time.Time) ([]*pathItem, error) {
 	creds, err := s.Credentials.ListCredentials(ctx, schema.CredentialFilter{StructureIDs: a.structureIDs(), LearnerID: l.ID, Limit: 1000})
 	if err != nil {
 		return nil, err
@@ -286,15 +303,25 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 				status = imp.LastStatus
 			}
 		}
-		if status != imp.LastStatus || !checked.Equal(imp.LastCheckedAt) {
+		// A revocation is final, whatever was said since: the issuer no
+		// longer trusted, then trusted again with its list out of reach.
+		if !imp.RevokedAt.IsZero() {
+			status = schema.StatusRevoked
+		}
+		// Written when the verdict changes or the issuer's list was read
+		// again; a credential or card without a list has nothing newer.
+		if status != imp.LastStatus || (res.StatusCheckedAt != nil && !checked.Equal(imp.LastCheckedAt)) {
 			if err := s.Imports.UpdateImportStatus(ctx, imp.ID, status, checked); err != nil {
 				return nil, err
 			}
 		}
 		it := &pathItem{PathEntry: schema.PathEntry{CredentialID: imp.CredentialID, Issuer: imp.IssuerID, IssuerName: imp.IssuerName,
 			Framework: imp.Framework, IssuedAt: imp.ValidFrom, ValidUntil: imp.ValidUntil, Levels: imp.Levels, Status: status, VerifiedAt: now},
-			Here: s.isHere(imp.IssuerID), Attached: true, ImportID: imp.ID, Kind: imp.Kind, Checkable: imp.Kind != "card",
-			Stale: stale && imp.Kind != "card", StatusAt: checked}
+			Here: s.isHere(imp.IssuerID), Attached: true, ImportID: imp.ID, Kind: imp.Kind,
+			// A card names no status list; this instance's own cards get
+			// their credential's status (localCardStatus).
+			Checkable: imp.Kind != "card" || res.Status != "",
+			Stale:     stale && imp.Kind != "card", StatusAt: checked}
 		if it.IssuedAt.IsZero() {
 			it.IssuedAt = imp.AttachedAt
 		}
@@ -302,6 +329,27 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 			it.Reason = res.Reason
 		}
 		items = append(items, it)
+	}
+	return items, nil
+}
+
+// pathEntries returns the entries of items, newest first.
+func pathEntries(items []*pathItem) []schema.PathEntry {
+	entries := make([]schema.PathEntry, 0, len(items))
+	for _, it := range items {
+		entries = append(entries, it.PathEntry)
+	}
+	schema.SortPath(entries)
+	return entries
+}
+
+// path assembles a learner's path, verifying the attached credentials again
+// and recording what that said. lang words the ages of status information.
+func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang string) (*learnerPath, error) {
+	now := s.now().UTC()
+	items, err := s.pathItems(ctx, a, l, now)
+	if err != nil {
+		return nil, err
 	}
 	for _, it := range items {
 		if !it.StatusAt.IsZero() {
@@ -313,13 +361,11 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 		}
 	}
 
-	p := &learnerPath{}
+	p := &learnerPath{entries: pathEntries(items)}
 	byID := map[string]*pathItem{}
 	for _, it := range items {
-		p.entries = append(p.entries, it.PathEntry)
 		byID[it.CredentialID] = it
 	}
-	schema.SortPath(p.entries)
 	for _, e := range p.entries {
 		p.Items = append(p.Items, byID[e.CredentialID])
 	}
@@ -359,11 +405,12 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 // startingLevels returns the levels a new assessment of fw starts from:
 // the learner's current levels.
 func (s *Server) startingLevels(ctx context.Context, a *actor, l *schema.Learner, fw *schema.Framework) (map[string]string, error) {
-	p, err := s.path(ctx, a, l, "fr")
+	now := s.now().UTC()
+	items, err := s.pathItems(ctx, a, l, now)
 	if err != nil {
 		return nil, err
 	}
-	return schema.StartingLevels(schema.CurrentLevels(fw, p.entries, s.now())), nil
+	return schema.StartingLevels(schema.CurrentLevels(fw, pathEntries(items), now)), nil
 }
 
 // The path on the wire.
@@ -474,7 +521,7 @@ func (s *Server) apiImportCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	imp, err := s.attachImport(c.Request.Context(), a, l.ID, req.Input, res)
+	imp, err := s.attachImport(c.Request.Context(), a, l, req.Input, res)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -527,7 +574,7 @@ func (s *Server) importPage(c *gin.Context) {
 		err = s.notIssuedTo(ctx, chosen, res)
 	}
 	if err != nil {
-		s.renderImportError(c, p, res, err)
+		s.renderImportError(c, p, err)
 		return
 	}
 	q, searched := c.GetPostForm("q")
@@ -581,14 +628,13 @@ func (s *Server) importChoices(c *gin.Context, p *page, a *actor, res *verifier.
 
 // renderImportError shows the import page with why the input cannot be
 // attached: 422 for input that does not verify.
-func (s *Server) renderImportError(c *gin.Context, p *page, res *verifier.Result, err error) {
+func (s *Server) renderImportError(c *gin.Context, p *page, err error) {
 	code := schema.ErrorCode(err)
 	if code != schema.EINVALID && code != ERATELIMITED {
 		s.renderPageError(c, err)
 		return
 	}
 	p.Error = s.errorText(c, p, err)
-	p.D["Failed"] = res
 	status := statusOf(code)
 	if code == schema.EINVALID {
 		status = http.StatusUnprocessableEntity
@@ -606,34 +652,36 @@ func (s *Server) importCreate(c *gin.Context) {
 	p.D["Input"] = input
 	res, err := s.verifyForImport(c, input)
 	if err != nil {
-		s.renderImportError(c, p, res, err)
+		s.renderImportError(c, p, err)
 		return
 	}
-	var target *schema.Learner
 	if c.PostForm("action") == "new" {
 		in := learnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Consent: c.PostForm("consent") == "on"}
 		p.D["Name"] = in.Name
-		if target, err = s.createLearner(ctx, a, in); err != nil {
-			if schema.ErrorCode(err) != schema.EINVALID {
+		l, err := s.importToNewLearner(ctx, a, in, input, res)
+		if err != nil {
+			if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 				s.renderPageError(c, err)
 				return
 			}
 			s.importRetry(c, p, a, res, err, nil)
 			return
 		}
-	} else {
-		id := c.PostForm("learner_id")
-		if id == "" {
-			s.importRetry(c, p, a, res, schema.Errorf(schema.EINVALID, "choose the person to attach the credential to",
-				"choisissez la personne à qui rattacher l'attestation"), nil)
-			return
-		}
-		if target, err = s.learner(ctx, a, id); err != nil {
-			s.renderPageError(c, err)
-			return
-		}
+		c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=attached")
+		return
 	}
-	if _, err := s.attachImport(ctx, a, target.ID, input, res); err != nil {
+	id := c.PostForm("learner_id")
+	if id == "" {
+		s.importRetry(c, p, a, res, schema.Errorf(schema.EINVALID, "choose the person to attach the credential to",
+			"choisissez la personne à qui rattacher l'attestation"), nil)
+		return
+	}
+	target, err := s.learner(ctx, a, id)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if _, err := s.attachImport(ctx, a, target, input, res); err != nil {
 		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 			s.renderPageError(c, err)
 			return
@@ -642,6 +690,33 @@ func (s *Server) importCreate(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+target.ID+"?ok=attached")
+}
+
+// importToNewLearner creates a learner record for a verified credential
+// and attaches it. Everything is checked before the record is created,
+// and the record goes again if the attachment still fails: a failed
+// attachment leaves no learner behind.
+func (s *Server) importToNewLearner(ctx context.Context, a *actor, in learnerInput, input string, res *verifier.Result) (*schema.Learner, error) {
+	l, err := s.newLearner(ctx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	imp, err := s.newImport(ctx, a, l, input, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Learners.CreateLearner(ctx, l); err != nil {
+		return nil, err
+	}
+	if err := s.Imports.CreateImport(ctx, imp); err != nil {
+		if derr := s.Learners.DeleteLearner(ctx, l.ID); derr != nil && s.Log != nil {
+			s.Log.Error("learner created for a failed attachment left in place", "learner", l.ID, "err", derr)
+		}
+		return nil, err
+	}
+	s.audit(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
+	s.audit(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
+	return l, nil
 }
 
 // importRetry shows the import page again with an error, the choices

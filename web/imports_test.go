@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -256,6 +259,10 @@ func TestLearnerPath(t *testing.T) {
 	// The timeline, the current levels (highest still verified, here and
 	// attached), the next steps and resources.
 	t.Run("path", func(t *testing.T) {
+		checkedBefore := map[string]time.Time{}
+		for _, imp := range importsOf(lB.ID) {
+			checkedBefore[imp.CredentialID] = imp.LastCheckedAt
+		}
 		code, p := path(tokMed, lB.ID)
 		if code != 200 || len(p.Entries) != 3 {
 			t.Fatalf("path: %d %+v", code, p)
@@ -304,6 +311,13 @@ func TestLearnerPath(t *testing.T) {
 		}
 		if _, plain, _ := br.get("/learners/" + lB.ID + "/assess?framework=digcomp-2.2"); selectedLevel(t, plain, "1.1") != "" {
 			t.Error("the plain assessment form is pre-filled")
+		}
+		// A card names no status list: showing the path has nothing new to
+		// record about it, and writes nothing.
+		for _, imp := range importsOf(lB.ID) {
+			if imp.CredentialID == cCard.ID && !imp.LastCheckedAt.Equal(checkedBefore[cCard.ID]) {
+				t.Errorf("the card's status was written again: %v, attached with %v", imp.LastCheckedAt, checkedBefore[cCard.ID])
+			}
 		}
 	})
 
@@ -410,6 +424,45 @@ func TestLearnerPath(t *testing.T) {
 		}
 	})
 
+	// Trusted again while its status lists are out of reach: the
+	// revocation seen before still holds, though the last verdict stored
+	// was "issuer no longer trusted".
+	t.Run("trusted again, lists out of reach", func(t *testing.T) {
+		ln, err := net.Listen("tcp", strings.TrimPrefix(a.srv.BaseURL, "http://"))
+		if err != nil {
+			t.Skipf("the partner's address cannot be reused: %v", err)
+		}
+		partner := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/status/") {
+				http.Error(w, "status lists down", http.StatusServiceUnavailable)
+				return
+			}
+			a.srv.Handler().ServeHTTP(w, r)
+		}))
+		partner.Listener.Close()
+		partner.Listener = ln
+		partner.Start()
+		defer partner.Close()
+		if code := b.api(tokAdmin, "POST", "/api/v1/trust", map[string]any{"url": a.srv.BaseURL, "name": "Réseau partenaire"}, nil); code != 201 {
+			t.Fatalf("trust the partner again: %d", code)
+		}
+		b.srv.Verifier.Status.Forget()
+		_, p := path(tokMed, lB.ID)
+		for _, e := range p.Entries {
+			if e.CredentialID == cA.ID && (e.Status != schema.StatusRevoked || e.Counts) {
+				t.Errorf("revoked entry, trusted again: %+v", e)
+			}
+		}
+		if lv, _ := p.levelOf("digcomp-2.2", "4.2"); lv != "" {
+			t.Errorf("4.2 held again: %s", lv)
+		}
+		for _, imp := range importsOf(lB.ID) {
+			if imp.CredentialID == cA.ID && (imp.LastStatus != schema.StatusRevoked || imp.RevokedAt.IsZero()) {
+				t.Errorf("stored: %s, revoked at %v", imp.LastStatus, imp.RevokedAt)
+			}
+		}
+	})
+
 	// Attaching is in the audit log; erasure removes the attachments and
 	// leaves nothing of them in the database files.
 	t.Run("audit and erasure", func(t *testing.T) {
@@ -440,4 +493,152 @@ func TestLearnerPath(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLocalCardOnPath attaches a card of another structure of this same
+// instance to a learner: through the attach forms, with an input larger
+// than other forms take (what /verify accepts); the card's status comes
+// from this instance's record, so its revocation shows on the path and
+// its levels stop counting. A failed attachment to a new record leaves no
+// learner behind. An attestation is printed even when the resource
+// catalogue cannot be read.
+func TestLocalCardOnPath(t *testing.T) {
+	ctx := context.Background()
+	f := startFixture(t)
+	stA, stB := f.structure("bib-a"), f.structure("bib-b")
+	tokA := f.token(f.user("admin@a.example.org", false, schema.Membership{StructureID: stA.ID, Role: schema.RoleAdmin}))
+	med := f.user("mediatrice@b.example.org", false, schema.Membership{StructureID: stB.ID, Role: schema.RoleMediator})
+	tokMed := f.token(med)
+	issue := func(name string) partnerCredential {
+		t.Helper()
+		var l struct{ ID string }
+		if code := f.api(tokA, "POST", "/api/v1/learners", map[string]any{"name": name}, &l); code != 201 {
+			t.Fatalf("learner of A: %d", code)
+		}
+		var c partnerCredential
+		if code := f.api(tokA, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "digcomp-2.2",
+			"levels": map[string]any{"1.1": 4}}, &c); code != 201 || c.QRText == "" {
+			t.Fatalf("issue in A: %d", code)
+		}
+		return c
+	}
+	card := issue("Awa Diop")
+	var lB struct{ ID string }
+	if code := f.api(tokMed, "POST", "/api/v1/learners", map[string]any{"name": "Awa DIOP"}, &lB); code != 201 {
+		t.Fatalf("learner of B: %d", code)
+	}
+	br := newBrowser(t, f.srv.BaseURL)
+	br.login(med.Email)
+	learnerPage := "/learners/" + lB.ID
+
+	// Over the 256 KiB of other forms, as /verify accepts: blank lines
+	// around the card's text.
+	padded := strings.Repeat("\n", 300<<10) + card.QRText + "\n"
+	if code, body, _ := br.post("/imports/new", br.csrf(learnerPage), url.Values{"input": {padded}, "learner": {lB.ID}}); code != 200 {
+		t.Fatalf("import page, large input: %d\n%.2000s", code, body)
+	}
+	code, body, loc := br.post("/imports", br.csrf(learnerPage), url.Values{"input": {padded}, "action": {"existing"}, "learner_id": {lB.ID}})
+	if code != http.StatusSeeOther || loc != learnerPage+"?ok=attached" {
+		t.Fatalf("attach, large input: %d %s\n%.2000s", code, loc, body)
+	}
+	entry := func(p pathAnswer) (e struct {
+		Status          string
+		Here, Counts    bool
+		StatusCheckable bool
+	}) {
+		t.Helper()
+		for _, x := range p.Entries {
+			if x.CredentialID == card.ID {
+				e.Status, e.Here, e.Counts, e.StatusCheckable = x.Status, x.Here, x.Counts, x.StatusCheckable
+				return e
+			}
+		}
+		t.Fatalf("the card is not on the path: %+v", p)
+		return e
+	}
+	var p pathAnswer
+	if code := f.api(tokMed, "GET", "/api/v1/learners/"+lB.ID+"/path", nil, &p); code != 200 {
+		t.Fatalf("path: %d", code)
+	}
+	if e := entry(p); e.Status != schema.StatusActive || !e.Here || !e.Counts || !e.StatusCheckable {
+		t.Errorf("card of this instance: %+v", e)
+	}
+	if lv, from := p.levelOf("digcomp-2.2", "1.1"); lv != "4" || from != card.ID {
+		t.Errorf("1.1: %s from %s", lv, from)
+	}
+
+	// Structure A revokes: the path says so at once, the level drops.
+	if code := f.api(tokA, "POST", "/api/v1/credentials/"+card.ID+"/revoke", map[string]any{"reason": "erreur"}, nil); code != 200 {
+		t.Fatalf("revoke: %d", code)
+	}
+	p = pathAnswer{}
+	f.api(tokMed, "GET", "/api/v1/learners/"+lB.ID+"/path", nil, &p)
+	if e := entry(p); e.Status != schema.StatusRevoked || e.Counts {
+		t.Errorf("revoked card of this instance: %+v", e)
+	}
+	if lv, _ := p.levelOf("digcomp-2.2", "1.1"); lv != "" {
+		t.Errorf("1.1 still held after the revocation: %s", lv)
+	}
+	if list, _ := f.imps.ListImports(ctx, lB.ID); len(list) != 1 || list[0].LastStatus != schema.StatusRevoked || list[0].RevokedAt.IsZero() {
+		t.Errorf("stored: %+v", list)
+	}
+	if _, page, _ := br.get(learnerPage); !strings.Contains(page, `class="status-revoked">révoquée`) {
+		t.Error("the learner page does not say revoked")
+	}
+	_, form, _ := br.get(learnerPage + "/assess?framework=digcomp-2.2&from=path")
+	if got := selectedLevel(t, form, "1.1"); got != "" {
+		t.Errorf("pre-filled 1.1 after the revocation: %q", got)
+	}
+
+	// An attachment to a new record that fails in the store: no learner
+	// is left, nothing of it in the audit log.
+	other := issue("Bintou Keita")
+	raw, err := sql.Open("sqlite3", filepath.Join(f.dir, "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER refuse_imports BEFORE INSERT ON imports BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	audited := func() int {
+		events, _ := f.srv.Audit.ListAudit(ctx, schema.AuditFilter{})
+		n := 0
+		for _, e := range events {
+			if e.Action == schema.AuditLearnerCreated {
+				n++
+			}
+		}
+		return n
+	}
+	before := audited()
+	code, _, _ = br.post("/imports", br.csrf(learnerPage), url.Values{"input": {other.QRText}, "action": {"new"}, "name": {"Bintou Keita"}, "consent": {"on"}})
+	if code == http.StatusSeeOther {
+		t.Fatalf("the attachment went through the refusing store")
+	}
+	if found, err := f.learns.SearchLearners(ctx, []int64{stB.ID}, "Bintou", 10); err != nil || len(found) != 0 {
+		t.Errorf("a failed attachment left %d learners (%v)", len(found), err)
+	}
+	if after := audited(); after != before {
+		t.Errorf("%d learner creations audited for a failed attachment", after-before)
+	}
+	if _, err := raw.Exec(`DROP TRIGGER refuse_imports`); err != nil {
+		t.Fatal(err)
+	}
+
+	// The catalogue cannot be read: the A4 attestation is still printed,
+	// without next steps.
+	if _, err := raw.Exec(`ALTER TABLE resources RENAME TO resources_away`); err != nil {
+		t.Fatal(err)
+	}
+	if code := f.api(tokA, "GET", "/api/v1/credentials/"+card.ID+"/card.pdf?layout=a4", nil, nil); code != 200 {
+		t.Errorf("attestation without the catalogue: %d", code)
+	}
+	if _, err := raw.Exec(`ALTER TABLE resources_away RENAME TO resources`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, loc = br.post("/imports", br.csrf(learnerPage), url.Values{"input": {other.QRText}, "action": {"new"}, "name": {"Bintou Keita"}, "consent": {"on"}})
+	if found, _ := f.learns.SearchLearners(ctx, []int64{stB.ID}, "Bintou", 10); code != http.StatusSeeOther || len(found) != 1 || audited() != before+1 {
+		t.Errorf("attach to a new record: %d %s, %d learners", code, loc, len(found))
+	}
 }

@@ -106,7 +106,8 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			}
 			return id
 		},
-		"eq": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		"colon": func() string { return colon(lang) },
 	}
 }
 
@@ -442,17 +443,12 @@ func (s *Server) learnerPage(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	creds, err := s.listCredentials(c.Request.Context(), a, l.ID, 200)
-	if err != nil {
-		s.renderPageError(c, err)
-		return
-	}
 	p := s.view(c, "learner_title")
 	p.Title = l.Name
 	if l.Erased() {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
-	p.D["L"], p.D["Credentials"] = l, creds
+	p.D["L"] = l
 	p.D["Frameworks"] = s.frameworkList()
 	s.addPath(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
@@ -465,8 +461,7 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
 			if l, err2 := s.learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
-				creds, _ := s.listCredentials(c.Request.Context(), actorOf(c), l.ID, 200)
-				p.Title, p.D["L"], p.D["Credentials"], p.D["Frameworks"] = l.Name, l, creds, s.frameworkList()
+				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.frameworkList()
 				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
@@ -738,10 +733,10 @@ func (s *Server) cardPDF(c *gin.Context) {
 	if q := c.Query("lang"); q == "fr" || q == "en" {
 		l = q
 	}
+	// Without the catalogue, the card is still printed, without next steps.
 	cat, err := s.catalogue(c.Request.Context())
-	if err != nil {
-		s.renderError(c, err)
-		return
+	if err != nil && s.Log != nil {
+		s.Log.Warn("resource catalogue, card printed without next steps", "credential", r.ID, "err", err)
 	}
 	cd, err := card.FromRecord(r, st, s.Frameworks, cat, s.BaseURL, l)
 	if err != nil {

@@ -223,22 +223,14 @@ func colon(lang string) string {
 
 func (s *Server) resourcesPage(c *gin.Context) {
 	a := actorOf(c)
-	var list []*schema.Resource
-	if s.Resources == nil {
-		cat, err := schema.StarterCatalogue(s.Frameworks)
-		if err != nil {
-			s.renderPageError(c, err)
-			return
-		}
-		for i := range cat.Resources {
-			list = append(list, &cat.Resources[i])
-		}
-	} else {
-		var err error
-		if list, err = s.Resources.ListResources(c.Request.Context()); err != nil {
-			s.renderPageError(c, err)
-			return
-		}
+	cat, err := s.catalogue(c.Request.Context())
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	list := make([]*schema.Resource, 0, len(cat.Resources))
+	for i := range cat.Resources {
+		list = append(list, &cat.Resources[i])
 	}
 	p := s.view(c, "catalogue_title")
 	switch ok := c.Query("ok"); ok {

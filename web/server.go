@@ -188,9 +188,22 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-// limitBody bounds request bodies; the verify API has its own larger limit.
+// maxImportBody bounds the attach forms (/imports/new, /imports): they
+// carry what /verify accepted, up to verifier.MaxInput, URL-encoded (which
+// may triple a JSON credential), with the form's other fields.
+const maxImportBody = 3*verifier.MaxInput + 64<<10
+
+// limitBody bounds request bodies; the verify API and page have their own
+// larger limits, and the attach forms take what the page verified.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.Body != nil && !(c.Request.URL.Path == "/api/v1/verify" || c.Request.URL.Path == "/verify") {
+	if c.Request.Body == nil {
+		return
+	}
+	switch c.Request.URL.Path {
+	case "/api/v1/verify", "/verify":
+	case "/imports/new", "/imports":
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
+	default:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 	}
 }
@@ -322,7 +335,6 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 	if short && res.Reason == verifier.ReasonNotFound {
 		s.lookups.fail(key, s.now())
 	}
-	s.localCardStatus(c, res)
 	return res, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -153,14 +152,7 @@ func (s *Server) statusList(c *gin.Context) {
 	}
 	// Cached by verifiers as long as the list's ttl says; revalidated with
 	// If-None-Match once stale.
-	c.Header("Cache-Control", "public, max-age="+strconv.Itoa(int(statusListTTL/time.Second)))
-	c.Header("ETag", l.etag)
-	c.Header("Access-Control-Allow-Origin", "*")
-	if etagMatch(c.GetHeader("If-None-Match"), strings.TrimPrefix(l.etag, "W/")) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, "application/vc+jwt", []byte(l.jws))
+	servePublicETag(c, "application/vc+jwt", []byte(l.jws), int(statusListTTL/time.Second), l.etag)
 }
 
 // LocalStatusList answers the server's own status list URLs in process, for

@@ -2,14 +2,12 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
 
 	"carnet/schema"
 	"carnet/verifier"
@@ -65,6 +63,7 @@ var verifyMessages = map[string][2]string{
 	"vp_issuer":               {"Émetteur", "Issuer"},
 	"vp_issuer_claimed":       {"Émetteur annoncé (non vérifié)", "Claimed issuer (not verified)"},
 	"vp_domain":               {"domaine", "domain"},
+	"vp_declared_name":        {"nom déclaré par l'émetteur", "name given by the issuer"},
 	"vp_trust":                {"Confiance", "Trust"},
 	"vp_trusted":              {"Émetteur de confiance ici", "Trusted issuer here"},
 	"vp_trusted_partner":      {"Émetteur de confiance ici (partenaire)", "Trusted issuer here (partner)"},
@@ -76,16 +75,11 @@ var verifyMessages = map[string][2]string{
 	"vp_no_expiry":            {"sans date de fin", "no end date"},
 	"vp_status":               {"Statut", "Status"},
 	"vp_status_now":           {"Statut vérifié à l'instant auprès de l'émetteur.", "Status checked with the issuer just now."},
-	"vp_status_stale":         {"Information de statut datant du %s (il y a %s) : l'émetteur n'a pas pu être joint à l'instant.", "Status information from %s (%s ago): the issuer could not be reached just now."},
 	"vp_status_none":          {"Cette attestation ne prévoit pas de révocation.", "This credential carries no revocation status."},
 	"vp_status_card":          {"Statut de révocation non vérifié pour cette carte : demandez l'attestation complète (fichier .jwt) ou vérifiez-la sur le site de l'émetteur.", "Revocation status not checked for this card: ask for the full credential (.jwt file) or check it on the issuer's site."},
 	"vp_levels":               {"Niveaux attestés", "Levels attested"},
 	"vp_attach":               {"Rattacher au parcours d'une personne", "Attach to a learner's path"},
 	"vp_attach_hint":          {"Reprend cette attestation vérifiée dans le parcours d'une personne que vous accompagnez.", "Takes this verified credential into the path of a learner you support."},
-	"vp_age_minute":           {"1 minute", "1 minute"},
-	"vp_age_minutes":          {"%d minutes", "%d minutes"},
-	"vp_age_hours":            {"%d heures", "%d hours"},
-	"vp_age_days":             {"%d jours", "%d days"},
 }
 
 func init() {
@@ -124,13 +118,16 @@ type verdictView struct {
 	// with the issuer's own key, but the issuer is not trusted here),
 	// "claimed" (nothing verified) or "" (no issuer named).
 	IssuerState string
-	IssuerName  string
-	IssuerID    string
-	Domain      string
-	Partner     bool   // a trusted partner rather than a structure of this instance
-	Status      string // the status line
-	StatusWarn  bool
-	Levels      []levelRow
+	IssuerName  string // a trusted issuer's name
+	// DeclaredName is the name an untrusted issuer gives itself in its
+	// own DID document: shown as plain text, never as a verified name.
+	DeclaredName string
+	IssuerID     string
+	Domain       string
+	Partner      bool   // a trusted partner rather than a structure of this instance
+	Status       string // the status line
+	StatusWarn   bool
+	Levels       []levelRow
 }
 
 // levelRow is one assessed competency as the page shows it.
@@ -249,13 +246,14 @@ func tooLarge(err error) error {
 
 // localCardStatus completes a valid card of this instance with its
 // credential's current status: a card does not name a status list, but
-// this instance holds the record. Cards of partners stay unchecked. The
-// portal page and POST /api/v1/verify both get it (verifyInput).
-func (s *Server) localCardStatus(c *gin.Context, r *verifier.Result) {
+// this instance holds the record. Cards of partners stay unchecked. Every
+// verification gets it (verifyText): the portal, POST /api/v1/verify,
+// attaching and the learner's path.
+func (s *Server) localCardStatus(ctx context.Context, r *verifier.Result) {
 	if !r.Valid || r.Kind != "card" || r.Issuer == nil || r.CredentialID == "" || s.Credentials == nil {
 		return
 	}
-	rec, err := s.Credentials.FindCredential(c.Request.Context(), r.CredentialID)
+	rec, err := s.Credentials.FindCredential(ctx, r.CredentialID)
 	if err != nil || s.did(rec.Structure) != r.Issuer.ID {
 		return
 	}
@@ -328,9 +326,11 @@ func (s *Server) verdict(p *page, r *verifier.Result) *verdictView {
 		switch {
 		case trusted && v.Facts:
 			v.IssuerState, v.IssuerName = "trusted", r.Issuer.Name
-			v.Partner = !slices.Contains(strings.Split(r.Issuer.Source, ", "), "local")
+			v.Partner = !s.isHere(r.Issuer.ID)
 		case r.Reason == verifier.ReasonUnknownIssuer && r.SignatureVerified:
-			v.IssuerState, v.IssuerName = "untrusted", r.Issuer.Name
+			// The name comes from the issuer's own DID document: said
+			// as such, the domain being what identifies it.
+			v.IssuerState, v.DeclaredName = "untrusted", r.Issuer.Name
 		case r.Reason == verifier.ReasonUnknownIssuer:
 			v.IssuerState = "untrusted"
 		default:
@@ -338,7 +338,7 @@ func (s *Server) verdict(p *page, r *verifier.Result) *verdictView {
 		}
 	}
 	if v.Facts {
-		v.Status, v.StatusWarn = statusLine(l, r, s.now())
+		v.Status, v.StatusWarn = statusLine(l, r)
 		v.Levels = s.levelRows(l, r)
 	}
 	return v
@@ -369,37 +369,20 @@ func (s *Server) levelRows(l string, r *verifier.Result) []levelRow {
 	return rows
 }
 
-// statusLine says how fresh the revocation status of a result is.
-func statusLine(l string, r *verifier.Result, now time.Time) (string, bool) {
+// statusLine says how fresh the revocation status of a result is: the
+// verifier's own words for a status it could not check or an older copy
+// of the issuer's list.
+func statusLine(l string, r *verifier.Result) (string, bool) {
 	switch {
-	case r.Status == verifier.StatusUnchecked:
+	case r.Status == verifier.StatusUnchecked || (r.StatusStale && r.StatusMessage != ""):
 		if l == "fr" {
 			return r.StatusMessageFR, true
 		}
 		return r.StatusMessage, true
-	case r.StatusStale && r.StatusCheckedAt != nil:
-		at := r.StatusCheckedAt.Local().Format("2006-01-02 15:04")
-		if l == "fr" {
-			at = r.StatusCheckedAt.Local().Format("02/01/2006 à 15:04")
-		}
-		return fmt.Sprintf(tr(l, "vp_status_stale"), at, ageText(l, now.Sub(*r.StatusCheckedAt))), true
 	case r.Status != "":
 		return tr(l, "vp_status_now"), false
 	case r.Kind == "card":
 		return tr(l, "vp_status_card"), true
 	}
 	return tr(l, "vp_status_none"), false
-}
-
-// ageText says a duration in words: minutes, hours or days.
-func ageText(l string, d time.Duration) string {
-	switch {
-	case d < 2*time.Minute:
-		return tr(l, "vp_age_minute")
-	case d < 2*time.Hour:
-		return fmt.Sprintf(tr(l, "vp_age_minutes"), int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf(tr(l, "vp_age_hours"), int(d/time.Hour))
-	}
-	return fmt.Sprintf(tr(l, "vp_age_days"), int(d/(24*time.Hour)))
 }

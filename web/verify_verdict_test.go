@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 // of the issuer's list.
 func TestVerdictUntrustedAndStale(t *testing.T) {
 	now := time.Date(2025, 5, 12, 15, 0, 0, 0, time.UTC)
-	s := &Server{Frameworks: schema.NewFrameworks(), Now: func() time.Time { return now }}
+	s := &Server{BaseURL: "https://carnet.example.org", Frameworks: schema.NewFrameworks(), Now: func() time.Time { return now }}
+	s.loadPages()
 
 	untrusted := &verifier.Result{Reason: verifier.ReasonUnknownIssuer, SignatureVerified: true, Kind: "credential",
 		Issuer: &verifier.IssuerInfo{ID: "did:web:partenaire.example.org:s:bib", Name: "Médiathèque partenaire"}}
@@ -27,8 +29,34 @@ func TestVerdictUntrustedAndStale(t *testing.T) {
 		if v.Title != want[0] || v.Explain != want[1] || v.Class != "bad" {
 			t.Errorf("%s: %q / %q (%s)", lang, v.Title, v.Explain, v.Class)
 		}
-		if v.Facts || v.IssuerState != "untrusted" || v.IssuerName != "Médiathèque partenaire" || v.Domain != "partenaire.example.org" {
+		// The name is the issuer's own claim: given apart from the
+		// verified issuer name, the domain being what identifies it.
+		if v.Facts || v.IssuerState != "untrusted" || v.IssuerName != "" || v.DeclaredName != "Médiathèque partenaire" || v.Domain != "partenaire.example.org" {
 			t.Errorf("%s: %+v", lang, v)
+		}
+		// On the page: the domain in bold, the declared name plain and
+		// said to be the issuer's own.
+		var buf bytes.Buffer
+		if err := s.pages[lang+"/verify"].ExecuteTemplate(&buf, "layout", &page{Lang: lang, D: map[string]any{"V": v}}); err != nil {
+			t.Fatal(err)
+		}
+		html := buf.String()
+		declared := map[string]string{"fr": "Médiathèque partenaire (nom déclaré par l&#39;émetteur)", "en": "Médiathèque partenaire (name given by the issuer)"}[lang]
+		if !strings.Contains(html, "<strong>partenaire.example.org</strong>") || !strings.Contains(html, declared) ||
+			strings.Contains(html, "<strong>Médiathèque partenaire</strong>") {
+			t.Errorf("%s: the untrusted issuer as shown:\n%s", lang, html)
+		}
+	}
+	// The learner page's levels: "1.1 : niveau 3" in French, "1.1: level 3" in English.
+	for lang, want := range map[string]string{"fr": "1.1\u00a0: ", "en": "<li>1.1: "} {
+		var buf bytes.Buffer
+		p := &page{Lang: lang, D: map[string]any{"L": &schema.Learner{ID: "x"}, "Path": &learnerPath{Items: []*pathItem{{PathEntry: schema.PathEntry{
+			CredentialID: "urn:uuid:c", Levels: []schema.LevelResult{{Competency: "1.1", Level: "3"}}, Status: schema.StatusActive}}}}}}
+		if err := s.pages[lang+"/learner"].ExecuteTemplate(&buf, "layout", p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("%s: the learner page's levels lack %q", lang, want)
 		}
 	}
 	// Without a checked signature, the claimed issuer is named, no more.
@@ -44,29 +72,31 @@ func TestVerdictUntrustedAndStale(t *testing.T) {
 		Issuer: &verifier.IssuerInfo{ID: "did:web:carnet.example.org:s:main", Name: "Bib", Trusted: true, Source: "local"},
 		Levels: []verifier.LevelInfo{{Competency: "1.1", Level: "3", LevelTitle: schema.Text{"fr": "Niveau 3", "en": "Level 3"}}}, ValidFrom: &from,
 		Status: verifier.StatusActive, StatusStale: true, StatusCheckedAt: &checked}
+	// The verifier words a stale status; the page says it as is.
+	stale.StatusMessage, stale.StatusMessageFR = verifier.StaleStatusText(checked, now)
 	v := s.verdict(&page{Lang: "fr"}, stale)
-	if v.Title != "Valide" || !v.Facts || !v.StatusWarn || !strings.HasPrefix(v.Status, "Information de statut datant du ") ||
+	if v.Title != "Valide" || !v.Facts || !v.StatusWarn || v.Status != stale.StatusMessageFR ||
 		!strings.Contains(v.Status, "(il y a 5 heures)") || v.Partner {
 		t.Errorf("stale, fr: %+v", v)
 	}
 	if len(v.Levels) != 1 || v.Levels[0].Level != "Niveau 3" || v.Levels[0].Group != "Intermédiaire" {
 		t.Errorf("levels: %+v", v.Levels)
 	}
-	if v := s.verdict(&page{Lang: "en"}, stale); !strings.Contains(v.Status, "(5 hours ago): the issuer could not be reached just now.") {
+	if v := s.verdict(&page{Lang: "en"}, stale); v.Status != stale.StatusMessage || !strings.Contains(v.Status, "(5 hours ago)") {
 		t.Errorf("stale, en: %q", v.Status)
 	}
-	stale.StatusStale = false
+	stale.StatusStale, stale.StatusMessage, stale.StatusMessageFR = false, "", ""
 	if v := s.verdict(&page{Lang: "fr"}, stale); v.Status != "Statut vérifié à l'instant auprès de l'émetteur." || v.StatusWarn {
 		t.Errorf("fresh: %q", v.Status)
 	}
+	// A partner is told from a structure of this instance by its did, not
+	// by where its keys came from.
 	stale.Issuer.Source = "https://partenaire.example.org/.well-known/jwks.json"
+	if v := s.verdict(&page{Lang: "fr"}, stale); v.Partner {
+		t.Error("a structure of this instance is marked as a partner")
+	}
+	stale.Issuer.ID = "did:web:partenaire.example.org:s:bib"
 	if v := s.verdict(&page{Lang: "fr"}, stale); !v.Partner {
 		t.Error("a partner's credential is not marked as a partner's")
-	}
-
-	for d, want := range map[time.Duration]string{30 * time.Second: "1 minute", 10 * time.Minute: "10 minutes", 3 * time.Hour: "3 heures", 50 * time.Hour: "2 jours"} {
-		if got := ageText("fr", d); got != want {
-			t.Errorf("ageText(%v) = %q, want %q", d, got, want)
-		}
 	}
 }
