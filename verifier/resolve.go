@@ -199,17 +199,6 @@ func (d *DIDResolver) store(did string, e *resolution) {
 	d.cache[did] = e
 }
 
-// Forget drops every cached answer (fetches under way still complete).
-func (d *DIDResolver) Forget() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for k, e := range d.cache {
-		if isResolved(e) {
-			delete(d.cache, k)
-		}
-	}
-}
-
 // publicClient connects to public addresses only: the check runs on the
 // address actually dialled, after DNS resolution, for every connection.
 var publicClient = &http.Client{Timeout: FetchTimeout, CheckRedirect: trustRedirect, Transport: &http.Transport{
