@@ -428,9 +428,18 @@ func TestLearnerPath(t *testing.T) {
 	// revocation seen before still holds, though the last verdict stored
 	// was "issuer no longer trusted".
 	t.Run("trusted again, lists out of reach", func(t *testing.T) {
-		ln, err := net.Listen("tcp", strings.TrimPrefix(a.srv.BaseURL, "http://"))
+		// The partner's did:web names its port: the same address again
+		// (freed a moment ago; another process may hold it briefly).
+		var ln net.Listener
+		var err error
+		for try := 0; try < 50; try++ {
+			if ln, err = net.Listen("tcp", strings.TrimPrefix(a.srv.BaseURL, "http://")); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if err != nil {
-			t.Skipf("the partner's address cannot be reused: %v", err)
+			t.Skipf("the partner's address could not be reused for 5 s: %v", err)
 		}
 		partner := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.Contains(r.URL.Path, "/status/") {
