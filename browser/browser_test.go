@@ -146,7 +146,7 @@ func TestMediatorFlow(t *testing.T) {
 		t.Errorf("HTTP error during the flow: %s", e)
 	}
 
-	for name, cfg := range checkScreenshots(t, artifacts, screenshots) {
+	for name, cfg := range checkScreenshots(t, artifacts, "", screenshots) {
 		if strings.HasSuffix(name, "-phone") && (cfg.Width != 390 || cfg.Height != 844) {
 			t.Errorf("phone screenshot %s is %d×%d, want 390×844", name, cfg.Width, cfg.Height)
 		}
@@ -304,13 +304,13 @@ func (s *flowSummary) checkAxe(t *testing.T, what string, minPages int, strict b
 	}
 }
 
-// checkScreenshots fails unless each DIR/NAME.png is a PNG, and returns
-// their sizes by name.
-func checkScreenshots(t *testing.T, dir string, names []string) map[string]image.Config {
+// checkScreenshots fails unless each DIR/PREFIXNAME.png is a PNG, and
+// returns their sizes by name.
+func checkScreenshots(t *testing.T, dir, prefix string, names []string) map[string]image.Config {
 	t.Helper()
 	sizes := map[string]image.Config{}
 	for _, name := range names {
-		f, err := os.Open(filepath.Join(dir, name+".png"))
+		f, err := os.Open(filepath.Join(dir, prefix+name+".png"))
 		if err != nil {
 			t.Errorf("screenshot %s: %v", name, err)
 			continue

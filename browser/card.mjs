@@ -12,7 +12,7 @@
 // token, to revoke it)}. It prints one JSON summary on stdout (progress on
 // stderr) and exits 0 when every step passed, 1 otherwise.
 // CARNET_CHROMIUM overrides /usr/bin/chromium.
-import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axeControl, newSummary, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'valid', 'tampered', 'foreign', 'credential', 'token']) {
@@ -23,24 +23,7 @@ for (const k of ['base', 'artifacts', 'valid', 'tampered', 'foreign', 'credentia
 }
 
 
-const summary = {
-  ok: false,
-  browser: '',
-  versions: { playwright: '', axe: axe.version },
-  steps: [],
-  pages: [],
-  axeControl: [],
-  screenshots: [],
-  results: {},
-  cases: {},
-  worker: {},
-  offlineProbe: {},
-  keyboard: [],
-  consoleErrors: [],
-  httpErrors: [],
-  failures: [],
-  ms: 0,
-};
+const summary = newSummary({ results: {}, cases: {}, worker: {}, offlineProbe: {}, keyboard: [] });
 const started = Date.now();
 
 const { log, step } = stepper(summary, 'card');

@@ -195,11 +195,7 @@ func TestCardInBrowser(t *testing.T) {
 	for _, e := range s.HTTPErrors {
 		t.Errorf("HTTP error: %s", e)
 	}
-	shots := make([]string, len(cardScreenshots))
-	for i, name := range cardScreenshots {
-		shots[i] = "card-" + name
-	}
-	checkScreenshots(t, artifacts, shots)
+	checkScreenshots(t, artifacts, "card-", cardScreenshots)
 }
 
 // tamper changes one character in the middle of the card token's payload

@@ -10,7 +10,7 @@
 // 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, stepper, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axeControl, newSummary, check, desktop, launch, phone, stepper, watch as watchPage } from './harness.mjs';
 
 const [base, loginLink, artifacts] = process.argv.slice(2);
 if (!base || !loginLink || !artifacts) {
@@ -19,24 +19,14 @@ if (!base || !loginLink || !artifacts) {
 }
 
 
-const summary = {
-  ok: false,
+const summary = newSummary({
   base,
-  browser: '',
-  versions: { playwright: '', axe: axe.version },
-  steps: [],
-  pages: [],
   axe: { serious: 0, critical: 0, moderate: 0, minor: 0 },
-  screenshots: [],
   keyboard: [],
   credential: {},
   verify: {},
   english: {},
-  consoleErrors: [],
-  httpErrors: [],
-  failures: [],
-  ms: 0,
-};
+});
 const started = Date.now();
 
 const { log, step } = stepper(summary, 'flow', { stopOnFailure: true });

@@ -119,3 +119,22 @@ export function screenshotter(summary, dir, prefix) {
     summary.screenshots.push(path.basename(file));
   };
 }
+
+// newSummary returns the JSON summary every script prints, with the
+// script's own fields added.
+export function newSummary(fields = {}) {
+  return {
+    ok: false,
+    browser: '',
+    versions: { playwright: '', axe: axe.version },
+    steps: [],
+    pages: [],
+    axeControl: [],
+    screenshots: [],
+    consoleErrors: [],
+    httpErrors: [],
+    failures: [],
+    ms: 0,
+    ...fields,
+  };
+}

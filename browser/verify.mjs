@@ -15,7 +15,7 @@
 // summary on stdout (progress on stderr) and exits 0 when every step
 // passed, 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import path from 'node:path';
-import { audit as auditPage, axe, axeControl, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axeControl, newSummary, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'jwt', 'jwtFile', 'qr', 'revoked', 'forged', 'foreign']) {
@@ -25,21 +25,7 @@ for (const k of ['base', 'artifacts', 'jwt', 'jwtFile', 'qr', 'revoked', 'forged
   }
 }
 
-const summary = {
-  ok: false,
-  browser: '',
-  versions: { playwright: '', axe: axe.version },
-  steps: [],
-  pages: [],
-  axeControl: [],
-  screenshots: [],
-  results: {},
-  camera: {},
-  consoleErrors: [],
-  httpErrors: [],
-  failures: [],
-  ms: 0,
-};
+const summary = newSummary({ results: {}, camera: {} });
 const started = Date.now();
 
 const { log, step } = stepper(summary, 'verify');

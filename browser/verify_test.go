@@ -149,11 +149,7 @@ func TestVerifyPortalInBrowser(t *testing.T) {
 	for _, e := range s.HTTPErrors {
 		t.Errorf("HTTP error: %s", e)
 	}
-	shots := make([]string, len(verifyScreenshots))
-	for i, name := range verifyScreenshots {
-		shots[i] = "verify-" + name
-	}
-	checkScreenshots(t, artifacts, shots)
+	checkScreenshots(t, artifacts, "verify-", verifyScreenshots)
 }
 
 // forgeJWS changes one character in the middle of a JWS signature.
