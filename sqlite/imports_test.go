@@ -18,16 +18,7 @@ import (
 // them, leaving no byte of them in the database or its write-ahead log.
 func TestImports(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := &schema.Structure{Slug: "bib", Name: "Bibliothèque"}
-	if err := sqlite.NewStructureStore(db).CreateStructure(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	db, dir, st := openWithStructure(t)
 	learners := sqlite.NewLearnerStore(db)
 	for _, id := range []string{"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"} {
 		if err := learners.CreateLearner(ctx, &schema.Learner{ID: id, StructureID: st.ID, Name: "Zoé Importée"}); err != nil {
@@ -120,16 +111,7 @@ func TestImports(t *testing.T) {
 // one with an attachment is refused.
 func TestDeleteLearner(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := &schema.Structure{Slug: "bib", Name: "Bibliothèque"}
-	if err := sqlite.NewStructureStore(db).CreateStructure(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	db, dir, st := openWithStructure(t)
 	learners := sqlite.NewLearnerStore(db)
 	lone := &schema.Learner{ID: "33333333-3333-4333-8333-333333333333", StructureID: st.ID, Name: "Yanis Supprimé"}
 	held := &schema.Learner{ID: "44444444-4444-4444-8444-444444444444", StructureID: st.ID, Name: "Inès Rattachée"}
@@ -164,4 +146,21 @@ func TestDeleteLearner(t *testing.T) {
 			t.Errorf("%s still holds the deleted name", name)
 		}
 	}
+}
+
+// openWithStructure opens a database file in a temp dir (returned, for
+// tests that read the files) holding one structure.
+func openWithStructure(t *testing.T) (*sqlite.DB, string, *schema.Structure) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st := &schema.Structure{Slug: "bib", Name: "Bibliothèque"}
+	if err := sqlite.NewStructureStore(db).CreateStructure(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	return db, dir, st
 }

@@ -158,24 +158,6 @@ func (s *site) signer(tb testing.TB, slug string) *keys.Key {
 	return ring.Signer()
 }
 
-// stepClock is a clock a test moves forward; safe for concurrent use.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *stepClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // untrustedVerifier trusts nobody and looks unknown did:web issuers up.
 func untrustedVerifier(res *verifier.DIDResolver) *verifier.Verifier {
 	return &verifier.Verifier{Trust: verifier.NewRegistry(), Frameworks: schema.NewFrameworks(), Resolve: res.Resolve}
@@ -350,7 +332,7 @@ func TestDIDResolverCache(t *testing.T) {
 	s := newSite(t)
 	did := s.publish("lille", "Médiathèque de Lille")
 	missing := s.did("missing")
-	clock := &stepClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
+	clock := &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
 	res := &verifier.DIDResolver{Now: clock.Now}
 	ctx := context.Background()
 
@@ -383,7 +365,7 @@ func TestDIDResolverCache(t *testing.T) {
 func TestDIDResolverBounded(t *testing.T) {
 	s := newSite(t)
 	a, b, c := s.publish("a", "A"), s.publish("b", "B"), s.publish("c", "C")
-	clock := &stepClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
+	clock := &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
 	res := &verifier.DIDResolver{Now: clock.Now, MaxEntries: 2}
 	ctx := context.Background()
 	for _, did := range []string{a, b, c} { // c's answer pushes out a's, the oldest
