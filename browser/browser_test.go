@@ -49,8 +49,11 @@ type flowSummary struct {
 			Targets []string `json:"targets"`
 		} `json:"violations"`
 	} `json:"pages"`
-	AxeControl  []string `json:"axeControl"`
-	Screenshots []string `json:"screenshots"`
+	AxeControl    []string `json:"axeControl"`
+	Screenshots   []string `json:"screenshots"`
+	ConsoleErrors []string `json:"consoleErrors"`
+	HTTPErrors    []string `json:"httpErrors"`
+	Failures      []string `json:"failures"`
 }
 
 // summary is the JSON flow.mjs prints.
@@ -71,10 +74,7 @@ type summary struct {
 		Lang  string `json:"lang"`
 		Title string `json:"title"`
 	} `json:"english"`
-	ConsoleErrors []string `json:"consoleErrors"`
-	HTTPErrors    []string `json:"httpErrors"`
-	Failures      []string `json:"failures"`
-	MS            int      `json:"ms"`
+	MS int `json:"ms"`
 }
 
 // screenshots are the pages a reviewer looks at, in test-artifacts/browser.
@@ -103,22 +103,8 @@ func TestMediatorFlow(t *testing.T) {
 
 	var s summary
 	elapsed, stderr, err := runScript(t, node, chromium, 4*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "flow.mjs", base, link, artifacts)
-	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d pages audited in %v",
-		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
-	for _, st := range s.Steps {
-		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
-	}
-
-	for _, st := range s.Steps {
-		if !st.OK {
-			t.Errorf("step %q failed: %s", st.Name, st.Error)
-		}
-	}
-	for _, f := range s.Failures {
-		t.Errorf("flow: %s", f)
-	}
-	if !s.OK || err != nil {
-		t.Fatalf("flow.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
+	if !s.report(t, "flow.mjs", elapsed, stderr, err) {
+		t.FailNow()
 	}
 
 	s.checkAxe(t, "pages of the flow", 15, false)
@@ -338,4 +324,27 @@ func freeLoopback(t *testing.T) (addr, base string) {
 	defer ln.Close()
 	addr = ln.Addr().String()
 	return addr, "http://" + addr
+}
+
+// report logs a script's run and its steps, and fails the test for every
+// failed step or failure the script recorded; it reports whether the
+// script succeeded.
+func (s *flowSummary) report(t *testing.T, script string, elapsed time.Duration, stderr string, err error) bool {
+	t.Helper()
+	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d pages audited in %v",
+		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
+	for _, st := range s.Steps {
+		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
+		if !st.OK {
+			t.Errorf("step %q failed: %s", st.Name, st.Error)
+		}
+	}
+	for _, f := range s.Failures {
+		t.Errorf("%s: %s", script, f)
+	}
+	if !s.OK || err != nil {
+		t.Errorf("%s reported failure (exit %v)\nstderr:\n%s", script, err, stderr)
+		return false
+	}
+	return true
 }

@@ -36,10 +36,7 @@ type cardSummary struct {
 		Page   string `json:"page"`
 		Worker string `json:"worker"`
 	} `json:"offlineProbe"`
-	Keyboard      []string `json:"keyboard"`
-	ConsoleErrors []string `json:"consoleErrors"`
-	HTTPErrors    []string `json:"httpErrors"`
-	Failures      []string `json:"failures"`
+	Keyboard []string `json:"keyboard"`
 }
 
 // cardResult is what the page said about one card.
@@ -118,20 +115,7 @@ func TestCardInBrowser(t *testing.T) {
 		"foreign": foreign.QRText, "credential": valid.ID, "token": token, "cases": cases})
 	var s cardSummary
 	elapsed, stderr, err := runScript(t, node, chromium, 3*time.Minute, filepath.Join(artifacts, "card-summary.json"), &s, "card.mjs", string(cfg))
-	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d page states audited in %v",
-		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
-	for _, st := range s.Steps {
-		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
-		if !st.OK {
-			t.Errorf("step %q failed: %s", st.Name, st.Error)
-		}
-	}
-	for _, f := range s.Failures {
-		t.Errorf("card.mjs: %s", f)
-	}
-	if !s.OK || err != nil {
-		t.Errorf("card.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
-	}
+	s.report(t, "card.mjs", elapsed, stderr, err)
 
 	// What the page said, card by card.
 	want := []struct {

@@ -10,7 +10,7 @@
 // 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { audit as auditPage, axeControl, newSummary, check, desktop, launch, phone, stepper, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axeControl, finish, newSummary, check, desktop, launch, phone, stepper, watch as watchPage } from './harness.mjs';
 
 const [base, loginLink, artifacts] = process.argv.slice(2);
 if (!base || !loginLink || !artifacts) {
@@ -27,7 +27,6 @@ const summary = newSummary({
   verify: {},
   english: {},
 });
-const started = Date.now();
 
 const { log, step } = stepper(summary, 'flow', { stopOnFailure: true });
 
@@ -359,9 +358,5 @@ try {
 } catch (e) {
   summary.failures.push(String(e.stack || e));
 } finally {
-  if (browser) await browser.close().catch(() => {});
-  summary.ms = Date.now() - started;
-  summary.ok = summary.failures.length === 0 && summary.steps.every((s) => s.ok);
-  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  process.exitCode = summary.ok ? 0 : 1;
+  await finish(summary, browser);
 }

@@ -124,6 +124,7 @@ export function screenshotter(summary, dir, prefix) {
 // script's own fields added.
 export function newSummary(fields = {}) {
   return {
+    started: Date.now(),
     ok: false,
     browser: '',
     versions: { playwright: '', axe: axe.version },
@@ -137,4 +138,14 @@ export function newSummary(fields = {}) {
     ms: 0,
     ...fields,
   };
+}
+
+// finish closes the browser, completes the summary and prints it on
+// stdout; the exit code says whether every step passed.
+export async function finish(summary, browser) {
+  if (browser) await browser.close().catch(() => {});
+  summary.ms = Date.now() - summary.started;
+  summary.ok = summary.failures.length === 0 && summary.steps.every((s) => s.ok);
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  process.exitCode = summary.ok ? 0 : 1;
 }

@@ -15,7 +15,7 @@
 // summary on stdout (progress on stderr) and exits 0 when every step
 // passed, 1 otherwise. CARNET_CHROMIUM overrides /usr/bin/chromium.
 import path from 'node:path';
-import { audit as auditPage, axeControl, newSummary, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
+import { audit as auditPage, axeControl, finish, newSummary, check, desktop, launch, phone, screenshotter, stepper, watch as watchPage } from './harness.mjs';
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 for (const k of ['base', 'artifacts', 'jwt', 'jwtFile', 'qr', 'revoked', 'forged', 'foreign']) {
@@ -26,7 +26,6 @@ for (const k of ['base', 'artifacts', 'jwt', 'jwtFile', 'qr', 'revoked', 'forged
 }
 
 const summary = newSummary({ results: {}, camera: {} });
-const started = Date.now();
 
 const { log, step } = stepper(summary, 'verify');
 
@@ -291,9 +290,5 @@ try {
 } catch (e) {
   summary.failures.push(String(e.stack || e));
 } finally {
-  if (browser) await browser.close().catch(() => {});
-  summary.ms = Date.now() - started;
-  summary.ok = summary.failures.length === 0 && summary.steps.every((s) => s.ok);
-  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-  process.exitCode = summary.ok ? 0 : 1;
+  await finish(summary, browser);
 }

@@ -28,9 +28,6 @@ type verifySummary struct {
 		Formats        []string `json:"formats"`
 		Denied         string   `json:"denied"`
 	} `json:"camera"`
-	ConsoleErrors []string `json:"consoleErrors"`
-	HTTPErrors    []string `json:"httpErrors"`
-	Failures      []string `json:"failures"`
 }
 
 // verifyScreenshots are the states of /verify a reviewer looks at.
@@ -106,20 +103,7 @@ func TestVerifyPortalInBrowser(t *testing.T) {
 		"qr": valid.QRText, "revoked": revoked.JWT, "forged": forgeJWS(valid.JWT), "foreign": foreign.JWT})
 	var s verifySummary
 	elapsed, stderr, err := runScript(t, node, chromium, 3*time.Minute, filepath.Join(artifacts, "verify-summary.json"), &s, "verify.mjs", string(cfg))
-	t.Logf("%s, playwright-core %s, axe-core %s: %d steps, %d page states audited in %v",
-		s.Browser, s.Versions.Playwright, s.Versions.Axe, len(s.Steps), len(s.Pages), elapsed.Round(time.Millisecond))
-	for _, st := range s.Steps {
-		t.Logf("  %-5v %5d ms  %s", st.OK, st.MS, st.Name)
-		if !st.OK {
-			t.Errorf("step %q failed: %s", st.Name, st.Error)
-		}
-	}
-	for _, f := range s.Failures {
-		t.Errorf("verify.mjs: %s", f)
-	}
-	if !s.OK || err != nil {
-		t.Errorf("verify.mjs reported failure (exit %v)\nstderr:\n%s", err, stderr)
-	}
+	s.report(t, "verify.mjs", elapsed, stderr, err)
 
 	// What the page said.
 	for name, want := range map[string]string{"pasted": "Valide", "file": "Valide", "revoked": "Révoquée", "forged": "Falsifiée",
