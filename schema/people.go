@@ -278,6 +278,15 @@ type LearnerStore interface {
 	DeleteLearner(ctx context.Context, id string) error
 }
 
+// Transactor runs a unit of work in one transaction: every write that the
+// stores of the same database make with the context fn receives commits
+// when fn returns nil, and none does otherwise. An action and its audit
+// entry are written this way, so that neither stands without the other. A
+// call inside another's fn joins the outer transaction.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // AuditStore keeps the audit log.
 type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEvent) error

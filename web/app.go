@@ -10,7 +10,6 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
-	"carnet/verifier"
 )
 
 // The operations below are shared by the pages and the JSON API, so that
@@ -580,14 +579,15 @@ func (s *Server) auditLog(ctx context.Context, a *actor, limit int) ([]*schema.A
 // trustStructure adds (or refreshes) a structure of the instance in the
 // trust registry of the instance's verifier.
 func (s *Server) trustStructure(st *schema.Structure) error {
-	ring, err := s.Keys.Ring(st.Slug)
-	if err != nil {
+	if _, err := s.Keys.Ring(st.Slug); err != nil {
 		return err
 	}
 	if s.Verifier == nil || s.Verifier.Trust == nil {
 		return nil
 	}
-	return s.Verifier.Trust.Add(verifier.LocalIssuer(s.did(st.Slug), st.Name, ring))
+	// The registry reads the ring again at each look-up: a rotation is
+	// trusted at once.
+	return s.Verifier.Trust.AddLocal(s.did(st.Slug), st.Name, st.Slug, s.Keys)
 }
 
 // did returns the did:web of a structure.

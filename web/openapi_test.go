@@ -24,7 +24,6 @@ import (
 	"testing"
 	"time"
 
-	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/sqlite"
@@ -92,39 +91,14 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{
+	srv, err := NewServer(ctx, Config{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
-		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: credentials, BaseURL: base},
-		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
-	}
-	reg := verifier.NewRegistry()
-	list, err := structures.ListStructures(ctx)
+		Tx: db, StatusStore: db, Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range list {
-		did, err := keys.DIDWeb(base, st.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ring, err := ks.Ring(st.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := reg.Add(verifier.LocalIssuer(did, st.Name, ring)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: fws,
-		Lookup: func(ctx context.Context, code string) (string, error) {
-			c, err := credentials.FindCredentialByShortCode(ctx, code)
-			if err != nil {
-				return "", err
-			}
-			return c.JWT, nil
-		},
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList}}
 
 	e := &oaEnv{t: t, srv: srv, h: srv.Handler(), doc: oaLoad(t, openAPIDoc), main: main, seen: map[string]map[int]bool{}}
 	token := func(email string, networkAdmin bool, ms ...schema.Membership) string {

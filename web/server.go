@@ -36,6 +36,7 @@ type Server struct {
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
+	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
 	Issuer      *issuer.Service
 	Verifier    *verifier.Verifier
 	Secret      []byte // HMAC key of the CSRF tokens; random per instance

@@ -40,28 +40,9 @@ const (
 // rebuildTrust replaces the verifier's issuers with the instance's
 // structures and the stored partners.
 func (s *Server) rebuildTrust(ctx context.Context) error {
-	reg := verifier.NewRegistry()
-	list, err := s.Structures.ListStructures(ctx)
+	reg, err := s.trustRegistry(ctx)
 	if err != nil {
 		return err
-	}
-	for _, st := range list {
-		ring, err := s.Keys.Ring(st.Slug)
-		if err != nil {
-			return err
-		}
-		if err := reg.Add(verifier.LocalIssuer(s.did(st.Slug), st.Name, ring)); err != nil {
-			return err
-		}
-	}
-	if s.Trust != nil {
-		sources, err := s.Trust.ListTrustedSources(ctx)
-		if err != nil {
-			return err
-		}
-		if err := TrustSources(reg, sources, s.now()); err != nil && s.Log != nil {
-			s.Log.Warn("trusted partner keys skipped", "err", err)
-		}
 	}
 	s.Verifier.Trust.ReplaceWith(reg)
 	return nil
