@@ -224,6 +224,7 @@ const (
 	AuditResourceAdd    = "resource_created"    // the self-training catalogue
 	AuditResourceEdit   = "resource_updated"
 	AuditResourceDelete = "resource_deleted"
+	AuditKeysRotated    = "keys_rotated" // a new signing key for a structure
 )
 
 // AuditFilter selects audit events, newest first.

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +21,10 @@ var errNoAccess = schema.Errorf(schema.ENOTFOUND, "not found, or not in your str
 
 var errForbidden = schema.Errorf(schema.EFORBIDDEN, "your role does not allow this", "votre rôle ne permet pas cette action")
 
-// audit appends an event; a failure to log is itself logged, never lost
-// silently, but does not undo what was done.
-func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) {
+// record appends an audit event as part of an action: called inside
+// inTx, it commits with the action, and its failure fails the action (the
+// error is returned, nothing is committed).
+func (s *Server) record(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) error {
 	e := &schema.AuditEvent{At: s.now().UTC(), StructureID: structureID, Action: action, Object: object, Detail: detail, IP: ip}
 	if a != nil {
 		e.ActorID, e.Actor = a.User.ID, a.User.Label()
@@ -33,9 +35,27 @@ func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action,
 			e.Detail = strings.TrimSpace(e.Detail + " (API)")
 		}
 	}
-	if err := s.Audit.AppendAudit(ctx, e); err != nil && s.Log != nil {
+	if err := s.Audit.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("web: audit %s %s: %w", action, object, err)
+	}
+	return nil
+}
+
+// audit appends an event that goes with no stored change of its own
+// (sign-in attempts, sign-outs); a failure is logged.
+func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) {
+	if err := s.record(ctx, a, structureID, action, object, detail, ip); err != nil && s.Log != nil {
 		s.Log.Error("audit log", "action", action, "object", object, "err", err)
 	}
+}
+
+// inTx runs an action and the audit entry it records in one transaction
+// of the stores (Server.Tx): both commit, or neither.
+func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.Tx == nil {
+		return fn(ctx)
+	}
+	return s.Tx.InTx(ctx, fn)
 }
 
 // structureFor returns the structure an actor acts in: the one named by

@@ -627,6 +627,8 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"CurrentLevel", currentLevelJSON{}, true},
 		{"NextStep", nextStepJSON{}, true},
 		{"Resource", resourceJSON{}, true},
+		{"KeyRotation", keyRotationJSON{}, true},
+		{"SigningKey", keyJSON{}, true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -777,6 +779,12 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/main/invitations", map[string]any{"email": "a@example.org", "role": "king"}), http.StatusBadRequest), schema.EINVALID)
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/invitations", map[string]any{"email": "a@example.org"}), http.StatusForbidden), schema.EFORBIDDEN)
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/invitations", map[string]any{"email": "a@example.org"}), http.StatusNotFound), schema.ENOTFOUND)
+	rot := e.want(e.call(admin, "POST", "/api/v1/structures/annexe/keys/rotate", nil), http.StatusOK)
+	if kid, _ := rot.JSON["signing_key"].(map[string]any)["kid"].(string); !strings.HasPrefix(kid, e.srv.did("annexe")+"#") {
+		t.Errorf("rotate: kid %q is not a key of annexe", kid)
+	}
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/keys/rotate", nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/keys/rotate", nil), http.StatusNotFound), schema.ENOTFOUND)
 
 	// Learners.
 	awa := e.want(e.call(mediator, "POST", "/api/v1/learners", map[string]any{"structure": "main", "name": "Awa Diallo",

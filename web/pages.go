@@ -838,6 +838,10 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
 	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
 	if a.can(st.ID, schema.RoleAdmin) {
+		if err := s.keysView(c, p, st); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
 		users, err := s.Users.ListUsers(c.Request.Context(), st.ID)
 		if err != nil {
 			s.renderPageError(c, err)
