@@ -121,10 +121,15 @@ func (s *Server) createLearner(ctx context.Context, a *actor, in learnerInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Learners.CreateLearner(ctx, l); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.CreateLearner(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
 	return l, nil
 }
 
@@ -200,10 +205,15 @@ func (s *Server) eraseLearner(ctx context.Context, a *actor, id string) (*schema
 		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was already erased", "les données de cette personne ont déjà été effacées")
 	}
 	now := s.now().UTC()
-	if err := s.Learners.EraseLearner(ctx, l.ID, now); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.EraseLearner(ctx, l.ID, now); err != nil {
+			return err
+		}
+		return s.record(ctx, a, l.StructureID, schema.AuditLearnerErased, l.ID, "", "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, l.StructureID, schema.AuditLearnerErased, l.ID, "", "")
 	return s.Learners.FindLearner(ctx, l.ID)
 }
 
@@ -312,11 +322,17 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if in.Lang == "en" {
 		svc.Lang = "en"
 	}
-	out, err := svc.Issue(ctx, st, as)
+	// The credential and its audit entry commit together, or neither.
+	var out *issuer.Issued
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if out, err = svc.Issue(ctx, st, as); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
 	return out, nil
 }
 
@@ -363,12 +379,16 @@ func (s *Server) changeStatus(ctx context.Context, a *actor, id, action, reason 
 	if reason == "" && action != schema.AuditUnsuspend {
 		return nil, schema.Errorf(schema.EINVALID, "give a reason", "indiquez un motif")
 	}
-	c, err = s.Credentials.SetCredentialStatus(ctx, c.ID, schema.StatusChange{Action: action, Reason: reason, At: s.now().UTC().Truncate(time.Second)})
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if c, err = s.Credentials.SetCredentialStatus(ctx, c.ID, schema.StatusChange{Action: action, Reason: reason, At: s.now().UTC().Truncate(time.Second)}); err != nil {
+			return err
+		}
+		return s.record(ctx, a, c.StructureID, action, c.ID, reason, "")
+	})
 	if err != nil {
 		return nil, err
 	}
 	s.forgetStatus(c)
-	s.audit(ctx, a, c.StructureID, action, c.ID, reason, "")
 	return c, nil
 }
 
@@ -415,15 +435,20 @@ func (s *Server) createStructure(ctx context.Context, a *actor, in structureInpu
 		return nil, err
 	}
 	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL}
-	if err := s.Structures.CreateStructure(ctx, st); err != nil {
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.CreateStructure(ctx, st); err != nil {
+			return err
+		}
+		if err := s.record(ctx, a, st.ID, schema.AuditStructure, st.Slug, st.Name, ""); err != nil {
+			return err
+		}
+		// Keys are made now, so the did.json of the structure answers at
+		// once and the instance's own verifier trusts it.
+		return s.trustStructure(st)
+	})
+	if err != nil {
 		return nil, err
 	}
-	// Keys are made now, so the did.json of the structure answers at once
-	// and the instance's own verifier trusts it.
-	if err := s.trustStructure(st); err != nil {
-		return nil, err
-	}
-	s.audit(ctx, a, st.ID, schema.AuditStructure, st.Slug, st.Name, "")
 	return st, nil
 }
 
@@ -436,13 +461,18 @@ func (s *Server) updateStructure(ctx context.Context, a *actor, slug string, in 
 		return nil, err
 	}
 	st.Name, st.URL, st.Email, st.ImageURL = in.Name, in.URL, in.Email, in.ImageURL
-	if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, st.Name, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := s.trustStructure(st); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, st.Name, "")
 	return st, nil
 }
 
@@ -483,10 +513,15 @@ func (s *Server) invite(ctx context.Context, a *actor, slug, email string, role 
 	}
 	l := &schema.Link{Hash: hash, Purpose: schema.LinkInvite, Email: email, StructureID: st.ID, Role: role,
 		CreatedBy: a.User.ID, ExpiresAt: s.now().Add(InviteLifetime)}
-	if err := s.Users.CreateLink(ctx, l); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.CreateLink(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditInvite, email, string(role), "")
+	})
+	if err != nil {
 		return "", err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditInvite, email, string(role), "")
 	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret, nil
 }
 
@@ -558,8 +593,27 @@ func (s *Server) createToken(ctx context.Context, a *actor, name string) (string
 	if err != nil {
 		return "", nil, err
 	}
-	return CreateAPIToken(ctx, s.Users, a.User, name, func(t *schema.APIToken) {
-		s.audit(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+	var secret string
+	var t *schema.APIToken
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if secret, t, err = CreateAPIToken(ctx, s.Users, a.User, name, nil); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// deleteToken deletes one of the actor's API tokens.
+func (s *Server) deleteToken(ctx context.Context, a *actor, id int64) error {
+	return s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.DeleteAPIToken(ctx, a.User.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTokenRevoked, strconv.FormatInt(id, 10), "", "")
 	})
 }
 

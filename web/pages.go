@@ -921,11 +921,10 @@ func (s *Server) tokenCreate(c *gin.Context) {
 func (s *Server) tokenDelete(c *gin.Context) {
 	a := actorOf(c)
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.Users.DeleteAPIToken(c.Request.Context(), a.User.ID, id); err != nil {
+	if err := s.deleteToken(c.Request.Context(), a, id); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(c.Request.Context(), a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
 	c.Redirect(http.StatusSeeOther, "/account?ok=token_deleted")
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -98,5 +99,42 @@ func TestKeysRotateBesideServe(t *testing.T) {
 		if !seen[action] {
 			t.Errorf("no %s entry of the command line in the audit log: %+v", action, log.Events)
 		}
+	}
+}
+
+// When the audit entry of `carnet issue` or `carnet keys rotate` cannot be
+// written (a trigger refuses every insert into the audit table), the
+// command fails and stores nothing: no credential, no new key.
+func TestCLIAuditFailureFailsTheCommand(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := carnet(t, "", "keys", "jwks", "--data", data); code != 0 { // initialises the data dir
+		t.Fatalf("init: %d %s", code, errOut)
+	}
+	raw, err := sql.Open("sqlite3", filepath.Join(data, "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (creds, keys int) {
+		raw.QueryRow(`SELECT COUNT(*) FROM credentials`).Scan(&creds)
+		b, _ := os.ReadFile(filepath.Join(data, "keys", "main.json"))
+		return creds, strings.Count(string(b), `"created"`)
+	}
+	creds, ks := count()
+	out := filepath.Join(t.TempDir(), "c.jwt")
+	if code, _, _ := carnet(t, "", "issue", "--data", data, "--learner", "Awa Diallo", "--framework", "digcomp-2.2", "--level", "1.1=2", "--out", out); code == 0 {
+		t.Error("carnet issue succeeded without its audit entry")
+	}
+	if code, _, _ := carnet(t, "", "keys", "rotate", "--data", data, "--structure", "main"); code == 0 {
+		t.Error("carnet keys rotate succeeded without its audit entry")
+	}
+	if c, k := count(); c != creds || k != ks {
+		t.Errorf("stored without an audit entry: %d credentials (was %d), %d keys (was %d)", c, creds, k, ks)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("carnet issue wrote the credential file")
 	}
 }
