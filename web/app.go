@@ -443,10 +443,15 @@ func (s *Server) createStructure(ctx context.Context, a *actor, in structureInpu
 			return err
 		}
 		// Keys are made now, so the did.json of the structure answers at
-		// once and the instance's own verifier trusts it.
-		return s.trustStructure(st)
+		// once and the instance's own verifier trusts it (below, once
+		// committed).
+		_, err := s.Keys.Ring(st.Slug)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.trustStructure(st); err != nil {
 		return nil, err
 	}
 	return st, nil
