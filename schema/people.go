@@ -224,6 +224,7 @@ const (
 	AuditResourceAdd    = "resource_created"    // the self-training catalogue
 	AuditResourceEdit   = "resource_updated"
 	AuditResourceDelete = "resource_deleted"
+	AuditKeysRotated    = "keys_rotated" // a new signing key for a structure
 )
 
 // AuditFilter selects audit events, newest first.
@@ -276,6 +277,15 @@ type LearnerStore interface {
 	// (no credential, no attachment): one created for an attachment that
 	// then failed. ENOTFOUND when there is no such learner.
 	DeleteLearner(ctx context.Context, id string) error
+}
+
+// Transactor runs a unit of work in one transaction: every write that the
+// stores of the same database make with the context fn receives commits
+// when fn returns nil, and none does otherwise. An action and its audit
+// entry are written this way, so that neither stands without the other. A
+// call inside another's fn joins the outer transaction.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // AuditStore keeps the audit log.

@@ -468,10 +468,12 @@ func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("sqlite: checkpoint after erasure: %w", err)
-	}
-	return nil
+	return s.db.afterCommit(ctx, func() error {
+		if _, err := s.db.db.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return fmt.Errorf("sqlite: checkpoint after erasure: %w", err)
+		}
+		return nil
+	})
 }
 
 // DeleteLearner implements schema.LearnerStore. The foreign keys of
@@ -486,10 +488,12 @@ func (s *LearnerStore) DeleteLearner(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return schema.Errorf(schema.ENOTFOUND, "no such learner", "personne introuvable")
 	}
-	if _, err := s.db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("sqlite: checkpoint after deletion: %w", err)
-	}
-	return nil
+	return s.db.afterCommit(ctx, func() error {
+		if _, err := s.db.db.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return fmt.Errorf("sqlite: checkpoint after deletion: %w", err)
+		}
+		return nil
+	})
 }
 
 // AuditStore implements schema.AuditStore.

@@ -26,8 +26,87 @@ var migrationFS embed.FS
 
 // DB is an open Carnet database.
 type DB struct {
-	db  *sql.DB
+	db  *conn
 	Now func() time.Time
+}
+
+// conn is the database handle of the stores: its ExecContext,
+// QueryContext and QueryRowContext run in the transaction of their context
+// when DB.InTx opened one, so that every store joins it without knowing.
+type conn struct{ *sql.DB }
+
+// txKey is the context key of the transaction InTx runs.
+type txKey struct{}
+
+// ctxTx is the transaction InTx opened, and what to run once it commits.
+type ctxTx struct {
+	tx    *sql.Tx
+	after []func() error
+}
+
+func txOf(ctx context.Context) *ctxTx {
+	t, _ := ctx.Value(txKey{}).(*ctxTx)
+	return t
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t := txOf(ctx); t != nil {
+		return t.tx.ExecContext(ctx, query, args...)
+	}
+	return c.DB.ExecContext(ctx, query, args...)
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t := txOf(ctx); t != nil {
+		return t.tx.QueryContext(ctx, query, args...)
+	}
+	return c.DB.QueryContext(ctx, query, args...)
+}
+
+func (c *conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if t := txOf(ctx); t != nil {
+		return t.tx.QueryRowContext(ctx, query, args...)
+	}
+	return c.DB.QueryRowContext(ctx, query, args...)
+}
+
+// InTx implements schema.Transactor: the stores of db called with the
+// context fn receives write in one transaction, committed when fn returns
+// nil and rolled back otherwise. A call inside another's fn joins it.
+// fn must make every write of db with that context: a write with another
+// one would wait for the transaction's lock.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if txOf(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	t := &ctxTx{tx: tx}
+	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	for _, f := range t.after {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// afterCommit runs f once the transaction of ctx commits, or now when
+// ctx holds none.
+func (db *DB) afterCommit(ctx context.Context, f func() error) error {
+	if t := txOf(ctx); t != nil {
+		t.after = append(t.after, f)
+		return nil
+	}
+	return f()
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -41,7 +120,7 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	db := &DB{db: sdb, Now: time.Now}
+	db := &DB{db: &conn{sdb}, Now: time.Now}
 	if err := db.migrate(); err != nil {
 		sdb.Close()
 		return nil, err
@@ -111,8 +190,12 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-// withTx runs fn in a transaction, committed when fn returns nil.
+// withTx runs fn in a transaction, committed when fn returns nil; in the
+// transaction of ctx when InTx opened one (committed with it).
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if t := txOf(ctx); t != nil {
+		return fn(t.tx)
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

@@ -43,11 +43,89 @@ type Registry struct {
 	issuers map[string]*TrustedIssuer
 	byKID   map[string]keyRef   // absolute key id → key
 	byThumb map[string][]keyRef // RFC 7638 thumbprint → keys (card tokens)
+	local   map[string]*localRing
+}
+
+// localRing is where a structure of this instance added with AddLocal
+// takes its keys: the ring its trusted keys were last read from, so that a
+// rotation (by this process or another on the same key files) is seen at
+// the next look-up.
+type localRing struct {
+	slug, name string
+	store      keys.Store
+	ring       *keys.Ring
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{issuers: map[string]*TrustedIssuer{}, byKID: map[string]keyRef{}, byThumb: map[string][]keyRef{}}
+	return &Registry{issuers: map[string]*TrustedIssuer{}, byKID: map[string]keyRef{}, byThumb: map[string][]keyRef{}, local: map[string]*localRing{}}
+}
+
+// AddLocal trusts a structure of this instance, whose keys the registry
+// reads from its key store at every look-up of its keys rather than
+// copying them once: a key rotation, made by this process or by another
+// on the same store (`carnet keys rotate` beside a running server), is
+// trusted at once, and a key removed from the ring stops being trusted. The
+// keys read are the ring's public keys (Ring.JWKS). A later read that
+// fails keeps the keys of the last good one.
+func (r *Registry) AddLocal(did, name, slug string, store keys.Store) error {
+	ring, err := store.Ring(slug)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.addLocked(LocalIssuer(did, name, ring), true); err != nil {
+		return err
+	}
+	if r.local == nil {
+		r.local = map[string]*localRing{}
+	}
+	r.local[did] = &localRing{slug: slug, name: name, store: store, ring: ring}
+	return nil
+}
+
+// syncLocal reads again the ring of the local structure did (every local
+// structure when did is empty) and replaces its keys when the ring
+// changed. A keys.FileStore answers from its cache while the ring's file is
+// unchanged (one stat), with the same *Ring.
+func (r *Registry) syncLocal(did string) {
+	r.mu.RLock()
+	if len(r.local) == 0 {
+		r.mu.RUnlock()
+		return
+	}
+	var todo []string
+	if did != "" {
+		if _, ok := r.local[did]; ok {
+			todo = append(todo, did)
+		}
+	} else {
+		for d := range r.local {
+			todo = append(todo, d)
+		}
+	}
+	r.mu.RUnlock()
+	for _, d := range todo {
+		r.mu.RLock()
+		lr := r.local[d]
+		r.mu.RUnlock()
+		if lr == nil {
+			continue
+		}
+		// Read outside the lock: the store may read a file.
+		ring, err := lr.store.Ring(lr.slug)
+		if err != nil || ring == lr.ring {
+			continue
+		}
+		r.mu.Lock()
+		if r.local[d] == lr { // not replaced meanwhile
+			if r.addLocked(LocalIssuer(d, lr.name, ring), true) == nil {
+				r.local[d] = &localRing{slug: lr.slug, name: lr.name, store: lr.store, ring: ring}
+			}
+		}
+		r.mu.Unlock()
+	}
 }
 
 // Add trusts an issuer's keys, merging them with keys already trusted for
@@ -56,6 +134,14 @@ func NewRegistry() *Registry {
 // instance (Local) takes keys from this instance only: another source
 // naming it is refused, and a local issuer replaces a partner's keys.
 func (r *Registry) Add(ti *TrustedIssuer) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.addLocked(ti, false)
+}
+
+// addLocked is Add under r.mu; replace drops the keys trusted before for
+// the issuer instead of merging with them.
+func (r *Registry) addLocked(ti *TrustedIssuer, replace bool) error {
 	if !strings.HasPrefix(ti.ID, "did:") || strings.Contains(ti.ID, "#") {
 		return schema.Errorf(schema.EINVALID, "issuer id %q is not a DID", "l'identifiant d'émetteur %q n'est pas un DID", ti.ID)
 	}
@@ -73,8 +159,6 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 		}
 		good = append(good, jose.JSONWebKey{Key: pub, KeyID: k.KeyID, Algorithm: string(jose.ES256), Use: "sig"})
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	cur := r.issuers[ti.ID]
 	switch {
 	case cur != nil && cur.Local && !ti.Local:
@@ -83,7 +167,15 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 		return schema.Errorf(schema.EINVALID, "%s names %s, a structure of this instance: its keys come from this instance only",
 			"%s désigne %s, une structure de cette instance : ses clés ne viennent que de cette instance", ti.Source, ti.ID)
 	case cur != nil && !cur.Local && ti.Local:
-		cur = nil // this instance's own keys replace whatever a partner said
+		replace = true // this instance's own keys replace whatever a partner said
+	}
+	if replace && cur != nil {
+		for _, k := range cur.Keys {
+			if ref, ok := r.byKID[k.KeyID]; ok && ref.issuer.ID == ti.ID {
+				delete(r.byKID, k.KeyID)
+			}
+		}
+		cur = nil
 	}
 	merged := &TrustedIssuer{ID: ti.ID, Name: ti.Name, Source: ti.Source, Local: ti.Local}
 	if cur != nil {
@@ -138,15 +230,16 @@ func (r *Registry) Add(ti *TrustedIssuer) error {
 // must not be used afterwards.
 func (r *Registry) ReplaceWith(other *Registry) {
 	other.mu.RLock()
-	issuers, byKID, byThumb := other.issuers, other.byKID, other.byThumb
+	issuers, byKID, byThumb, local := other.issuers, other.byKID, other.byThumb, other.local
 	other.mu.RUnlock()
 	r.mu.Lock()
-	r.issuers, r.byKID, r.byThumb = issuers, byKID, byThumb
+	r.issuers, r.byKID, r.byThumb, r.local = issuers, byKID, byThumb, local
 	r.mu.Unlock()
 }
 
 // Issuer returns the trusted issuer with this id, or nil.
 func (r *Registry) Issuer(id string) *TrustedIssuer {
+	r.syncLocal(id)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.issuers[id]
@@ -154,6 +247,7 @@ func (r *Registry) Issuer(id string) *TrustedIssuer {
 
 // Issuers returns all trusted issuers, sorted by id.
 func (r *Registry) Issuers() []*TrustedIssuer {
+	r.syncLocal("")
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*TrustedIssuer, 0, len(r.issuers))
@@ -165,6 +259,9 @@ func (r *Registry) Issuers() []*TrustedIssuer {
 }
 
 func (r *Registry) byKeyID(kid string) (keyRef, bool) {
+	if did, _, ok := strings.Cut(kid, "#"); ok {
+		r.syncLocal(did)
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	ref, ok := r.byKID[kid]
@@ -172,6 +269,7 @@ func (r *Registry) byKeyID(kid string) (keyRef, bool) {
 }
 
 func (r *Registry) byThumbprint(tp string) []keyRef {
+	r.syncLocal("") // a card names its key, not its issuer
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return append([]keyRef(nil), r.byThumb[tp]...)

@@ -489,11 +489,10 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 func (s *Server) apiTokenDelete(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	a := actorOf(c)
-	if err := s.Users.DeleteAPIToken(c.Request.Context(), a.User.ID, id); err != nil {
+	if err := s.deleteToken(c.Request.Context(), a, id); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.audit(c.Request.Context(), a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
 	c.Status(http.StatusNoContent)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
-	"carnet/verifier"
 )
 
 // The operations below are shared by the pages and the JSON API, so that
@@ -21,9 +21,10 @@ var errNoAccess = schema.Errorf(schema.ENOTFOUND, "not found, or not in your str
 
 var errForbidden = schema.Errorf(schema.EFORBIDDEN, "your role does not allow this", "votre rôle ne permet pas cette action")
 
-// audit appends an event; a failure to log is itself logged, never lost
-// silently, but does not undo what was done.
-func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) {
+// record appends an audit event as part of an action: called inside
+// inTx, it commits with the action, and its failure fails the action (the
+// error is returned, nothing is committed).
+func (s *Server) record(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) error {
 	e := &schema.AuditEvent{At: s.now().UTC(), StructureID: structureID, Action: action, Object: object, Detail: detail, IP: ip}
 	if a != nil {
 		e.ActorID, e.Actor = a.User.ID, a.User.Label()
@@ -34,9 +35,27 @@ func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action,
 			e.Detail = strings.TrimSpace(e.Detail + " (API)")
 		}
 	}
-	if err := s.Audit.AppendAudit(ctx, e); err != nil && s.Log != nil {
+	if err := s.Audit.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("web: audit %s %s: %w", action, object, err)
+	}
+	return nil
+}
+
+// audit appends an event that goes with no stored change of its own
+// (sign-in attempts, sign-outs); a failure is logged.
+func (s *Server) audit(ctx context.Context, a *actor, structureID int64, action, object, detail, ip string) {
+	if err := s.record(ctx, a, structureID, action, object, detail, ip); err != nil && s.Log != nil {
 		s.Log.Error("audit log", "action", action, "object", object, "err", err)
 	}
+}
+
+// inTx runs an action and the audit entry it records in one transaction
+// of the stores (Server.Tx): both commit, or neither.
+func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.Tx == nil {
+		return fn(ctx)
+	}
+	return s.Tx.InTx(ctx, fn)
 }
 
 // structureFor returns the structure an actor acts in: the one named by
@@ -102,10 +121,15 @@ func (s *Server) createLearner(ctx context.Context, a *actor, in learnerInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Learners.CreateLearner(ctx, l); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.CreateLearner(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
 	return l, nil
 }
 
@@ -181,10 +205,15 @@ func (s *Server) eraseLearner(ctx context.Context, a *actor, id string) (*schema
 		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was already erased", "les données de cette personne ont déjà été effacées")
 	}
 	now := s.now().UTC()
-	if err := s.Learners.EraseLearner(ctx, l.ID, now); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.EraseLearner(ctx, l.ID, now); err != nil {
+			return err
+		}
+		return s.record(ctx, a, l.StructureID, schema.AuditLearnerErased, l.ID, "", "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, l.StructureID, schema.AuditLearnerErased, l.ID, "", "")
 	return s.Learners.FindLearner(ctx, l.ID)
 }
 
@@ -293,11 +322,17 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if in.Lang == "en" {
 		svc.Lang = "en"
 	}
-	out, err := svc.Issue(ctx, st, as)
+	// The credential and its audit entry commit together, or neither.
+	var out *issuer.Issued
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if out, err = svc.Issue(ctx, st, as); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
 	return out, nil
 }
 
@@ -344,12 +379,16 @@ func (s *Server) changeStatus(ctx context.Context, a *actor, id, action, reason 
 	if reason == "" && action != schema.AuditUnsuspend {
 		return nil, schema.Errorf(schema.EINVALID, "give a reason", "indiquez un motif")
 	}
-	c, err = s.Credentials.SetCredentialStatus(ctx, c.ID, schema.StatusChange{Action: action, Reason: reason, At: s.now().UTC().Truncate(time.Second)})
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if c, err = s.Credentials.SetCredentialStatus(ctx, c.ID, schema.StatusChange{Action: action, Reason: reason, At: s.now().UTC().Truncate(time.Second)}); err != nil {
+			return err
+		}
+		return s.record(ctx, a, c.StructureID, action, c.ID, reason, "")
+	})
 	if err != nil {
 		return nil, err
 	}
 	s.forgetStatus(c)
-	s.audit(ctx, a, c.StructureID, action, c.ID, reason, "")
 	return c, nil
 }
 
@@ -396,15 +435,25 @@ func (s *Server) createStructure(ctx context.Context, a *actor, in structureInpu
 		return nil, err
 	}
 	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL}
-	if err := s.Structures.CreateStructure(ctx, st); err != nil {
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.CreateStructure(ctx, st); err != nil {
+			return err
+		}
+		if err := s.record(ctx, a, st.ID, schema.AuditStructure, st.Slug, st.Name, ""); err != nil {
+			return err
+		}
+		// Keys are made now, so the did.json of the structure answers at
+		// once and the instance's own verifier trusts it (below, once
+		// committed).
+		_, err := s.Keys.Ring(st.Slug)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	// Keys are made now, so the did.json of the structure answers at once
-	// and the instance's own verifier trusts it.
 	if err := s.trustStructure(st); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditStructure, st.Slug, st.Name, "")
 	return st, nil
 }
 
@@ -417,13 +466,18 @@ func (s *Server) updateStructure(ctx context.Context, a *actor, slug string, in 
 		return nil, err
 	}
 	st.Name, st.URL, st.Email, st.ImageURL = in.Name, in.URL, in.Email, in.ImageURL
-	if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, st.Name, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := s.trustStructure(st); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, st.Name, "")
 	return st, nil
 }
 
@@ -464,10 +518,15 @@ func (s *Server) invite(ctx context.Context, a *actor, slug, email string, role 
 	}
 	l := &schema.Link{Hash: hash, Purpose: schema.LinkInvite, Email: email, StructureID: st.ID, Role: role,
 		CreatedBy: a.User.ID, ExpiresAt: s.now().Add(InviteLifetime)}
-	if err := s.Users.CreateLink(ctx, l); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.CreateLink(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditInvite, email, string(role), "")
+	})
+	if err != nil {
 		return "", err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditInvite, email, string(role), "")
 	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret, nil
 }
 
@@ -539,8 +598,27 @@ func (s *Server) createToken(ctx context.Context, a *actor, name string) (string
 	if err != nil {
 		return "", nil, err
 	}
-	return CreateAPIToken(ctx, s.Users, a.User, name, func(t *schema.APIToken) {
-		s.audit(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+	var secret string
+	var t *schema.APIToken
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if secret, t, err = CreateAPIToken(ctx, s.Users, a.User, name, nil); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// deleteToken deletes one of the actor's API tokens.
+func (s *Server) deleteToken(ctx context.Context, a *actor, id int64) error {
+	return s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.DeleteAPIToken(ctx, a.User.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTokenRevoked, strconv.FormatInt(id, 10), "", "")
 	})
 }
 
@@ -580,14 +658,15 @@ func (s *Server) auditLog(ctx context.Context, a *actor, limit int) ([]*schema.A
 // trustStructure adds (or refreshes) a structure of the instance in the
 // trust registry of the instance's verifier.
 func (s *Server) trustStructure(st *schema.Structure) error {
-	ring, err := s.Keys.Ring(st.Slug)
-	if err != nil {
+	if _, err := s.Keys.Ring(st.Slug); err != nil {
 		return err
 	}
 	if s.Verifier == nil || s.Verifier.Trust == nil {
 		return nil
 	}
-	return s.Verifier.Trust.Add(verifier.LocalIssuer(s.did(st.Slug), st.Name, ring))
+	// The registry reads the ring again at each look-up: a rotation is
+	// trusted at once.
+	return s.Verifier.Trust.AddLocal(s.did(st.Slug), st.Name, st.Slug, s.Keys)
 }
 
 // did returns the did:web of a structure.

@@ -14,11 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/sqlite"
-	"carnet/verifier"
 	"carnet/web"
 )
 
@@ -60,18 +58,15 @@ func startFixture(t *testing.T) *fixture {
 	f.res = sqlite.NewResourceStore(db, fws)
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	f.srv = &web.Server{
+	// Wired as `carnet serve` wires it (cmd/carnet/data.go).
+	f.srv, err = web.NewServer(context.Background(), web.Config{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
-		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws, Secret: secret,
-		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: f.creds, BaseURL: base},
+		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws,
+		Tx: db, StatusStore: db, Secret: secret,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.srv.Verifier = &verifier.Verifier{Trust: verifier.NewRegistry(), Frameworks: fws, Lookup: func(ctx context.Context, code string) (string, error) {
-		c, err := f.creds.FindCredentialByShortCode(ctx, code)
-		if err != nil {
-			return "", err
-		}
-		return c.JWT, nil
-	}, Status: &verifier.StatusLists{Local: f.srv.LocalStatusList}, Resolve: (&verifier.DIDResolver{}).Resolve}
 	f.http.Config.Handler = f.srv.Handler()
 	f.http.Start()
 	t.Cleanup(f.http.Close)
@@ -85,12 +80,11 @@ func (f *fixture) structure(slug string) *schema.Structure {
 	if err := f.sts.CreateStructure(context.Background(), st); err != nil {
 		f.t.Fatal(err)
 	}
-	ring, err := f.srv.Keys.Ring(slug)
-	if err != nil {
+	if _, err := f.srv.Keys.Ring(slug); err != nil {
 		f.t.Fatal(err)
 	}
 	did, _ := keys.DIDWeb(f.srv.BaseURL, slug)
-	if err := f.srv.Verifier.Trust.Add(verifier.LocalIssuer(did, st.Name, ring)); err != nil {
+	if err := f.srv.Verifier.Trust.AddLocal(did, st.Name, slug, f.srv.Keys); err != nil {
 		f.t.Fatal(err)
 	}
 	return st

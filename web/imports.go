@@ -101,11 +101,12 @@ func (s *Server) attachImport(ctx context.Context, a *actor, l *schema.Learner, 
 
 // storeImport stores an attachment and logs it.
 func (s *Server) storeImport(ctx context.Context, a *actor, imp *schema.ImportedCredential) error {
-	if err := s.Imports.CreateImport(ctx, imp); err != nil {
-		return err
-	}
-	s.audit(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
-	return nil
+	return s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Imports.CreateImport(ctx, imp); err != nil {
+			return err
+		}
+		return s.record(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
+	})
 }
 
 // newImport checks that a verified credential may be attached to l and
@@ -705,17 +706,19 @@ func (s *Server) importToNewLearner(ctx context.Context, a *actor, in learnerInp
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Learners.CreateLearner(ctx, l); err != nil {
-		return nil, err
-	}
-	if err := s.Imports.CreateImport(ctx, imp); err != nil {
-		if derr := s.Learners.DeleteLearner(ctx, l.ID); derr != nil && s.Log != nil {
-			s.Log.Error("learner created for a failed attachment left in place", "learner", l.ID, "err", derr)
+	// One transaction: a failed attachment leaves no learner behind.
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.CreateLearner(ctx, l); err != nil {
+			return err
 		}
+		if err := s.record(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", ""); err != nil {
+			return err
+		}
+		return s.storeImport(ctx, a, imp)
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", "")
-	s.audit(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
 	return l, nil
 }
 

@@ -77,7 +77,9 @@ func TestTenantIsolation(t *testing.T) {
 		l2, _ := f.learns.FindLearner(ctx, lB2.ID)
 		imps1, _ := f.imps.ListImports(ctx, lB.ID)
 		imps2, _ := f.imps.ListImports(ctx, lB2.ID)
-		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2)
+		ringA, _ := f.srv.Keys.Ring("bib-a")
+		ringB, _ := f.srv.Keys.Ring("bib-b")
+		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2, len(ringA.Keys), len(ringB.Keys))
 		b, _ := json.Marshal(parts)
 		return string(b)
 	}
@@ -100,6 +102,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /api/v1/structures/:slug", path: "/api/v1/structures/bib-b"},
 		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"name": "pris"}},
 		{route: "POST /api/v1/structures/:slug/invitations", as: "admin", path: "/api/v1/structures/bib-b/invitations", body: map[string]any{"email": "x@example.org"}},
+		{route: "POST /api/v1/structures/:slug/keys/rotate", as: "admin", path: "/api/v1/structures/bib-b/keys/rotate"},
+		{route: "POST /api/v1/structures/:slug/keys/rotate", path: "/api/v1/structures/bib-a/keys/rotate"}, // a mediator of A
 		{route: "POST /api/v1/structures", as: "admin", path: "/api/v1/structures", body: map[string]any{"slug": "bib-c", "name": "C"}},
 		{route: "GET /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID},
 		{route: "PATCH /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID, body: map[string]any{"name": "pris"}},
@@ -141,6 +145,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
 		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},
 		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},
+		{route: "POST /structures/:slug/keys/rotate", as: "admin", path: "/structures/bib-b/keys/rotate", body: url.Values{"confirm": {"on"}}},
+		{route: "POST /structures/:slug/keys/rotate", path: "/structures/bib-a/keys/rotate", body: url.Values{"confirm": {"on"}}}, // a mediator of A
 		{route: "POST /structures", as: "admin", path: "/structures", body: url.Values{"slug": {"bib-c"}, "name": {"C"}}},
 		{route: "POST /account/tokens/:id/delete", as: "admin", path: "/account/tokens/" + tokenIDB + "/delete", body: url.Values{}},
 		{route: "GET /trust", as: "admin", path: "/trust"},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"image"
 	_ "image/jpeg" // logo formats
 	_ "image/png"
@@ -55,11 +56,9 @@ func (s *Server) structureLogo(c *gin.Context) {
 		return
 	}
 	own := strings.TrimRight(s.BaseURL, "/") + "/s/" + st.Slug + "/logo"
+	var logo []byte // nil: removed
+	var logoType string
 	if c.PostForm("remove") == "on" {
-		if err := s.Structures.SetLogo(ctx, st.Slug, nil, ""); err != nil {
-			s.renderPageError(c, err)
-			return
-		}
 		if st.ImageURL == own {
 			st.ImageURL = ""
 		}
@@ -85,17 +84,22 @@ func (s *Server) structureLogo(c *gin.Context) {
 			s.renderStructure(c, http.StatusBadRequest, err, "")
 			return
 		}
-		if err := s.Structures.SetLogo(ctx, st.Slug, b, typ); err != nil {
-			s.renderPageError(c, err)
-			return
-		}
+		logo, logoType = b, typ
 		st.ImageURL = own
 	}
-	if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.SetLogo(ctx, st.Slug, logo, logoType); err != nil {
+			return err
+		}
+		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "logo", "")
+	})
+	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "logo", "")
 	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
 }
 

@@ -24,7 +24,6 @@ import (
 	"testing"
 	"time"
 
-	"carnet/issuer"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/sqlite"
@@ -92,39 +91,14 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{
+	srv, err := NewServer(ctx, Config{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
-		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: credentials, BaseURL: base},
-		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
-	}
-	reg := verifier.NewRegistry()
-	list, err := structures.ListStructures(ctx)
+		Tx: db, StatusStore: db, Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range list {
-		did, err := keys.DIDWeb(base, st.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ring, err := ks.Ring(st.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := reg.Add(verifier.LocalIssuer(did, st.Name, ring)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: fws,
-		Lookup: func(ctx context.Context, code string) (string, error) {
-			c, err := credentials.FindCredentialByShortCode(ctx, code)
-			if err != nil {
-				return "", err
-			}
-			return c.JWT, nil
-		},
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList}}
 
 	e := &oaEnv{t: t, srv: srv, h: srv.Handler(), doc: oaLoad(t, openAPIDoc), main: main, seen: map[string]map[int]bool{}}
 	token := func(email string, networkAdmin bool, ms ...schema.Membership) string {
@@ -653,6 +627,8 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"CurrentLevel", currentLevelJSON{}, true},
 		{"NextStep", nextStepJSON{}, true},
 		{"Resource", resourceJSON{}, true},
+		{"KeyRotation", keyRotationJSON{}, true},
+		{"SigningKey", keyJSON{}, true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -803,6 +779,12 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/main/invitations", map[string]any{"email": "a@example.org", "role": "king"}), http.StatusBadRequest), schema.EINVALID)
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/invitations", map[string]any{"email": "a@example.org"}), http.StatusForbidden), schema.EFORBIDDEN)
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/invitations", map[string]any{"email": "a@example.org"}), http.StatusNotFound), schema.ENOTFOUND)
+	rot := e.want(e.call(admin, "POST", "/api/v1/structures/annexe/keys/rotate", nil), http.StatusOK)
+	if kid, _ := rot.JSON["signing_key"].(map[string]any)["kid"].(string); !strings.HasPrefix(kid, e.srv.did("annexe")+"#") {
+		t.Errorf("rotate: kid %q is not a key of annexe", kid)
+	}
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/keys/rotate", nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/keys/rotate", nil), http.StatusNotFound), schema.ENOTFOUND)
 
 	// Learners.
 	awa := e.want(e.call(mediator, "POST", "/api/v1/learners", map[string]any{"structure": "main", "name": "Awa Diallo",

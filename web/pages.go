@@ -838,6 +838,10 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
 	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
 	if a.can(st.ID, schema.RoleAdmin) {
+		if err := s.keysView(c, p, st); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
 		users, err := s.Users.ListUsers(c.Request.Context(), st.ID)
 		if err != nil {
 			s.renderPageError(c, err)
@@ -917,11 +921,10 @@ func (s *Server) tokenCreate(c *gin.Context) {
 func (s *Server) tokenDelete(c *gin.Context) {
 	a := actorOf(c)
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.Users.DeleteAPIToken(c.Request.Context(), a.User.ID, id); err != nil {
+	if err := s.deleteToken(c.Request.Context(), a, id); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(c.Request.Context(), a, 0, schema.AuditTokenRevoked, c.Param("id"), "", "")
 	c.Redirect(http.StatusSeeOther, "/account?ok=token_deleted")
 }
 

@@ -146,15 +146,20 @@ func (s *Server) saveResource(ctx context.Context, a *actor, id string, f resour
 	r := f.resource()
 	r.UpdatedBy = a.User.Label()
 	action := schema.AuditResourceAdd
-	if id != "" {
-		r.ID, action = id, schema.AuditResourceEdit
-		if err := s.Resources.UpdateResource(ctx, r); err != nil {
-			return nil, err
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		if id != "" {
+			r.ID, action = id, schema.AuditResourceEdit
+			if err := s.Resources.UpdateResource(ctx, r); err != nil {
+				return err
+			}
+		} else if err := s.Resources.CreateResource(ctx, r); err != nil {
+			return err
 		}
-	} else if err := s.Resources.CreateResource(ctx, r); err != nil {
+		return s.record(ctx, a, 0, action, r.ID, r.Name["fr"], "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, 0, action, r.ID, r.Name["fr"], "")
 	return r, nil
 }
 
@@ -169,11 +174,12 @@ func (s *Server) deleteResource(ctx context.Context, a *actor, id string) error 
 	if err != nil {
 		return err
 	}
-	if err := s.Resources.DeleteResource(ctx, id); err != nil {
-		return err
-	}
-	s.audit(ctx, a, 0, schema.AuditResourceDelete, r.ID, r.Name["fr"], "")
-	return nil
+	return s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Resources.DeleteResource(ctx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditResourceDelete, r.ID, r.Name["fr"], "")
+	})
 }
 
 // resourceView is a resource as the list shows it.

@@ -36,6 +36,7 @@ type Server struct {
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
+	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
 	Issuer      *issuer.Service
 	Verifier    *verifier.Verifier
 	Secret      []byte // HMAC key of the CSRF tokens; random per instance
@@ -130,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
 	p.POST("/structures/:slug/logo", s.structureLogo)
+	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.GET("/account", s.accountPage)
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
@@ -157,6 +159,7 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/structures/:slug", s.apiStructure)
 	a.PATCH("/structures/:slug", s.apiStructureUpdate)
 	a.POST("/structures/:slug/invitations", s.apiInvite)
+	a.POST("/structures/:slug/keys/rotate", s.apiKeysRotate)
 	a.GET("/learners", s.apiLearners)
 	a.POST("/learners", s.apiLearnerCreate)
 	a.GET("/learners/:id", s.apiLearner)

@@ -40,28 +40,9 @@ const (
 // rebuildTrust replaces the verifier's issuers with the instance's
 // structures and the stored partners.
 func (s *Server) rebuildTrust(ctx context.Context) error {
-	reg := verifier.NewRegistry()
-	list, err := s.Structures.ListStructures(ctx)
+	reg, err := s.trustRegistry(ctx)
 	if err != nil {
 		return err
-	}
-	for _, st := range list {
-		ring, err := s.Keys.Ring(st.Slug)
-		if err != nil {
-			return err
-		}
-		if err := reg.Add(verifier.LocalIssuer(s.did(st.Slug), st.Name, ring)); err != nil {
-			return err
-		}
-	}
-	if s.Trust != nil {
-		sources, err := s.Trust.ListTrustedSources(ctx)
-		if err != nil {
-			return err
-		}
-		if err := TrustSources(reg, sources, s.now()); err != nil && s.Log != nil {
-			s.Log.Warn("trusted partner keys skipped", "err", err)
-		}
 	}
 	s.Verifier.Trust.ReplaceWith(reg)
 	return nil
@@ -206,7 +187,13 @@ func (s *Server) addTrust(ctx context.Context, a *actor, in trustInput) (*schema
 	if ts.Name == "" {
 		ts.Name = defaultTrustName(in.URL, issuers)
 	}
-	if err := s.Trust.CreateTrustedSource(ctx, ts); err != nil {
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Trust.CreateTrustedSource(ctx, ts); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTrustAdded, ts.Source, ts.Name, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	// Issuers already trusted otherwise (our own structures named in a
@@ -214,7 +201,6 @@ func (s *Server) addTrust(ctx context.Context, a *actor, in trustInput) (*schema
 	if err := TrustSources(s.Verifier.Trust, []*schema.TrustedSource{ts}, s.now()); err != nil && s.Log != nil {
 		s.Log.Warn("trusted partner: issuers skipped", "source", ts.Source, "err", err)
 	}
-	s.audit(ctx, a, 0, schema.AuditTrustAdded, ts.Source, ts.Name, "")
 	return ts, nil
 }
 
@@ -267,14 +253,16 @@ func (s *Server) removeTrust(c *gin.Context, a *actor, idText string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Trust.DeleteTrustedSource(ctx, id); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Trust.DeleteTrustedSource(ctx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTrustRemoved, ts.Source, ts.Name, "")
+	})
+	if err != nil {
 		return err
 	}
-	if err := s.rebuildTrust(ctx); err != nil {
-		return err
-	}
-	s.audit(ctx, a, 0, schema.AuditTrustRemoved, ts.Source, ts.Name, "")
-	return nil
+	return s.rebuildTrust(ctx)
 }
 
 // refreshTrust fetches a partner's keys again (conditionally, see
@@ -303,7 +291,13 @@ func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.
 		}
 		detail = schema.ErrorMessage(ferr)
 	}
-	if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Trust.UpdateTrustedSource(ctx, ts); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditTrustRefreshed, ts.Source, detail, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	// Rebuilt even when nothing changed: an administrator's refresh also
@@ -311,7 +305,6 @@ func (s *Server) refreshTrust(c *gin.Context, a *actor, idText string) (*schema.
 	if err := s.rebuildTrust(ctx); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, 0, schema.AuditTrustRefreshed, ts.Source, detail, "")
 	return ts, nil
 }
 

@@ -214,33 +214,15 @@ func (in *instance) loginLink(ctx context.Context) (string, error) {
 	return in.baseURL + "/login/link/" + secret, nil
 }
 
-// server returns the web server of the instance, with a verifier that
-// trusts the instance's structures and the stored partners (with their
-// cached keys, so a partner that is down still verifies), and checks the
-// structures' status lists in process.
+// server returns the web server of the instance (web.NewServer: the
+// wiring the tests use too).
 func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, error) {
-	reg := verifier.NewRegistry()
-	if err := in.trustLocal(ctx, reg); err != nil {
-		return nil, err
-	}
-	sources, err := in.trust.ListTrustedSources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := web.TrustSources(reg, sources, time.Now()); err != nil && log != nil {
-		log.Warn("trusted partner keys skipped", "err", err)
-	}
-	srv := &web.Server{
+	return web.NewServer(ctx, web.Config{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
-		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources, Keys: in.keys, Frameworks: in.frameworks,
-		Issuer: in.issuer(), Secret: in.secret, Log: log,
-	}
-	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL, PublicOnly: !in.loopback()},
-		// To tell "signature correct, issuer not trusted here" from forged;
-		// an instance on a public address never looks up private ones.
-		Resolve: (&verifier.DIDResolver{PublicOnly: !in.loopback()}).Resolve}
-	return srv, nil
+		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources,
+		Keys: in.keys, Frameworks: in.frameworks, Tx: in.db, StatusStore: in.db, StatusTTL: in.statusTTL,
+		Secret: in.secret, Log: log,
+	})
 }
 
 func (in *instance) Close() error { return in.db.Close() }
@@ -272,26 +254,10 @@ func (in *instance) structure(ctx context.Context, slug string) (*schema.Structu
 	return list[0], nil
 }
 
-// trustLocal adds every structure of the instance to a trust registry.
+// trustLocal adds every structure of the instance to a trust registry,
+// with the keys of the data dir read at each look-up.
 func (in *instance) trustLocal(ctx context.Context, reg *verifier.Registry) error {
-	list, err := in.structures.ListStructures(ctx)
-	if err != nil {
-		return err
-	}
-	for _, st := range list {
-		did, err := keys.DIDWeb(in.baseURL, st.Slug)
-		if err != nil {
-			return err
-		}
-		ring, err := in.keys.Ring(st.Slug)
-		if err != nil {
-			return err
-		}
-		if err := reg.Add(verifier.LocalIssuer(did, st.Name, ring)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return web.TrustLocal(ctx, reg, in.structures, in.keys, in.baseURL)
 }
 
 // lookupShortCode returns the credential JWS of a short code of this instance.

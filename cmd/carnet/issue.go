@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/issuer"
 	"carnet/issuer/card"
 	"carnet/schema"
 )
@@ -115,7 +116,14 @@ func runIssue(ctx context.Context, args []string, e env) int {
 	}
 	svc := in.issuer()
 	svc.Lang = *lang
-	is, err := svc.Issue(ctx, st, a)
+	// The credential and its audit entry commit together, or neither.
+	var is *issuer.Issued
+	err = in.db.InTx(ctx, func(ctx context.Context) error {
+		if is, err = svc.Issue(ctx, st, a); err != nil {
+			return err
+		}
+		return in.record(ctx, st.ID, schema.AuditIssue, is.Record.ID, a.Framework)
+	})
 	if err != nil {
 		return fail(e, err)
 	}

@@ -72,7 +72,17 @@ func runKeys(ctx context.Context, args []string, e env) int {
 		}
 		switch sub {
 		case "rotate":
-			k, err := in.keys.Rotate(st.Slug)
+			// The audit entry is written first, in the transaction: when
+			// it cannot be, no key is added. A server running on the same
+			// data dir signs and verifies with the new key at once.
+			var k *keys.Key
+			err := in.db.InTx(ctx, func(ctx context.Context) error {
+				if err := in.record(ctx, st.ID, schema.AuditKeysRotated, st.Slug, ""); err != nil {
+					return err
+				}
+				k, err = in.keys.Rotate(st.Slug)
+				return err
+			})
 			if err != nil {
 				return fail(e, err)
 			}

@@ -59,12 +59,17 @@ func runToken(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	secret, t, err := web.CreateAPIToken(ctx, in.users, u, *name, nil)
+	// The token and its audit entry commit together, or neither.
+	var secret string
+	err = in.db.InTx(ctx, func(ctx context.Context) error {
+		var t *schema.APIToken
+		if secret, t, err = web.CreateAPIToken(ctx, in.users, u, *name, nil); err != nil {
+			return err
+		}
+		return in.audit.AppendAudit(ctx, &schema.AuditEvent{ActorID: u.ID, Actor: u.Label() + " (CLI)",
+			Action: schema.AuditTokenCreated, Object: fmt.Sprint(t.ID), Detail: *name})
+	})
 	if err != nil {
-		return fail(e, err)
-	}
-	if err := in.audit.AppendAudit(ctx, &schema.AuditEvent{ActorID: u.ID, Actor: u.Label() + " (CLI)",
-		Action: schema.AuditTokenCreated, Object: fmt.Sprint(t.ID), Detail: *name}); err != nil {
 		return fail(e, err)
 	}
 	fmt.Fprintln(e.stdout, secret)
