@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -363,3 +364,20 @@ func (s *Server) login(ctx context.Context, email, password, ip string) (*schema
 
 // ERATELIMITED is the code of an error asking the client to slow down.
 const ERATELIMITED = "rate_limited"
+
+// ParseTrustedProxies reads a comma-separated list of proxy addresses (IPs
+// or CIDRs, v4 or v6) for Server.TrustedProxies; "" is none.
+func ParseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, schema.Errorf(schema.EINVALID, "%q is neither an IP address nor a CIDR block", "%q n'est ni une adresse IP ni un bloc CIDR", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -238,12 +238,40 @@ func (s *Server) static(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// localPath accepts only a path of this site as a redirect target.
+// localPath accepts only a path of this site as a redirect target; any
+// other value gives "/". Browsers drop tabs and newlines from a Location
+// and read a backslash as a slash, so "/\t/evil.com" or "/\evil.com" would
+// leave the site: a target must start with a single "/", have no scheme nor
+// host, and hold no control character nor backslash, before or after
+// percent-decoding.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || unsafeInPath(p) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return "/"
+	}
+	dec, err := url.PathUnescape(p)
+	if err != nil || unsafeInPath(dec) || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
+}
+
+// unsafeInPath reports whether a redirect target holds what a browser may
+// read as leaving the site: a control character, a backslash, or a leading
+// "//".
+func unsafeInPath(p string) bool {
+	if strings.HasPrefix(p, "//") {
+		return true
+	}
+	for i := 0; i < len(p); i++ {
+		if b := p[i]; b < 0x20 || b == 0x7f || b == '\\' {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) setLang(c *gin.Context) {

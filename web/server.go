@@ -41,6 +41,10 @@ type Server struct {
 	Secret      []byte // HMAC key of the CSRF tokens; random per instance
 	Log         *slog.Logger
 	Now         func() time.Time // time.Now when nil
+	// TrustedProxies lists the addresses (IPs or CIDRs) of the reverse
+	// proxies whose X-Forwarded-For and X-Real-IP headers give the client's
+	// address; none by default, so a forged header changes nothing.
+	TrustedProxies []string
 
 	router   *gin.Engine
 	throttle throttle
@@ -77,6 +81,10 @@ func (s *Server) Handler() http.Handler {
 	s.loadPages()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	r.TrustedPlatform = "" // no platform header (CF-Connecting-IP…) is believed either
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		panic("web: Server.TrustedProxies: " + err.Error()) // checked by CheckTrustedProxies before
+	}
 	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders)
 
 	// Public documents.
