@@ -306,7 +306,8 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, http.StatusForbidden, "login", p)
 		return
 	}
-	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP())
+	device, _ := c.Cookie(deviceCookie)
+	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP(), device)
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -316,6 +317,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, statusOf(schema.ErrorCode(err)), "login", p)
 		return
 	}
+	s.trustDevice(c, u)
 	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, next)
 }

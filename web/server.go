@@ -334,14 +334,14 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 	short := schema.NormalizeShortCode(strings.TrimSpace(input)) != ""
 	key := "i:" + c.ClientIP()
 	if short {
-		if d := s.lookups.wait(key, maxShortCodeMisses, s.now()); d > 0 {
+		if d := s.lookups.wait(key, limitShortCodes, s.now()); d > 0 {
 			return nil, schema.Errorf(ERATELIMITED, "too many unknown short codes from your address; try again in %d minutes",
 				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
 		}
 	}
 	res := s.verifyText(c.Request.Context(), input)
 	if short && res.Reason == verifier.ReasonNotFound {
-		s.lookups.fail(key, s.now())
+		s.lookups.fail(key, limitShortCodes, s.now())
 	}
 	return res, nil
 }
