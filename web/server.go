@@ -112,8 +112,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/logout", s.logout)
 	r.GET("/login/link/:token", s.linkPage)
 	r.POST("/login/link/:token", s.linkPost)
-	r.GET("/invite/:token", s.linkPage)
-	r.POST("/invite/:token", s.linkPost)
+	r.GET("/invite/:token", s.optionalSession, s.linkPage)
+	r.POST("/invite/:token", s.optionalSession, s.linkPost)
 
 	// Pages of signed-in people.
 	p := r.Group("/", s.requireSession)
@@ -138,7 +138,9 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
 	p.POST("/structures/:slug/logo", s.structureLogo)
+	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
 	p.GET("/account", s.accountPage)
+	p.POST("/account/password", s.passwordChange)
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
 	p.GET("/audit", s.auditPage)
