@@ -1023,7 +1023,6 @@ func (s *Server) passwordChange(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/account?ok=password_changed")
 }
 
-
 func (s *Server) accountPage(c *gin.Context) { s.renderAccount(c, http.StatusOK, "", nil) }
 
 func (s *Server) renderAccount(c *gin.Context, status int, newToken string, formErr error) {
