@@ -300,6 +300,21 @@ func TestPasswordReset(t *testing.T) {
 	if !auditHas(t, f, schema.AuditPasswordReset, m.ID, m.Email) {
 		t.Error("reset not logged")
 	}
+	// A link made while the member had no more rights than its maker
+	// stops working when they get more (here: another structure).
+	code, body = reset(sab, m)
+	match = resetRE.FindStringSubmatch(body)
+	if code != http.StatusOK || match == nil {
+		t.Fatalf("second reset link: %d", code)
+	}
+	if err := f.users.SetMembership(context.Background(), m.ID, other.ID, schema.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	link = strings.TrimPrefix(match[1], f.srv.BaseURL)
+	late := newBrowser(t, f.srv.BaseURL)
+	if code, _, _ := late.post(link, late.csrf("/login"), url.Values{"password": {"prise de contrôle"}, "password2": {"prise de contrôle"}}); code != http.StatusNotFound || signedIn(late) {
+		t.Errorf("reset link of someone who became another structure's administrator: %d", code)
+	}
 	// A network administrator may reset anyone, an administrator too.
 	nab := newBrowser(t, f.srv.BaseURL)
 	nab.login(na.Email)

@@ -513,6 +513,18 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 			return nil, err
 		}
 	case schema.LinkReset:
+		// Rights may have changed since the link was made: its maker must
+		// still be allowed to reset this account.
+		u, err := s.Users.FindUser(ctx, l.UserID)
+		if err != nil {
+			return nil, err
+		}
+		by, err := s.Users.FindUser(ctx, l.CreatedBy)
+		if schema.ErrorCode(err) == schema.ENOTFOUND || err == nil && !canReset(&actor{User: by}, u) {
+			return nil, errLinkGone
+		} else if err != nil {
+			return nil, err
+		}
 	default:
 		return nil, errLinkGone
 	}
@@ -542,7 +554,7 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 		} else {
 			detail := ""
 			if by, err := s.Users.FindUser(ctx, l.CreatedBy); err == nil {
-				detail = by.Label()
+				detail = by.Label() // who made the link
 			}
 			s.audit(ctx, &actor{User: u}, l.StructureID, schema.AuditPasswordReset, u.Email, detail, ip)
 		}
