@@ -92,12 +92,13 @@ func CheckPassword(p string) error {
 	return nil
 }
 
-// Link is a one-time link: the first administrator's login link, or an
-// invitation into a structure. Only the hash of its secret is stored.
+// Link is a one-time link: the first administrator's login link, an
+// invitation into a structure, or a password reset an administrator made
+// for someone. Only the hash of its secret is stored.
 type Link struct {
 	Hash        string
-	Purpose     string // LinkLogin or LinkInvite
-	UserID      int64  // LinkLogin: who signs in
+	Purpose     string // LinkLogin, LinkInvite or LinkReset
+	UserID      int64  // LinkLogin, LinkReset: whose password is set
 	Email       string // LinkInvite: who is invited
 	StructureID int64  // LinkInvite
 	Role        Role   // LinkInvite
@@ -109,6 +110,7 @@ type Link struct {
 const (
 	LinkLogin  = "login"
 	LinkInvite = "invite"
+	LinkReset  = "reset"
 )
 
 // Session is a signed-in browser. Only the hash of its cookie is stored.
@@ -210,6 +212,10 @@ const (
 	AuditPasswordSet    = "password_set"
 	AuditInvite         = "invite"
 	AuditInviteAccepted = "invite_accepted"
+	AuditInviteDeclined = "invite_declined"
+	AuditPasswordChange = "password_changed"    // by its owner, on their account page
+	AuditResetLink      = "password_reset_link" // made by an administrator for someone
+	AuditPasswordReset  = "password_reset"      // a reset link used
 	AuditStructure      = "structure_created"
 	AuditStructureEdit  = "structure_updated"
 	AuditTokenCreated   = "token_created"
@@ -241,6 +247,10 @@ type UserStore interface {
 	ListUsers(ctx context.Context, structureID int64) ([]*User, error)
 	CountUsers(ctx context.Context) (int, error)
 	SetPassword(ctx context.Context, userID int64, hash string) error
+	// ChangePassword sets a password and, in the same transaction, ends
+	// every session of the user but keepSession (a hash; "" ends all) and,
+	// when revokeTokens, deletes the user's API tokens.
+	ChangePassword(ctx context.Context, userID int64, hash, keepSession string, revokeTokens bool) error
 	SetMembership(ctx context.Context, userID, structureID int64, role Role) error
 
 	CreateLink(ctx context.Context, l *Link) error

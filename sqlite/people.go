@@ -161,6 +161,28 @@ func (s *UserStore) SetPassword(ctx context.Context, userID int64, hash string) 
 	return nil
 }
 
+// ChangePassword implements schema.UserStore.
+func (s *UserStore) ChangePassword(ctx context.Context, userID int64, hash, keepSession string, revokeTokens bool) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err != nil {
+			return fmt.Errorf("sqlite: change password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return schema.Errorf(schema.ENOTFOUND, "no such user", "compte introuvable")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND hash <> ?`, userID, keepSession); err != nil {
+			return fmt.Errorf("sqlite: change password: sessions: %w", err)
+		}
+		if revokeTokens {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID); err != nil {
+				return fmt.Errorf("sqlite: change password: tokens: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // CreateLink implements schema.UserStore.
 func (s *UserStore) CreateLink(ctx context.Context, l *schema.Link) error {
 	_, err := s.db.db.ExecContext(ctx, `INSERT INTO links (hash, purpose, user_id, email, structure_id, role, created_by, expires_at)

@@ -530,9 +530,20 @@ func (s *Server) invite(ctx context.Context, a *actor, slug, email string, role 
 	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret, nil
 }
 
-// acceptLink uses a one-time link: sets the password of the first
-// administrator, or creates the invited user (or adds the structure to an
-// existing one). It returns the user to sign in.
+// errExistingAccount refuses to set, through an invitation, the password
+// of an account that exists: its owner accepts while signed in.
+var errExistingAccount = schema.Errorf(schema.ECONFLICT,
+	"this invitation is for an existing account: sign in to accept it",
+	"cette invitation est pour un compte existant : connectez-vous pour l'accepter")
+
+var errLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
+
+// acceptLink uses a one-time link that sets a password: the first
+// administrator's login link (while they have none), an administrator's
+// reset link, or an invitation of a new e-mail address (the account is
+// created). An invitation of an existing account is refused here, without
+// using the link: it is answered by answerInvite, signed in. It returns the
+// user to sign in.
 func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip string) (*schema.User, error) {
 	if err := schema.CheckPassword(password); err != nil {
 		return nil, err
@@ -541,55 +552,229 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 	if err != nil {
 		return nil, err
 	}
+	l, err := s.Users.FindLink(ctx, HashSecret(secret), s.now())
+	if err != nil {
+		return nil, err
+	}
+	switch l.Purpose {
+	case schema.LinkLogin:
+		// A first sign-in link left over once a password is chosen must
+		// not choose another one.
+		if u, err := s.Users.FindUser(ctx, l.UserID); err != nil {
+			return nil, err
+		} else if u.PasswordHash != "" {
+			return nil, errLinkGone
+		}
+	case schema.LinkInvite:
+		if _, err := s.Users.FindUserByEmail(ctx, l.Email); err == nil {
+			return nil, errExistingAccount
+		} else if schema.ErrorCode(err) != schema.ENOTFOUND {
+			return nil, err
+		}
+	case schema.LinkReset:
+		// Rights may have changed since the link was made: its maker must
+		// still be allowed to reset this account.
+		u, err := s.Users.FindUser(ctx, l.UserID)
+		if err != nil {
+			return nil, err
+		}
+		by, err := s.Users.FindUser(ctx, l.CreatedBy)
+		if schema.ErrorCode(err) == schema.ENOTFOUND || err == nil && !canReset(&actor{User: by}, u) {
+			return nil, errLinkGone
+		} else if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errLinkGone
+	}
 	hashed, err := HashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.Users.ConsumeLink(ctx, HashSecret(secret), s.now())
-	if err != nil {
+	if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
 		return nil, err
 	}
 	var u *schema.User
 	switch l.Purpose {
-	case schema.LinkLogin:
+	case schema.LinkLogin, schema.LinkReset:
 		if u, err = s.Users.FindUser(ctx, l.UserID); err != nil {
 			return nil, err
 		}
-		if err := s.Users.SetPassword(ctx, u.ID, hashed); err != nil {
+		if l.Purpose == schema.LinkLogin && u.PasswordHash != "" {
+			return nil, errLinkGone // chosen in between through another link
+		}
+		// A reset ends every session and API token of the account: it is
+		// how an administrator gives an account back to its owner.
+		if err := s.Users.ChangePassword(ctx, u.ID, hashed, "", l.Purpose == schema.LinkReset); err != nil {
 			return nil, err
 		}
-		s.audit(ctx, &actor{User: u}, 0, schema.AuditPasswordSet, u.Email, "", ip)
+		if l.Purpose == schema.LinkLogin {
+			s.audit(ctx, &actor{User: u}, 0, schema.AuditPasswordSet, u.Email, "", ip)
+		} else {
+			detail := ""
+			if by, err := s.Users.FindUser(ctx, l.CreatedBy); err == nil {
+				detail = by.Label() // who made the link
+			}
+			s.audit(ctx, &actor{User: u}, l.StructureID, schema.AuditPasswordReset, u.Email, detail, ip)
+		}
 	case schema.LinkInvite:
-		u, err = s.Users.FindUserByEmail(ctx, l.Email)
-		switch schema.ErrorCode(err) {
-		case schema.ENOTFOUND:
-			u = &schema.User{Email: l.Email, Name: name, PasswordHash: hashed,
-				Memberships: []schema.Membership{{StructureID: l.StructureID, Role: l.Role}}}
-			if err := s.Users.CreateUser(ctx, u); err != nil {
-				return nil, err
-			}
-		case "":
-			// An existing account joins the structure; its password is
-			// changed only when it had none.
-			if err := s.Users.SetMembership(ctx, u.ID, l.StructureID, l.Role); err != nil {
-				return nil, err
-			}
-			if u.PasswordHash == "" {
-				if err := s.Users.SetPassword(ctx, u.ID, hashed); err != nil {
-					return nil, err
-				}
-			}
-		default:
-			return nil, err
-		}
-		if u, err = s.Users.FindUser(ctx, u.ID); err != nil {
+		// The store refuses an address taken in between (unique e-mail).
+		u = &schema.User{Email: l.Email, Name: name, PasswordHash: hashed,
+			Memberships: []schema.Membership{{StructureID: l.StructureID, Role: l.Role}}}
+		if err := s.Users.CreateUser(ctx, u); schema.ErrorCode(err) == schema.ECONFLICT {
+			return nil, errExistingAccount
+		} else if err != nil {
 			return nil, err
 		}
 		s.audit(ctx, &actor{User: u}, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), ip)
-	default:
-		return nil, schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
 	}
-	return u, nil
+	return s.Users.FindUser(ctx, u.ID)
+}
+
+// inviteFor returns a valid invitation and the existing account it is for
+// (nil when its address has no account yet).
+func (s *Server) inviteFor(ctx context.Context, secret string) (*schema.Link, *schema.User, error) {
+	l, err := s.Users.FindLink(ctx, HashSecret(secret), s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	if l.Purpose != schema.LinkInvite {
+		return nil, nil, errLinkGone
+	}
+	u, err := s.Users.FindUserByEmail(ctx, l.Email)
+	if schema.ErrorCode(err) == schema.ENOTFOUND {
+		return l, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return l, u, nil
+}
+
+var errOtherAccount = schema.Errorf(schema.EFORBIDDEN,
+	"this invitation is for another account: sign out, then sign in with the invited address",
+	"cette invitation est pour un autre compte : déconnectez-vous, puis connectez-vous avec l'adresse invitée")
+
+// answerInvite lets the invited person, signed in as the invited existing
+// account, accept (join the structure with the role) or decline an
+// invitation; either way the link is used.
+func (s *Server) answerInvite(ctx context.Context, a *actor, secret string, accept bool) (*schema.Link, error) {
+	if a == nil || a.Session == "" {
+		return nil, errSignIn
+	}
+	l, u, err := s.inviteFor(ctx, secret)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.ID != a.User.ID {
+		return nil, errOtherAccount
+	}
+	if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
+		return nil, err
+	}
+	if !accept {
+		s.audit(ctx, a, l.StructureID, schema.AuditInviteDeclined, u.Email, string(l.Role), "")
+		return l, nil
+	}
+	if err := s.Users.SetMembership(ctx, u.ID, l.StructureID, l.Role); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), "")
+	return l, nil
+}
+
+// changePassword changes the actor's own password: the current one is
+// asked (and its guesses limited), and every other session of the account
+// ends. API tokens are kept: integrations run on them, and the account
+// page lists them for revocation.
+func (s *Server) changePassword(ctx context.Context, a *actor, current, password string) (*schema.User, error) {
+	if a.Session == "" {
+		return nil, errSignIn
+	}
+	key, now := "pw:"+strconv.FormatInt(a.User.ID, 10), s.now()
+	if d := s.throttle.wait(key, limitPasswordCheck, now); d > 0 {
+		return nil, errTooManyFailures(d)
+	}
+	if a.User.PasswordHash == "" || len(current) > schema.MaxPasswordLength || !CheckPasswordHash(a.User.PasswordHash, current) {
+		s.throttle.fail(key, limitPasswordCheck, now)
+		return nil, schema.Errorf(schema.EINVALID, "the current password is wrong", "le mot de passe actuel est incorrect")
+	}
+	s.throttle.reset(key)
+	if err := schema.CheckPassword(password); err != nil {
+		return nil, err
+	}
+	hashed, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Users.ChangePassword(ctx, a.User.ID, hashed, a.Session, false); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, 0, schema.AuditPasswordChange, a.User.Email, "", "")
+	return s.Users.FindUser(ctx, a.User.ID)
+}
+
+// ResetLinkLifetime is how long a password reset link stays valid.
+const ResetLinkLifetime = 24 * time.Hour
+
+// canReset reports whether an administrator may reset a user's password:
+// a network administrator anyone's; a structure administrator only that of
+// someone who has no right beyond theirs (not a network administrator, and
+// a member only of structures they administer), or a reset would be a way
+// into the other person's rights.
+func canReset(a *actor, u *schema.User) bool {
+	if a.User.NetworkAdmin {
+		return true
+	}
+	if u.NetworkAdmin || len(u.Memberships) == 0 {
+		return false
+	}
+	for _, m := range u.Memberships {
+		if a.User.RoleIn(m.StructureID) != schema.RoleAdmin {
+			return false
+		}
+	}
+	return true
+}
+
+// resetLink makes a one-time link that sets the password of a member of a
+// structure, to be handed to them by the administrator who makes it.
+func (s *Server) resetLink(ctx context.Context, a *actor, slug string, userID int64) (string, *schema.User, error) {
+	st, err := s.structureFor(ctx, a, slug, schema.RoleAdmin)
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := s.Users.FindUser(ctx, userID)
+	if schema.ErrorCode(err) == schema.ENOTFOUND {
+		return "", nil, errNoAccess
+	} else if err != nil {
+		return "", nil, err
+	}
+	member := false
+	for _, m := range u.Memberships {
+		member = member || m.StructureID == st.ID
+	}
+	if !member {
+		return "", nil, errNoAccess
+	}
+	if u.ID == a.User.ID {
+		return "", nil, schema.Errorf(schema.EINVALID, "change your own password on your account page", "changez votre propre mot de passe sur la page de votre compte")
+	}
+	if !canReset(a, u) {
+		return "", nil, schema.Errorf(schema.EFORBIDDEN,
+			"this person has rights beyond yours (network administration or another structure): ask a network administrator",
+			"cette personne a des droits au-delà des vôtres (administration du réseau ou autre structure) : demandez à un administrateur du réseau")
+	}
+	secret, hash, err := NewSecret("")
+	if err != nil {
+		return "", nil, err
+	}
+	l := &schema.Link{Hash: hash, Purpose: schema.LinkReset, UserID: u.ID, StructureID: st.ID,
+		CreatedBy: a.User.ID, ExpiresAt: s.now().Add(ResetLinkLifetime)}
+	if err := s.Users.CreateLink(ctx, l); err != nil {
+		return "", nil, err
+	}
+	s.audit(ctx, a, st.ID, schema.AuditResetLink, u.Email, "", "")
+	return strings.TrimRight(s.BaseURL, "/") + "/login/link/" + secret, u, nil
 }
 
 // createToken creates an API token for the actor; the secret is shown once.

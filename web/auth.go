@@ -9,10 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"carnet/schema"
@@ -268,98 +269,107 @@ func (s *Server) sameOrigin(c *gin.Context, origin string) bool {
 	return strings.EqualFold(o.Host, c.Request.Host)
 }
 
-// throttle limits failed sign-ins per e-mail and per client address.
-type throttle struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-// Sign-in limits: after this many failures within the window, further
-// attempts are refused until the oldest failure leaves the window.
-const (
-	throttleWindow   = 15 * time.Minute
-	throttlePerEmail = 5
-	throttlePerIP    = 30
-	throttleMaxKeys  = 100000
-)
-
-// wait returns how long the key must wait before another attempt.
-func (t *throttle) wait(key string, max int, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	list := t.recent(key, now)
-	if len(list) < max {
-		return 0
-	}
-	return list[len(list)-max].Add(throttleWindow).Sub(now)
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	list := t.fails[key]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) >= throttleWindow {
-		i++
-	}
-	list = list[i:]
-	if len(list) == 0 {
-		delete(t.fails, key)
-	} else {
-		t.fails[key] = list
-	}
-	return list
-}
-
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.fails == nil || len(t.fails) > throttleMaxKeys {
-		t.fails = map[string][]time.Time{}
-	}
-	list := append(t.recent(key, now), now)
-	if len(list) > throttlePerIP {
-		list = list[len(list)-throttlePerIP:]
-	}
-	t.fails[key] = list
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
+// loginKey is a throttled key with its limit.
+type loginKey struct {
+	key string
+	l   limit
 }
 
 // login checks an e-mail and password, with throttling; the error never
-// tells whether the account exists.
-func (s *Server) login(ctx context.Context, email, password, ip string) (*schema.User, error) {
+// tells whether the account exists. device is the browser's device cookie:
+// when it proves an earlier sign-in to this account, only that browser's
+// own failures count, so that strangers' guesses never lock the owner out.
+// It returns the user and whether the device cookie was recognised.
+func (s *Server) login(ctx context.Context, email, password, ip, device string) (*schema.User, error) {
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
-	for _, k := range []struct {
-		key string
-		max int
-	}{{"e:" + email, throttlePerEmail}, {"i:" + ip, throttlePerIP}} {
-		if d := s.throttle.wait(k.key, k.max, now); d > 0 {
-			min := int(d/time.Minute) + 1
-			return nil, schema.Errorf(ERATELIMITED, "too many failed attempts; try again in %d minutes", "trop de tentatives échouées ; réessayez dans %d minutes", min)
-		}
-	}
 	u, err := s.Users.FindUserByEmail(ctx, email)
-	ok := false
-	if err == nil && u.PasswordHash != "" && len(password) <= schema.MaxPasswordLength {
-		ok = CheckPasswordHash(u.PasswordHash, password)
-	} else if schema.ErrorCode(err) == schema.ENOTFOUND || err == nil {
-		CheckPasswordHash(dummyHash, password)
-	} else {
+	if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 		return nil, err
 	}
+	var keys []loginKey
+	if id := s.deviceID(device, u); id != "" {
+		keys = []loginKey{{"d:" + id, limitDevice}}
+	} else {
+		keys = []loginKey{{"ea:" + email + "|" + ip, limitAccountAddress}, {"e:" + email, limitAccount}, {"i:" + ip, limitAddress}}
+	}
+	for _, k := range keys {
+		if d := s.throttle.wait(k.key, k.l, now); d > 0 {
+			return nil, errTooManyFailures(d)
+		}
+	}
+	ok := false
+	if u != nil && u.PasswordHash != "" && len(password) <= schema.MaxPasswordLength {
+		ok = CheckPasswordHash(u.PasswordHash, password)
+	} else {
+		CheckPasswordHash(dummyHash, password)
+	}
 	if !ok {
-		s.throttle.fail("e:"+email, now)
-		s.throttle.fail("i:"+ip, now)
+		for _, k := range keys {
+			s.throttle.fail(k.key, k.l, now)
+		}
 		s.audit(ctx, nil, 0, schema.AuditLoginFailed, email, "", ip)
 		return nil, schema.Errorf(schema.EUNAUTHORIZED, "wrong e-mail address or password", "adresse électronique ou mot de passe incorrect")
 	}
-	s.throttle.reset("e:" + email)
+	s.throttle.reset(keys[0].key)
 	return u, nil
+}
+
+func errTooManyFailures(d time.Duration) error {
+	min := int(d/time.Minute) + 1
+	return schema.Errorf(ERATELIMITED, "too many failed attempts; try again in %d minutes", "trop de tentatives échouées ; réessayez dans %d minutes", min)
+}
+
+// deviceCookie marks a browser that signed in to an account (OWASP's
+// "device cookie"): it is no proof of identity, only an exemption from the
+// lockout that strangers' failures put on the account.
+const (
+	deviceCookie   = "carnet_device"
+	DeviceLifetime = 180 * 24 * time.Hour
+)
+
+// trustDevice gives the browser a new device cookie for a user who just
+// proved their password (or used a one-time link).
+func (s *Server) trustDevice(c *gin.Context, u *schema.User) {
+	nonce, _, err := NewSecret("")
+	if err != nil {
+		return
+	}
+	nonce = nonce[:22]
+	s.setCookie(c, deviceCookie, nonce+"."+s.deviceMAC(nonce, u), int(DeviceLifetime/time.Second))
+}
+
+// deviceMAC binds a device cookie to its account and to the account's
+// current password: a new password voids the devices of the old one.
+func (s *Server) deviceMAC(nonce string, u *schema.User) string {
+	return s.mac("device:" + nonce + ":" + strconv.FormatInt(u.ID, 10) + ":" + u.PasswordHash)
+}
+
+// deviceID returns the id of a device cookie valid for u, "" otherwise.
+func (s *Server) deviceID(cookie string, u *schema.User) string {
+	nonce, sig, ok := strings.Cut(cookie, ".")
+	if !ok || u == nil || nonce == "" || !hmac.Equal([]byte(sig), []byte(s.deviceMAC(nonce, u))) {
+		return ""
+	}
+	return nonce
 }
 
 // ERATELIMITED is the code of an error asking the client to slow down.
 const ERATELIMITED = "rate_limited"
+
+// ParseTrustedProxies reads a comma-separated list of proxy addresses (IPs
+// or CIDRs, v4 or v6) for Server.TrustedProxies; "" is none.
+func ParseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, schema.Errorf(schema.EINVALID, "%q is neither an IP address nor a CIDR block", "%q n'est ni une adresse IP ni un bloc CIDR", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -272,7 +272,7 @@ func TestMessagesComplete(t *testing.T) {
 	for _, a := range []string{schema.AuditLogin, schema.AuditLoginFailed, schema.AuditLogout, schema.AuditPasswordSet, schema.AuditInvite,
 		schema.AuditInviteAccepted, schema.AuditStructure, schema.AuditStructureEdit, schema.AuditTokenCreated, schema.AuditTokenRevoked,
 		schema.AuditLearnerCreated, schema.AuditLearnerErased, schema.AuditIssue, schema.AuditRevoke, schema.AuditSuspend, schema.AuditUnsuspend,
-		schema.AuditImport} {
+		schema.AuditImport, schema.AuditInviteDeclined, schema.AuditPasswordChange, schema.AuditResetLink, schema.AuditPasswordReset} {
 		used["audit_"+a] = true
 	}
 	if len(used) < 100 {

@@ -147,6 +147,9 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},
 		{route: "POST /structures/:slug/keys/rotate", as: "admin", path: "/structures/bib-b/keys/rotate", body: url.Values{"confirm": {"on"}}},
 		{route: "POST /structures/:slug/keys/rotate", path: "/structures/bib-a/keys/rotate", body: url.Values{"confirm": {"on"}}}, // a mediator of A
+		{route: "POST /structures/:slug/members/:id/reset", as: "admin", path: "/structures/bib-b/members/" + itoa64(adB.ID) + "/reset", body: url.Values{}},
+		{route: "POST /structures/:slug/members/:id/reset", as: "admin", path: "/structures/bib-a/members/" + itoa64(adB.ID) + "/reset", body: url.Values{}},
+		{route: "POST /structures/:slug/members/:id/reset", path: "/structures/bib-a/members/" + itoa64(adA.ID) + "/reset", body: url.Values{}},
 		{route: "POST /structures", as: "admin", path: "/structures", body: url.Values{"slug": {"bib-c"}, "name": {"C"}}},
 		{route: "POST /account/tokens/:id/delete", as: "admin", path: "/account/tokens/" + tokenIDB + "/delete", body: url.Values{}},
 		{route: "GET /trust", as: "admin", path: "/trust"},
@@ -191,7 +194,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /c/status/:id", "GET /c/sw.js",
 		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
-		"POST /account/tokens", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
+		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
 	}
 

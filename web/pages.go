@@ -138,7 +138,8 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	}
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
-	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached":
+	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached",
+		"joined", "declined", "password_changed":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -238,12 +239,40 @@ func (s *Server) static(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// localPath accepts only a path of this site as a redirect target.
+// localPath accepts only a path of this site as a redirect target; any
+// other value gives "/". Browsers drop tabs and newlines from a Location
+// and read a backslash as a slash, so "/\t/evil.com" or "/\evil.com" would
+// leave the site: a target must start with a single "/", have no scheme nor
+// host, and hold no control character nor backslash, before or after
+// percent-decoding.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || unsafeInPath(p) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return "/"
+	}
+	dec, err := url.PathUnescape(p)
+	if err != nil || unsafeInPath(dec) || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
+}
+
+// unsafeInPath reports whether a redirect target holds what a browser may
+// read as leaving the site: a control character, a backslash, or a leading
+// "//".
+func unsafeInPath(p string) bool {
+	if strings.HasPrefix(p, "//") {
+		return true
+	}
+	for i := 0; i < len(p); i++ {
+		if b := p[i]; b < 0x20 || b == 0x7f || b == '\\' {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) setLang(c *gin.Context) {
@@ -278,7 +307,8 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, http.StatusForbidden, "login", p)
 		return
 	}
-	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP())
+	device, _ := c.Cookie(deviceCookie)
+	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP(), device)
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -288,6 +318,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, statusOf(schema.ErrorCode(err)), "login", p)
 		return
 	}
+	s.trustDevice(c, u)
 	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, next)
 }
@@ -309,62 +340,121 @@ func (s *Server) logout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// linkPage shows the form of a one-time link (first sign-in or
-// invitation). GET never uses the link: link previews and scanners must
-// not burn it.
-func (s *Server) linkPage(c *gin.Context) {
+// linkPage shows the form of a one-time link (first sign-in, password
+// reset or invitation). GET never uses the link: link previews and
+// scanners must not burn it.
+func (s *Server) linkPage(c *gin.Context) { s.renderLink(c, http.StatusOK, nil) }
+
+// renderLink shows a one-time link's page. An invitation of an existing
+// account never asks for a password: it sends its owner to sign in, then
+// asks them to accept or decline.
+func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 	invite := strings.HasPrefix(c.Request.URL.Path, "/invite/")
 	p := s.view(c, map[bool]string{true: "invite_title", false: "link_title"}[invite])
-	l, err := s.Users.FindLink(c.Request.Context(), HashSecret(c.Param("token")), s.now())
+	ctx := c.Request.Context()
+	l, err := s.Users.FindLink(ctx, HashSecret(c.Param("token")), s.now())
+	if err == nil && (l.Purpose == schema.LinkInvite) != invite {
+		err = errLinkGone
+	}
 	if err != nil {
 		p.Error = s.errorText(c, p, err)
 		s.render(c, http.StatusNotFound, "error", p)
 		return
 	}
-	p.D["Invite"] = invite
-	p.D["Email"] = l.Email
-	if l.Purpose == schema.LinkLogin {
-		if u, err := s.Users.FindUser(c.Request.Context(), l.UserID); err == nil {
-			p.D["Email"] = u.Email
-		}
-	} else if st, err := s.structureByID(c, l.StructureID); err == nil {
-		p.D["Structure"] = st.Name
-		p.D["Role"] = tr(p.Lang, "role_"+string(l.Role))
+	if formErr != nil {
+		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Action"] = c.Request.URL.Path
-	s.render(c, http.StatusOK, "link", p)
+	p.D["Invite"], p.D["Email"], p.D["Action"] = invite, l.Email, c.Request.URL.Path
+	switch l.Purpose {
+	case schema.LinkLogin, schema.LinkReset:
+		u, err := s.Users.FindUser(ctx, l.UserID)
+		if err == nil && l.Purpose == schema.LinkLogin && u.PasswordHash != "" {
+			err = errLinkGone
+		}
+		if err != nil {
+			p.Error = s.errorText(c, p, err)
+			s.render(c, http.StatusNotFound, "error", p)
+			return
+		}
+		p.D["Email"] = u.Email
+		if l.Purpose == schema.LinkReset {
+			p.Title = tr(p.Lang, "reset_title")
+			p.D["Reset"] = true
+		}
+	case schema.LinkInvite:
+		if st, err := s.structureByID(c, l.StructureID); err == nil {
+			p.D["Structure"] = st.Name
+			p.D["Role"] = tr(p.Lang, "role_"+string(l.Role))
+		}
+		if u, err := s.Users.FindUserByEmail(ctx, l.Email); err == nil {
+			p.D["Existing"] = true
+			switch {
+			case p.User == nil:
+				p.D["LoginURL"] = "/login?next=" + url.QueryEscape(c.Request.URL.Path)
+			case p.User.ID == u.ID:
+				p.D["Answer"] = true
+			default:
+				p.D["OtherAccount"] = p.User.Email
+			}
+		}
+	}
+	s.render(c, status, "link", p)
 }
 
 func (s *Server) linkPost(c *gin.Context) {
-	if err := s.checkCSRF(c, nil); err != nil {
+	var a *actor
+	if v, ok := c.Get("actor"); ok {
+		a = v.(*actor)
+	}
+	if err := s.checkCSRF(c, a); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	if c.PostForm("password") != c.PostForm("password2") {
-		p := s.view(c, "link_title")
-		p.Error = tr(p.Lang, "passwords_differ")
-		p.D["Action"] = c.Request.URL.Path
-		p.D["Invite"] = strings.HasPrefix(c.Request.URL.Path, "/invite/")
-		s.render(c, http.StatusBadRequest, "link", p)
+	ctx := c.Request.Context()
+	invite := strings.HasPrefix(c.Request.URL.Path, "/invite/")
+	if invite {
+		// An existing account: accepted or declined by its owner, signed
+		// in; never a password typed by the link's holder.
+		_, existing, err := s.inviteFor(ctx, c.Param("token"))
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		if existing != nil {
+			action := c.PostForm("action")
+			if action != "accept" && action != "decline" {
+				s.renderLink(c, statusOf(schema.ECONFLICT), errExistingAccount)
+				return
+			}
+			if _, err := s.answerInvite(ctx, a, c.Param("token"), action == "accept"); err != nil {
+				s.renderPageError(c, err)
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/?ok="+map[bool]string{true: "joined", false: "declined"}[action == "accept"])
+			return
+		}
+	} else if l, err := s.Users.FindLink(ctx, HashSecret(c.Param("token")), s.now()); err != nil || l.Purpose == schema.LinkInvite {
+		s.renderPageError(c, errLinkGone)
 		return
 	}
-	u, err := s.acceptLink(c.Request.Context(), c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
+	if c.PostForm("password") != c.PostForm("password2") {
+		s.renderLink(c, http.StatusBadRequest, errPasswordsDiffer)
+		return
+	}
+	u, err := s.acceptLink(ctx, c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
 	if err == nil {
 		err = s.startSession(c, u)
 	}
 	if err != nil {
-		if schema.ErrorCode(err) == schema.EINVALID {
-			p := s.view(c, "link_title")
-			p.Error = s.errorText(c, p, err)
-			p.D["Action"] = c.Request.URL.Path
-			p.D["Invite"] = strings.HasPrefix(c.Request.URL.Path, "/invite/")
-			s.render(c, http.StatusBadRequest, "link", p)
+		if code := schema.ErrorCode(err); code == schema.EINVALID || code == schema.ECONFLICT {
+			s.renderLink(c, statusOf(code), err)
 			return
 		}
 		s.renderPageError(c, err)
 		return
 	}
-	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	s.trustDevice(c, u)
+	s.audit(ctx, &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -824,6 +914,12 @@ func (s *Server) structurePage(c *gin.Context) {
 }
 
 func (s *Server) renderStructure(c *gin.Context, status int, formErr error, inviteURL string) {
+	s.renderStructureReset(c, status, formErr, inviteURL, "", nil)
+}
+
+// renderStructureReset shows a structure's page, with a password reset
+// link just made for a member (shown once, to be handed over).
+func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error, inviteURL, resetURL string, resetFor *schema.User) {
 	a := actorOf(c)
 	st, err := s.structureFor(c.Request.Context(), a, c.Param("slug"), schema.RoleMediator)
 	if err != nil {
@@ -836,6 +932,9 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 		p.Error = s.errorText(c, p, formErr)
 	}
 	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
+	if resetFor != nil {
+		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
+	}
 	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
 	if a.can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
@@ -848,12 +947,14 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 			return
 		}
 		type member struct {
+			ID          int64
 			Email, Name string
 			Role        string
+			CanReset    bool
 		}
 		var ms []member
 		for _, u := range users {
-			ms = append(ms, member{u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID)))})
+			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && canReset(a, u)})
 		}
 		p.D["Members"] = ms
 	}
@@ -886,7 +987,45 @@ func (s *Server) structureInvite(c *gin.Context) {
 	s.renderStructure(c, http.StatusOK, nil, link)
 }
 
-// Account: API tokens.
+var errPasswordsDiffer = schema.Errorf(schema.EINVALID, "the two passwords differ", "les deux mots de passe sont différents")
+
+// memberReset makes a password reset link for a member; the page shows it
+// once to the administrator, who hands it over.
+func (s *Server) memberReset(c *gin.Context) {
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	link, u, err := s.resetLink(c.Request.Context(), actorOf(c), c.Param("slug"), id)
+	if err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
+			s.renderStructure(c, http.StatusBadRequest, err, "")
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	s.renderStructureReset(c, http.StatusOK, nil, "", link, u)
+}
+
+// Account: password and API tokens.
+
+// passwordChange changes the signed-in person's password; their other
+// sessions end.
+func (s *Server) passwordChange(c *gin.Context) {
+	if c.PostForm("password") != c.PostForm("password2") {
+		s.renderAccount(c, http.StatusBadRequest, "", errPasswordsDiffer)
+		return
+	}
+	u, err := s.changePassword(c.Request.Context(), actorOf(c), c.PostForm("current"), c.PostForm("password"))
+	if err != nil {
+		if code := schema.ErrorCode(err); code == schema.EINVALID || code == ERATELIMITED {
+			s.renderAccount(c, statusOf(code), "", err)
+			return
+		}
+		s.renderPageError(c, err)
+		return
+	}
+	s.trustDevice(c, u)
+	c.Redirect(http.StatusSeeOther, "/account?ok=password_changed")
+}
 
 func (s *Server) accountPage(c *gin.Context) { s.renderAccount(c, http.StatusOK, "", nil) }
 

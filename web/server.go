@@ -42,6 +42,10 @@ type Server struct {
 	Secret      []byte // HMAC key of the CSRF tokens; random per instance
 	Log         *slog.Logger
 	Now         func() time.Time // time.Now when nil
+	// TrustedProxies lists the addresses (IPs or CIDRs) of the reverse
+	// proxies whose X-Forwarded-For and X-Real-IP headers give the client's
+	// address; none by default, so a forged header changes nothing.
+	TrustedProxies []string
 
 	router   *gin.Engine
 	throttle throttle
@@ -78,6 +82,10 @@ func (s *Server) Handler() http.Handler {
 	s.loadPages()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	r.TrustedPlatform = "" // no platform header (CF-Connecting-IP…) is believed either
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		panic("web: Server.TrustedProxies: " + err.Error()) // checked by CheckTrustedProxies before
+	}
 	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders)
 
 	// Public documents.
@@ -105,8 +113,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/logout", s.logout)
 	r.GET("/login/link/:token", s.linkPage)
 	r.POST("/login/link/:token", s.linkPost)
-	r.GET("/invite/:token", s.linkPage)
-	r.POST("/invite/:token", s.linkPost)
+	r.GET("/invite/:token", s.optionalSession, s.linkPage)
+	r.POST("/invite/:token", s.optionalSession, s.linkPost)
 
 	// Pages of signed-in people.
 	p := r.Group("/", s.requireSession)
@@ -132,7 +140,9 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/structures/:slug/invite", s.structureInvite)
 	p.POST("/structures/:slug/logo", s.structureLogo)
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
+	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
 	p.GET("/account", s.accountPage)
+	p.POST("/account/password", s.passwordChange)
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
 	p.GET("/audit", s.auditPage)
@@ -329,14 +339,14 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 	short := schema.NormalizeShortCode(strings.TrimSpace(input)) != ""
 	key := "i:" + c.ClientIP()
 	if short {
-		if d := s.lookups.wait(key, maxShortCodeMisses, s.now()); d > 0 {
+		if d := s.lookups.wait(key, limitShortCodes, s.now()); d > 0 {
 			return nil, schema.Errorf(ERATELIMITED, "too many unknown short codes from your address; try again in %d minutes",
 				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
 		}
 	}
 	res := s.verifyText(c.Request.Context(), input)
 	if short && res.Reason == verifier.ReasonNotFound {
-		s.lookups.fail(key, s.now())
+		s.lookups.fail(key, limitShortCodes, s.now())
 	}
 	return res, nil
 }

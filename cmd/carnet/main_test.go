@@ -67,6 +67,8 @@ func TestUsageErrors(t *testing.T) {
 		{"verify bad trust file", []string{"verify", "--trust", filepath.Join(dir, "nope.json"), "-"}, "cannot read trust file"},
 		{"keys unknown", []string{"keys", "burn", "--data", dir}, "unknown subcommand"},
 		{"rotate needs structure", []string{"keys", "rotate", "--data", dir}, "--structure"},
+		{"bad trusted proxy", []string{"serve", "--data", dir, "--trusted-proxies", "10.0.0.0/8,proxy.example"}, "--trusted-proxies: \"proxy.example\" is neither"},
+		{"bad trusted CIDR", []string{"serve", "--data", dir, "--trusted-proxies", "10.0.0.0/33"}, "is neither an IP address nor a CIDR"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := carnet(t, "", tc.args...)

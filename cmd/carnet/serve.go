@@ -19,7 +19,7 @@ const serveHelp = `carnet serve — servir Carnet / serve Carnet
 
 Usage :
   carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
-               [--status-cache-ttl DURÉE]
+               [--status-cache-ttl DURÉE] [--trusted-proxies CIDR,…]
 
 Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
 administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
@@ -34,8 +34,14 @@ Other issuers' status lists (revocation, suspension) are kept as long as their H
 ttl say, at most --status-cache-ttl (default 5m); when the issuer stops answering, the last answer
 is used, with its age. Trusted partners' keys are refreshed as their HTTP headers say (hourly by
 default).
+Derrière un proxy inverse, --trusted-proxies nomme ses adresses (IP ou blocs CIDR, séparés par
+des virgules) : seuls leurs en-têtes X-Forwarded-For / X-Real-IP donnent l'adresse du client
+(limitation des connexions, journal). Par défaut aucun : ces en-têtes sont ignorés.
+Behind a reverse proxy, --trusted-proxies names its addresses (IPs or CIDR blocks, comma-separated):
+only their X-Forwarded-For / X-Real-IP headers give the client's address (sign-in throttling,
+audit log). None by default: those headers are ignored.
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
-CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL.
+CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -46,11 +52,17 @@ func runServe(ctx context.Context, args []string, e env) int {
 	adminEmail := fs.String("admin-email", envOr("CARNET_ADMIN_EMAIL", defaultAdminEmail), "adresse du premier administrateur (premier démarrage) / first administrator's address (first start)")
 	statusTTL := fs.Duration("status-cache-ttl", envDuration("CARNET_STATUS_CACHE_TTL", verifier.MaxStatusCacheTTL),
 		"durée maximale de cache des listes de statut des autres émetteurs / longest other issuers' status lists are cached")
+	trustedProxies := fs.String("trusted-proxies", os.Getenv("CARNET_TRUSTED_PROXIES"),
+		"adresses (IP, CIDR) des proxys dont X-Forwarded-For est cru ; aucune par défaut / proxies (IP, CIDR) whose X-Forwarded-For is believed; none by default")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	proxies, err := web.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usageError(e, "--trusted-proxies : "+schema.ErrorMessageFR(err), "--trusted-proxies: "+schema.ErrorMessage(err))
 	}
 	if *statusTTL <= 0 || *statusTTL > 24*time.Hour {
 		return usageError(e, fmt.Sprintf("--status-cache-ttl %v : entre 1s et 24h", *statusTTL), fmt.Sprintf("--status-cache-ttl %v: between 1s and 24h", *statusTTL))
@@ -66,6 +78,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
+	srv.TrustedProxies = proxies
 	link, err := in.loginLink(ctx)
 	if err != nil {
 		return fail(e, err)
