@@ -293,7 +293,9 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if in.Lang == "en" {
 		svc.Lang = "en"
 	}
+	start := time.Now()
 	out, err := svc.Issue(ctx, st, as)
+	s.metrics.issued(time.Since(start), err)
 	if err != nil {
 		return nil, err
 	}
