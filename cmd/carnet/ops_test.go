@@ -2,16 +2,22 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"carnet/schema"
 	"carnet/sqlite"
 )
 
@@ -136,5 +142,65 @@ func TestServeLogFormatUsage(t *testing.T) {
 	code, _, stderr = carnet(t, "", "serve", "--data", dir)
 	if code != exitError || !strings.Contains(stderr, "yaml") {
 		t.Errorf("CARNET_LOG_FORMAT=yaml: exit %d, %q", code, stderr)
+	}
+}
+
+// TestServeStopsInOrder stops a server while its refresh loop is fetching
+// a partner's keys (the partner never answers): the loop has returned
+// before the database closes, and the stop is clean.
+func TestServeStopsInOrder(t *testing.T) {
+	ctx := context.Background()
+	fetching := make(chan struct{}, 1)
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case fetching <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // until the client gives up
+	}))
+	defer partner.Close()
+
+	in, err := openInstance(ctx, t.TempDir(), "http://127.0.0.1:1", defaultAdminEmail, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := in.trust.CreateTrustedSource(ctx, &schema.TrustedSource{Source: partner.URL + "/.well-known/jwks.json", Name: "Partenaire"}); err != nil {
+		t.Fatal(err)
+	}
+	var console syncBuffer
+	srv, err := in.server(ctx, slog.New(slog.NewTextHandler(&console, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serving, stop := context.WithCancel(ctx)
+	defer stop()
+	var loopAtClose string
+	done := make(chan int)
+	go func() {
+		done <- serveUntilDone(serving, env{strings.NewReader(""), &console, &console}, srv, []*http.Server{newHTTPServer(srv.Handler())},
+			[]net.Listener{ln}, func() error {
+				buf := make([]byte, 1<<20)
+				if stacks := buf[:runtime.Stack(buf, true)]; bytes.Contains(stacks, []byte("RefreshTrustLoop(")) {
+					loopAtClose = string(stacks)
+				}
+				return in.Close()
+			})
+	}()
+	select {
+	case <-fetching: // the refresh loop is in its fetch
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the refresh loop did not fetch the partner:\n%s", console.String())
+	}
+	stop()
+	if code := <-done; code != exitOK || !strings.Contains(console.String(), "Carnet arrêté / stopped") {
+		t.Fatalf("stop: exit %d\n%s", code, console.String())
+	}
+	if loopAtClose != "" {
+		t.Errorf("the database closed while the refresh loop was running:\n%.3000s", loopAtClose)
 	}
 }
