@@ -4,7 +4,16 @@ DATA      ?= ./data
 ADDR      ?= 127.0.0.1:8080
 BASE_URL  ?= http://localhost:8080
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+# -s -w: no symbol table, no DWARF (panics keep their stack traces;
+# `go version -m bin/carnet` still lists the modules).
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+# nomsgpack: gin leaves out its MessagePack codec (github.com/ugorji/go),
+# which Carnet never uses. Through GOFLAGS every go command of this file
+# builds, vets and tests with the same tags, the binaries that tests build too
+# (added to the GOFLAGS already set, e.g. by `go env -w`).
+# BENCHMARKS.md § Binary size has the figures.
+GO_TAGS   ?= nomsgpack
+export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -tags=$(GO_TAGS))
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
 # go-sqlite3 needs cgo.
@@ -16,7 +25,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
 build: ## build bin/carnet
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/carnet ./cmd/carnet
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/carnet ./cmd/carnet
 
 run: build ## serve Carnet on $(ADDR) with data in $(DATA) (created on first start)
 	./bin/carnet serve --data $(DATA) --addr $(ADDR) --base-url $(BASE_URL)

@@ -122,6 +122,12 @@ type StatusLists struct {
 	// while the issuer is down. Optional; its errors never fail a check.
 	// Lists answered by Local are never stored.
 	Store StatusStore
+	// OnCache, when set, is told of every list lookup: hit when a cached
+	// list (or a load another check started) answered, miss when this
+	// lookup loads the list. For metrics; it must be quick and safe for
+	// concurrent use. A func rather than a metrics library, so that the
+	// verifier (also used by the CLI) depends on none.
+	OnCache func(hit bool)
 
 	mu    sync.Mutex
 	cache map[cacheKey]*cachedList
@@ -385,6 +391,7 @@ func (s *StatusLists) list(ctx context.Context, trust *Registry, k cacheKey) lis
 			case <-e.done:
 				if now.Before(e.expires) {
 					s.mu.Unlock()
+					s.cacheEvent(true)
 					return e.result
 				}
 				prev = e.result.copy // expired: revalidate, or answer stale from it
@@ -395,6 +402,7 @@ func (s *StatusLists) list(ctx context.Context, trust *Registry, k cacheKey) lis
 					if e.result.abandoned && ctx.Err() == nil {
 						continue
 					}
+					s.cacheEvent(true)
 					return e.result
 				case <-ctx.Done():
 					return listResult{err: ctx.Err()}
@@ -408,7 +416,14 @@ func (s *StatusLists) list(ctx context.Context, trust *Registry, k cacheKey) lis
 		s.evict(now)
 		s.cache[k] = e
 		s.mu.Unlock()
+		s.cacheEvent(false)
 		return s.run(ctx, trust, k, e, prev)
+	}
+}
+
+func (s *StatusLists) cacheEvent(hit bool) {
+	if s.OnCache != nil {
+		s.OnCache(hit)
 	}
 }
 

@@ -812,3 +812,41 @@ func BenchmarkVerifyCredentialWithStatus(b *testing.B) {
 		}
 	}
 }
+
+// TestStatusCacheEvents checks the OnCache hook that metrics count: the
+// first check of a list loads it (a miss), the next ones read the cache
+// (hits), and a list past its ttl is loaded again (a miss).
+func TestStatusCacheEvents(t *testing.T) {
+	fx := newStatusFixture(t)
+	fx.set(func() { fx.ttl = time.Minute })
+	var mu sync.Mutex
+	hits, misses := 0, 0
+	fx.lists.OnCache = func(hit bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if hit {
+			hits++
+		} else {
+			misses++
+		}
+	}
+	want := func(h, m int, when string) {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		if hits != h || misses != m {
+			t.Errorf("%s: %d hits and %d misses, want %d and %d", when, hits, misses, h, m)
+		}
+	}
+	jws := fx.credential(t, "revocation", 3, fx.revURL)
+	// Each check reads the revocation list and its suspension sibling.
+	wantStatus(t, fx.verify(t, jws), true, verifier.StatusActive, "")
+	want(0, 2, "first check")
+	for range 3 {
+		fx.verify(t, jws)
+	}
+	want(6, 2, "three more checks")
+	fx.clock.Add(time.Minute + time.Second)
+	fx.verify(t, jws)
+	want(6, 4, "after the ttl")
+}

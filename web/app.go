@@ -324,12 +324,14 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	}
 	// The credential and its audit entry commit together, or neither.
 	var out *issuer.Issued
+	start := time.Now()
 	err = s.inTx(ctx, func(ctx context.Context) error {
 		if out, err = svc.Issue(ctx, st, as); err != nil {
 			return err
 		}
 		return s.record(ctx, a, st.ID, schema.AuditIssue, out.Record.ID, as.Framework, "")
 	})
+	s.metrics.issued(time.Since(start), err)
 	if err != nil {
 		return nil, err
 	}

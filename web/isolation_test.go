@@ -189,7 +189,7 @@ func TestTenantIsolation(t *testing.T) {
 	// Routes with no object of a structure: public documents and pages,
 	// sign-in, and the actor's own things.
 	public := []string{
-		"GET /healthz", "GET /.well-known/jwks.json", "GET /trust-list.jwt", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json", "GET /s/:slug/logo",
+		"GET /healthz", "GET /metrics", "GET /.well-known/jwks.json", "GET /trust-list.jwt", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json", "GET /s/:slug/logo",
 		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
 		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /c/status/:id", "GET /c/sw.js",
 		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",

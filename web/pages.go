@@ -167,7 +167,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p *page) {
 func (s *Server) errorText(c *gin.Context, p *page, err error) string {
 	if schema.ErrorCode(err) == schema.EINTERNAL {
 		if s.Log != nil {
-			s.Log.Error("internal error", "path", c.Request.URL.Path, "err", err)
+			s.Log.Error("internal error", "route", routeOf(c), "request_id", c.GetString(requestIDKey), "err", err)
 		}
 		return tr(p.Lang, "internal_error")
 	}

@@ -55,6 +55,9 @@ type Server struct {
 
 	signedTrust signedTrustList // /trust-list.jwt, signed again when it changes
 	refreshMu   sync.Mutex      // one on-demand partner refresh at a time
+
+	metrics     *metrics     // made by Handler
+	metricsHTTP http.Handler // serves metrics in the Prometheus text format
 }
 
 func (s *Server) now() time.Time {
@@ -80,16 +83,19 @@ func (s *Server) Handler() http.Handler {
 		panic("web: Server.Secret must hold at least 16 random bytes")
 	}
 	s.loadPages()
+	s.startMetrics()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.TrustedPlatform = "" // no platform header (CF-Connecting-IP…) is believed either
 	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
 		panic("web: Server.TrustedProxies: " + err.Error()) // checked by CheckTrustedProxies before
 	}
-	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders)
+		// observe first: it counts and logs the 500 that Recovery makes of a panic.
+	r.Use(s.observe, gin.Recovery(), s.limitBody, s.securityHeaders)
 
 	// Public documents.
 	r.GET("/healthz", s.health)
+	r.GET("/metrics", s.metricsPage) // to loopback clients only; see metricsPage
 	r.GET("/.well-known/jwks.json", s.instanceJWKS)
 	r.GET("/trust-list.jwt", s.trustList)
 	r.GET("/s/:slug/did.json", s.didDocument)
@@ -361,7 +367,7 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	}
 	code := schema.ErrorCode(err)
 	if code == schema.EINTERNAL && s.Log != nil {
-		s.Log.Error("internal error", "path", c.Request.URL.Path, "err", err)
+		s.Log.Error("internal error", "route", routeOf(c), "request_id", c.GetString(requestIDKey), "err", err)
 	}
 	msg := schema.ErrorMessage(err)
 	if preferFrench(c.GetHeader("Accept-Language")) {

@@ -19,6 +19,7 @@ func (s *Server) fetchSource(ctx context.Context, ts *schema.TrustedSource) (cha
 		prev = nil // nothing kept to fall back on: fetch in full
 	}
 	fetched, info, notModified, err := (&verifier.Fetcher{}).Fetch(ctx, ts.Source, prev)
+	s.metrics.trustRefreshed(err)
 	ts.LastFetchAt = s.now().UTC()
 	if err == nil && !notModified {
 		var issuers []schema.TrustedSourceIssuer
@@ -117,8 +118,9 @@ func (s *Server) RefreshTrustLoop(ctx context.Context) {
 // keys since the last refresh) triggers one refresh of that partner, at
 // most every schema.MinTrustRefresh, and a second verification. A card
 // of this instance gets its credential's status (localCardStatus).
-func (s *Server) verifyText(ctx context.Context, input string) *verifier.Result {
-	res := s.Verifier.Verify(ctx, []byte(input))
+func (s *Server) verifyText(ctx context.Context, input string) (res *verifier.Result) {
+	defer func(start time.Time) { s.metrics.verified(time.Since(start), res) }(time.Now())
+	res = s.Verifier.Verify(ctx, []byte(input))
 	if res.Reason == verifier.ReasonUnknownKey && res.Issuer != nil && s.Trust != nil && s.refreshIssuer(ctx, res.Issuer.ID) {
 		res = s.Verifier.Verify(ctx, []byte(input))
 	}

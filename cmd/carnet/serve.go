@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"carnet/schema"
@@ -19,7 +19,8 @@ const serveHelp = `carnet serve — servir Carnet / serve Carnet
 
 Usage :
   carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
-               [--status-cache-ttl DURÉE] [--trusted-proxies CIDR,…]
+               [--status-cache-ttl DURÉE] [--trusted-proxies CIDR,…] [--log-format text|json]
+               [--metrics-addr HÔTE:PORT]
 
 Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
 administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
@@ -40,8 +41,21 @@ des virgules) : seuls leurs en-têtes X-Forwarded-For / X-Real-IP donnent l'adre
 Behind a reverse proxy, --trusted-proxies names its addresses (IPs or CIDR blocks, comma-separated):
 only their X-Forwarded-For / X-Real-IP headers give the client's address (sign-in throttling,
 audit log). None by default: those headers are ignored.
+Journal : une ligne par requête (méthode, modèle de route, statut, durée, octets, identifiant de
+requête), sans adresse IP, chemin brut ni paramètres ; --log-format text (par défaut) ou json.
+Log: one line per request (method, route template, status, duration, bytes, request id), with no
+IP address, raw path or query string; --log-format text (default) or json.
+Métriques Prometheus : GET /metrics sur --addr, pour les clients de cette machine (loopback) que
+nul proxy ne relaie ; pour les lire d'ailleurs, --metrics-addr HÔTE:PORT (une adresse interne :
+tout client qui l'atteint les lit).
+Prometheus metrics: GET /metrics on --addr, for clients on this machine (loopback) that no proxy
+relays; to scrape from elsewhere, --metrics-addr HOST:PORT (an internal address: any client that
+reaches it reads them).
+SIGINT ou SIGTERM : arrêt propre (requêtes en cours terminées, au plus 10 s), puis la base est fermée.
+SIGINT or SIGTERM: graceful stop (requests under way finish, 10 s at most), then the database closes.
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
-CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES.
+CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES,
+CARNET_LOG_FORMAT, CARNET_METRICS_ADDR.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -54,6 +68,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 		"durée maximale de cache des listes de statut des autres émetteurs / longest other issuers' status lists are cached")
 	trustedProxies := fs.String("trusted-proxies", os.Getenv("CARNET_TRUSTED_PROXIES"),
 		"adresses (IP, CIDR) des proxys dont X-Forwarded-For est cru ; aucune par défaut / proxies (IP, CIDR) whose X-Forwarded-For is believed; none by default")
+	logFormat := fs.String("log-format", envOr("CARNET_LOG_FORMAT", "text"), "format du journal : text ou json / log format: text or json")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("CARNET_METRICS_ADDR"),
+		"adresse d'écoute interne pour /metrics seul (vide : aucune) / internal listen address for /metrics alone (empty: none)")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -67,7 +84,15 @@ func runServe(ctx context.Context, args []string, e env) int {
 	if *statusTTL <= 0 || *statusTTL > 24*time.Hour {
 		return usageError(e, fmt.Sprintf("--status-cache-ttl %v : entre 1s et 24h", *statusTTL), fmt.Sprintf("--status-cache-ttl %v: between 1s and 24h", *statusTTL))
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	var log *slog.Logger
+	switch *logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(e.stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(e.stderr, nil))
+	default:
+		return usageError(e, fmt.Sprintf("--log-format %q : text ou json", *logFormat), fmt.Sprintf("--log-format %q: text or json", *logFormat))
+	}
 	in, err := openInstance(ctx, *data, *baseURL, *adminEmail, nil, e.stderr)
 	if err != nil {
 		return fail(e, err)
@@ -87,29 +112,82 @@ func runServe(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, schema.Errorf(schema.EINVALID, "cannot listen on %s: %v", "impossible d'écouter sur %s : %v", *addr, err))
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	servers := []*http.Server{newHTTPServer(srv.Handler())}
+	listeners := []net.Listener{ln}
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fail(e, schema.Errorf(schema.EINVALID, "cannot listen on %s: %v", "impossible d'écouter sur %s : %v", *metricsAddr, err))
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		servers, listeners = append(servers, newHTTPServer(mux)), append(listeners, mln)
+	}
 	fmt.Fprintf(e.stderr, "Carnet écoute sur / listening on http://%s (URL publique / public URL %s)\n", ln.Addr(), in.baseURL)
+	if *metricsAddr != "" {
+		fmt.Fprintf(e.stderr, "Métriques / metrics: http://%s/metrics\n", listeners[1].Addr())
+	}
 	if link != "" {
 		fmt.Fprintf(e.stderr, "\nPremière connexion de l'administrateur (lien à usage unique, valable %d h) :\n"+
 			"Administrator's first sign-in (one-time link, valid %d h):\n  %s\n\n", int(web.LoginLinkLifetime.Hours()), int(web.LoginLinkLifetime.Hours()), link)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close)
+}
+
+// newHTTPServer returns an http.Server with Carnet's timeouts and limits.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+}
+
+// shutdownTimeout bounds how long requests under way may take to finish
+// once the server is told to stop.
+const shutdownTimeout = 10 * time.Second
+
+// serveUntilDone serves until ctx ends (SIGINT, SIGTERM) or a server
+// fails, then stops in order: the listeners close and requests under way
+// finish (shutdownTimeout at most), the partners' refresh loop returns,
+// and the database closes last, once nothing uses it. A server that
+// failed, a shutdown that timed out or a database that did not close
+// cleanly is reported with a non-zero exit code.
+func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http.Server, listeners []net.Listener, closeDB func() error) int {
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { errc <- hs.Serve(listeners[i]) }()
+	}
 	refresh, stopRefresh := context.WithCancel(ctx)
 	defer stopRefresh()
-	go srv.RefreshTrustLoop(refresh) // partners' keys, when their refresh is due
+	var loops sync.WaitGroup
+	loops.Go(func() { srv.RefreshTrustLoop(refresh) }) // partners' keys, when their refresh is due
+
+	var errs []error
 	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return fail(e, err)
-		}
+	case err := <-errc: // http.Server.Serve returns only on failure until Shutdown
+		errs = append(errs, schema.Errorf(schema.EINTERNAL, "server stopped: %v", "le serveur s'est arrêté : %v", err))
 	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		hs.Shutdown(shutdown)
-		fmt.Fprintln(e.stderr, "Carnet arrêté / stopped")
 	}
+	stopRefresh()
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	for _, hs := range servers {
+		if err := hs.Shutdown(shutdown); err != nil {
+			errs = append(errs, schema.Errorf(schema.EINTERNAL, "requests under way did not finish within %v: %v",
+				"des requêtes en cours n'ont pas fini en %v : %v", shutdownTimeout, err))
+			hs.Close()
+		}
+	}
+	loops.Wait() // the refresh loop no longer uses the database
+	if err := closeDB(); err != nil {
+		errs = append(errs, schema.Errorf(schema.EINTERNAL, "closing the database: %v", "fermeture de la base : %v", err))
+	}
+	if len(errs) > 0 {
+		for _, err := range errs {
+			fail(e, err)
+		}
+		return exitError
+	}
+	fmt.Fprintln(e.stderr, "Carnet arrêté / stopped")
 	return exitOK
 }
 
