@@ -16,6 +16,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -41,6 +42,14 @@ type fixture struct {
 
 func startFixture(t *testing.T) *fixture {
 	t.Helper()
+	return startFixtureAt(t, "")
+}
+
+// startFixtureAt is startFixture for an instance whose base URL is base
+// ("": its listener's, a development instance), wired as carnet serve
+// wires it: one outbound client for the instance (outbound.ForBaseURL).
+func startFixtureAt(t *testing.T, base string) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
 	if err != nil {
@@ -55,14 +64,17 @@ func startFixture(t *testing.T) *fixture {
 		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db), trust: sqlite.NewTrustStore(db),
 		imps: sqlite.NewImportStore(db)}
 	f.http = httptest.NewUnstartedServer(nil)
-	base := "http://" + f.http.Listener.Addr().String()
+	if base == "" {
+		base = "http://" + f.http.Listener.Addr().String()
+	}
+	out := outbound.ForBaseURL(base)
 	fws := schema.NewFrameworks()
 	f.res = sqlite.NewResourceStore(db, fws)
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	f.srv = &web.Server{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
-		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws, Secret: secret,
+		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws, Secret: secret, Outbound: out,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: f.creds, BaseURL: base},
 	}
 	f.srv.Verifier = &verifier.Verifier{Trust: verifier.NewRegistry(), Frameworks: fws, Lookup: func(ctx context.Context, code string) (string, error) {
@@ -71,7 +83,8 @@ func startFixture(t *testing.T) *fixture {
 			return "", err
 		}
 		return c.JWT, nil
-	}, Status: &verifier.StatusLists{Local: f.srv.LocalStatusList}, Resolve: (&verifier.DIDResolver{}).Resolve}
+	}, Status: &verifier.StatusLists{Local: f.srv.LocalStatusList, Client: out.HTTP()},
+		Resolve: (&verifier.DIDResolver{Fetcher: &verifier.Fetcher{Client: out.HTTP()}}).Resolve}
 	f.http.Config.Handler = f.srv.Handler()
 	f.http.Start()
 	t.Cleanup(f.http.Close)
@@ -128,7 +141,7 @@ func (f *fixture) api(token, method, path string, body any, out any) int {
 		b, _ := json.Marshal(body)
 		r = strings.NewReader(string(b))
 	}
-	req, _ := http.NewRequest(method, f.srv.BaseURL+path, r)
+	req, _ := http.NewRequest(method, f.http.URL+path, r)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

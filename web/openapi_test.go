@@ -26,6 +26,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -96,7 +97,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
 		Issuer: &issuer.Service{Frameworks: fws, Keys: ks, Credentials: credentials, BaseURL: base},
-		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+		Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)), Outbound: outbound.ForBaseURL(base),
 	}
 	reg := verifier.NewRegistry()
 	list, err := structures.ListStructures(ctx)
@@ -124,7 +125,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 			}
 			return c.JWT, nil
 		},
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList}}
+		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Client: srv.Outbound.HTTP()}}
 
 	e := &oaEnv{t: t, srv: srv, h: srv.Handler(), doc: oaLoad(t, openAPIDoc), main: main, seen: map[string]map[int]bool{}}
 	token := func(email string, networkAdmin bool, ms ...schema.Membership) string {

@@ -15,6 +15,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -41,6 +42,7 @@ type Server struct {
 	Secret      []byte // HMAC key of the CSRF tokens; random per instance
 	Log         *slog.Logger
 	Now         func() time.Time // time.Now when nil
+	Outbound    *outbound.Client // fetches partners (the Verifier's fetches share it); nil: public only
 
 	router   *gin.Engine
 	throttle throttle

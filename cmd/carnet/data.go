@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -230,27 +230,23 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 	if err := web.TrustSources(reg, sources, time.Now()); err != nil && log != nil {
 		log.Warn("trusted partner keys skipped", "err", err)
 	}
+	// One outbound client for every fetch of the instance (partners, their
+	// DID documents, status lists): an instance on a public address never
+	// connects to private ones.
+	out := outbound.ForBaseURL(in.baseURL)
 	srv := &web.Server{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
 		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources, Keys: in.keys, Frameworks: in.frameworks,
-		Issuer: in.issuer(), Secret: in.secret, Log: log,
+		Issuer: in.issuer(), Secret: in.secret, Log: log, Outbound: out,
 	}
 	srv.Verifier = &verifier.Verifier{Trust: reg, Frameworks: in.frameworks, Lookup: in.lookupShortCode,
-		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL, PublicOnly: !in.loopback()},
-		// To tell "signature correct, issuer not trusted here" from forged;
-		// an instance on a public address never looks up private ones.
-		Resolve: (&verifier.DIDResolver{PublicOnly: !in.loopback()}).Resolve}
+		Status: &verifier.StatusLists{Local: srv.LocalStatusList, Store: in.db, MaxTTL: in.statusTTL, Client: out.HTTP()},
+		// To tell "signature correct, issuer not trusted here" from forged.
+		Resolve: (&verifier.DIDResolver{Fetcher: &verifier.Fetcher{Client: out.HTTP()}}).Resolve}
 	return srv, nil
 }
 
 func (in *instance) Close() error { return in.db.Close() }
-
-// loopback reports whether the instance's base URL is on this machine (a
-// development or test instance).
-func (in *instance) loopback() bool {
-	u, err := url.Parse(in.baseURL)
-	return err == nil && keys.IsLoopback(u.Hostname())
-}
 
 // issuer returns the issuance service of the instance.
 func (in *instance) issuer() *issuer.Service {
