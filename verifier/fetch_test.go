@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -48,7 +49,7 @@ func TestFetchConditional(t *testing.T) {
 		ring, _ := mem.Ring(version)
 		json.NewEncoder(w).Encode(ring.JWKS(did))
 	})
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	ctx := context.Background()
 
 	iss, info, nm, err := f.Fetch(ctx, srv.URL, nil)
@@ -135,7 +136,7 @@ func TestFetchFreshness(t *testing.T) {
 		}
 		json.NewEncoder(w).Encode(ring.JWKS(did))
 	})
-	f := &verifier.Fetcher{Now: func() time.Time { return date }}
+	f := &verifier.Fetcher{Client: local, Now: func() time.Time { return date }}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, info, _, err := f.Fetch(context.Background(), srv.URL+"/jwks.json?case="+strings.ReplaceAll(name, " ", "+"), nil)
@@ -163,11 +164,11 @@ func TestFetchRedirects(t *testing.T) {
 		http.Redirect(w, r, "http://carnet.example.org/jwks.json", http.StatusFound)
 	})
 	srv.Config.Handler = mux
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	if iss, err := f.Load(context.Background(), srv.URL+"/moved.json"); err != nil || len(iss) != 1 {
 		t.Errorf("redirect on loopback: %v %v", iss, err)
 	}
-	if _, err := f.Load(context.Background(), srv.URL+"/away.json"); err == nil || !strings.Contains(err.Error(), "plain http") {
+	if _, err := f.Load(context.Background(), srv.URL+"/away.json"); !errors.Is(err, outbound.ErrNotHTTPS) {
 		t.Errorf("redirect to plain http off loopback: %v", err)
 	}
 }
@@ -204,7 +205,7 @@ func TestFetchFreshnessShared(t *testing.T) {
 		cases[r.URL.Query().Get("case")].header(w.Header())
 		json.NewEncoder(w).Encode(ring.JWKS(did))
 	})
-	f := &verifier.Fetcher{Now: func() time.Time { return now }}
+	f := &verifier.Fetcher{Client: local, Now: func() time.Time { return now }}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, info, _, err := f.Fetch(context.Background(), srv.URL+"/jwks.json?case="+strings.ReplaceAll(name, " ", "+"), nil)
@@ -237,7 +238,7 @@ func TestFetchValidatorsCleaned(t *testing.T) {
 		w.Header().Set("Last-Modified", "Fri,\t14 Mar 2025 09:00:00 GMT")
 		json.NewEncoder(w).Encode(ring.JWKS(did))
 	})
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	_, info, _, err := f.Fetch(context.Background(), srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -263,7 +264,7 @@ func TestFetchValidatorsCleaned(t *testing.T) {
 func TestFetchUnexpectedNotModified(t *testing.T) {
 	always := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) }))
 	defer always.Close()
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	for name, prev := range map[string]*verifier.FetchInfo{
 		"empty validators":  {},
 		"ETag too long":     {ETag: `"` + strings.Repeat("x", 300) + `"`},

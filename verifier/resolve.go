@@ -2,12 +2,8 @@ package verifier
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"net/netip"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"carnet/keys"
@@ -41,7 +37,10 @@ var ErrResolverBusy = schema.Errorf(schema.EINTERNAL, "too many issuers are bein
 // safe for concurrent use.
 type DIDResolver struct {
 	// Fetcher reads the documents (https, plain http on loopback hosts
-	// only, MaxTrustDocument bytes at most); a default Fetcher when nil.
+	// only, MaxTrustDocument bytes at most) with its client: give it the
+	// instance's outbound client. When nil, a Fetcher with the public-only
+	// client (outbound.Public): whatever DID a visitor submits, a server
+	// never probes its own network.
 	Fetcher *Fetcher
 	// TTL is how long a resolved document is kept; DefaultResolveTTL when
 	// zero. FailureTTL is how long a failure is; DefaultResolveFailureTTL
@@ -54,13 +53,6 @@ type DIDResolver struct {
 	MaxConcurrent int
 	// Now is time.Now when nil.
 	Now func() time.Time
-	// PublicOnly refuses to connect to addresses that are not public
-	// (loopback, private, link-local, shared, unspecified), whatever the
-	// DID's host resolves to, redirects and DNS rebinding included: on a
-	// public server, visitors cannot make it probe its own network. Off
-	// for a development instance on localhost, whose partners are local.
-	// Ignored when Fetcher is set.
-	PublicOnly bool
 
 	mu       sync.Mutex
 	cache    map[string]*resolution
@@ -135,9 +127,7 @@ func (d *DIDResolver) fetch(ctx context.Context, did string, e *resolution) {
 	ctx, cancel := context.WithTimeout(ctx, ResolveTimeout)
 	defer cancel()
 	f := d.Fetcher
-	if f == nil && d.PublicOnly {
-		f = &Fetcher{Client: publicClient}
-	} else if f == nil {
+	if f == nil {
 		f = &Fetcher{}
 	}
 	ti, err := f.resolveDID(ctx, did)
@@ -198,87 +188,3 @@ func (d *DIDResolver) store(did string, e *resolution) {
 	}
 	d.cache[did] = e
 }
-
-// publicClient connects to public addresses only: the check runs on the
-// address actually dialled, after DNS resolution, for every connection.
-var publicClient = &http.Client{Timeout: FetchTimeout, CheckRedirect: trustRedirect, Transport: &http.Transport{
-	Proxy:                 nil,
-	DialContext:           (&net.Dialer{Timeout: FetchTimeout, Control: dialPublicOnly}).DialContext,
-	TLSHandshakeTimeout:   FetchTimeout,
-	ResponseHeaderTimeout: FetchTimeout,
-	MaxIdleConns:          16,
-	IdleConnTimeout:       90 * time.Second,
-}}
-
-// errNotPublic refuses a connection to an address that is not public.
-var errNotPublic = schema.Errorf(schema.EINVALID, "the issuer's address is not a public Internet address",
-	"l'adresse de l'émetteur n'est pas une adresse publique d'Internet")
-
-func dialPublicOnly(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return errNotPublic
-	}
-	if !IsPublicAddr(ap.Addr()) {
-		return errNotPublic
-	}
-	return nil
-}
-
-// IsPublicAddr reports whether a is a public unicast Internet address:
-// not loopback, private, link-local, shared (CGNAT), documentation,
-// benchmarking, multicast or reserved. IPv6 must be global unicast
-// (2000::/3) outside its special-purpose blocks; an IPv6 address that
-// embeds an IPv4 one (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16) is
-// judged by that IPv4 address, so that a NAT64 gateway cannot reach a
-// private network.
-func IsPublicAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	switch {
-	case !a.IsValid():
-		return false
-	case a.Is4():
-		for _, p := range nonPublic4 {
-			if p.Contains(a) {
-				return false
-			}
-		}
-		return true
-	case nat64.Contains(a):
-		b := a.As16()
-		return IsPublicAddr(netip.AddrFrom4([4]byte(b[12:16])))
-	case sixToFour.Contains(a):
-		b := a.As16()
-		return IsPublicAddr(netip.AddrFrom4([4]byte(b[2:6])))
-	case !global6.Contains(a):
-		return false
-	}
-	for _, p := range special6 {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
-
-func prefixes(list ...string) []netip.Prefix {
-	out := make([]netip.Prefix, len(list))
-	for i, p := range list {
-		out[i] = netip.MustParsePrefix(p)
-	}
-	return out
-}
-
-// Address blocks that are not the public Internet (IANA special-purpose
-// address registries, RFC 6890 and updates).
-var (
-	nonPublic4 = prefixes("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-		"172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-		"198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4")
-	global6   = netip.MustParsePrefix("2000::/3")
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
-	sixToFour = netip.MustParsePrefix("2002::/16")
-	// Teredo, benchmarking, ORCHID, documentation, and the rest of
-	// 2001::/23 that IANA reserves for special purposes.
-	special6 = prefixes("2001::/23", "2001:db8::/32", "3fff::/20")
-)

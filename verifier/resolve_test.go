@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -182,7 +182,7 @@ func TestUntrustedIssuerGenuineSignature(t *testing.T) {
 	s := newSite(t)
 	did := s.publish("lille", "Médiathèque de Lille")
 	is := s.issue(t, "lille", "Médiathèque de Lille", "Éloïse Ndiaye")
-	v := untrustedVerifier(&verifier.DIDResolver{})
+	v := untrustedVerifier(&verifier.DIDResolver{Fetcher: localFetcher()})
 	key := s.signer(t, "lille")
 
 	for _, tc := range []struct{ form, input, kind string }{
@@ -222,7 +222,7 @@ func TestUntrustedIssuerGenuineSignature(t *testing.T) {
 	if err := reg.Add(verifier.LocalIssuer(did, "Médiathèque de Lille", ring)); err != nil {
 		t.Fatal(err)
 	}
-	trusted := &verifier.Verifier{Trust: reg, Resolve: (&verifier.DIDResolver{}).Resolve}
+	trusted := &verifier.Verifier{Trust: reg, Resolve: (&verifier.DIDResolver{Fetcher: localFetcher()}).Resolve}
 	for _, in := range []string{is.JWT, is.CardToken} {
 		if r := trusted.Verify(context.Background(), []byte(in)); !r.Valid || !r.SignatureVerified || r.Learner != "Éloïse Ndiaye" {
 			t.Errorf("trusted: valid %v signature_verified %v learner %q", r.Valid, r.SignatureVerified, r.Learner)
@@ -246,7 +246,7 @@ func TestUntrustedIssuerForged(t *testing.T) {
 	is := s.issue(t, "lille", "Médiathèque de Lille", "Éloïse Ndiaye")
 	key := s.signer(t, "lille")
 	forger := genKey(t, key.Private.Curve)
-	v := untrustedVerifier(&verifier.DIDResolver{})
+	v := untrustedVerifier(&verifier.DIDResolver{Fetcher: localFetcher()})
 
 	h, payload, sig := parts(t, is.JWT)
 	m := decodeObject(t, payload)
@@ -305,11 +305,11 @@ func TestDIDResolverRefusesAnotherID(t *testing.T) {
 	s.mu.Lock()
 	s.docID["liar"] = lille // the document at liar's address claims to be lille's
 	s.mu.Unlock()
-	res := &verifier.DIDResolver{}
+	res := &verifier.DIDResolver{Fetcher: localFetcher()}
 	if _, err := res.Resolve(context.Background(), liar); err == nil || !strings.Contains(err.Error(), "the document is for") {
 		t.Errorf("a document for another id: %v", err)
 	}
-	if _, err := (&verifier.Fetcher{}).Load(context.Background(), liar); err == nil || !strings.Contains(err.Error(), "the document is for") {
+	if _, err := (&verifier.Fetcher{Client: local}).Load(context.Background(), liar); err == nil || !strings.Contains(err.Error(), "the document is for") {
 		t.Errorf("Load of a document for another id: %v", err)
 	}
 	is := s.issue(t, "liar", "Menteur", "Éloïse Ndiaye")
@@ -333,7 +333,7 @@ func TestDIDResolverCache(t *testing.T) {
 	did := s.publish("lille", "Médiathèque de Lille")
 	missing := s.did("missing")
 	clock := &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
-	res := &verifier.DIDResolver{Now: clock.Now}
+	res := &verifier.DIDResolver{Fetcher: localFetcher(), Now: clock.Now}
 	ctx := context.Background()
 
 	for i := 0; i < 3; i++ {
@@ -366,7 +366,7 @@ func TestDIDResolverBounded(t *testing.T) {
 	s := newSite(t)
 	a, b, c := s.publish("a", "A"), s.publish("b", "B"), s.publish("c", "C")
 	clock := &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
-	res := &verifier.DIDResolver{Now: clock.Now, MaxEntries: 2}
+	res := &verifier.DIDResolver{Fetcher: localFetcher(), Now: clock.Now, MaxEntries: 2}
 	ctx := context.Background()
 	for _, did := range []string{a, b, c} { // c's answer pushes out a's, the oldest
 		if _, err := res.Resolve(ctx, did); err != nil {
@@ -403,7 +403,7 @@ func TestDIDResolverConcurrency(t *testing.T) {
 		}
 	}
 	t.Cleanup(release)
-	res := &verifier.DIDResolver{}
+	res := &verifier.DIDResolver{Fetcher: localFetcher()}
 	ctx := context.Background()
 
 	// Four look-ups of four DIDs hold the four fetch slots; eight more
@@ -476,7 +476,7 @@ func TestUntrustedIssuerConcurrentVerify(t *testing.T) {
 		is := s.issue(t, slug, "Structure", "Éloïse Ndiaye")
 		tokens = append(tokens, is.JWT, is.CardToken)
 	}
-	v := untrustedVerifier(&verifier.DIDResolver{})
+	v := untrustedVerifier(&verifier.DIDResolver{Fetcher: localFetcher()})
 	var wg sync.WaitGroup
 	for i := 0; i < 32; i++ {
 		wg.Add(1)
@@ -496,32 +496,24 @@ func TestUntrustedIssuerConcurrentVerify(t *testing.T) {
 	}
 }
 
-// TestDIDResolverPublicOnly: a public server's resolver never connects to
+// TestDIDResolverPublicOnly: a public server's resolver (the default one,
+// or one with a public instance's outbound client) never connects to
 // loopback or private addresses, whatever DID a visitor submits.
 func TestDIDResolverPublicOnly(t *testing.T) {
 	s := newSite(t)
 	s.publish("lille", "Médiathèque de Lille")
 	is := s.issue(t, "lille", "Médiathèque de Lille", "Éloïse Ndiaye")
-	v := untrustedVerifier(&verifier.DIDResolver{PublicOnly: true})
-	r := v.Verify(context.Background(), []byte(is.JWT))
-	if r.Reason != verifier.ReasonUnknownIssuer || r.SignatureVerified {
-		t.Fatalf("public-only resolver on a loopback issuer: %+v", r)
-	}
-	if n := s.hitsOf("/s/lille/did.json"); n != 0 {
-		t.Errorf("the loopback site was reached %d times", n)
-	}
-	for addr, public := range map[string]bool{
-		"127.0.0.1": false, "::1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false,
-		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "::": false, "fc00::1": false, "fe80::1": false,
-		"::ffff:127.0.0.1": false, "224.0.0.1": false,
-		"64:ff9b::a00:1": false, "64:ff9b::7f00:1": false, "64:ff9b:1::1": false, "2002:a00:1::1": false, "2002:7f00:1::": false,
-		"fec0::1": false, "::127.0.0.1": false, "0.1.2.3": false, "198.18.0.1": false, "192.0.0.1": false, "240.0.0.1": false,
-		"255.255.255.255": false, "2001::1": false, "2001:db8::1": false, "192.0.2.1": false, "ff02::1": false,
-		"8.8.8.8": true, "193.51.24.1": true, "2001:4860:4860::8888": true, "::ffff:8.8.8.8": true,
-		"64:ff9b::808:808": true, "2002:808:808::1": true, "2a01:e0a::1": true,
+	public := outbound.ForBaseURL("https://carnet.example.org").HTTP()
+	for name, res := range map[string]*verifier.DIDResolver{
+		"default":         {},
+		"public instance": {Fetcher: &verifier.Fetcher{Client: public}},
 	} {
-		if got := verifier.IsPublicAddr(netip.MustParseAddr(addr)); got != public {
-			t.Errorf("IsPublicAddr(%s) = %v, want %v", addr, got, public)
+		r := untrustedVerifier(res).Verify(context.Background(), []byte(is.JWT))
+		if r.Reason != verifier.ReasonUnknownIssuer || r.SignatureVerified {
+			t.Fatalf("%s: public-only resolver on a loopback issuer: %+v", name, r)
+		}
+		if n := s.hitsOf("/s/lille/did.json"); n != 0 {
+			t.Errorf("%s: the loopback site was reached %d times", name, n)
 		}
 	}
 }

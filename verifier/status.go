@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"carnet/outbound"
 	"carnet/schema"
 
 	"github.com/go-jose/go-jose/v4"
@@ -93,17 +94,14 @@ var (
 // validUntil and for MaxStaleStatus at most, and only while the key that
 // signed it is still trusted for its issuer. It is safe for concurrent use.
 type StatusLists struct {
-	// Client fetches lists; when nil, a client with a StatusFetchTimeout
-	// timeout that follows at most 5 redirects (see PublicOnly). Only https
-	// URLs are fetched, and plain http only on loopback hosts, redirects
-	// included, as Fetcher does (checkFetchURL).
+	// Client fetches lists: the instance's outbound client
+	// (outbound.Client.HTTP), whose policy says which addresses may be
+	// reached, redirects included, so that a credential's status list URL
+	// cannot make a public server read from its own network. When nil, the
+	// public-only client (outbound.Public). Only https URLs are fetched,
+	// and plain http only on loopback hosts, redirects included, as Fetcher
+	// does (checkFetchURL).
 	Client *http.Client
-	// PublicOnly, when Client is nil, fetches with a client that refuses to
-	// connect to addresses that are not public (loopback, private,
-	// link-local…), whatever a name resolves to, as DIDResolver.PublicOnly
-	// does: set it on a server reachable from the Internet, so that a
-	// credential's status list URL cannot make it read from its own network.
-	PublicOnly bool
 	// Local answers the URLs this instance serves, in-process. ok false
 	// means "not mine": the list is fetched over HTTP. An error with code
 	// schema.ENOTFOUND (e.g. ErrStatusListNotFound) means the list does not
@@ -238,18 +236,11 @@ func (s *StatusLists) maxTTL() time.Duration {
 	return MaxStatusCacheTTL
 }
 
-// defaultStatusClient fetches lists when StatusLists.Client is nil and
-// PublicOnly is not set.
-var defaultStatusClient = &http.Client{Timeout: StatusFetchTimeout, CheckRedirect: trustRedirect}
-
 func (s *StatusLists) client() *http.Client {
-	switch {
-	case s.Client != nil:
+	if s.Client != nil {
 		return s.Client
-	case s.PublicOnly:
-		return publicClient
 	}
-	return defaultStatusClient
+	return outbound.Public().HTTP()
 }
 
 // Invalidate drops the cached copies of the list at url, so the next check
@@ -633,7 +624,7 @@ func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fet
 	conditional := prev != nil && setValidators(req.Header, prev.etag, prev.lastModified)
 	resp, err := s.client().Do(req)
 	if err != nil {
-		return nil, err
+		return nil, outbound.Explain(err)
 	}
 	defer resp.Body.Close()
 	// A caller's client may follow redirects anywhere: check where it landed.
@@ -657,11 +648,11 @@ func (s *StatusLists) fetch(ctx context.Context, u string, prev *listCopy) (*fet
 	case http.StatusNotFound, http.StatusGone:
 		return nil, ErrStatusListNotFound
 	default:
-		return nil, fmt.Errorf("%w: answered %s", errStatusList, resp.Status)
+		return nil, fmt.Errorf("%w: answered HTTP %d", errStatusList, resp.StatusCode)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxStatusListDocument+1))
 	if err != nil {
-		return nil, err
+		return nil, outbound.Explain(err)
 	}
 	if len(data) > MaxStatusListDocument {
 		return nil, errStatusTooBig

@@ -101,7 +101,7 @@ func newStatusFixture(tb testing.TB) *statusFixture {
 	}
 	fx.revURL = issuer.StatusListURL(fx.base, "mediatheque", 0)
 	fx.suspURL = issuer.SuspensionListURL(fx.base, "mediatheque", 0)
-	fx.lists = &verifier.StatusLists{Now: fx.clock.Now}
+	fx.lists = &verifier.StatusLists{Client: local, Now: fx.clock.Now}
 	fx.v = &verifier.Verifier{Trust: fx.reg, Now: fx.clock.Now, Status: fx.lists}
 	return fx
 }

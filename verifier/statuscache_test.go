@@ -457,7 +457,7 @@ func openStore(t *testing.T) *sqlite.DB {
 // restart is a verifier with an empty memory sharing fx's trust, clock
 // and store.
 func (fx *statusFixture) restart(store verifier.StatusStore) (*verifier.Verifier, *verifier.StatusLists) {
-	lists := &verifier.StatusLists{Now: fx.clock.Now, Store: store}
+	lists := &verifier.StatusLists{Client: local, Now: fx.clock.Now, Store: store}
 	return &verifier.Verifier{Trust: fx.reg, Now: fx.clock.Now, Status: lists}, lists
 }
 

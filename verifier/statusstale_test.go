@@ -2,15 +2,16 @@ package verifier_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/verifier"
 
 	"github.com/go-jose/go-jose/v4"
@@ -228,25 +229,29 @@ func TestStatusCopyKeyNoLongerTrusted(t *testing.T) {
 	})
 }
 
-// TestStatusPublicOnly: status lists of a public server are fetched with a
-// client that never connects to loopback or private addresses; a caller's
-// Client still wins.
+// TestStatusPublicOnly: status lists are fetched, by default or with a
+// public instance's outbound client, without ever connecting to loopback or
+// private addresses; a development instance's client reads them.
 func TestStatusPublicOnly(t *testing.T) {
-	fx := newStatusFixture(t)
-	fx.lists.PublicOnly = true
-	jws := fx.credential(t, "revocation", 3, fx.revURL)
-	r := fx.verify(t, jws)
-	wantStatus(t, r, true, verifier.StatusUnchecked, "")
-	if n := fx.totalHits(); n != 0 {
-		t.Errorf("the loopback server was reached %d times", n)
-	}
-	ans := fx.lists.Check(context.Background(), fx.reg, fx.did, entryOf(fx, 3))
-	if ans.Err == nil || !strings.Contains(ans.Err.Error(), "public") {
-		t.Errorf("Check = %+v, want the dialler's refusal", ans)
+	for name, client := range map[string]*http.Client{
+		"default":         nil,
+		"public instance": outbound.ForBaseURL("https://carnet.example.org").HTTP(),
+	} {
+		fx := newStatusFixture(t)
+		fx.lists.Client = client
+		jws := fx.credential(t, "revocation", 3, fx.revURL)
+		r := fx.verify(t, jws)
+		wantStatus(t, r, true, verifier.StatusUnchecked, "")
+		if n := fx.totalHits(); n != 0 {
+			t.Errorf("%s: the loopback server was reached %d times", name, n)
+		}
+		ans := fx.lists.Check(context.Background(), fx.reg, fx.did, entryOf(fx, 3))
+		if !errors.Is(ans.Err, outbound.ErrNotAllowed) {
+			t.Errorf("%s: Check = %+v, want the dialler's refusal", name, ans)
+		}
 	}
 
-	fx = newStatusFixture(t)
-	fx.lists.PublicOnly = true
-	fx.lists.Client = &http.Client{Timeout: verifier.StatusFetchTimeout}
+	fx := newStatusFixture(t)
+	fx.lists.Client = outbound.ForBaseURL("http://localhost:8080").HTTP()
 	wantStatus(t, fx.verify(t, fx.credential(t, "revocation", 3, fx.revURL)), true, verifier.StatusActive, "")
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 
 	"github.com/go-jose/go-jose/v4"
@@ -363,16 +364,16 @@ func absoluteID(did, id string) string {
 // list.
 const MaxTrustDocument = 1 << 20
 
-// FetchTimeout bounds one fetch of a trust source by the default client.
-const FetchTimeout = 10 * time.Second
+// FetchTimeout bounds one fetch of a trust source.
+const FetchTimeout = outbound.Timeout
 
 // Fetcher loads trust sources: files, did:web ids, JWKS and DID document
 // URLs, Carnet base URLs and signed trust lists. Only https URLs are
 // fetched, and plain http on loopback hosts, redirects included.
 type Fetcher struct {
-	// Client fetches; a shared client with a FetchTimeout timeout that
-	// follows at most 5 redirects, never to plain http off loopback, when
-	// nil.
+	// Client fetches: the instance's outbound client (outbound.Client.HTTP),
+	// whose policy says which addresses may be reached, redirects included.
+	// When nil, the public-only client (outbound.Public).
 	Client *http.Client
 	// Now is time.Now when nil: it dates trust lists and Expires headers.
 	Now func() time.Time
@@ -392,13 +393,11 @@ type FetchInfo struct {
 	Expires time.Time
 }
 
-var defaultTrustClient = &http.Client{Timeout: FetchTimeout, CheckRedirect: trustRedirect}
-
 func (f *Fetcher) client() *http.Client {
 	if f.Client != nil {
 		return f.Client
 	}
-	return defaultTrustClient
+	return outbound.Public().HTTP()
 }
 
 func (f *Fetcher) now() time.Time {
@@ -408,17 +407,9 @@ func (f *Fetcher) now() time.Time {
 	return time.Now()
 }
 
-// trustRedirect follows at most 5 redirects, never to a URL Carnet would not
-// fetch in the first place (checkFetchURL). Status lists are fetched under
-// the same rules.
-func trustRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return schema.Errorf(schema.EINVALID, "too many redirects", "trop de redirections")
-	}
-	return checkFetchURL(req.URL)
-}
-
-// checkFetchURL accepts https URLs, and plain http ones on loopback hosts.
+// checkFetchURL accepts https URLs, and plain http ones on loopback hosts
+// (which the outbound client refuses on a public instance). Status lists
+// are fetched under the same rules.
 func checkFetchURL(u *url.URL) error {
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return schema.Errorf(schema.EINVALID, "invalid URL %q", "URL %q invalide", u.Redacted())
@@ -597,7 +588,7 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 	conditional := prev != nil && setValidators(req.Header, prev.ETag, prev.LastModified)
 	resp, err := f.client().Do(req)
 	if err != nil {
-		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "cannot fetch %s: %v", "impossible de récupérer %s : %v", u, err)
+		return nil, FetchInfo{}, false, fetchFailed("cannot fetch %s: %s", "impossible de récupérer %s : %s", u, err)
 	}
 	defer resp.Body.Close()
 	// A caller's client may follow redirects anywhere: check where it landed.
@@ -623,16 +614,27 @@ func (f *Fetcher) get(ctx context.Context, u string, prev *FetchInfo, accept str
 		return nil, info, true, nil
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s answered %s", "%s a répondu %s", u, resp.Status)
+		// The code only: the reason phrase is whatever the server wrote.
+		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s answered HTTP %d", "%s a répondu HTTP %d", u, resp.StatusCode)
 	}
 	data, err = io.ReadAll(io.LimitReader(resp.Body, MaxTrustDocument+1))
 	if err != nil {
-		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "cannot read %s: %v", "impossible de lire %s : %v", u, err)
+		return nil, FetchInfo{}, false, fetchFailed("cannot read %s: %s", "impossible de lire %s : %s", u, err)
 	}
 	if len(data) > MaxTrustDocument {
 		return nil, FetchInfo{}, false, schema.Errorf(schema.EINVALID, "%s is larger than %d bytes", "%s dépasse %d octets", u, MaxTrustDocument)
 	}
 	return data, info, false, nil
+}
+
+// fetchFailed is the error of a fetch of u that failed: its user message
+// is outbound's generic one (the address is not allowed, the partner could
+// not be reached…), never the cause, which stays wrapped for logs.
+func fetchFailed(en, fr, u string, err error) error {
+	err = outbound.Explain(err)
+	user := &schema.Error{Code: schema.ErrorCode(err), Message: fmt.Sprintf(en, u, schema.ErrorMessage(err)),
+		MessageFR: fmt.Sprintf(fr, u, schema.ErrorMessageFR(err))}
+	return fmt.Errorf("%w (%w)", user, err)
 }
 
 // cacheInfo reads the validators and the freshness of an HTTP answer, as

@@ -73,7 +73,7 @@ func TestFetchDocumentSpeaksForItsHost(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body, _ = json.Marshal(tc.set)
-			got, err := (&verifier.Fetcher{}).Load(context.Background(), srv.URL+"/.well-known/jwks.json")
+			got, err := (&verifier.Fetcher{Client: local}).Load(context.Background(), srv.URL+"/.well-known/jwks.json")
 			if tc.ok && (err != nil || len(got) != 1) {
 				t.Fatalf("refused: %v", err)
 			}

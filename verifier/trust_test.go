@@ -81,7 +81,7 @@ func TestFetcherLoadsTrustSources(t *testing.T) {
 	})
 	srv.Config.Handler = mux
 
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	ctx := context.Background()
 	iss, err := f.Load(ctx, base) // a Carnet instance's base URL
 	if err != nil || len(iss) != 2 || iss[0].ID != didA || iss[1].ID != didB {

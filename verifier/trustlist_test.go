@@ -70,7 +70,7 @@ func (s *trustListSite) resign(tb testing.TB, h string, edit func(m map[string]a
 func TestTrustListImported(t *testing.T) {
 	s := newTrustListSite(t)
 	s.setFile("/trust-list.jwt", []byte(s.sign(t, s.signerDID, s.base, s.signer, time.Now())))
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	ctx := context.Background()
 
 	iss, info, nm, err := f.Fetch(ctx, s.listURL, nil)
@@ -173,7 +173,7 @@ func TestTrustListRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s.setFile("/trust-list.jwt", []byte(tc.body))
-			iss, err := (&verifier.Fetcher{}).Load(context.Background(), s.listURL)
+			iss, err := (&verifier.Fetcher{Client: local}).Load(context.Background(), s.listURL)
 			if err == nil {
 				t.Fatalf("accepted: %d issuers", len(iss))
 			}
@@ -195,10 +195,10 @@ func TestTrustListRefused(t *testing.T) {
 	// The genuine list is accepted on this site (the refusals above are the
 	// list's own faults), and a query in the address is refused.
 	s.setFile("/trust-list.jwt", []byte(genuine))
-	if _, err := (&verifier.Fetcher{}).Load(context.Background(), s.listURL); err != nil {
+	if _, err := (&verifier.Fetcher{Client: local}).Load(context.Background(), s.listURL); err != nil {
 		t.Errorf("genuine list: %v", err)
 	}
-	if _, err := (&verifier.Fetcher{}).Load(context.Background(), s.listURL+"?x=1"); err == nil {
+	if _, err := (&verifier.Fetcher{Client: local}).Load(context.Background(), s.listURL+"?x=1"); err == nil {
 		t.Error("a trust list URL with a query accepted")
 	}
 }
@@ -207,7 +207,7 @@ func TestTrustListRefused(t *testing.T) {
 func TestTrustListFreshnessBoundedByExpiry(t *testing.T) {
 	s := newTrustListSite(t)
 	s.headers = map[string]string{"Cache-Control": "max-age=86400"}
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: local}
 	for _, tc := range []struct {
 		signed   time.Time
 		min, max time.Duration

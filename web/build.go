@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -37,9 +37,13 @@ type Config struct {
 	// StatusTTL caps how long other issuers' status lists are cached;
 	// zero: verifier.MaxStatusCacheTTL.
 	StatusTTL time.Duration
-	Secret    []byte // HMAC key of the CSRF tokens; random per instance
-	Log       *slog.Logger
-	Now       func() time.Time // time.Now when nil
+	// Outbound is the instance's one client for every fetch (partners,
+	// their DID documents, status lists); nil: outbound.ForBaseURL(BaseURL),
+	// so an instance on a public address never connects to private ones.
+	Outbound *outbound.Client
+	Secret   []byte // HMAC key of the CSRF tokens; random per instance
+	Log      *slog.Logger
+	Now      func() time.Time // time.Now when nil
 }
 
 // NewServer returns the server of an instance: its issuance service, and a
@@ -53,7 +57,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
+		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
 		Secret: cfg.Secret, Log: cfg.Log, Now: cfg.Now,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}
@@ -61,14 +65,16 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	publicOnly := err != nil || !keys.IsLoopback(u.Hostname())
+	if s.Outbound == nil {
+		s.Outbound = outbound.ForBaseURL(cfg.BaseURL)
+	}
+	out := s.Outbound.HTTP()
 	s.Verifier = &verifier.Verifier{Trust: reg, Frameworks: cfg.Frameworks, Now: cfg.Now,
 		Lookup: s.lookupShortCode,
-		Status: &verifier.StatusLists{Local: s.LocalStatusList, Store: cfg.StatusStore, MaxTTL: cfg.StatusTTL, PublicOnly: publicOnly, Now: cfg.Now},
+		Status: &verifier.StatusLists{Local: s.LocalStatusList, Store: cfg.StatusStore, MaxTTL: cfg.StatusTTL, Client: out, Now: cfg.Now},
 		// To tell "signature correct, issuer not trusted here" from forged;
 		// an instance on a public address never looks up private ones.
-		Resolve: (&verifier.DIDResolver{PublicOnly: publicOnly, Now: cfg.Now}).Resolve}
+		Resolve: (&verifier.DIDResolver{Fetcher: &verifier.Fetcher{Client: out}, Now: cfg.Now}).Resolve}
 	return s, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/web"
@@ -39,6 +40,14 @@ type fixture struct {
 
 func startFixture(t *testing.T) *fixture {
 	t.Helper()
+	return startFixtureAt(t, "")
+}
+
+// startFixtureAt is startFixture for an instance whose base URL is base
+// ("": its listener's, a development instance), wired as carnet serve
+// wires it: one outbound client for the instance (outbound.ForBaseURL).
+func startFixtureAt(t *testing.T, base string) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
 	if err != nil {
@@ -53,7 +62,10 @@ func startFixture(t *testing.T) *fixture {
 		creds: sqlite.NewCredentialStore(db), learns: sqlite.NewLearnerStore(db), trust: sqlite.NewTrustStore(db),
 		imps: sqlite.NewImportStore(db)}
 	f.http = httptest.NewUnstartedServer(nil)
-	base := "http://" + f.http.Listener.Addr().String()
+	if base == "" {
+		base = "http://" + f.http.Listener.Addr().String()
+	}
+	out := outbound.ForBaseURL(base)
 	fws := schema.NewFrameworks()
 	f.res = sqlite.NewResourceStore(db, fws)
 	secret := make([]byte, 32)
@@ -62,7 +74,7 @@ func startFixture(t *testing.T) *fixture {
 	f.srv, err = web.NewServer(context.Background(), web.Config{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
 		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws,
-		Tx: db, StatusStore: db, Secret: secret,
+		Tx: db, StatusStore: db, Secret: secret, Outbound: out,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +134,7 @@ func (f *fixture) api(token, method, path string, body any, out any) int {
 		b, _ := json.Marshal(body)
 		r = strings.NewReader(string(b))
 	}
-	req, _ := http.NewRequest(method, f.srv.BaseURL+path, r)
+	req, _ := http.NewRequest(method, f.http.URL+path, r)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -94,7 +95,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	srv, err := NewServer(ctx, Config{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
-		Tx: db, StatusStore: db, Secret: secret, Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+		Tx: db, StatusStore: db, Secret: secret, Outbound: outbound.ForBaseURL(base), Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

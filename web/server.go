@@ -15,6 +15,7 @@ import (
 
 	"carnet/issuer"
 	"carnet/keys"
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -46,6 +47,7 @@ type Server struct {
 	// proxies whose X-Forwarded-For and X-Real-IP headers give the client's
 	// address; none by default, so a forged header changes nothing.
 	TrustedProxies []string
+	Outbound       *outbound.Client // fetches partners (the Verifier's fetches share it); nil: public only
 
 	router   *gin.Engine
 	throttle throttle
@@ -90,7 +92,7 @@ func (s *Server) Handler() http.Handler {
 	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
 		panic("web: Server.TrustedProxies: " + err.Error()) // checked by CheckTrustedProxies before
 	}
-		// observe first: it counts and logs the 500 that Recovery makes of a panic.
+	// observe first: it counts and logs the 500 that Recovery makes of a panic.
 	r.Use(s.observe, gin.Recovery(), s.limitBody, s.securityHeaders)
 
 	// Public documents.

@@ -18,7 +18,7 @@ func (s *Server) fetchSource(ctx context.Context, ts *schema.TrustedSource) (cha
 	if len(ts.Issuers) == 0 {
 		prev = nil // nothing kept to fall back on: fetch in full
 	}
-	fetched, info, notModified, err := (&verifier.Fetcher{}).Fetch(ctx, ts.Source, prev)
+	fetched, info, notModified, err := (&verifier.Fetcher{Client: s.Outbound.HTTP()}).Fetch(ctx, ts.Source, prev)
 	s.metrics.trustRefreshed(err)
 	ts.LastFetchAt = s.now().UTC()
 	if err == nil && !notModified {

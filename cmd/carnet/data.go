@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,13 +225,6 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 }
 
 func (in *instance) Close() error { return in.db.Close() }
-
-// loopback reports whether the instance's base URL is on this machine (a
-// development or test instance).
-func (in *instance) loopback() bool {
-	u, err := url.Parse(in.baseURL)
-	return err == nil && keys.IsLoopback(u.Hostname())
-}
 
 // issuer returns the issuance service of the instance.
 func (in *instance) issuer() *issuer.Service {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/outbound"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -36,6 +37,13 @@ Pour un émetteur non reconnu, son document did:web est lu pour dire « signatur
 structures) or its signed trust list (https://…/trust-list.jwt: its whole network). For an
 issuer not trusted here, its did:web document is read to say "signature correct, issuer not
 trusted here" rather than "forged"; that is never valid.
+
+Adresses lues : sans --data, aussi les adresses locales et privées (la commande tourne sur votre
+machine) ; avec --data, la règle de l'instance : seulement des adresses publiques si son adresse
+n'est pas locale. Jamais de mandataire (HTTP_PROXY).
+Addresses read: without --data, local and private ones too (the command runs on your machine);
+with --data, the instance's rule: public addresses only unless its address is local. Never a
+proxy (HTTP_PROXY).
 
 Sortie / exit: 0 valide / valid, 1 non valide / not valid, 2 erreur / error.
 `
@@ -68,8 +76,10 @@ func runVerify(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	reg := verifier.NewRegistry()
-	v := &verifier.Verifier{Trust: reg, Frameworks: schema.NewFrameworks(), Now: now,
-		Resolve: (&verifier.DIDResolver{Now: now}).Resolve} // to tell "not trusted here" from forged
+	v := &verifier.Verifier{Trust: reg, Frameworks: schema.NewFrameworks(), Now: now}
+	// Run by a person on their own machine, the command may read local
+	// partners; with --data, it follows the instance's policy.
+	out := outbound.New(outbound.Config{Private: true})
 	if *data != "" {
 		in, err := openInstance(ctx, *data, "", "", fwFiles, e.stderr)
 		if err != nil {
@@ -85,16 +95,19 @@ func runVerify(ctx context.Context, args []string, e env) int {
 		if err != nil {
 			return fail(e, err)
 		}
-		v.Status = &verifier.StatusLists{Local: srv.LocalStatusList, Now: now}
+		out = srv.Outbound
+		v.Status = &verifier.StatusLists{Local: srv.LocalStatusList, Now: now, Client: out.HTTP()}
 	} else {
-		v.Status = &verifier.StatusLists{Now: now}
+		v.Status = &verifier.StatusLists{Now: now, Client: out.HTTP()}
 		for _, f := range fwFiles {
 			if _, err := v.Frameworks.LoadFile(f); err != nil {
 				return fail(e, err)
 			}
 		}
 	}
-	f := &verifier.Fetcher{}
+	f := &verifier.Fetcher{Client: out.HTTP()}
+	// To tell "signature correct, issuer not trusted here" from forged.
+	v.Resolve = (&verifier.DIDResolver{Now: now, Fetcher: f}).Resolve
 	for _, src := range trust {
 		issuers, err := f.Load(ctx, src)
 		if err != nil {
