@@ -593,42 +593,49 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 	if err != nil {
 		return nil, err
 	}
-	if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
-		return nil, err
-	}
+	// The link is used, the account changed and the audit entry written
+	// in one transaction: all of it, or nothing.
 	var u *schema.User
-	switch l.Purpose {
-	case schema.LinkLogin, schema.LinkReset:
-		if u, err = s.Users.FindUser(ctx, l.UserID); err != nil {
-			return nil, err
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
+			return err
 		}
-		if l.Purpose == schema.LinkLogin && u.PasswordHash != "" {
-			return nil, errLinkGone // chosen in between through another link
-		}
-		// A reset ends every session and API token of the account: it is
-		// how an administrator gives an account back to its owner.
-		if err := s.Users.ChangePassword(ctx, u.ID, hashed, "", l.Purpose == schema.LinkReset); err != nil {
-			return nil, err
-		}
-		if l.Purpose == schema.LinkLogin {
-			s.audit(ctx, &actor{User: u}, 0, schema.AuditPasswordSet, u.Email, "", ip)
-		} else {
+		switch l.Purpose {
+		case schema.LinkLogin, schema.LinkReset:
+			if u, err = s.Users.FindUser(ctx, l.UserID); err != nil {
+				return err
+			}
+			if l.Purpose == schema.LinkLogin && u.PasswordHash != "" {
+				return errLinkGone // chosen in between through another link
+			}
+			// A reset ends every session and API token of the account: it is
+			// how an administrator gives an account back to its owner.
+			if err := s.Users.ChangePassword(ctx, u.ID, hashed, "", l.Purpose == schema.LinkReset); err != nil {
+				return err
+			}
+			if l.Purpose == schema.LinkLogin {
+				return s.record(ctx, &actor{User: u}, 0, schema.AuditPasswordSet, u.Email, "", ip)
+			}
 			detail := ""
 			if by, err := s.Users.FindUser(ctx, l.CreatedBy); err == nil {
 				detail = by.Label() // who made the link
 			}
-			s.audit(ctx, &actor{User: u}, l.StructureID, schema.AuditPasswordReset, u.Email, detail, ip)
+			return s.record(ctx, &actor{User: u}, l.StructureID, schema.AuditPasswordReset, u.Email, detail, ip)
+		case schema.LinkInvite:
+			// The store refuses an address taken in between (unique e-mail).
+			u = &schema.User{Email: l.Email, Name: name, PasswordHash: hashed,
+				Memberships: []schema.Membership{{StructureID: l.StructureID, Role: l.Role}}}
+			if err := s.Users.CreateUser(ctx, u); schema.ErrorCode(err) == schema.ECONFLICT {
+				return errExistingAccount
+			} else if err != nil {
+				return err
+			}
+			return s.record(ctx, &actor{User: u}, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), ip)
 		}
-	case schema.LinkInvite:
-		// The store refuses an address taken in between (unique e-mail).
-		u = &schema.User{Email: l.Email, Name: name, PasswordHash: hashed,
-			Memberships: []schema.Membership{{StructureID: l.StructureID, Role: l.Role}}}
-		if err := s.Users.CreateUser(ctx, u); schema.ErrorCode(err) == schema.ECONFLICT {
-			return nil, errExistingAccount
-		} else if err != nil {
-			return nil, err
-		}
-		s.audit(ctx, &actor{User: u}, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), ip)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s.Users.FindUser(ctx, u.ID)
 }
@@ -670,17 +677,21 @@ func (s *Server) answerInvite(ctx context.Context, a *actor, secret string, acce
 	if u == nil || u.ID != a.User.ID {
 		return nil, errOtherAccount
 	}
-	if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if l, err = s.Users.ConsumeLink(ctx, HashSecret(secret), s.now()); err != nil {
+			return err
+		}
+		if !accept {
+			return s.record(ctx, a, l.StructureID, schema.AuditInviteDeclined, u.Email, string(l.Role), "")
+		}
+		if err := s.Users.SetMembership(ctx, u.ID, l.StructureID, l.Role); err != nil {
+			return err
+		}
+		return s.record(ctx, a, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	if !accept {
-		s.audit(ctx, a, l.StructureID, schema.AuditInviteDeclined, u.Email, string(l.Role), "")
-		return l, nil
-	}
-	if err := s.Users.SetMembership(ctx, u.ID, l.StructureID, l.Role); err != nil {
-		return nil, err
-	}
-	s.audit(ctx, a, l.StructureID, schema.AuditInviteAccepted, u.Email, string(l.Role), "")
 	return l, nil
 }
 
@@ -708,10 +719,15 @@ func (s *Server) changePassword(ctx context.Context, a *actor, current, password
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Users.ChangePassword(ctx, a.User.ID, hashed, a.Session, false); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.ChangePassword(ctx, a.User.ID, hashed, a.Session, false); err != nil {
+			return err
+		}
+		return s.record(ctx, a, 0, schema.AuditPasswordChange, a.User.Email, "", "")
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, 0, schema.AuditPasswordChange, a.User.Email, "", "")
 	return s.Users.FindUser(ctx, a.User.ID)
 }
 
@@ -772,10 +788,15 @@ func (s *Server) resetLink(ctx context.Context, a *actor, slug string, userID in
 	}
 	l := &schema.Link{Hash: hash, Purpose: schema.LinkReset, UserID: u.ID, StructureID: st.ID,
 		CreatedBy: a.User.ID, ExpiresAt: s.now().Add(ResetLinkLifetime)}
-	if err := s.Users.CreateLink(ctx, l); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.Users.CreateLink(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditResetLink, u.Email, "", "")
+	})
+	if err != nil {
 		return "", nil, err
 	}
-	s.audit(ctx, a, st.ID, schema.AuditResetLink, u.Email, "", "")
 	return strings.TrimRight(s.BaseURL, "/") + "/login/link/" + secret, u, nil
 }
 
