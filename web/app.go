@@ -274,6 +274,9 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if strings.TrimSpace(in.LearnerID) == "" {
 		return nil, schema.Errorf(schema.EINVALID, "learner_id is required", "learner_id est obligatoire")
 	}
+	if in.Lang != "" && in.Lang != "fr" && in.Lang != "en" {
+		return nil, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", in.Lang)
+	}
 	l, err := s.learner(ctx, a, in.LearnerID)
 	if err != nil {
 		return nil, err
@@ -364,7 +367,7 @@ type structureInput struct {
 
 func (in *structureInput) clean() error {
 	var err error
-	if in.Name, err = schema.CleanText(in.Name, 200, "the name", "le nom"); err != nil {
+	if in.Name, err = schema.CleanLabel(in.Name, 200, "the name", "le nom"); err != nil {
 		return err
 	}
 	if in.Name == "" {
@@ -478,7 +481,7 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 	if err := schema.CheckPassword(password); err != nil {
 		return nil, err
 	}
-	name, err := schema.CleanText(name, 120, "the name", "le nom")
+	name, err := schema.CleanLabel(name, 120, "the name", "le nom")
 	if err != nil {
 		return nil, err
 	}
@@ -535,7 +538,7 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 
 // createToken creates an API token for the actor; the secret is shown once.
 func (s *Server) createToken(ctx context.Context, a *actor, name string) (string, *schema.APIToken, error) {
-	name, err := schema.CleanText(name, 100, "the token name", "le nom du jeton")
+	name, err := schema.CleanLabel(name, 100, "the token name", "le nom du jeton")
 	if err != nil {
 		return "", nil, err
 	}
