@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -77,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 	s.loadPages()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders)
+	r.Use(gin.Recovery(), s.limitBody, s.securityHeaders, s.checkFormText)
 
 	// Public documents.
 	r.GET("/healthz", s.health)
@@ -295,12 +296,16 @@ type verifyRequest struct {
 func (s *Server) verify(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
 	var req verifyRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			c.JSON(http.StatusOK, verifier.Refused(verifier.ReasonTooLarge))
-			return
-		}
+	b, err := readJSON(c) // no repeated "input", no invalid UTF-8; other members are ignored
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		c.JSON(http.StatusOK, verifier.Refused(verifier.ReasonTooLarge))
+		return
+	} else if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := json.Unmarshal(b, &req); err != nil {
 		s.renderError(c, schema.Errorf(schema.EINVALID, `the body must be JSON {"input": "…"}`, `le corps doit être du JSON {"input": "…"}`))
 		return
 	}
