@@ -130,7 +130,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/structures/:slug", s.structurePage)
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
-	p.POST("/structures/:slug/logo", s.structureLogo)
+	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.GET("/account", s.accountPage)
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
@@ -195,7 +195,8 @@ func (s *Server) Handler() http.Handler {
 const maxImportBody = 3*verifier.MaxInput + 64<<10
 
 // limitBody bounds request bodies; the verify API and page have their own
-// larger limits, and the attach forms take what the page verified.
+// larger limits, the attach forms take what the page verified, and a logo
+// upload is read to a larger limit than the logo's own (readLogoForm).
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body == nil {
 		return
@@ -205,6 +206,10 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
 	default:
+		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLogoBody)
+			return
+		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 	}
 }
