@@ -538,18 +538,19 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 
 // createToken creates an API token for the actor; the secret is shown once.
 func (s *Server) createToken(ctx context.Context, a *actor, name string) (string, *schema.APIToken, error) {
-	name, err := schema.CleanLabel(name, 100, "the token name", "le nom du jeton")
-	if err != nil {
-		return "", nil, err
-	}
 	return CreateAPIToken(ctx, s.Users, a.User, name, func(t *schema.APIToken) {
-		s.audit(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+		s.audit(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), t.Name, "")
 	})
 }
 
 // CreateAPIToken creates an API token for a user and returns its secret;
-// `carnet token create` uses it too. done, when set, is called after.
+// `carnet token create` uses it too. The name is cleaned (schema.CleanLabel)
+// or refused. done, when set, is called after.
 func CreateAPIToken(ctx context.Context, users schema.UserStore, u *schema.User, name string, done func(*schema.APIToken)) (string, *schema.APIToken, error) {
+	name, err := schema.CleanLabel(name, 100, "the token name", "le nom du jeton")
+	if err != nil {
+		return "", nil, err
+	}
 	secret, hash, err := NewSecret(tokenPrefix)
 	if err != nil {
 		return "", nil, err

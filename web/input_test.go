@@ -140,7 +140,9 @@ func TestAPIInputNormalisation(t *testing.T) {
 	if err != nil || stored.Name != "\u00c9lo\u00efse Ndiaye" {
 		t.Errorf("stored name %+q (%v), want NFC %+q", stored.Name, err, "\u00c9lo\u00efse Ndiaye")
 	}
-	var c2 struct{ LearnerName string `json:"learner_name"` }
+	var c2 struct {
+		LearnerName string `json:"learner_name"`
+	}
 	f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": nfc.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 2}, "lang": "en"}, &c2)
 	if c2.LearnerName != "\u00c9lo\u00efse Ndiaye" {
 		t.Errorf("credential name %+q", c2.LearnerName)

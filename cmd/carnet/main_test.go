@@ -67,6 +67,7 @@ func TestUsageErrors(t *testing.T) {
 		{"learner with U+202E", []string{"issue", "--data", dir, "--learner", "Anne\u202eevif", "--framework", "digcomp-2.2", "--level", "1.1=3", "--out", filepath.Join(dir, "x")}, "bidirectional control characters (here U+202E)"},
 		{"learner not UTF-8", []string{"issue", "--data", dir, "--learner", "Elo\xefse", "--framework", "digcomp-2.2", "--level", "1.1=3", "--out", filepath.Join(dir, "x")}, "not valid UTF-8"},
 		{"evidence with U+2066", []string{"issue", "--data", dir, "--learner", "Anne", "--framework", "digcomp-2.2", "--level", "1.1=3", "--evidence", "a\u2066b", "--out", filepath.Join(dir, "x")}, "bidirectional control characters (here U+2066)"},
+		{"token name with U+202E", []string{"token", "create", "--data", dir, "--name", "ci\u202e"}, "bidirectional control characters (here U+202E)"},
 		{"verify without input", []string{"verify"}, "INPUT"},
 		{"verify missing file", []string{"verify", filepath.Join(dir, "nope.jwt")}, "cannot read"},
 		{"verify bad trust file", []string{"verify", "--trust", filepath.Join(dir, "nope.json"), "-"}, "cannot read trust file"},

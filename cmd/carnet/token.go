@@ -64,7 +64,7 @@ func runToken(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	if err := in.audit.AppendAudit(ctx, &schema.AuditEvent{ActorID: u.ID, Actor: u.Label() + " (CLI)",
-		Action: schema.AuditTokenCreated, Object: fmt.Sprint(t.ID), Detail: *name}); err != nil {
+		Action: schema.AuditTokenCreated, Object: fmt.Sprint(t.ID), Detail: t.Name}); err != nil {
 		return fail(e, err)
 	}
 	fmt.Fprintln(e.stdout, secret)
