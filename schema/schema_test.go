@@ -133,6 +133,18 @@ func TestCleanEmail(t *testing.T) {
 	}
 }
 
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Éloïse Ndiaye":      "eloise ndiaye",
+		"E\u0301loi\u0308se": "eloise",
+		"Œuvre\u00a0ŒIL":     "oeuvre oeil",
+	} {
+		if got := schema.Fold(in); got != want {
+			t.Errorf("Fold(%+q) = %+q, want %+q", in, got, want)
+		}
+	}
+}
+
 func TestQRNumericRoundTrip(t *testing.T) {
 	jws := "eyJhbGciOiJFUzI1NiJ9.abc-_XYZ.0123456789"
 	num := schema.QRNumeric(jws)

@@ -147,6 +147,14 @@ func TestAPIInputNormalisation(t *testing.T) {
 	if c2.LearnerName != "\u00c9lo\u00efse Ndiaye" {
 		t.Errorf("credential name %+q", c2.LearnerName)
 	}
+	// A search finds it however its accents are typed.
+	for _, q := range []string{"E\u0301loi\u0308se", "\u00c9lo\u00efse", "eloise"} {
+		var found struct{ Learners []struct{ ID string } }
+		f.api(tok, "GET", "/api/v1/learners?q="+url.QueryEscape(q), nil, &found)
+		if len(found.Learners) != 1 || found.Learners[0].ID != nfc.ID {
+			t.Errorf("search %+q: %+v", q, found.Learners)
+		}
+	}
 	// Both supported languages, and none, are accepted.
 	for _, lang := range []string{"", "fr", "en"} {
 		code, out := rawAPI(t, f.srv.BaseURL, tok, "POST", "/api/v1/credentials", issue(`"levels":{"1.1":2},"lang":"`+lang+`"`))
