@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
@@ -344,6 +346,8 @@ func hostileCards(t *testing.T, data, base string) []cardCase {
 			raw: b64json(header(map[string]any{"alg": "none"})) + "." + deflated(t, claims(nil)) + "."},
 		{name: "alg HS256", title: invalid, reason: "Illisible : algorithme", code: verifier.ReasonUnsupportedAlg,
 			header: header(map[string]any{"alg": "HS256"}), claims: claims(nil)},
+		{name: "high-S twin of a genuine signature", title: invalid, reason: "Signature falsifiée", code: verifier.ReasonBadSignature,
+			raw: highS(t, signES256(t, key, b64json(header(nil))+"."+deflated(t, claims(nil))))},
 		{name: "trusted kid, other key", title: invalid, reason: "Signature falsifiée", code: verifier.ReasonBadSignature,
 			header: header(nil), claims: claims(nil), signer: other},
 		{name: "other key, its own kid", title: invalid, reason: "Émetteur inconnu ici", code: verifier.ReasonUnknownIssuer,
@@ -388,6 +392,20 @@ func hostileCards(t *testing.T, data, base string) []cardCase {
 	return out
 }
 
+// highS replaces the signature (r, s) of a compact JWS by its twin
+// (r, n−s), which ECDSA verifies just as well.
+func highS(t *testing.T, jws string) string {
+	t.Helper()
+	i := strings.LastIndexByte(jws, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(jws[i+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("signature %q: %v", jws[i+1:], err)
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	new(big.Int).Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
+	return jws[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
+}
+
 func b64json(v any) string {
 	b, _ := json.Marshal(v)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -408,7 +426,8 @@ func deflated(t *testing.T, c *schema.CardClaims) string {
 	return base64.RawURLEncoding.EncodeToString(buf.Bytes())
 }
 
-// signES256 appends a JWS ES256 signature (r || s) to a signing input.
+// signES256 appends a JWS ES256 signature (r || s, low-S as the issuer
+// writes it) to a signing input.
 func signES256(t *testing.T, k *keys.Key, input string) string {
 	t.Helper()
 	sum := sha256.Sum256([]byte(input))
@@ -419,5 +438,5 @@ func signES256(t *testing.T, k *keys.Key, input string) string {
 	sig := make([]byte, 64)
 	r.FillBytes(sig[:32])
 	s.FillBytes(sig[32:])
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return input + "." + base64.RawURLEncoding.EncodeToString(keys.LowS(sig))
 }

@@ -184,10 +184,10 @@ func buildEvidence(a schema.Assessment, t text) ([]schema.Evidence, error) {
 	if len(a.Evidence) > MaxEvidence {
 		return nil, schema.Errorf(schema.EINVALID, "at most %d pieces of evidence", "au plus %d éléments de preuve", MaxEvidence)
 	}
-	if err := checkText("method", "méthode", a.Method, MaxMethodLength); err != nil {
+	if err := cleanText("method", "méthode", &a.Method, MaxMethodLength); err != nil {
 		return nil, err
 	}
-	if err := checkText("mediator", "médiateur", a.Mediator, MaxMediatorLength); err != nil {
+	if err := cleanText("mediator", "médiateur", &a.Mediator, MaxMediatorLength); err != nil {
 		return nil, err
 	}
 	var out []schema.Evidence
@@ -202,10 +202,10 @@ func buildEvidence(a schema.Assessment, t text) ([]schema.Evidence, error) {
 		out = append(out, schema.Evidence{Type: schema.Types{"Evidence"}, Name: t.assessment, Narrative: strings.Join(parts, "\n"), Genre: "Assessment"})
 	}
 	for _, e := range a.Evidence {
-		if err := checkText("evidence name", "nom de la preuve", e.Name, MaxEvidenceName); err != nil {
+		if err := cleanText("evidence name", "nom de la preuve", &e.Name, MaxEvidenceName); err != nil {
 			return nil, err
 		}
-		if err := checkText("evidence", "preuve", e.Narrative, MaxEvidenceText); err != nil {
+		if err := cleanText("evidence", "preuve", &e.Narrative, MaxEvidenceText); err != nil {
 			return nil, err
 		}
 		if e.URL != "" {
@@ -230,16 +230,13 @@ func buildEvidence(a schema.Assessment, t text) ([]schema.Evidence, error) {
 	return out, nil
 }
 
-func checkText(en, fr, s string, max int) error {
-	if !utf8.ValidString(s) {
-		return &schema.Error{Code: schema.EINVALID, Message: fmt.Sprintf("the %s is not valid UTF-8 text", en),
-			MessageFR: fmt.Sprintf("le champ %s n'est pas un texte UTF-8 valide", fr)}
-	}
-	if utf8.RuneCountInString(s) > max {
-		return &schema.Error{Code: schema.EINVALID, Message: fmt.Sprintf("the %s is longer than %d characters", en, max),
-			MessageFR: fmt.Sprintf("le champ %s dépasse %d caractères", fr, max)}
-	}
-	return nil
+// cleanText puts a free text of the assessment in its clean form
+// (schema.CleanText: valid UTF-8 in NFC, trimmed, without control or
+// bidirectional control characters) or refuses it.
+func cleanText(en, fr string, s *string, max int) error {
+	var err error
+	*s, err = schema.CleanText(*s, max, "the "+en, "le champ "+fr)
+	return err
 }
 
 // competencyURL is the alignment target of a competency: its own URI when

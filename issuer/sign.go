@@ -77,6 +77,8 @@ func SignCard(c *schema.CardClaims, k *keys.Key) (string, error) {
 	return sign(payload, jose.JSONWebKey{Key: k.Private, KeyID: k.Thumbprint}, opts)
 }
 
+// sign returns the compact ES256 JWS of payload, its signature always in
+// canonical low-S form.
 func sign(payload []byte, key jose.JSONWebKey, opts *jose.SignerOptions) (string, error) {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, opts)
 	if err != nil {
@@ -86,6 +88,9 @@ func sign(payload []byte, key jose.JSONWebKey, opts *jose.SignerOptions) (string
 	if err != nil {
 		return "", fmt.Errorf("issuer: sign: %w", err)
 	}
+	// crypto/ecdsa gives a high s half of the time; the canonical low-S
+	// twin verifies alike and is the only form verifiers accept.
+	obj.Signatures[0].Signature = keys.LowS(obj.Signatures[0].Signature)
 	s, err := obj.CompactSerialize()
 	if err != nil {
 		return "", fmt.Errorf("issuer: serialize: %w", err)

@@ -2,10 +2,8 @@ package schema
 
 import (
 	"context"
-	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Structure is an organisation that issues credentials (library, France
@@ -68,21 +66,16 @@ type Assessment struct {
 // MaxNameLength bounds a learner's display name, in characters.
 const MaxNameLength = 120
 
-// CleanName trims a display name, collapses inner white space and checks it:
-// valid UTF-8, no control characters, 1 to MaxNameLength characters.
+// CleanName cleans a learner's display name, as credentials and cards
+// carry it: valid UTF-8 in NFC, ASCII white space collapsed and outer white
+// space trimmed, no control, bidirectional or invisible character (see
+// CleanLabel), 1 to MaxNameLength characters with at least one letter.
 func CleanName(name string) (string, error) {
-	if !utf8.ValidString(name) {
-		return "", Errorf(EINVALID, "the name is not valid UTF-8 text", "le nom n'est pas un texte UTF-8 valide")
+	name, err := cleanName(name, MaxNameLength, "the name", "le nom", unicode.IsLetter)
+	if err != nil {
+		return "", err
 	}
-	// Collapse ASCII white space only: no-break spaces are part of how some
-	// names are written and are kept.
-	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return r < 0x80 && unicode.IsSpace(r) }), " ")
-	for _, r := range name {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", Errorf(EINVALID, "the name contains a control character", "le nom contient un caractère de contrôle")
-		}
-	}
-	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameLength {
+	if name == "" {
 		return "", Errorf(EINVALID, "the name must have 1 to %d characters", "le nom doit compter de 1 à %d caractères", MaxNameLength)
 	}
 	return name, nil

@@ -1,6 +1,8 @@
 // Package schema is Carnet's vocabulary: competency frameworks, learners,
 // assessments, credentials, the Open Badges 3.0 JSON shapes, the error type
-// with codes and the storage interfaces. It imports only the standard library.
+// with codes and the storage interfaces. It imports only the standard library
+// and golang.org/x/text/unicode/norm (the standard library has no Unicode
+// normalisation, and names must be stored in one form).
 package schema
 
 import (

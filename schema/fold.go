@@ -3,11 +3,14 @@ package schema
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // foldMap maps the accented Latin letters of French and of the names
 // learners commonly carry to their base letter, so a search for "eloise"
-// finds "Éloïse". The standard library has no Unicode normalisation.
+// finds "Éloïse". Fold puts its input in NFC first, so that a decomposed
+// "é" (e and a combining accent) is one of these letters.
 var foldMap = func() map[rune]string {
 	m := map[rune]string{}
 	for base, variants := range map[string]string{
@@ -27,7 +30,7 @@ var foldMap = func() map[rune]string {
 // accent-insensitive search.
 func Fold(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
+	for _, r := range strings.ToLower(norm.NFC.String(s)) {
 		if f, ok := foldMap[r]; ok {
 			b.WriteString(f)
 		} else if unicode.IsSpace(r) {

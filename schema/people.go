@@ -5,7 +5,10 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Role is what a person may do in a structure.
@@ -67,10 +70,16 @@ func (u *User) Label() string {
 }
 
 // CleanEmail trims and lower-cases an e-mail address and checks its shape.
+// Internationalised addresses are kept (in NFC); invisible, space and
+// bidirectional characters, which net/mail lets through, are refused.
 func CleanEmail(email string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	if !utf8.ValidString(email) {
+		return "", invalidUTF8("the e-mail address", "l'adresse électronique")
+	}
+	email = strings.ToLower(strings.TrimSpace(norm.NFC.String(email)))
 	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email, "@") {
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email, "@") ||
+		strings.ContainsFunc(email, func(r rune) bool { return !unicode.IsGraphic(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }) {
 		return "", Errorf(EINVALID, "%q is not a valid e-mail address", "%q n'est pas une adresse électronique valide", email)
 	}
 	return email, nil
@@ -157,24 +166,6 @@ const (
 	MaxContactLength = 300
 	MaxNotesLength   = 4000
 )
-
-// CleanText trims a free-text field and checks it is valid UTF-8 of at most
-// max characters; field names the field in errors.
-func CleanText(s string, max int, fieldEN, fieldFR string) (string, error) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		return "", &Error{Code: EINVALID, Message: fieldEN + " is not valid UTF-8 text", MessageFR: fieldFR + " n'est pas un texte UTF-8 valide"}
-	}
-	if strings.ContainsRune(s, 0) {
-		return "", &Error{Code: EINVALID, Message: fieldEN + " contains a NUL character", MessageFR: fieldFR + " contient un caractère NUL"}
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", &Error{Code: EINVALID,
-			Message:   fieldEN + " is too long (" + itoa(max) + " characters at most)",
-			MessageFR: fieldFR + " est trop long (" + itoa(max) + " caractères au plus)"}
-	}
-	return s, nil
-}
 
 func itoa(n int) string {
 	if n == 0 {

@@ -90,24 +90,25 @@ const (
 // Validate checks a resource against the frameworks: the id a slug, a
 // French name (the English one optional), an https link, a provider, at
 // least one language as an ISO 639-1 code, and at least one coverage, each
-// with a known framework, known competencies and a range of its levels.
+// with a known framework, known competencies and a range of its levels. It
+// puts the names and the provider in their clean form (CleanLabel).
 func (r *Resource) Validate(fws *Frameworks) error {
 	if !resourceID(r.ID) {
 		return Errorf(EINVALID, "the id %q must be 1 to %d lowercase letters, digits or '-'",
 			"l'identifiant %q doit compter 1 à %d lettres minuscules, chiffres ou '-'", r.ID, MaxResourceID)
 	}
-	if strings.TrimSpace(r.Name["fr"]) == "" {
-		return Errorf(EINVALID, "a name in French is required", "un nom en français est obligatoire")
-	}
-	for _, l := range []string{"fr", "en"} {
-		if _, err := CleanText(r.Name[l], MaxResourceName, "the name ("+l+")", "le nom ("+l+")"); err != nil {
-			return err
-		}
-	}
 	for l := range r.Name {
 		if l != "fr" && l != "en" {
 			return Errorf(EINVALID, "names are in French and English only (not %q)", "les noms sont en français et en anglais seulement (pas %q)", l)
 		}
+		n, err := CleanLabel(r.Name[l], MaxResourceName, "the name ("+l+")", "le nom ("+l+")")
+		if err != nil {
+			return err
+		}
+		r.Name[l] = n
+	}
+	if r.Name["fr"] == "" {
+		return Errorf(EINVALID, "a name in French is required", "un nom en français est obligatoire")
 	}
 	if len(r.URL) > MaxResourceURL {
 		return Errorf(EINVALID, "the link is longer than %d characters", "le lien dépasse %d caractères", MaxResourceURL)
@@ -115,11 +116,13 @@ func (r *Resource) Validate(fws *Frameworks) error {
 	if u, err := url.Parse(r.URL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(r.URL, " \t\n\"<>") {
 		return Errorf(EINVALID, "the link must be an https address (https://…)", "le lien doit être une adresse https (https://…)")
 	}
-	if p, err := CleanText(r.Provider, MaxResourceProvider, "the provider", "le fournisseur"); err != nil {
+	p, err := CleanLabel(r.Provider, MaxResourceProvider, "the provider", "le fournisseur")
+	if err != nil {
 		return err
 	} else if p == "" {
 		return Errorf(EINVALID, "the provider is required", "le fournisseur est obligatoire")
 	}
+	r.Provider = p
 	if len(r.Languages) == 0 {
 		return Errorf(EINVALID, "give at least one language (ISO 639-1 code such as fr or en)",
 			"indiquez au moins une langue (code ISO 639-1 comme fr ou en)")

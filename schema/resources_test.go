@@ -31,6 +31,10 @@ func TestResourceValidate(t *testing.T) {
 		{"no French name", func(r *schema.Resource) { r.Name = schema.Text{"en": "Workshop"} }, "French"},
 		{"name too long", func(r *schema.Resource) { r.Name["fr"] = strings.Repeat("é", 201) }, "too long"},
 		{"other name language", func(r *schema.Resource) { r.Name["de"] = "Werkstatt" }, "French and English"},
+		{"name with U+202E", func(r *schema.Resource) { r.Name["fr"] = "Atelier\u202eeyb" }, "bidirectional"},
+		{"English name of only U+200B", func(r *schema.Resource) { r.Name["en"] = "\u200b" }, "invisible"},
+		{"provider with U+2066", func(r *schema.Resource) { r.Provider = "\u2066Bib" }, "bidirectional"},
+		{"provider not UTF-8", func(r *schema.Resource) { r.Provider = "Bib\xff" }, "UTF-8"},
 		{"http link", func(r *schema.Resource) { r.URL = "http://bib.example.fr" }, "https"},
 		{"relative link", func(r *schema.Resource) { r.URL = "https:/atelier" }, "https"},
 		{"link with a space", func(r *schema.Resource) { r.URL = "https://bib.example.fr/a b" }, "https"},
@@ -61,6 +65,12 @@ func TestResourceValidate(t *testing.T) {
 				t.Errorf("no French message: %q", fr)
 			}
 		})
+	}
+	// Names and provider are kept in their clean form.
+	r := validResource()
+	r.Name["fr"], r.Provider = "  Atelier  pe\u0301riscolaire ", "Me\u0301diathe\u0300que"
+	if err := r.Validate(fws); err != nil || r.Name["fr"] != "Atelier périscolaire" || r.Provider != "Médiathèque" {
+		t.Errorf("cleaned to %q, %q (%v)", r.Name["fr"], r.Provider, err)
 	}
 	// The catalogue names the resource at fault.
 	_, err := schema.ParseCatalogue([]byte(`{"resources":[{"id":"a","name":{"fr":"A"},"url":"http://x.example","provider":"p","languages":["fr"],

@@ -9,24 +9,138 @@ import (
 	"carnet/schema"
 )
 
+// TestCleanName: a learner's name is stored in NFC, with white space
+// tidied; what is invisible, reorders the text, is damaged or has no letter
+// is refused (issue 10, defect 8).
 func TestCleanName(t *testing.T) {
-	for _, tc := range []struct{ in, want, code string }{
-		{"  Éloïse   Ndiaye-Bérénice ", "Éloïse Ndiaye-Bérénice", ""},
-		{"Олена Шевченко", "Олена Шевченко", ""},
-		{"محمد", "محمد", ""},
-		{"Jo\n\tO'Brien", "Jo O'Brien", ""},
-		{"O'Brien «\u00a0Jo\u202f»", "O'Brien «\u00a0Jo\u202f»", ""},
-		{"", "", schema.EINVALID},
-		{"   ", "", schema.EINVALID},
-		{"a\x00b", "", schema.EINVALID},
-		{"a\u202eb", "a\u202eb", ""}, // bidi controls are format characters, kept
-		{"\xff\xfe", "", schema.EINVALID},
-		{strings.Repeat("é", schema.MaxNameLength), strings.Repeat("é", schema.MaxNameLength), ""},
-		{strings.Repeat("é", schema.MaxNameLength+1), "", schema.EINVALID},
+	for _, tc := range []struct{ name, in, want, code string }{
+		{"trimmed and collapsed", "  Éloïse   Ndiaye-Bérénice ", "Éloïse Ndiaye-Bérénice", ""},
+		{"cyrillic", "Олена Шевченко", "Олена Шевченко", ""},
+		{"arabic", "محمد", "محمد", ""},
+		{"persian with ZWNJ", "می‌خواهم", "می‌خواهم", ""},
+		{"ASCII white space collapsed", "Jo\n\tO'Brien", "Jo O'Brien", ""},
+		{"inner no-break spaces kept", "O'Brien «\u00a0Jo\u202f»", "O'Brien «\u00a0Jo\u202f»", ""},
+		{"outer no-break spaces trimmed", "\u00a0Anne\u3000", "Anne", ""},
+		{"decomposed to NFC", "E\u0301loi\u0308se", "Éloïse", ""},
+		{"empty", "", "", schema.EINVALID},
+		{"spaces", "   ", "", schema.EINVALID},
+		{"only U+00A0", "\u00a0", "", schema.EINVALID},
+		{"only U+00A0 several", "\u00a0 \u00a0", "", schema.EINVALID},
+		{"only U+200B", "\u200b", "", schema.EINVALID},
+		{"U+200B inside", "An\u200bne", "", schema.EINVALID},
+		{"only U+FEFF", "\ufeff", "", schema.EINVALID},
+		{"only a combining accent", "\u0301", "", schema.EINVALID},
+		{"only digits", "1234", "", schema.EINVALID},
+		{"only punctuation", "-- . --", "", schema.EINVALID},
+		{"NUL", "a\x00b", "", schema.EINVALID},
+		{"escape", "a\x1bb", "", schema.EINVALID},
+		{"line separator", "a\u2028b", "", schema.EINVALID},
+		{"U+202E override", "a\u202eb", "", schema.EINVALID},
+		{"U+202A embedding", "a\u202ab", "", schema.EINVALID},
+		{"U+2066 isolate", "a\u2066b", "", schema.EINVALID},
+		{"U+2067 isolate", "a\u2067b", "", schema.EINVALID},
+		{"U+2068 isolate", "a\u2068b", "", schema.EINVALID},
+		{"U+2069 pop isolate", "a\u2069b", "", schema.EINVALID},
+		{"U+200F mark", "a\u200fb", "", schema.EINVALID},
+		{"U+FFFD", "Elo\ufffdse", "", schema.EINVALID},
+		{"private use", "a\ue000b", "", schema.EINVALID},
+		{"noncharacter", "a\ufdd0b", "", schema.EINVALID},
+		{"invalid UTF-8", "\xff\xfe", "", schema.EINVALID},
+		{"invalid UTF-8 inside", "Elo\xefse", "", schema.EINVALID},
+		{"max length", strings.Repeat("é", schema.MaxNameLength), strings.Repeat("é", schema.MaxNameLength), ""},
+		{"max length decomposed", strings.Repeat("e\u0301", schema.MaxNameLength), strings.Repeat("é", schema.MaxNameLength), ""},
+		{"too long", strings.Repeat("é", schema.MaxNameLength+1), "", schema.EINVALID},
 	} {
-		got, err := schema.CleanName(tc.in)
-		if schema.ErrorCode(err) != tc.code || got != tc.want {
-			t.Errorf("CleanName(%q) = %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := schema.CleanName(tc.in)
+			if schema.ErrorCode(err) != tc.code || got != tc.want {
+				t.Fatalf("CleanName(%q) = %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+			}
+			if err != nil && (schema.ErrorMessage(err) == schema.ErrorMessageFR(err) || schema.ErrorMessageFR(err) == "") {
+				t.Errorf("message not bilingual: %q / %q", schema.ErrorMessage(err), schema.ErrorMessageFR(err))
+			}
+		})
+	}
+}
+
+// TestCleanLabel: other names follow the same rules, may be empty, and may
+// be made of digits.
+func TestCleanLabel(t *testing.T) {
+	for _, tc := range []struct{ name, in, want, code string }{
+		{"structure", " Médiathèque  Lévy ", "Médiathèque Lévy", ""},
+		{"empty allowed", "  ", "", ""},
+		{"digits", "2025", "2025", ""},
+		{"NFC", "Pe\u0301riscolaire", "Périscolaire", ""},
+		{"only U+00A0", "\u00a0", "", ""}, // nothing visible: empty
+		{"only U+200B", "\u200b", "", schema.EINVALID},
+		{"override", "Bib\u202eoilhteque", "", schema.EINVALID},
+		{"isolate", "\u2066Bib\u2069", "", schema.EINVALID},
+		{"no letter nor digit", "***", "", schema.EINVALID},
+		{"invalid UTF-8", "Bib\xff", "", schema.EINVALID},
+		{"too long", strings.Repeat("a", 21), "", schema.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := schema.CleanLabel(tc.in, 20, "the name", "le nom")
+			if schema.ErrorCode(err) != tc.code || got != tc.want {
+				t.Fatalf("CleanLabel(%q) = %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+			}
+		})
+	}
+}
+
+// TestCleanText: free text keeps its lines, is stored in NFC, and refuses
+// controls, explicit bidirectional controls and invalid UTF-8.
+func TestCleanText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want, code string }{
+		{"lines kept", " Atelier\r\n\tCV ", "Atelier\r\n\tCV", ""},
+		{"empty", "", "", ""},
+		{"NFC", "A cre\u0301e\u0301", "A créé", ""},
+		{"marks kept", "\u05e9\u05dc\u05d5\u05dd \u200f(2)", "\u05e9\u05dc\u05d5\u05dd \u200f(2)", ""},
+		{"U+FFFD kept", "copie \ufffd", "copie \ufffd", ""},
+		{"NUL", "a\x00b", "", schema.EINVALID},
+		{"bell", "a\x07b", "", schema.EINVALID},
+		{"U+202E", "a\u202eb", "", schema.EINVALID},
+		{"U+2066", "a\u2066b", "", schema.EINVALID},
+		{"U+2069", "a\u2069b", "", schema.EINVALID},
+		{"invalid UTF-8", "caf\xe9", "", schema.EINVALID},
+		{"too long", strings.Repeat("e\u0301", 21), "", schema.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := schema.CleanText(tc.in, 20, "the notes", "les notes")
+			if schema.ErrorCode(err) != tc.code || got != tc.want {
+				t.Fatalf("CleanText(%q) = %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+			}
+		})
+	}
+}
+
+func TestCleanEmail(t *testing.T) {
+	for _, tc := range []struct{ name, in, want, code string }{
+		{"lower-cased", " Anne@Example.ORG ", "anne@example.org", ""},
+		{"internationalised, NFC", "e\u0301lo\u00efse@example.org", "éloïse@example.org", ""},
+		{"override", "a\u202eb@example.org", "", schema.EINVALID},
+		{"zero-width space", "a\u200bb@example.org", "", schema.EINVALID},
+		{"no-break space", "a\u00a0b@example.org", "", schema.EINVALID},
+		{"invalid UTF-8", "a\xffb@example.org", "", schema.EINVALID},
+		{"no at sign", "example.org", "", schema.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := schema.CleanEmail(tc.in)
+			if schema.ErrorCode(err) != tc.code || got != tc.want {
+				t.Fatalf("CleanEmail(%q) = %q, %v; want %q, code %q", tc.in, got, err, tc.want, tc.code)
+			}
+		})
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Éloïse Ndiaye":      "eloise ndiaye",
+		"E\u0301loi\u0308se": "eloise",
+		"Œuvre\u00a0ŒIL":     "oeuvre oeil",
+	} {
+		if got := schema.Fold(in); got != want {
+			t.Errorf("Fold(%+q) = %+q, want %+q", in, got, want)
 		}
 	}
 }

@@ -175,7 +175,8 @@ func compact(header string, payload []byte, sign signFunc) string {
 }
 
 // ecdsaSigner signs as JWS ES256/ES384/ES512 do: hash, then r‖s, each
-// padded to the curve size.
+// padded to the curve size; ES256 signatures in low-S form, as the issuer
+// writes them.
 func ecdsaSigner(tb testing.TB, priv *ecdsa.PrivateKey, h crypto.Hash) signFunc {
 	return func(in []byte) []byte {
 		hh := h.New()
@@ -188,6 +189,9 @@ func ecdsaSigner(tb testing.TB, priv *ecdsa.PrivateKey, h crypto.Hash) signFunc 
 		out := make([]byte, 2*size)
 		r.FillBytes(out[:size])
 		s.FillBytes(out[size:])
+		if priv.Curve == elliptic.P256() {
+			out = keys.LowS(out) // the canonical form the issuer writes
+		}
 		return out
 	}
 }

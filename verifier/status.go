@@ -724,7 +724,7 @@ func (s *StatusLists) verifyList(jws string, trust *Registry, k cacheKey) (listI
 		return listInfo{}, fmt.Errorf("%w: %v", errStatusList, err)
 	}
 	payload, err := obj.Verify(ref.key.Key)
-	if err != nil {
+	if err != nil || !canonical(obj) {
 		return listInfo{}, fmt.Errorf("%w: bad signature", errStatusList)
 	}
 	if err := checkJSON(payload); err != nil {

@@ -323,6 +323,7 @@ func signList(tb testing.TB, k *keys.Key, kid string, payload map[string]any) st
 	if err != nil {
 		tb.Fatal(err)
 	}
+	obj.Signatures[0].Signature = keys.LowS(obj.Signatures[0].Signature)
 	s, err := obj.CompactSerialize()
 	if err != nil {
 		tb.Fatal(err)
@@ -454,6 +455,9 @@ func TestStatusUnchecked(t *testing.T) {
 			genuine := strings.Split(sign(issuer.StatusListInput{}, nil)(fx), ".")
 			forged := strings.Split(sign(issuer.StatusListInput{Set: all}, nil)(fx), ".")
 			return genuine[0] + "." + forged[1] + "." + genuine[2]
+		}}},
+		{"high-S twin of the list's signature", served{200, func(fx *statusFixture) string {
+			return highS(t, sign(issuer.StatusListInput{Set: all}, nil)(fx))
 		}}},
 		{"body over 1 MiB", served{200, func(fx *statusFixture) string { return strings.Repeat("a", verifier.MaxStatusListDocument+1) }}},
 		{"HTML page", served{200, func(fx *statusFixture) string { return "<html><body>Bienvenue</body></html>" }}},

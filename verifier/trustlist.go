@@ -145,7 +145,7 @@ func (f *Fetcher) verifyTrustList(ctx context.Context, u *url.URL, data []byte) 
 		return nil, time.Time{}, notJWS
 	}
 	payload, err := obj.Verify(ref.key.Key)
-	if err != nil {
+	if err != nil || !canonical(obj) {
 		return nil, time.Time{}, schema.Errorf(schema.EINVALID, "%s: the trust list's signature is wrong: it was altered, or not signed by %s",
 			"%s : la signature de la liste de confiance est fausse : elle a été modifiée, ou n'a pas été signée par %s", src, did)
 	}

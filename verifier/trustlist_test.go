@@ -150,6 +150,7 @@ func TestTrustListRefused(t *testing.T) {
 		name, body, want string
 	}{
 		{"tampered payload", b64(h) + "." + b64(marshal(t, tampered)) + "." + sig, "signature is wrong"},
+		{"high-S twin of the signature", highS(t, genuine), "signature is wrong"},
 		{"expired", s.sign(t, s.signerDID, s.base, s.signer, now.Add(-issuer.TrustListValidity-time.Hour)), "expired on"},
 		{"issued in the future", s.sign(t, s.signerDID, s.base, s.signer, now.Add(time.Hour)), "dated in the future"},
 		{"kid on another host", s.sign(t, localhostDID, localhostBase, s.signer, now), "not on the list's host"},

@@ -353,7 +353,7 @@ func (v *Verifier) verifyJWS(ctx context.Context, s string, r *Result) *Result {
 		return fail(r, ReasonMalformed)
 	}
 	payload, err := obj.Verify(ref.key.Key)
-	if err != nil {
+	if err != nil || !canonical(obj) {
 		return fail(r, ReasonBadSignature)
 	}
 	r.SignatureVerified = true
@@ -394,7 +394,7 @@ func (v *Verifier) verifyUntrusted(ctx context.Context, s, kid, did string, card
 		return fail(r, ReasonMalformed)
 	}
 	payload, err := obj.Verify(ref.key.Key)
-	if err != nil {
+	if err != nil || !canonical(obj) {
 		return fail(r, ReasonBadSignature)
 	}
 	r.SignatureVerified = true

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -35,30 +37,65 @@ func actorOf(c *gin.Context) *actor {
 	return a.(*actor)
 }
 
-// bindJSON decodes a JSON object body strictly: unknown fields and trailing
-// data are refused with a message naming the problem.
-func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil {
-		return nil
-	}
+// readJSON reads a request body that must be one JSON object: valid UTF-8
+// (encoding/json would turn invalid bytes into U+FFFD, storing what nobody
+// typed), without a key repeated in an object at any depth (encoding/json
+// keeps the last one, so two readers of one body could disagree), nested at
+// most schema.MaxJSONDepth levels. A body over its limit is an EINVALID
+// error that also wraps the *http.MaxBytesError.
+func readJSON(c *gin.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return schema.Errorf(schema.EINVALID, "the body is too large (%d bytes at most)", "le corps est trop grand (%d octets au plus)", tooBig.Limit)
+		return nil, fmt.Errorf("%w (%w)", schema.Errorf(schema.EINVALID, "the body is too large (%d bytes at most)",
+			"le corps est trop grand (%d octets au plus)", tooBig.Limit), tooBig)
+	} else if err != nil {
+		return nil, schema.Errorf(schema.EINVALID, "the body could not be read", "le corps n'a pas pu être lu")
 	}
-	if errors.Is(err, io.EOF) {
-		return schema.Errorf(schema.EINVALID, "the body must be a JSON object", "le corps doit être un objet JSON")
+	switch err := schema.CheckJSON(b); {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, schema.ErrJSONInvalidUTF8):
+		return nil, schema.Errorf(schema.EINVALID, "the body is not valid UTF-8 text", "le corps n'est pas un texte UTF-8 valide")
+	case errors.Is(err, schema.ErrJSONDuplicateKey):
+		return nil, schema.Errorf(schema.EINVALID, "the body repeats a key in one JSON object (keys that differ only in case count as one)",
+			"le corps répète une clé dans un même objet JSON (des clés qui ne diffèrent que par la casse comptent pour une)")
+	case errors.Is(err, schema.ErrJSONTooDeep):
+		return nil, schema.Errorf(schema.EINVALID, "the body is nested more than %d levels deep", "le corps est imbriqué sur plus de %d niveaux", schema.MaxJSONDepth)
+	case errors.Is(err, schema.ErrJSONNotObject) || len(bytes.TrimSpace(b)) == 0:
+		return nil, schema.Errorf(schema.EINVALID, "the body must be a JSON object", "le corps doit être un objet JSON")
 	}
-	msg := err.Error()
+	// Not valid JSON: the decoder says where.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var v any
+	msg := "trailing data after the JSON object"
+	if err := dec.Decode(&v); err != nil {
+		msg = err.Error()
+	}
 	if len(msg) > 200 {
 		msg = msg[:200]
 	}
-	return schema.Errorf(schema.EINVALID, "invalid JSON body: %s", "corps JSON invalide : %s", msg)
+	return nil, schema.Errorf(schema.EINVALID, "invalid JSON body: %s", "corps JSON invalide : %s", msg)
+}
+
+// bindJSON decodes a JSON object body strictly: what readJSON refuses,
+// unknown fields and trailing data are refused with a message naming the
+// problem.
+func bindJSON(c *gin.Context, v any) error {
+	b, err := readJSON(c)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		msg := err.Error()
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		return schema.Errorf(schema.EINVALID, "invalid JSON body: %s", "corps JSON invalide : %s", msg)
+	}
+	return nil
 }
 
 // Wire shapes of the API.

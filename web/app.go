@@ -303,6 +303,9 @@ func (s *Server) issueCredential(ctx context.Context, a *actor, in assessmentInp
 	if strings.TrimSpace(in.LearnerID) == "" {
 		return nil, schema.Errorf(schema.EINVALID, "learner_id is required", "learner_id est obligatoire")
 	}
+	if in.Lang != "" && in.Lang != "fr" && in.Lang != "en" {
+		return nil, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", in.Lang)
+	}
 	l, err := s.learner(ctx, a, in.LearnerID)
 	if err != nil {
 		return nil, err
@@ -405,7 +408,7 @@ type structureInput struct {
 
 func (in *structureInput) clean() error {
 	var err error
-	if in.Name, err = schema.CleanText(in.Name, 200, "the name", "le nom"); err != nil {
+	if in.Name, err = schema.CleanLabel(in.Name, 200, "the name", "le nom"); err != nil {
 		return err
 	}
 	if in.Name == "" {
@@ -550,7 +553,7 @@ func (s *Server) acceptLink(ctx context.Context, secret, name, password, ip stri
 	if err := schema.CheckPassword(password); err != nil {
 		return nil, err
 	}
-	name, err := schema.CleanText(name, 120, "the name", "le nom")
+	name, err := schema.CleanLabel(name, 120, "the name", "le nom")
 	if err != nil {
 		return nil, err
 	}
@@ -802,17 +805,14 @@ func (s *Server) resetLink(ctx context.Context, a *actor, slug string, userID in
 
 // createToken creates an API token for the actor; the secret is shown once.
 func (s *Server) createToken(ctx context.Context, a *actor, name string) (string, *schema.APIToken, error) {
-	name, err := schema.CleanText(name, 100, "the token name", "le nom du jeton")
-	if err != nil {
-		return "", nil, err
-	}
 	var secret string
 	var t *schema.APIToken
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		var err error
 		if secret, t, err = CreateAPIToken(ctx, s.Users, a.User, name, nil); err != nil {
 			return err
 		}
-		return s.record(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), name, "")
+		return s.record(ctx, a, 0, schema.AuditTokenCreated, itoa(int(t.ID)), t.Name, "")
 	})
 	if err != nil {
 		return "", nil, err
@@ -831,8 +831,13 @@ func (s *Server) deleteToken(ctx context.Context, a *actor, id int64) error {
 }
 
 // CreateAPIToken creates an API token for a user and returns its secret;
-// `carnet token create` uses it too. done, when set, is called after.
+// `carnet token create` uses it too. The name is cleaned (schema.CleanLabel)
+// or refused. done, when set, is called after.
 func CreateAPIToken(ctx context.Context, users schema.UserStore, u *schema.User, name string, done func(*schema.APIToken)) (string, *schema.APIToken, error) {
+	name, err := schema.CleanLabel(name, 100, "the token name", "le nom du jeton")
+	if err != nil {
+		return "", nil, err
+	}
 	secret, hash, err := NewSecret(tokenPrefix)
 	if err != nil {
 		return "", nil, err

@@ -7,7 +7,9 @@ import (
 	_ "image/jpeg" // logo formats
 	_ "image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"carnet/schema"
@@ -22,13 +24,24 @@ const (
 	maxLogoSide  = 2000
 )
 
+// maxLogoBody bounds the body of a logo upload. It is far above
+// maxLogoBytes, so that the photo someone picks by mistake is read to its
+// end (only maxLogoBytes of it kept) and they see the size limit rather than
+// a connection cut; the CSRF token comes first in the form.
+const maxLogoBody = 16 << 20
+
+var errLogoTooLarge = schema.Errorf(schema.EINVALID, "the logo is larger than the maximum size of %d KB",
+	"le logo dépasse la taille maximale de %d Ko", maxLogoBytes>>10)
+
+var errNoLogo = schema.Errorf(schema.EINVALID, "choose an image file", "choisissez un fichier image")
+
 // checkLogo returns the content type of a PNG or JPEG logo within limits.
 func checkLogo(b []byte) (string, error) {
 	if len(b) == 0 {
-		return "", schema.Errorf(schema.EINVALID, "choose an image file", "choisissez un fichier image")
+		return "", errNoLogo
 	}
 	if len(b) > maxLogoBytes {
-		return "", schema.Errorf(schema.EINVALID, "the logo is too large (200 KB at most)", "le logo est trop lourd (200 Ko au plus)")
+		return "", errLogoTooLarge
 	}
 	typ := http.DetectContentType(b)
 	if typ != "image/png" && typ != "image/jpeg" {
@@ -45,8 +58,63 @@ func checkLogo(b []byte) (string, error) {
 	return typ, nil
 }
 
+// logoUpload is a logo form as readLogoForm read it.
+type logoUpload struct {
+	data     []byte // the file, when within maxLogoBytes
+	tooLarge bool   // the file was larger than maxLogoBytes
+}
+
+// Bounds of the logo form's other fields (csrf_token, remove).
+const (
+	maxLogoFields     = 8
+	maxLogoFieldBytes = 1024
+)
+
+// readLogoForm reads a logo upload before the session and CSRF checks,
+// part by part, keeping at most maxLogoBytes of the file: gin would parse
+// the whole multipart form to find csrf_token, and a form cut at the body
+// limit lost its token, so a large file answered "the form has expired".
+// The fields become the request's PostForm, so the CSRF check reads them as
+// usual; the file goes to structureLogo, which says when it is too large.
+func (s *Server) readLogoForm(c *gin.Context) {
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return // not multipart: no token, the CSRF check refuses it
+	}
+	values, up := url.Values{}, &logoUpload{}
+	for n := 0; n < maxLogoFields; n++ {
+		part, err := mr.NextPart()
+		if err != nil {
+			break // the end, or a body cut at maxLogoBody: what was read stands
+		}
+		if part.FormName() == "logo" {
+			b, _ := io.ReadAll(io.LimitReader(part, maxLogoBytes+1))
+			if len(b) > maxLogoBytes {
+				up.data, up.tooLarge = nil, true
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					break
+				}
+			} else if !up.tooLarge {
+				up.data = b
+			}
+			continue
+		}
+		b, _ := io.ReadAll(io.LimitReader(part, maxLogoFieldBytes+1))
+		if len(b) <= maxLogoFieldBytes {
+			values.Add(part.FormName(), string(b))
+		}
+	}
+	c.Request.PostForm = values
+	c.Request.Form = values
+	c.Request.MultipartForm = &multipart.Form{Value: values, File: map[string][]*multipart.FileHeader{}}
+	c.Set(logoKey, up)
+}
+
+const logoKey = "logo_upload"
+
 // structureLogo stores (or, with remove=on, deletes) a structure's logo
-// from a form upload; the profile's image_url points at it.
+// from a form upload read by readLogoForm; the profile's image_url points
+// at it. A file over the limit is refused with 413 and the limit in words.
 func (s *Server) structureLogo(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := actorOf(c)
@@ -63,28 +131,20 @@ func (s *Server) structureLogo(c *gin.Context) {
 			st.ImageURL = ""
 		}
 	} else {
-		fh, err := c.FormFile("logo")
-		if err != nil {
-			s.renderStructure(c, http.StatusBadRequest, schema.Errorf(schema.EINVALID, "choose an image file", "choisissez un fichier image"), "")
+		up, _ := c.Value(logoKey).(*logoUpload)
+		if up == nil {
+			up = &logoUpload{}
+		}
+		if up.tooLarge {
+			s.renderStructure(c, http.StatusRequestEntityTooLarge, errLogoTooLarge, "")
 			return
 		}
-		f, err := fh.Open()
-		if err != nil {
-			s.renderPageError(c, err)
-			return
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxLogoBytes+1))
-		f.Close()
-		if err != nil {
-			s.renderPageError(c, err)
-			return
-		}
-		typ, err := checkLogo(b)
+		typ, err := checkLogo(up.data)
 		if err != nil {
 			s.renderStructure(c, http.StatusBadRequest, err, "")
 			return
 		}
-		logo, logoType = b, typ
+		logo, logoType = up.data, typ
 		st.ImageURL = own
 	}
 	err = s.inTx(ctx, func(ctx context.Context) error {

@@ -72,15 +72,17 @@ func TestLogo(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data []byte
+		want int
 	}{
-		{"text file", []byte("not an image at all")},
-		{"too large", append(pngOf(10, 10), make([]byte, 210<<10)...)},
-		{"too many pixels", pngOf(2500, 10)},
-		{"truncated png", pngOf(200, 100)[:300]},
+		{"text file", []byte("not an image at all"), http.StatusBadRequest},
+		{"too large", append(pngOf(10, 10), make([]byte, 210<<10)...), http.StatusRequestEntityTooLarge},
+		{"too many pixels", pngOf(2500, 10), http.StatusBadRequest},
+		{"truncated png", pngOf(200, 100)[:300], http.StatusBadRequest},
+		{"no file", nil, http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if code, _ := b.upload("/structures/bib/logo", b.csrf("/structures/bib"), "logo", tc.data); code != http.StatusBadRequest {
-				t.Errorf("got %d, want 400", code)
+			if code, _ := b.upload("/structures/bib/logo", b.csrf("/structures/bib"), "logo", tc.data); code != tc.want {
+				t.Errorf("got %d, want %d", code, tc.want)
 			}
 		})
 	}
@@ -111,4 +113,76 @@ func TestLogo(t *testing.T) {
 	if !res.Valid || res.Credential == nil || res.Credential.Issuer.Image == nil || res.Credential.Issuer.Image.ID != stNow.ImageURL {
 		t.Errorf("new credentials do not carry the logo in the issuer profile")
 	}
+}
+
+// TestLogoTooLarge: a logo larger than the body limit of other forms used to
+// be cut before its CSRF token and answered "the form has expired". The
+// administrator now sees the size limit, in their language, with a 413, and
+// nothing changes; a big upload without a valid token is still refused.
+func TestLogoTooLarge(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	admin := f.user("admin@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	b := newBrowser(t, f.srv.BaseURL)
+	b.login(admin.Email)
+	before, _ := f.sts.FindStructure(context.Background(), "bib")
+	photo := append(pngOf(10, 10), make([]byte, 3<<20)...) // a phone photo: far above the 256 KB of other forms
+	for _, tc := range []struct {
+		lang, want string
+	}{
+		{"fr", "le logo dépasse la taille maximale de 200 Ko"},
+		{"en", "the logo is larger than the maximum size of 200 KB"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			code, page := b.uploadLang("/structures/bib/logo", b.csrf("/structures/bib"), tc.lang, photo)
+			if code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("got %d, want 413\n%.800s", code, page)
+			}
+			if !strings.Contains(strings.ToLower(page), strings.ToLower(tc.want)) {
+				t.Errorf("the page does not say %q:\n%.2000s", tc.want, page)
+			}
+			if strings.Contains(page, "expir") {
+				t.Error("the page speaks of an expired form")
+			}
+		})
+	}
+	t.Run("bad CSRF token", func(t *testing.T) {
+		if code, _ := b.upload("/structures/bib/logo", "forged", "logo", photo); code != http.StatusForbidden {
+			t.Errorf("big upload with a forged token: %d, want 403", code)
+		}
+		if code, _ := b.upload("/structures/bib/logo", "", "logo", pngOf(200, 100)); code != http.StatusForbidden {
+			t.Errorf("upload without a token: %d, want 403", code)
+		}
+	})
+	if code, _, _ := b.get("/s/bib/logo"); code != http.StatusNotFound {
+		t.Errorf("a refused upload left a logo: %d", code)
+	}
+	if after, _ := f.sts.FindStructure(context.Background(), "bib"); after.ImageURL != before.ImageURL {
+		t.Errorf("image_url changed to %q", after.ImageURL)
+	}
+	// A logo within the limit is still taken.
+	logo := pngOf(300, 120)
+	if code, page := b.upload("/structures/bib/logo", b.csrf("/structures/bib"), "logo", logo); code != http.StatusSeeOther {
+		t.Fatalf("upload within the limit: %d\n%.500s", code, page)
+	}
+	if code, served, _ := b.get("/s/bib/logo"); code != 200 || served != string(logo) {
+		t.Errorf("served logo: %d, %d bytes", code, len(served))
+	}
+}
+
+// uploadLang posts a logo as upload does, asking for a language.
+func (b *browser) uploadLang(path, token, lang string, data []byte) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", token)
+	fw, _ := mw.CreateFormFile("logo", "photo.png")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", lang)
+	code, page, _ := b.do(req)
+	return code, page
 }

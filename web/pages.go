@@ -820,7 +820,10 @@ func (s *Server) cardPDF(c *gin.Context) {
 		return
 	}
 	l := lang(c)
-	if q := c.Query("lang"); q == "fr" || q == "en" {
+	if q, ok := c.GetQuery("lang"); ok && q != "fr" && q != "en" {
+		s.renderError(c, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", q))
+		return
+	} else if ok {
 		l = q
 	}
 	// Without the catalogue, the card is still printed, without next steps.

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -93,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 		panic("web: Server.TrustedProxies: " + err.Error()) // checked by CheckTrustedProxies before
 	}
 	// observe first: it counts and logs the 500 that Recovery makes of a panic.
-	r.Use(s.observe, gin.Recovery(), s.limitBody, s.securityHeaders)
+	r.Use(s.observe, gin.Recovery(), s.limitBody, s.securityHeaders, s.checkFormText)
 
 	// Public documents.
 	r.GET("/healthz", s.health)
@@ -146,7 +147,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/structures/:slug", s.structurePage)
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
-	p.POST("/structures/:slug/logo", s.structureLogo)
+	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
 	p.GET("/account", s.accountPage)
@@ -215,7 +216,8 @@ func (s *Server) Handler() http.Handler {
 const maxImportBody = 3*verifier.MaxInput + 64<<10
 
 // limitBody bounds request bodies; the verify API and page have their own
-// larger limits, and the attach forms take what the page verified.
+// larger limits, the attach forms take what the page verified, and a logo
+// upload is read to a larger limit than the logo's own (readLogoForm).
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body == nil {
 		return
@@ -225,6 +227,10 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
 	default:
+		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLogoBody)
+			return
+		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 	}
 }
@@ -316,12 +322,16 @@ type verifyRequest struct {
 func (s *Server) verify(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBody)
 	var req verifyRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			c.JSON(http.StatusOK, verifier.Refused(verifier.ReasonTooLarge))
-			return
-		}
+	b, err := readJSON(c) // no repeated "input", no invalid UTF-8; other members are ignored
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		c.JSON(http.StatusOK, verifier.Refused(verifier.ReasonTooLarge))
+		return
+	} else if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := json.Unmarshal(b, &req); err != nil {
 		s.renderError(c, schema.Errorf(schema.EINVALID, `the body must be JSON {"input": "…"}`, `le corps doit être du JSON {"input": "…"}`))
 		return
 	}

@@ -140,14 +140,16 @@ type trustInput struct {
 }
 
 func (in *trustInput) clean() error {
-	in.URL, in.Name = strings.TrimSpace(in.URL), strings.TrimSpace(in.Name)
+	in.URL = strings.TrimSpace(in.URL)
+	var err error
 	switch {
 	case in.URL == "":
 		return schema.Errorf(schema.EINVALID, "the partner's address (url) is required", "l'adresse du partenaire (url) est obligatoire")
 	case len(in.URL) > maxTrustSource:
 		return schema.Errorf(schema.EINVALID, "the address is longer than %d characters", "l'adresse dépasse %d caractères", maxTrustSource)
-	case len(in.Name) > maxTrustName:
-		return schema.Errorf(schema.EINVALID, "the name is longer than %d characters", "le nom dépasse %d caractères", maxTrustName)
+	}
+	if in.Name, err = schema.CleanLabel(in.Name, maxTrustName, "the name", "le nom"); err != nil {
+		return err
 	}
 	// Only network sources: a file path would read the server's disk.
 	if !strings.HasPrefix(in.URL, "https://") && !strings.HasPrefix(in.URL, "http://") && !strings.HasPrefix(in.URL, "did:web:") {

@@ -205,8 +205,20 @@
     return out;
   }
 
+  // ECDSA accepts a signature (r, s) and its twin (r, n - s) alike; Carnet
+  // signs only the low-S form and, like the Go verifier, refuses the other,
+  // so that a card has one valid encoding.
+  const P256_HALF_ORDER = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8n;
+
+  function lowS(sig) {
+    let s = 0n;
+    for (const b of sig.subarray(32)) s = (s << 8n) | BigInt(b);
+    return s > 0n && s <= P256_HALF_ORDER;
+  }
+
   async function verifySignature(jwk, signingInput, sig) {
     if (sig.length !== 64) return false; // ES256: r || s, 32 bytes each
+    if (!lowS(sig)) return false;
     try {
       const key = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, ext: true },
         { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
