@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"carnet/schema"
@@ -26,8 +27,15 @@ var migrationFS embed.FS
 
 // DB is an open Carnet database.
 type DB struct {
-	db  *sql.DB
-	Now func() time.Time
+	db   *sql.DB
+	path string
+	dsn  string
+	Now  func() time.Time
+
+	// damaged holds the first sign of corruption seen (an integrity check
+	// that failed, SQLITE_CORRUPT or SQLITE_NOTADB): from then on every
+	// write is refused (integrity.go).
+	damaged atomic.Pointer[error]
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -37,13 +45,13 @@ type DB struct {
 func Open(path string) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&_secure_delete=on"
-	sdb, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	db := &DB{db: sdb, Now: time.Now}
+	db := &DB{path: path, dsn: dsn, Now: time.Now}
+	db.db = sql.OpenDB(db.connector())
 	if err := db.migrate(); err != nil {
-		sdb.Close()
+		db.db.Close()
+		if isCorrupt(err) {
+			return nil, damagedError(path, err.Error())
+		}
 		return nil, err
 	}
 	return db, nil
@@ -112,17 +120,21 @@ func parseTime(s string) time.Time {
 }
 
 // withTx runs fn in a transaction, committed when fn returns nil.
+// It refuses to start on a database known to be damaged.
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := db.Damaged(); err != nil {
+		return err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return db.observe(fmt.Errorf("sqlite: begin: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return db.observe(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return db.observe(fmt.Errorf("sqlite: commit: %w", err))
 	}
 	return nil
 }

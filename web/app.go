@@ -400,7 +400,11 @@ func (s *Server) createStructure(ctx context.Context, a *actor, in structureInpu
 		return nil, err
 	}
 	// Keys are made now, so the did.json of the structure answers at once
-	// and the instance's own verifier trusts it.
+	// and the instance's own verifier trusts it. A key file already there
+	// (left by an earlier data dir) is kept, never replaced.
+	if _, err := s.Keys.Create(st.Slug); err != nil && schema.ErrorCode(err) != schema.ECONFLICT {
+		return nil, err
+	}
 	if err := s.trustStructure(st); err != nil {
 		return nil, err
 	}

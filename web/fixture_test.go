@@ -85,7 +85,7 @@ func (f *fixture) structure(slug string) *schema.Structure {
 	if err := f.sts.CreateStructure(context.Background(), st); err != nil {
 		f.t.Fatal(err)
 	}
-	ring, err := f.srv.Keys.Ring(slug)
+	ring, err := f.srv.Keys.Create(slug)
 	if err != nil {
 		f.t.Fatal(err)
 	}
