@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -83,14 +84,30 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.d }
 
-// Check runs SQLite's own check of the file on a connection of its own,
-// so that no page cached by the pool hides what is on disk: quick_check,
-// or with full integrity_check and foreign_key_check (slower: they read
-// every index). It returns the problems found, in SQLite's words; damage
-// (not a foreign key problem) also marks the database damaged. err is for
-// a check that could not run.
+// Check runs SQLite's own check of the database file (CheckFile) and
+// marks the database damaged when it finds damage.
 func (db *DB) Check(ctx context.Context, full bool) (problems []string, err error) {
-	sdb := sql.OpenDB(connector{dsn: db.dsn, d: &sqlite3.SQLiteDriver{}})
+	problems, damaged, err := checkFile(ctx, db.path, full)
+	if damaged {
+		db.markDamaged(strings.Join(problems, "; "))
+	}
+	return problems, err
+}
+
+// CheckFile runs SQLite's own check of the database file at path, on a
+// connection of its own (so that no page cached by a pool hides what is on
+// disk) and without migrating or writing anything: quick_check, or with
+// full integrity_check and foreign_key_check (slower: they read every
+// index). It returns the problems found, in SQLite's words; err is for a
+// check that could not run (a missing file, say).
+func CheckFile(ctx context.Context, path string, full bool) (problems []string, err error) {
+	problems, _, err = checkFile(ctx, path, full)
+	return problems, err
+}
+
+func checkFile(ctx context.Context, path string, full bool) (problems []string, damaged bool, err error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=rw&_busy_timeout=10000"
+	sdb := sql.OpenDB(connector{dsn: dsn, d: &sqlite3.SQLiteDriver{}})
 	defer sdb.Close()
 	sdb.SetMaxOpenConns(1)
 	pragma := "PRAGMA quick_check(50)"
@@ -101,20 +118,16 @@ func (db *DB) Check(ctx context.Context, full bool) (problems []string, err erro
 	if isCorrupt(err) {
 		problems = append(problems, err.Error())
 	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", pragma, err)
+		return nil, false, fmt.Errorf("sqlite: %s: %s: %w", path, pragma, err)
 	} else if len(lines) != 1 || lines[0] != "ok" {
 		problems = append(problems, lines...)
 	}
-	if len(problems) > 0 {
-		db.markDamaged(strings.Join(problems, "; "))
-		return problems, nil
-	}
-	if !full {
-		return nil, nil
+	if len(problems) > 0 || !full {
+		return problems, len(problems) > 0, nil
 	}
 	rows, err := sdb.QueryContext(ctx, "PRAGMA foreign_key_check")
 	if err != nil {
-		return nil, db.observe(fmt.Errorf("sqlite: foreign_key_check: %w", err))
+		return nil, isCorrupt(err), fmt.Errorf("sqlite: foreign_key_check: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -122,11 +135,11 @@ func (db *DB) Check(ctx context.Context, full bool) (problems []string, err erro
 		var rowid sql.NullInt64
 		var fk int
 		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
-			return nil, fmt.Errorf("sqlite: foreign_key_check: %w", err)
+			return nil, false, fmt.Errorf("sqlite: foreign_key_check: %w", err)
 		}
 		problems = append(problems, fmt.Sprintf("foreign key: %s row %d refers to a missing %s row", table, rowid.Int64, parent))
 	}
-	return problems, db.observe(rows.Err())
+	return problems, isCorrupt(rows.Err()), rows.Err()
 }
 
 func queryStrings(ctx context.Context, sdb *sql.DB, q string) ([]string, error) {
@@ -198,10 +211,17 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	return nil
 }
 
-// SampleCredentials returns up to n credentials picked at random.
+// LatestSigned returns the latest credential of a structure that still has
+// its JWS (an erasure empties it); ENOTFOUND when there is none.
+func (s *CredentialStore) LatestSigned(ctx context.Context, structureID int64) (*schema.CredentialRecord, error) {
+	return s.findBy(ctx, `c.structure_id = ? AND c.jwt != '' ORDER BY c.created_at DESC, c.rowid DESC LIMIT 1`, structureID)
+}
+
+// SampleCredentials returns up to n credentials picked at random among
+// those that still have their JWS.
 func (s *CredentialStore) SampleCredentials(ctx context.Context, n int) ([]*schema.CredentialRecord, error) {
 	rows, err := s.db.db.QueryContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN structures s ON s.id = c.structure_id
-		ORDER BY random() LIMIT ?`, n)
+		WHERE c.jwt != '' ORDER BY random() LIMIT ?`, n)
 	if err != nil {
 		return nil, s.db.observe(fmt.Errorf("sqlite: sample credentials: %w", err))
 	}

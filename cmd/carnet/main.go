@@ -34,6 +34,9 @@ Usage :
   carnet keys    jwks|rotate --data DIR [--structure SLUG]
   carnet token create --data DIR [--user ADRESSE] [--name NOM]
   carnet frameworks [--data DIR] [ID]
+  carnet backup  --data DIR --out FICHIER [--force]
+  carnet restore --data DOSSIER_VIDE --from FICHIER
+  carnet check   --data DIR
   carnet version
 
 Chaque commande affiche son aide avec --help. Each command prints its help with --help.
@@ -77,6 +80,12 @@ func run(ctx context.Context, args []string, e env) int {
 		return runFrameworks(ctx, rest, e)
 	case "token":
 		return runToken(ctx, rest, e)
+	case "backup":
+		return runBackup(ctx, rest, e)
+	case "restore":
+		return runRestore(ctx, rest, e)
+	case "check":
+		return runCheck(ctx, rest, e)
 	}
 	fmt.Fprintf(e.stderr, "carnet : commande inconnue %q / unknown command %q\n\n%s", cmd, cmd, usage)
 	return exitError

@@ -19,7 +19,7 @@ const serveHelp = `carnet serve — servir Carnet / serve Carnet
 
 Usage :
   carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
-               [--status-cache-ttl DURÉE]
+               [--status-cache-ttl DURÉE] [--db-check-interval DURÉE]
 
 Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
 administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
@@ -34,8 +34,16 @@ Other issuers' status lists (revocation, suspension) are kept as long as their H
 ttl say, at most --status-cache-ttl (default 5m); when the issuer stops answering, the last answer
 is used, with its age. Trusted partners' keys are refreshed as their HTTP headers say (hourly by
 default).
+Au démarrage, la base est vérifiée (PRAGMA quick_check) et chaque structure qui a émis doit avoir
+son fichier de clés : sinon Carnet s'arrête et dit quoi faire. En marche, la base est revérifiée
+toutes les --db-check-interval (5m par défaut) ; si elle est endommagée, /healthz répond 503 et
+Carnet refuse d'y écrire.
+At start the database is checked (PRAGMA quick_check) and every structure that has issued must have
+its key file: otherwise Carnet stops and says what to do. While running, the database is checked
+again every --db-check-interval (default 5m); when it is damaged, /healthz answers 503 and Carnet
+refuses to write into it.
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
-CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL.
+CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_DB_CHECK_INTERVAL.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -46,6 +54,8 @@ func runServe(ctx context.Context, args []string, e env) int {
 	adminEmail := fs.String("admin-email", envOr("CARNET_ADMIN_EMAIL", defaultAdminEmail), "adresse du premier administrateur (premier démarrage) / first administrator's address (first start)")
 	statusTTL := fs.Duration("status-cache-ttl", envDuration("CARNET_STATUS_CACHE_TTL", verifier.MaxStatusCacheTTL),
 		"durée maximale de cache des listes de statut des autres émetteurs / longest other issuers' status lists are cached")
+	dbCheck := fs.Duration("db-check-interval", envDuration("CARNET_DB_CHECK_INTERVAL", 5*time.Minute),
+		"intervalle de vérification de la base en marche / how often the running database is checked")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -54,6 +64,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 	}
 	if *statusTTL <= 0 || *statusTTL > 24*time.Hour {
 		return usageError(e, fmt.Sprintf("--status-cache-ttl %v : entre 1s et 24h", *statusTTL), fmt.Sprintf("--status-cache-ttl %v: between 1s and 24h", *statusTTL))
+	}
+	if *dbCheck < time.Second {
+		return usageError(e, fmt.Sprintf("--db-check-interval %v : au moins 1s", *dbCheck), fmt.Sprintf("--db-check-interval %v: at least 1s", *dbCheck))
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	in, err := openInstance(ctx, *data, *baseURL, *adminEmail, nil, e.stderr)
@@ -66,6 +79,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
+	srv.Health = in.db.Health // /healthz
 	link, err := in.loginLink(ctx)
 	if err != nil {
 		return fail(e, err)
@@ -86,6 +100,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 	refresh, stopRefresh := context.WithCancel(ctx)
 	defer stopRefresh()
 	go srv.RefreshTrustLoop(refresh) // partners' keys, when their refresh is due
+	go in.db.Watch(refresh, *dbCheck, func(err error) {
+		log.Error("la base de données est endommagée ; écritures refusées / the database is damaged; writes refused", "err", err)
+	})
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
