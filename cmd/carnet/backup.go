@@ -49,12 +49,13 @@ Usage :
 
 Remet une sauvegarde de carnet backup dans un dossier vide ou inexistant (jamais par-dessus des
 données), après avoir vérifié le manifeste et l'empreinte de chaque fichier ; refuse les chemins
-hors du dossier, les liens et les fichiers plus grands que le manifeste ne dit. Puis vérifie le
+hors du dossier, les liens, les fichiers plus grands que le manifeste ne dit et une base de plus
+de 64 Gio (bombe d'archive). Puis vérifie le
 dossier comme carnet check. Pour ne récupérer qu'un fichier de clés perdu : restaurez dans un
 nouveau dossier, puis copiez-en keys/SLUG.json.
 Puts a backup made by carnet backup into an empty or non-existent directory (never over data),
 after checking the manifest and each file's digest; refuses paths outside the directory, links,
-and files larger than the manifest says. Then checks the directory as carnet check does. To get
+files larger than the manifest says and a database over 64 GiB (archive bomb). Then checks the directory as carnet check does. To get
 back only a lost key file: restore into a new directory, then copy keys/SLUG.json from it.
 Codes de sortie / exit codes: 0 restauré et vérifié / restored and checked, 1 restauré mais la
 vérification trouve un problème / restored but the check finds a problem, 2 rien restauré / nothing
@@ -67,8 +68,8 @@ const (
 	backupVersion = 1
 	manifestName  = "manifest.json"
 	maxManifest   = 1 << 20
-	maxSmallFile  = 16 << 20  // a key file, a framework
-	maxDatabase   = 256 << 30 // bounds what a forged manifest can make restore write
+	maxSmallFile  = 16 << 20 // a key file, a framework
+	maxDatabase   = 64 << 30 // bounds what a forged manifest can make restore write
 	maxMembers    = 10000
 )
 

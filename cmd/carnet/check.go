@@ -127,6 +127,7 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 		return err
 	}
 	reg := verifier.NewRegistry()
+	keyless := map[string]bool{} // reported once, not again for each credential
 	var latest []*schema.CredentialRecord
 	for _, st := range list {
 		n, err := credentials.CountCredentials(ctx, st.Slug)
@@ -142,9 +143,11 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 		case errors.As(err, &missing):
 			r.problem("structure %q : %d attestation(s) émise(s), mais son fichier de clés %s est absent ; remettez-le depuis une sauvegarde (carnet keys --help)",
 				"structure %q: %d credential(s) issued, but its key file %s is missing; put it back from a backup (carnet keys --help)", st.Slug, n, missing.Path)
+			keyless[st.Slug] = true
 			continue
 		case err != nil:
 			r.problem("structure %q : fichier de clés inutilisable : %v", "structure %q: unusable key file: %v", st.Slug, err)
+			keyless[st.Slug] = true
 			continue
 		}
 		did, err := keys.DIDWeb(baseURL, st.Slug)
@@ -170,7 +173,7 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 	v := &verifier.Verifier{Trust: reg}
 	checked, failed := 0, 0
 	for _, c := range append(latest, sample...) {
-		if seen[c.ID] {
+		if seen[c.ID] || keyless[c.Structure] {
 			continue
 		}
 		seen[c.ID] = true
