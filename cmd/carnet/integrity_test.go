@@ -31,10 +31,9 @@ func issueOne(t *testing.T, data, learner string) string {
 
 // serveExits runs the real `carnet serve` on data and returns its exit code
 // and output; it fails the test if the server starts instead.
-func serveExits(t *testing.T, data string) (int, string) {
+func serveExits(t *testing.T, data, base string) (int, string) {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(carnetBinary(t), "serve", "--data", data, "--addr", addr, "--base-url", "http://localhost:8080")
+	cmd := exec.Command(carnetBinary(t), "serve", "--data", data, "--addr", freeAddr(t), "--base-url", base)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -48,7 +47,7 @@ func serveExits(t *testing.T, data string) (int, string) {
 			return ee.ExitCode(), out.String()
 		}
 		return 0, out.String()
-	case <-time.After(60 * time.Second):
+	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		<-done
 		t.Fatalf("carnet serve did not stop:\n%s", out.String())
@@ -68,7 +67,7 @@ func TestMissingKeyFileStopsStart(t *testing.T) {
 	if err := os.Rename(keyFile, keyFile+".away"); err != nil {
 		t.Fatal(err)
 	}
-	code, out := serveExits(t, data)
+	code, out := serveExits(t, data, defaultBaseURL)
 	if code == 0 || !strings.Contains(out, keyFile) || !strings.Contains(out, "carnet restore") ||
 		!strings.Contains(out, "fichier de clés") || !strings.Contains(out, "key file") {
 		t.Errorf("serve with the key file missing: exit %d\n%s", code, out)
@@ -194,7 +193,7 @@ func TestDamagedDatabaseStopsServe(t *testing.T) {
 	db := filepath.Join(n.data, "carnet.db")
 	damageFile(t, db)
 
-	code, out := serveExits(t, n.data)
+	code, out := serveExits(t, n.data, n.base)
 	if code == 0 || !strings.Contains(out, db) || !strings.Contains(out, "endommagée") || !strings.Contains(out, "is damaged") ||
 		!strings.Contains(out, "carnet restore") {
 		t.Errorf("serve on a damaged database: exit %d\n%s", code, out)
