@@ -104,18 +104,40 @@ func (db *DB) migrateFile(name string) error {
 
 func (db *DB) now() string { return formatTime(db.Now()) }
 
+// timeLayout is how times are stored: UTC, fixed width (all nine digits
+// of the nanoseconds written), so that text order is time order.
+// Migration 0011 rewrote the earlier RFC 3339 texts.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// formatTime encodes a time for storage; "" for the zero time.
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(timeLayout)
 }
 
-func parseTime(s string) time.Time {
+// parseTime decodes a stored time; "" is the zero time, anything else not
+// in timeLayout an error.
+func parseTime(s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}
+		return time.Time{}, nil
 	}
-	t, _ := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// times decodes the stored times of a row, keeping the first error.
+type times struct{ err error }
+
+func (d *times) at(s string) time.Time {
+	t, err := parseTime(s)
+	if err != nil && d.err == nil {
+		d.err = err
+	}
 	return t
 }
 
@@ -202,8 +224,9 @@ func scanStructure(row interface{ Scan(...any) error }) (*schema.Structure, erro
 	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created); err != nil {
 		return nil, err
 	}
-	st.CreatedAt = parseTime(created)
-	return &st, nil
+	var d times
+	st.CreatedAt = d.at(created)
+	return &st, d.err
 }
 
 // FindStructure implements schema.StructureStore.
@@ -343,8 +366,12 @@ func scanCredential(row interface{ Scan(...any) error }) (*schema.CredentialReco
 	if err := json.Unmarshal([]byte(results), &c.Results); err != nil {
 		return nil, fmt.Errorf("sqlite: credential %s results: %w", c.ID, err)
 	}
-	c.IssuedAt, c.ValidUntil, c.RevokedAt = parseTime(issued), parseTime(until), parseTime(revoked)
-	c.SuspendedAt, c.ErasedAt = parseTime(suspended), parseTime(erased)
+	var d times
+	c.IssuedAt, c.ValidUntil, c.RevokedAt = d.at(issued), d.at(until), d.at(revoked)
+	c.SuspendedAt, c.ErasedAt = d.at(suspended), d.at(erased)
+	if d.err != nil {
+		return nil, fmt.Errorf("sqlite: credential %s: %w", c.ID, d.err)
+	}
 	return &c, nil
 }
 
