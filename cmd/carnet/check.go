@@ -171,7 +171,7 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 	}
 	seen := map[string]bool{}
 	v := &verifier.Verifier{Trust: reg}
-	checked, failed := 0, 0
+	checked, failed, lost := 0, 0, 0
 	for _, c := range append(latest, sample...) {
 		if seen[c.ID] || keyless[c.Structure] {
 			continue
@@ -183,6 +183,10 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 			(res.Valid || res.Reason == verifier.ReasonExpired || res.Reason == verifier.ReasonNotYetValid) {
 			continue
 		}
+		if reset := keysResetAt(ctx, db, c.Structure); res.Reason == verifier.ReasonUnknownKey && !reset.IsZero() && c.IssuedAt.Before(reset) {
+			lost++ // known: issued before carnet keys create --force
+			continue
+		}
 		failed++
 		en, fr := verifier.ReasonText(res.Reason)
 		if res.Valid {
@@ -190,6 +194,10 @@ func checkDataDir(ctx context.Context, dir string, r *report) error {
 		}
 		r.problemText(fmt.Sprintf("l'attestation %s (structure %q) ne se vérifie plus avec les clés de l'instance : %s", c.ID, c.Structure, fr),
 			fmt.Sprintf("credential %s (structure %q) no longer verifies with the instance's keys: %s", c.ID, c.Structure, en))
+	}
+	if lost > 0 {
+		r.ok("%d attestation(s) émise(s) avant une nouvelle clé (carnet keys create --force) ne se vérifient plus, comme prévu",
+			"%d credential(s) issued before a new key (carnet keys create --force) no longer verify, as expected", lost)
 	}
 	if failed == 0 {
 		r.ok("%d attestation(s) vérifiée(s) avec les clés de l'instance", "%d credential(s) verified with the instance's keys", checked)

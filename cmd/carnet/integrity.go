@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"carnet/keys"
 	"carnet/schema"
@@ -89,6 +90,9 @@ func (in *instance) checkKeys(ctx context.Context, log io.Writer) error {
 			return err
 		}
 		if err := signedBy(c.JWT, ring); err != nil {
+			if reset := in.keysReset(ctx, st.Slug); !reset.IsZero() && c.IssuedAt.Before(reset) {
+				continue // a key given with keys create --force: the earlier credentials are known lost
+			}
 			return schema.Errorf(schema.EUNAVAILABLE,
 				"the key file %s does not verify the latest credential of structure %q (%s: %v): it is not the file that signed it. "+
 					"Put back the right file from a backup (see carnet keys --help).",
@@ -97,6 +101,25 @@ func (in *instance) checkKeys(ctx context.Context, log io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// keysResetSetting names the setting that records when `carnet keys create
+// --force` gave a new key to a structure that had issued.
+func keysResetSetting(slug string) string { return "keys_reset:" + slug }
+
+// keysReset returns when the structure's keys were last reset that way, or
+// the zero time.
+func (in *instance) keysReset(ctx context.Context, slug string) time.Time {
+	return keysResetAt(ctx, in.db, slug)
+}
+
+func keysResetAt(ctx context.Context, db *sqlite.DB, slug string) time.Time {
+	v, err := db.Setting(ctx, keysResetSetting(slug))
+	if err != nil || v == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, v)
+	return t
 }
 
 func errMissingKey(slug, path string, issued int) error {

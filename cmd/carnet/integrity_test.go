@@ -107,6 +107,23 @@ func TestMissingKeyFileStopsStart(t *testing.T) {
 	if code, _, stderr := carnet(t, "", "keys", "jwks", "--data", data); code == exitOK || !strings.Contains(stderr, keyFile) {
 		t.Errorf("a broken key file: exit %d %s", code, stderr)
 	}
+
+	// No backup: the operator gives up what was issued, explicitly.
+	os.Remove(keyFile)
+	if code, _, stderr := carnet(t, "", "keys", "create", "--data", data, "--structure", "main", "--force"); code != exitOK ||
+		!strings.Contains(stderr, "no longer verify") {
+		t.Fatalf("keys create --force: %d %s", code, stderr)
+	}
+	fresh := issueOne(t, data, "C")
+	if code, out, _ := carnet(t, "", "verify", "--data", data, fresh); code != exitOK {
+		t.Errorf("a credential signed with the new key: %d %s", code, out)
+	}
+	if code, out, _ := carnet(t, "", "verify", "--data", data, cred); code != exitInvalid {
+		t.Errorf("a credential of the lost key: %d %s", code, out)
+	}
+	if code, out, _ := carnet(t, "", "check", "--data", data); code != exitOK || !strings.Contains(out, "as expected") {
+		t.Errorf("check after keys create --force: %d %s", code, out)
+	}
 }
 
 // TestNewStructureGetsAKey: a structure that never issued and has no key

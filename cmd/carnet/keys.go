@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"carnet/keys"
 	"carnet/schema"
@@ -189,6 +190,15 @@ func runKeysCreate(ctx context.Context, args []string, e env) int {
 	ring, err := ks.Create(*slug)
 	if err != nil {
 		return fail(e, err)
+	}
+	if n > 0 {
+		// The start-up check then knows that what this structure signed
+		// before now is lost, not a sign of a replaced key file.
+		if err := db.SetSetting(ctx, keysResetSetting(*slug), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stderr, "Les %d attestation(s) émises avant ne se vérifieront plus ; émettez-les à nouveau.\n"+
+			"The %d credential(s) issued before will no longer verify; issue them again.\n", n, n)
 	}
 	fmt.Fprintln(e.stdout, ring.Signer().Thumbprint)
 	fmt.Fprintf(e.stderr, "Clé créée : %s\nKey created: %s\n", ks.Path(*slug), ks.Path(*slug))
