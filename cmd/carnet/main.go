@@ -31,7 +31,7 @@ Usage :
   carnet serve   --data DIR --addr HÔTE:PORT --base-url URL
   carnet issue   --data DIR --learner NOM --framework ID --level CODE=N … --out FICHIER.jwt
   carnet verify  [--data DIR] [--trust JWKS|DID|URL …] [--json] ENTRÉE|-
-  carnet keys    jwks|rotate --data DIR [--structure SLUG]
+  carnet keys    jwks|did|rotate|create --data DIR [--structure SLUG]
   carnet token create --data DIR [--user ADRESSE] [--name NOM]
   carnet frameworks [--data DIR] [ID]
   carnet backup  --data DIR --out FICHIER [--force]
@@ -40,8 +40,10 @@ Usage :
   carnet version
 
 Chaque commande affiche son aide avec --help. Each command prints its help with --help.
-Codes de sortie / exit codes: 0 succès ou valide / success or valid, 1 invalide / invalid,
-2 erreur d'usage ou système / usage or system error.
+Codes de sortie / exit codes: 0 succès ou valide / success or valid, 1 invalide / invalid
+(check : problème trouvé / problem found), 2 erreur d'usage ou système / usage or system error.
+Sauvegarde / backup : carnet backup, puis / then carnet restore ; carnet check dit si un dossier
+est sain / says whether a data dir is sound.
 `
 
 type env struct {
