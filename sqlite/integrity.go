@@ -37,7 +37,7 @@ func isCorrupt(err error) bool {
 // observe marks the database damaged when err is SQLite saying so, and
 // returns err.
 func (db *DB) observe(err error) error {
-	if isCorrupt(err) {
+	if err != nil && isCorrupt(err) {
 		db.markDamaged(err.Error())
 	}
 	return err
@@ -56,6 +56,46 @@ func (db *DB) Damaged() error {
 	}
 	return nil
 }
+
+// pool is the database's connection pool: the queries the stores make
+// outside a transaction go through it, so that SQLite saying the file is
+// damaged, on a read as on a write, marks the database damaged.
+type pool struct {
+	*sql.DB
+	owner *DB
+}
+
+func (p pool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := p.DB.ExecContext(ctx, q, args...)
+	return res, p.owner.observe(err)
+}
+
+func (p pool) QueryContext(ctx context.Context, q string, args ...any) (*rows, error) {
+	rs, err := p.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, p.owner.observe(err)
+	}
+	return &rows{Rows: rs, owner: p.owner}, nil
+}
+
+func (p pool) QueryRowContext(ctx context.Context, q string, args ...any) *row {
+	return &row{Row: p.DB.QueryRowContext(ctx, q, args...), owner: p.owner}
+}
+
+type rows struct {
+	*sql.Rows
+	owner *DB
+}
+
+func (r *rows) Scan(dest ...any) error { return r.owner.observe(r.Rows.Scan(dest...)) }
+func (r *rows) Err() error             { return r.owner.observe(r.Rows.Err()) }
+
+type row struct {
+	*sql.Row
+	owner *DB
+}
+
+func (r *row) Scan(dest ...any) error { return r.owner.observe(r.Row.Scan(dest...)) }
 
 // Path returns the file of the database.
 func (db *DB) Path() string { return db.path }

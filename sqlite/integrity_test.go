@@ -156,3 +156,36 @@ func TestDamageUnderOpenDatabaseStopsWrites(t *testing.T) {
 		t.Errorf("setting changed to %q", v)
 	}
 }
+
+// TestDamageSeenOnReadStopsWrites: a read that meets a damaged page (no
+// check has run) marks the database damaged, and writes stop at once.
+func TestDamageSeenOnReadStopsWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "carnet.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, 200)
+	db.Checkpoint(ctx)
+	db.Close()
+	damage(t, path)
+	if db, err = sqlite.Open(path); err != nil {
+		t.Fatalf("open (the damage is past the schema): %v", err)
+	}
+	defer db.Close()
+	if db.Damaged() != nil {
+		t.Fatal("damaged before any read")
+	}
+	cs := sqlite.NewCredentialStore(db)
+	for i := 0; i < 200 && db.Damaged() == nil; i++ {
+		cs.FindCredential(ctx, fmt.Sprintf("urn:uuid:%d", i))
+		cs.ListCredentials(ctx, schema.CredentialFilter{Limit: 1000})
+	}
+	if err := db.Damaged(); !errors.Is(err, sqlite.ErrDamaged) {
+		t.Fatalf("reads over damaged pages did not mark the database damaged: %v", err)
+	}
+	if err := db.SetSetting(ctx, "probe", "after"); err == nil {
+		t.Error("a setting written into a damaged database")
+	}
+}

@@ -27,7 +27,7 @@ var migrationFS embed.FS
 
 // DB is an open Carnet database.
 type DB struct {
-	db   *sql.DB
+	db   pool
 	path string
 	dsn  string
 	Now  func() time.Time
@@ -46,7 +46,7 @@ func Open(path string) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&_secure_delete=on"
 	db := &DB{path: path, dsn: dsn, Now: time.Now}
-	db.db = sql.OpenDB(db.connector())
+	db.db = pool{DB: sql.OpenDB(db.connector()), owner: db}
 	if err := db.migrate(); err != nil {
 		db.db.Close()
 		if isCorrupt(err) {
