@@ -3,6 +3,7 @@ package keys_test
 import (
 	"crypto/ecdsa"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func TestFileStorePersistsAndRotates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r1, err := s.Ring("lille")
+	r1, err := s.Create("lille")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,15 +121,25 @@ func TestFileStorePersistsAndRotates(t *testing.T) {
 	}
 }
 
-func TestFileStoreConcurrentFirstUse(t *testing.T) {
+func TestFileStoreConcurrentCreate(t *testing.T) {
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	prints := make([]string, 8)
+	var mu sync.Mutex
+	created := 0
 	for i := range prints {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			s, _ := keys.NewFileStore(dir) // separate stores, as separate processes
+			_, err := s.Create("main")
+			if err == nil {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			} else if schema.ErrorCode(err) != schema.ECONFLICT {
+				t.Error(err)
+			}
 			r, err := s.Ring("main")
 			if err != nil {
 				t.Error(err)
@@ -138,6 +149,9 @@ func TestFileStoreConcurrentFirstUse(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+	if created != 1 {
+		t.Errorf("%d stores created the ring, want exactly 1", created)
+	}
 	for _, p := range prints {
 		if p != prints[0] {
 			t.Fatalf("concurrent first use created different keys: %v", prints)
@@ -158,6 +172,70 @@ func TestFileStoreRejectsBadFiles(t *testing.T) {
 	}
 	if _, err := s.Ring("../etc"); schema.ErrorCode(err) != schema.EINVALID {
 		t.Errorf("path traversal slug: %v", err)
+	}
+}
+
+// TestFileStoreNeverReplacesAMissingKey is defect 4 of issue 10: a key file
+// moved away must not come back as a new key (which would make every
+// credential signed before unverifiable); Create never overwrites.
+func TestFileStoreNeverReplacesAMissingKey(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := keys.NewFileStore(dir)
+	first, err := s.Create("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "main.json")
+	if err := os.Rename(p, p+".away"); err != nil {
+		t.Fatal(err)
+	}
+	for name, op := range map[string]func() error{
+		"Ring":   func() error { _, err := s.Ring("main"); return err },
+		"Rotate": func() error { _, err := s.Rotate("main"); return err },
+	} {
+		err := op()
+		var missing *keys.MissingError
+		if !errors.As(err, &missing) || missing.Path != p || !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s with the key file moved away: %v, want a MissingError naming %s", name, err, p)
+		}
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s wrote a new key file", name)
+		}
+	}
+	// Put back, the file works again; Create does not replace it.
+	if err := os.Rename(p+".away", p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create("main"); schema.ErrorCode(err) != schema.ECONFLICT {
+		t.Errorf("Create over an existing ring: %v, want conflict", err)
+	}
+	r, err := s.Ring("main")
+	if err != nil || r.Signer().Thumbprint != first.Signer().Thumbprint {
+		t.Errorf("after restoring the file: %v", err)
+	}
+}
+
+// TestFileStoreRejectsMismatchedKey: a file whose public half is not the
+// one of its private half (edited by hand, or pieced together) is refused.
+func TestFileStoreRejectsMismatchedKey(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := keys.NewFileStore(dir)
+	if _, err := s.Create("a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create("b"); err != nil {
+		t.Fatal(err)
+	}
+	var fa, fb map[string][]map[string]map[string]any
+	ba, _ := os.ReadFile(filepath.Join(dir, "a.json"))
+	bb, _ := os.ReadFile(filepath.Join(dir, "b.json"))
+	json.Unmarshal(ba, &fa)
+	json.Unmarshal(bb, &fb)
+	fa["keys"][0]["jwk"]["d"] = fb["keys"][0]["jwk"]["d"] // b's private half, a's public half
+	out, _ := json.Marshal(fa)
+	os.WriteFile(filepath.Join(dir, "mixed.json"), out, 0o600)
+	if _, err := s.Ring("mixed"); err == nil {
+		t.Error("a key file whose halves disagree was accepted")
 	}
 }
 

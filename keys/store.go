@@ -17,17 +17,24 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// Store gives the key ring of each issuer, creating it with a first key on
-// first use.
+// Store gives the key ring of each issuer. A file-backed store never makes a
+// key on its own: a ring is created, for a new issuer only, by Create.
 type Store interface {
+	// Ring returns the ring of slug. FileStore fails with a *MissingError
+	// when the ring's file is missing, so a lost key file is never
+	// silently replaced by a new key.
 	Ring(slug string) (*Ring, error)
+	// Create makes the ring of a new issuer with a first key; ECONFLICT
+	// when slug already has one.
+	Create(slug string) (*Ring, error)
 	// Rotate adds a new signing key to the ring of slug and returns it; the
 	// previous keys stay in the ring and keep verifying.
 	Rotate(slug string) (*Key, error)
 }
 
 // MemStore is an ephemeral Store for tests and development: keys live in
-// memory only.
+// memory only, and Ring creates a ring on first use (nothing signed by an
+// ephemeral key outlives the process, so nothing can be orphaned).
 type MemStore struct {
 	Rand io.Reader        // crypto/rand when nil
 	Now  func() time.Time // time.Now when nil
@@ -67,6 +74,36 @@ func (m *MemStore) Ring(slug string) (*Ring, error) {
 	m.rings[slug] = r
 	return r, nil
 }
+
+// Create implements Store.
+func (m *MemStore) Create(slug string) (*Ring, error) {
+	if err := schema.ValidateSlug(slug); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	_, ok := m.rings[slug]
+	m.mu.Unlock()
+	if ok {
+		return nil, errExists(slug)
+	}
+	return m.Ring(slug)
+}
+
+func errExists(slug string) error {
+	return schema.Errorf(schema.ECONFLICT, "structure %q already has signing keys", "la structure %q a déjà des clés de signature", slug)
+}
+
+// MissingError says that the key file of an issuer is missing. It wraps
+// os.ErrNotExist.
+type MissingError struct {
+	Slug, Path string
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("keys: the key file of %q is missing: %s", e.Slug, e.Path)
+}
+
+func (e *MissingError) Unwrap() error { return os.ErrNotExist }
 
 // Rotate implements Store.
 func (m *MemStore) Rotate(slug string) (*Key, error) {
@@ -131,7 +168,10 @@ func (s *FileStore) now() time.Time {
 
 func (s *FileStore) path(slug string) string { return filepath.Join(s.Dir, slug+".json") }
 
-// Ring implements Store.
+// Path returns the file of slug's ring.
+func (s *FileStore) Path(slug string) string { return s.path(slug) }
+
+// Ring implements Store: a missing file is a *MissingError, never a new key.
 func (s *FileStore) Ring(slug string) (*Ring, error) {
 	if err := schema.ValidateSlug(slug); err != nil {
 		return nil, err
@@ -140,18 +180,30 @@ func (s *FileStore) Ring(slug string) (*Ring, error) {
 	defer s.mu.Unlock()
 	r, err := s.load(slug)
 	if errors.Is(err, os.ErrNotExist) {
-		k, err := NewKey(s.Rand, s.now())
-		if err != nil {
-			return nil, err
-		}
-		// Create without overwriting: if another process created the ring
-		// meanwhile, use theirs.
-		if err := s.write(slug, &Ring{Keys: []*Key{k}}, false); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, err
-		}
-		return s.load(slug)
+		return nil, &MissingError{Slug: slug, Path: s.path(slug)}
 	}
 	return r, err
+}
+
+// Create implements Store: it writes the file of a new ring, and never
+// replaces an existing one (ECONFLICT), even one written meanwhile by
+// another process.
+func (s *FileStore) Create(slug string) (*Ring, error) {
+	if err := schema.ValidateSlug(slug); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := NewKey(s.Rand, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(slug, &Ring{Keys: []*Key{k}}, false); errors.Is(err, os.ErrExist) {
+		return nil, errExists(slug)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.load(slug)
 }
 
 // Rotate implements Store.
@@ -186,7 +238,9 @@ func (s *FileStore) load(slug string) (*Ring, error) {
 		return c.ring, nil
 	}
 	data, err := os.ReadFile(p)
-	if err != nil {
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
 	var fr fileRing
@@ -199,9 +253,15 @@ func (s *FileStore) load(slug string) (*Ring, error) {
 		if !ok || priv.Curve != elliptic.P256() {
 			return nil, fmt.Errorf("keys: %s: key %d is not a P-256 private key", p, i)
 		}
+		if err := checkPair(priv); err != nil {
+			return nil, fmt.Errorf("keys: %s: key %d: %w", p, i, err)
+		}
 		k, err := keyFrom(priv, fk.Created)
 		if err != nil {
 			return nil, err
+		}
+		if fk.JWK.KeyID != "" && fk.JWK.KeyID != k.Thumbprint {
+			return nil, fmt.Errorf("keys: %s: key %d: its kid %q is not its thumbprint %s (edited file?)", p, i, fk.JWK.KeyID, k.Thumbprint)
 		}
 		if fk.Retired != nil {
 			k.Retired = *fk.Retired
@@ -216,6 +276,24 @@ func (s *FileStore) load(slug string) (*Ring, error) {
 	}
 	s.cache[slug] = cachedRing{ring: r, modTime: fi.ModTime(), size: fi.Size()}
 	return r, nil
+}
+
+// checkPair makes sure the public half of a stored key is the one its
+// private half gives: a file edited by hand could otherwise publish a key
+// that verifies nothing the instance signs.
+func checkPair(priv *ecdsa.PrivateKey) error {
+	d, err := priv.ECDH()
+	if err != nil {
+		return err
+	}
+	pub, err := priv.PublicKey.ECDH()
+	if err != nil {
+		return err
+	}
+	if !d.PublicKey().Equal(pub) {
+		return errors.New("the public key does not match the private key")
+	}
+	return nil
 }
 
 // write stores r in a temporary file (0600) and moves it in place; when

@@ -19,6 +19,9 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE: the instance cannot do this now (its database is known
+	// to be damaged, a key file is missing); the operator must act.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error meant for a user: a code, and a message in English and in

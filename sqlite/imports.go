@@ -61,8 +61,12 @@ func scanImport(row interface{ Scan(...any) error }) (*schema.ImportedCredential
 	if err := json.Unmarshal([]byte(levels), &imp.Levels); err != nil {
 		return nil, fmt.Errorf("sqlite: import %d: levels: %w", imp.ID, err)
 	}
-	imp.ValidFrom, imp.ValidUntil, imp.AttachedAt, imp.LastCheckedAt = parseTime(from), parseTime(until), parseTime(attached), parseTime(checked)
-	imp.RevokedAt = parseTime(revoked)
+	var d times
+	imp.ValidFrom, imp.ValidUntil, imp.AttachedAt, imp.LastCheckedAt = d.at(from), d.at(until), d.at(attached), d.at(checked)
+	imp.RevokedAt = d.at(revoked)
+	if d.err != nil {
+		return nil, fmt.Errorf("sqlite: import %d: %w", imp.ID, d.err)
+	}
 	return &imp, nil
 }
 

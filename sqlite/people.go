@@ -74,7 +74,9 @@ func (s *UserStore) findBy(ctx context.Context, where string, arg any) (*schema.
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: find user: %w", err)
 	}
-	u.CreatedAt = parseTime(created)
+	if u.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
 	if u.Memberships, err = s.memberships(ctx, u.ID); err != nil {
 		return nil, err
 	}
@@ -202,8 +204,9 @@ func scanLink(row interface{ Scan(...any) error }) (*schema.Link, error) {
 		return nil, err
 	}
 	l.UserID, l.StructureID, l.CreatedBy = uid.Int64, sid.Int64, by.Int64
-	l.Role, l.ExpiresAt = schema.Role(role), parseTime(expires)
-	return &l, nil
+	var d times
+	l.Role, l.ExpiresAt = schema.Role(role), d.at(expires)
+	return &l, d.err
 }
 
 const linkCols = `hash, purpose, user_id, email, structure_id, role, created_by, expires_at`
@@ -276,7 +279,10 @@ func (s *UserStore) FindSession(ctx context.Context, hash string, now time.Time)
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: find session: %w", err)
 	}
-	se.CreatedAt, se.ExpiresAt = parseTime(created), parseTime(expires)
+	var d times
+	if se.CreatedAt, se.ExpiresAt = d.at(created), d.at(expires); d.err != nil {
+		return nil, d.err
+	}
 	if !now.Before(se.ExpiresAt) {
 		return nil, schema.Errorf(schema.EUNAUTHORIZED, "your session has expired, please sign in again", "votre session a expiré, veuillez vous reconnecter")
 	}
@@ -316,8 +322,9 @@ func scanToken(row interface{ Scan(...any) error }) (*schema.APIToken, error) {
 	if err := row.Scan(&t.ID, &t.Hash, &t.UserID, &t.Name, &created, &used); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.LastUsedAt = parseTime(created), parseTime(used)
-	return &t, nil
+	var d times
+	t.CreatedAt, t.LastUsedAt = d.at(created), d.at(used)
+	return &t, d.err
 }
 
 // FindAPIToken implements schema.UserStore and records the use (at most
@@ -403,8 +410,9 @@ func scanLearner(row interface{ Scan(...any) error }) (*schema.Learner, error) {
 	if err := row.Scan(&l.ID, &l.StructureID, &l.Structure, &l.Name, &l.Contact, &l.Notes, &consent, &created, &l.CreatedBy, &erased); err != nil {
 		return nil, err
 	}
-	l.ConsentAt, l.CreatedAt, l.ErasedAt = parseTime(consent), parseTime(created), parseTime(erased)
-	return &l, nil
+	var d times
+	l.ConsentAt, l.CreatedAt, l.ErasedAt = d.at(consent), d.at(created), d.at(erased)
+	return &l, d.err
 }
 
 // FindLearner implements schema.LearnerStore.
@@ -563,7 +571,9 @@ func (s *AuditStore) ListAudit(ctx context.Context, f schema.AuditFilter) ([]*sc
 		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.StructureID, &e.Structure, &e.Action, &e.Object, &e.Detail, &e.IP); err != nil {
 			return nil, err
 		}
-		e.At = parseTime(at)
+		if e.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
 		out = append(out, &e)
 	}
 	return out, rows.Err()

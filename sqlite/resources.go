@@ -105,8 +105,9 @@ func scanResource(row interface{ Scan(...any) error }) (*schema.Resource, error)
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return nil, fmt.Errorf("sqlite: resource %s: %w", id, err)
 	}
-	r.ID, r.UpdatedBy, r.UpdatedAt = id, by, parseTime(at)
-	return &r, nil
+	var d times
+	r.ID, r.UpdatedBy, r.UpdatedAt = id, by, d.at(at)
+	return &r, d.err
 }
 
 func errNoResource(id string) error {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"carnet/schema"
@@ -26,14 +27,16 @@ var migrationFS embed.FS
 
 // DB is an open Carnet database.
 type DB struct {
-	db  *conn
-	Now func() time.Time
-}
+	db   pool
+	path string
+	dsn  string
+	Now  func() time.Time
 
-// conn is the database handle of the stores: its ExecContext,
-// QueryContext and QueryRowContext run in the transaction of their context
-// when DB.InTx opened one, so that every store joins it without knowing.
-type conn struct{ *sql.DB }
+	// damaged holds the first sign of corruption seen (an integrity check
+	// that failed, SQLITE_CORRUPT or SQLITE_NOTADB): from then on every
+	// write is refused (integrity.go).
+	damaged atomic.Pointer[error]
+}
 
 // txKey is the context key of the transaction InTx runs.
 type txKey struct{}
@@ -49,27 +52,6 @@ func txOf(ctx context.Context) *ctxTx {
 	return t
 }
 
-func (c *conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if t := txOf(ctx); t != nil {
-		return t.tx.ExecContext(ctx, query, args...)
-	}
-	return c.DB.ExecContext(ctx, query, args...)
-}
-
-func (c *conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if t := txOf(ctx); t != nil {
-		return t.tx.QueryContext(ctx, query, args...)
-	}
-	return c.DB.QueryContext(ctx, query, args...)
-}
-
-func (c *conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if t := txOf(ctx); t != nil {
-		return t.tx.QueryRowContext(ctx, query, args...)
-	}
-	return c.DB.QueryRowContext(ctx, query, args...)
-}
-
 // InTx implements schema.Transactor: the stores of db called with the
 // context fn receives write in one transaction, committed when fn returns
 // nil and rolled back otherwise. A call inside another's fn joins it.
@@ -79,17 +61,20 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
+	if err := db.Damaged(); err != nil {
+		return err
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return db.observe(fmt.Errorf("sqlite: begin: %w", err))
 	}
 	defer tx.Rollback()
 	t := &ctxTx{tx: tx}
 	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
-		return err
+		return db.observe(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return db.observe(fmt.Errorf("sqlite: commit: %w", err))
 	}
 	for _, f := range t.after {
 		if err := f(); err != nil {
@@ -116,13 +101,13 @@ func (db *DB) afterCommit(ctx context.Context, f func() error) error {
 func Open(path string) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&_secure_delete=on"
-	sdb, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	db := &DB{db: &conn{sdb}, Now: time.Now}
+	db := &DB{path: path, dsn: dsn, Now: time.Now}
+	db.db = pool{DB: sql.OpenDB(db.connector()), owner: db}
 	if err := db.migrate(); err != nil {
-		sdb.Close()
+		db.db.Close()
+		if isCorrupt(err) {
+			return nil, damagedError(path, err.Error())
+		}
 		return nil, err
 	}
 	return db, nil
@@ -175,37 +160,63 @@ func (db *DB) migrateFile(name string) error {
 
 func (db *DB) now() string { return formatTime(db.Now()) }
 
+// timeLayout is how times are stored: UTC, fixed width (all nine digits
+// of the nanoseconds written), so that text order is time order.
+// Migration 0011 rewrote the earlier RFC 3339 texts.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// formatTime encodes a time for storage; "" for the zero time.
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(timeLayout)
 }
 
-func parseTime(s string) time.Time {
+// parseTime decodes a stored time; "" is the zero time, anything else not
+// in timeLayout an error.
+func parseTime(s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}
+		return time.Time{}, nil
 	}
-	t, _ := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// times decodes the stored times of a row, keeping the first error.
+type times struct{ err error }
+
+func (d *times) at(s string) time.Time {
+	t, err := parseTime(s)
+	if err != nil && d.err == nil {
+		d.err = err
+	}
 	return t
 }
 
 // withTx runs fn in a transaction, committed when fn returns nil; in the
-// transaction of ctx when InTx opened one (committed with it).
+// transaction of ctx when InTx opened one (committed with it). It refuses
+// to start on a database known to be damaged.
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := db.Damaged(); err != nil {
+		return err
+	}
 	if t := txOf(ctx); t != nil {
-		return fn(t.tx)
+		return db.observe(fn(t.tx))
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return db.observe(fmt.Errorf("sqlite: begin: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return db.observe(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return db.observe(fmt.Errorf("sqlite: commit: %w", err))
 	}
 	return nil
 }
@@ -273,8 +284,9 @@ func scanStructure(row interface{ Scan(...any) error }) (*schema.Structure, erro
 	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created); err != nil {
 		return nil, err
 	}
-	st.CreatedAt = parseTime(created)
-	return &st, nil
+	var d times
+	st.CreatedAt = d.at(created)
+	return &st, d.err
 }
 
 // FindStructure implements schema.StructureStore.
@@ -414,8 +426,12 @@ func scanCredential(row interface{ Scan(...any) error }) (*schema.CredentialReco
 	if err := json.Unmarshal([]byte(results), &c.Results); err != nil {
 		return nil, fmt.Errorf("sqlite: credential %s results: %w", c.ID, err)
 	}
-	c.IssuedAt, c.ValidUntil, c.RevokedAt = parseTime(issued), parseTime(until), parseTime(revoked)
-	c.SuspendedAt, c.ErasedAt = parseTime(suspended), parseTime(erased)
+	var d times
+	c.IssuedAt, c.ValidUntil, c.RevokedAt = d.at(issued), d.at(until), d.at(revoked)
+	c.SuspendedAt, c.ErasedAt = d.at(suspended), d.at(erased)
+	if d.err != nil {
+		return nil, fmt.Errorf("sqlite: credential %s: %w", c.ID, d.err)
+	}
 	return &c, nil
 }
 

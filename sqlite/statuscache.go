@@ -26,7 +26,9 @@ func (db *DB) LoadStatusList(ctx context.Context, url string) (*verifier.StoredS
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: load status list: %w", err)
 	}
-	l.CheckedAt = parseTime(checked)
+	if l.CheckedAt, err = parseTime(checked); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 

@@ -64,8 +64,12 @@ func scanTrustedSource(row interface{ Scan(...any) error }) (*schema.TrustedSour
 		return nil, err
 	}
 	ts.MaxAge = time.Duration(maxAge) * time.Second
-	ts.ExpiresAt = parseTime(expires)
-	ts.AddedAt, ts.LastFetchAt, ts.LastSuccessAt = parseTime(added), parseTime(fetched), parseTime(success)
+	var d times
+	ts.ExpiresAt = d.at(expires)
+	ts.AddedAt, ts.LastFetchAt, ts.LastSuccessAt = d.at(added), d.at(fetched), d.at(success)
+	if d.err != nil {
+		return nil, fmt.Errorf("sqlite: trusted source %d: %w", ts.ID, d.err)
+	}
 	if err := json.Unmarshal([]byte(iss), &ts.Issuers); err != nil {
 		return nil, fmt.Errorf("sqlite: trusted source %d: issuers: %w", ts.ID, err)
 	}

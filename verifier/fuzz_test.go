@@ -54,6 +54,8 @@ func (s *fixedKeys) Ring(slug string) (*keys.Ring, error) {
 	return r, nil
 }
 
+func (s *fixedKeys) Create(slug string) (*keys.Ring, error) { return s.Ring(slug) }
+
 func (s *fixedKeys) Rotate(string) (*keys.Key, error) {
 	return nil, errors.New("fixed keys do not rotate")
 }

@@ -449,9 +449,12 @@ func (s *Server) createStructure(ctx context.Context, a *actor, in structureInpu
 		}
 		// Keys are made now, so the did.json of the structure answers at
 		// once and the instance's own verifier trusts it (below, once
-		// committed).
-		_, err := s.Keys.Ring(st.Slug)
-		return err
+		// committed). A key file already there (left by an earlier data
+		// dir) is kept, never replaced.
+		if _, err := s.Keys.Create(st.Slug); err != nil && schema.ErrorCode(err) != schema.ECONFLICT {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -92,7 +92,7 @@ func (f *fixture) structure(slug string) *schema.Structure {
 	if err := f.sts.CreateStructure(context.Background(), st); err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := f.srv.Keys.Ring(slug); err != nil {
+	if _, err := f.srv.Keys.Create(slug); err != nil {
 		f.t.Fatal(err)
 	}
 	did, _ := keys.DIDWeb(f.srv.BaseURL, slug)

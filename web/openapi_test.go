@@ -85,7 +85,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	if err := structures.CreateStructure(ctx, main); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ks.Ring(main.Slug); err != nil {
+	if _, err := ks.Create(main.Slug); err != nil {
 		t.Fatal(err)
 	}
 	secret := make([]byte, 32)
@@ -980,7 +980,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pring, err := pks.Ring("partner")
+	pring, err := pks.Create("partner")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,10 @@ type Server struct {
 	// address; none by default, so a forged header changes nothing.
 	TrustedProxies []string
 	Outbound       *outbound.Client // fetches partners (the Verifier's fetches share it); nil: public only
+	// Health says whether the storage is usable (sqlite.DB.Health); nil:
+	// always. /healthz answers 503 when it fails, and an internal error
+	// met meanwhile is explained by it.
+	Health func(ctx context.Context) error
 
 	router   *gin.Engine
 	throttle throttle
@@ -248,7 +252,26 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	}
 }
 
-func (s *Server) health(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+// health answers 200 {"status": "ok"}, or 503 with what fails: for now
+// the database, {"status": "error", "database": "damaged"|"unavailable",
+// "message", "message_fr"}.
+func (s *Server) health(c *gin.Context) {
+	if s.Health != nil {
+		if err := s.Health(c.Request.Context()); err != nil {
+			if s.Log != nil {
+				s.Log.Error("health check failed", "err", err)
+			}
+			state := "unavailable"
+			if schema.ErrorCode(err) == schema.EUNAVAILABLE {
+				state = "damaged"
+			}
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "error", "database": state,
+				"message": schema.ErrorMessage(err), "message_fr": schema.ErrorMessageFR(err)})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
 
 // ring returns the did and key ring of a structure.
 func (s *Server) ring(ctx context.Context, slug string) (string, *keys.Ring, *schema.Structure, error) {
@@ -372,6 +395,15 @@ func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, er
 // renderError writes the one error body shape; internal causes go to the
 // log, never to the client.
 func (s *Server) renderError(c *gin.Context, err error) {
+	if schema.ErrorCode(err) == schema.EINTERNAL && s.Health != nil {
+		// A write refused by a damaged database, say, is explained as such.
+		if herr := s.Health(c.Request.Context()); schema.ErrorCode(herr) == schema.EUNAVAILABLE {
+			if s.Log != nil {
+				s.Log.Error("internal error", "path", c.Request.URL.Path, "err", err)
+			}
+			err = herr
+		}
+	}
 	if p := c.Request.URL.Path; !(strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/.well-known/") ||
 		strings.HasPrefix(p, "/static/") || p == "/healthz") && strings.Contains(c.GetHeader("Accept"), "text/html") {
 		s.renderPageError(c, err)
@@ -402,6 +434,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case ERATELIMITED:
 		return http.StatusTooManyRequests
+	case schema.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -61,8 +62,14 @@ func openInstance(ctx context.Context, dir, baseURL, adminEmail string, framewor
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, schema.Errorf(schema.EINVALID, "cannot create data dir %s: %v", "impossible de créer le dossier de données %s : %v", dir, err)
 	}
-	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
-	if err != nil {
+	dbPath := filepath.Join(dir, "carnet.db")
+	if err := checkDatabaseFile(ctx, dbPath); err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(dbPath)
+	if errors.Is(err, sqlite.ErrDamaged) {
+		return nil, errDamagedDatabase(dbPath, []string{err.Error()})
+	} else if err != nil {
 		return nil, err
 	}
 	in := &instance{dir: dir, db: db, structures: sqlite.NewStructureStore(db), credentials: sqlite.NewCredentialStore(db),
@@ -122,11 +129,14 @@ func (in *instance) init(ctx context.Context, baseURL, adminEmail string, framew
 		if err := in.structures.CreateStructure(ctx, st); err != nil {
 			return err
 		}
-		if _, err := in.keys.Ring(st.Slug); err != nil {
-			return err
+		if _, err := in.keys.Create(st.Slug); err != nil && schema.ErrorCode(err) != schema.ECONFLICT {
+			return err // a key file already there is kept, never replaced
 		}
 		fmt.Fprintf(log, "Dossier de données initialisé : %s (structure %q, URL %s)\nData dir initialised: %s (structure %q, URL %s)\n",
 			in.dir, st.Slug, in.baseURL, in.dir, st.Slug, in.baseURL)
+	}
+	if err := in.checkKeys(ctx, log); err != nil {
+		return err
 	}
 	if err := in.initSecret(ctx); err != nil {
 		return err

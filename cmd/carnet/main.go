@@ -32,14 +32,19 @@ Usage :
   carnet serve   --data DIR --addr HÔTE:PORT --base-url URL
   carnet issue   --data DIR --learner NOM --framework ID --level CODE=N … --out FICHIER.jwt
   carnet verify  [--data DIR] [--trust JWKS|DID|URL …] [--json] ENTRÉE|-
-  carnet keys    jwks|rotate --data DIR [--structure SLUG]
+  carnet keys    jwks|did|rotate|create --data DIR [--structure SLUG]
   carnet token create --data DIR [--user ADRESSE] [--name NOM]
   carnet frameworks [--data DIR] [ID]
+  carnet backup  --data DIR --out FICHIER [--force]
+  carnet restore --data DOSSIER_VIDE --from FICHIER
+  carnet check   --data DIR
   carnet version
 
 Chaque commande affiche son aide avec --help. Each command prints its help with --help.
-Codes de sortie / exit codes: 0 succès ou valide / success or valid, 1 invalide / invalid,
-2 erreur d'usage ou système / usage or system error.
+Codes de sortie / exit codes: 0 succès ou valide / success or valid, 1 invalide / invalid
+(check : problème trouvé / problem found), 2 erreur d'usage ou système / usage or system error.
+Sauvegarde / backup : carnet backup, puis / then carnet restore ; carnet check dit si un dossier
+est sain / says whether a data dir is sound.
 `
 
 type env struct {
@@ -80,6 +85,12 @@ func run(ctx context.Context, args []string, e env) int {
 		return runFrameworks(ctx, rest, e)
 	case "token":
 		return runToken(ctx, rest, e)
+	case "backup":
+		return runBackup(ctx, rest, e)
+	case "restore":
+		return runRestore(ctx, rest, e)
+	case "check":
+		return runCheck(ctx, rest, e)
 	}
 	fmt.Fprintf(e.stderr, "carnet : commande inconnue %q / unknown command %q\n\n%s", cmd, cmd, usage)
 	return exitError

@@ -39,7 +39,8 @@ func carnet(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"issue", "--help"}, {"verify", "--help"}, {"keys", "--help"},
-		{"keys", "jwks", "--help"}, {"serve", "--help"}, {"frameworks", "--help"}} {
+		{"keys", "jwks", "--help"}, {"serve", "--help"}, {"frameworks", "--help"},
+		{"backup", "--help"}, {"restore", "--help"}, {"check", "--help"}, {"keys", "create", "--help"}} {
 		code, out, _ := carnet(t, "", args...)
 		if code != exitOK || !strings.Contains(out, "Usage") {
 			t.Errorf("%v: exit %d, output %q", args, code, out)

@@ -20,7 +20,7 @@ const serveHelp = `carnet serve — servir Carnet / serve Carnet
 Usage :
   carnet serve --data DIR --addr HÔTE:PORT --base-url URL [--admin-email ADRESSE]
                [--status-cache-ttl DURÉE] [--trusted-proxies CIDR,…] [--log-format text|json]
-               [--metrics-addr HÔTE:PORT]
+               [--metrics-addr HÔTE:PORT] [--db-check-interval DURÉE]
 
 Au premier démarrage sur un DIR vide : base SQLite, structure par défaut et ses clés, premier
 administrateur ; tant qu'il n'a pas choisi de mot de passe, un lien de connexion à usage unique
@@ -53,9 +53,17 @@ relays; to scrape from elsewhere, --metrics-addr HOST:PORT (an internal address:
 reaches it reads them).
 SIGINT ou SIGTERM : arrêt propre (requêtes en cours terminées, au plus 10 s), puis la base est fermée.
 SIGINT or SIGTERM: graceful stop (requests under way finish, 10 s at most), then the database closes.
+Au démarrage, la base est vérifiée (PRAGMA quick_check) et chaque structure qui a émis doit avoir
+son fichier de clés : sinon Carnet s'arrête et dit quoi faire. En marche, la base est revérifiée
+toutes les --db-check-interval (5m par défaut) ; si elle est endommagée, /healthz répond 503 et
+Carnet refuse d'y écrire.
+At start the database is checked (PRAGMA quick_check) and every structure that has issued must have
+its key file: otherwise Carnet stops and says what to do. While running, the database is checked
+again every --db-check-interval (default 5m); when it is damaged, /healthz answers 503 and Carnet
+refuses to write into it.
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
-CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES,
-CARNET_LOG_FORMAT, CARNET_METRICS_ADDR.
+CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES, CARNET_LOG_FORMAT,
+CARNET_METRICS_ADDR, CARNET_DB_CHECK_INTERVAL.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -71,6 +79,8 @@ func runServe(ctx context.Context, args []string, e env) int {
 	logFormat := fs.String("log-format", envOr("CARNET_LOG_FORMAT", "text"), "format du journal : text ou json / log format: text or json")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("CARNET_METRICS_ADDR"),
 		"adresse d'écoute interne pour /metrics seul (vide : aucune) / internal listen address for /metrics alone (empty: none)")
+	dbCheck := fs.Duration("db-check-interval", envDuration("CARNET_DB_CHECK_INTERVAL", 5*time.Minute),
+		"intervalle de vérification de la base en marche / how often the running database is checked")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -83,6 +93,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 	}
 	if *statusTTL <= 0 || *statusTTL > 24*time.Hour {
 		return usageError(e, fmt.Sprintf("--status-cache-ttl %v : entre 1s et 24h", *statusTTL), fmt.Sprintf("--status-cache-ttl %v: between 1s and 24h", *statusTTL))
+	}
+	if *dbCheck < time.Second {
+		return usageError(e, fmt.Sprintf("--db-check-interval %v : au moins 1s", *dbCheck), fmt.Sprintf("--db-check-interval %v: at least 1s", *dbCheck))
 	}
 	var log *slog.Logger
 	switch *logFormat {
@@ -104,6 +117,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	srv.TrustedProxies = proxies
+	srv.Health = in.db.Health // /healthz
 	link, err := in.loginLink(ctx)
 	if err != nil {
 		return fail(e, err)
@@ -132,7 +146,12 @@ func runServe(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "\nPremière connexion de l'administrateur (lien à usage unique, valable %d h) :\n"+
 			"Administrator's first sign-in (one-time link, valid %d h):\n  %s\n\n", int(web.LoginLinkLifetime.Hours()), int(web.LoginLinkLifetime.Hours()), link)
 	}
-	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close)
+	watchDB := func(ctx context.Context) { // the database, checked again while running
+		in.db.Watch(ctx, *dbCheck, func(err error) {
+			log.Error("la base de données est endommagée ; écritures refusées / the database is damaged; writes refused", "err", err)
+		})
+	}
+	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close, watchDB)
 }
 
 // newHTTPServer returns an http.Server with Carnet's timeouts and limits.
@@ -150,16 +169,21 @@ const shutdownTimeout = 10 * time.Second
 // finish (shutdownTimeout at most), the partners' refresh loop returns,
 // and the database closes last, once nothing uses it. A server that
 // failed, a shutdown that timed out or a database that did not close
-// cleanly is reported with a non-zero exit code.
-func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http.Server, listeners []net.Listener, closeDB func() error) int {
+// cleanly is reported with a non-zero exit code. Each of loops runs beside
+// the servers until they stop, and is waited for before the database
+// closes.
+func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http.Server, listeners []net.Listener, closeDB func() error, loops ...func(context.Context)) int {
 	errc := make(chan error, len(servers))
 	for i, hs := range servers {
 		go func() { errc <- hs.Serve(listeners[i]) }()
 	}
 	refresh, stopRefresh := context.WithCancel(ctx)
 	defer stopRefresh()
-	var loops sync.WaitGroup
-	loops.Go(func() { srv.RefreshTrustLoop(refresh) }) // partners' keys, when their refresh is due
+	var running sync.WaitGroup
+	running.Go(func() { srv.RefreshTrustLoop(refresh) }) // partners' keys, when their refresh is due
+	for _, loop := range loops {
+		running.Go(func() { loop(refresh) })
+	}
 
 	var errs []error
 	select {
@@ -177,7 +201,7 @@ func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http
 			hs.Close()
 		}
 	}
-	loops.Wait() // the refresh loop no longer uses the database
+	running.Wait() // the loops no longer use the database
 	if err := closeDB(); err != nil {
 		errs = append(errs, schema.Errorf(schema.EINTERNAL, "closing the database: %v", "fermeture de la base : %v", err))
 	}
