@@ -964,14 +964,20 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	s.render(c, status, "structure", p)
 }
 
+// structureError answers a structure form that failed: the page again
+// with the message when the input was wrong, the error page otherwise.
+func (s *Server) structureError(c *gin.Context, err error) {
+	if schema.ErrorCode(err) == schema.EINVALID {
+		s.renderStructure(c, http.StatusBadRequest, err, "")
+		return
+	}
+	s.renderPageError(c, err)
+}
+
 func (s *Server) structureUpdate(c *gin.Context) {
 	st, err := s.updateStructure(c.Request.Context(), actorOf(c), c.Param("slug"), structureForm(c))
 	if err != nil {
-		if schema.ErrorCode(err) == schema.EINVALID {
-			s.renderStructure(c, http.StatusBadRequest, err, "")
-			return
-		}
-		s.renderPageError(c, err)
+		s.structureError(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
@@ -980,11 +986,7 @@ func (s *Server) structureUpdate(c *gin.Context) {
 func (s *Server) structureInvite(c *gin.Context) {
 	link, err := s.invite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
 	if err != nil {
-		if schema.ErrorCode(err) == schema.EINVALID {
-			s.renderStructure(c, http.StatusBadRequest, err, "")
-			return
-		}
-		s.renderPageError(c, err)
+		s.structureError(c, err)
 		return
 	}
 	s.renderStructure(c, http.StatusOK, nil, link)
@@ -998,11 +1000,7 @@ func (s *Server) memberReset(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	link, u, err := s.resetLink(c.Request.Context(), actorOf(c), c.Param("slug"), id)
 	if err != nil {
-		if schema.ErrorCode(err) == schema.EINVALID {
-			s.renderStructure(c, http.StatusBadRequest, err, "")
-			return
-		}
-		s.renderPageError(c, err)
+		s.structureError(c, err)
 		return
 	}
 	s.renderStructureReset(c, http.StatusOK, nil, "", link, u)
