@@ -254,3 +254,51 @@ func TestMemStore(t *testing.T) {
 		t.Error("two issuers share a key")
 	}
 }
+
+// Two stores on one directory (a server and `carnet keys rotate`)
+// rotating at the same time take turns: no key is lost.
+func TestFileStoreConcurrentRotations(t *testing.T) {
+	dir := t.TempDir()
+	a, err := keys.NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := keys.NewFileStore(dir)
+	if _, err := a.Create("main"); err != nil {
+		t.Fatal(err)
+	}
+	const each = 8
+	var wg sync.WaitGroup
+	kids := make(chan string, 2*each)
+	for _, s := range []*keys.FileStore{a, b} {
+		wg.Go(func() {
+			for range each {
+				k, err := s.Rotate("main")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				kids <- k.Thumbprint
+			}
+		})
+	}
+	wg.Wait()
+	close(kids)
+	c, _ := keys.NewFileStore(dir)
+	r, err := c.Ring("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, k := range r.Keys {
+		have[k.Thumbprint] = true
+	}
+	if len(r.Keys) != 1+2*each {
+		t.Errorf("the ring holds %d keys after %d rotations, want %d", len(r.Keys), 2*each, 1+2*each)
+	}
+	for kid := range kids {
+		if !have[kid] {
+			t.Errorf("rotated key %s was lost", kid)
+		}
+	}
+}

@@ -213,7 +213,12 @@ func (s *FileStore) Rotate(slug string) (*Key, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.load(slug)
+	unlock, err := lockFile(filepath.Join(s.Dir, "."+slug+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	r, err := s.load(slug) // read under the lock: another process may have just added a key
 	if err != nil {
 		return nil, err
 	}
