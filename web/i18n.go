@@ -296,6 +296,12 @@ var messages = map[string][2]string{
 	"card_status_offline":            {"Hors connexion : le statut de révocation n'a pas pu être vérifié.", "Offline: the revocation status could not be checked."},
 	"card_status_elsewhere":          {"Le statut de révocation n'a pas pu être vérifié ici ; renseignez-vous auprès de l'émetteur.", "The revocation status could not be checked here; ask the issuer."},
 	"card_noscript":                  {"Cette page vérifie la carte dans votre navigateur et a besoin de JavaScript. Sans JavaScript, saisissez le code court imprimé sous le QR code sur la page de vérification.", "This page checks the card in your browser and needs JavaScript. Without JavaScript, type the short code printed under the QR code on the verification page."},
+
+	// A revoked or suspended credential is not printed (web.printable).
+	"print_refused_revoked": {"Cette attestation est révoquée : sa carte et son attestation A4 ne sont plus proposées à l'impression.",
+		"This credential is revoked: its card and A4 certificate are no longer offered for printing."},
+	"print_refused_suspended": {"Cette attestation est suspendue : sa carte et son attestation A4 ne peuvent pas être imprimées tant qu'elle n'est pas rétablie.",
+		"This credential is suspended: its card and A4 certificate cannot be printed until it is reinstated."},
 }
 
 // tr returns the text of key in lang ("fr" or "en"); the key itself when
