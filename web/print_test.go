@@ -55,7 +55,9 @@ func TestCardPDFNotWhenRevokedOrSuspended(t *testing.T) {
 					}
 					continue
 				}
-				var e struct{ Error struct{ Code, Message string } }
+				var e struct {
+					Error struct{ Code, Message string }
+				}
 				json.Unmarshal(body, &e)
 				want := map[string]string{"fr": fr, "en": en}[lang]
 				if code != http.StatusConflict || e.Error.Code != schema.ECONFLICT || !strings.Contains(e.Error.Message, want) {
