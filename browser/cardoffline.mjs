@@ -140,7 +140,8 @@ try {
     const s = await waitTitle(page, /^Authentique · /);
     summary.results.staleOffline = s;
     neverValid(s, 'offline');
-    check(/^Authentique · non révoquée au /.test(s.title) && dateRE.test(s.title), `title ${s.title}`);
+    check(/^Authentique · non révoquée au \d{1,2} [a-zéû]+ \d{4}$/.test(s.title), `title ${s.title}`);
+    check(dateRE.test(s.revocation), `the revocation line does not give the set's date and time: ${s.revocation}`);
     check(s.kind === 'warn' && s.mark === '⚠ ', `kind ${s.kind} mark ${s.mark}`);
     check(s.reason.startsWith('Signature et émetteur vérifiés'), `reason ${s.reason}`);
     check(s.revocation.startsWith('Hors connexion') && s.revocation.includes('ni révoquée ni suspendue'), `revocation line ${s.revocation}`);
@@ -221,6 +222,27 @@ try {
     check(v.sameDocument, 'the page was reloaded');
     check(v.kind === 'ok' && v.revocation.startsWith('Vérifiée en ligne'), `back online: ${JSON.stringify(v)}`);
     await fresh.close();
+  });
+
+  await step('in English, offline: "Authentic · not revoked as of <date>"', async () => {
+    const en = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true, locale: 'en-GB', baseURL: cfg.base });
+    en.setDefaultTimeout(15000);
+    await en.addInitScript(recordHeadings);
+    const p = await en.newPage();
+    watchPage(summary, p, 'English phone');
+    await open(p, cardURL(cfg.valid));
+    await waitTitle(p, /^Valid$/);
+    await p.evaluate(() => navigator.serviceWorker.ready);
+    await waitKept(p, (s) => s.complete === true, 'a set');
+    await en.setOffline(true);
+    await open(p, cardURL(cfg.valid));
+    const s = await waitTitle(p, /^Authentic · /);
+    summary.results.englishOffline = s;
+    check(/^Authentic · not revoked as of \d{1,2} [A-Z][a-z]+ \d{4}$/.test(s.title), `title ${s.title}`);
+    check(s.reason.startsWith('Signature and issuer checked') && s.revocation.startsWith('Offline: according to'), `English texts ${JSON.stringify(s)}`);
+    check(!s.seen.some((h) => /Valid$/.test(h)), `the page showed "Valid" offline: ${JSON.stringify(s.seen)}`);
+    await auditPage(summary, p, 'card (offline, English)');
+    await en.close();
   });
 } catch (e) {
   summary.failures.push(String(e.stack || e));

@@ -331,11 +331,12 @@
     return lang === 'fr' ? `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}` : `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
   }
 
-  // dateTime formats a time in ms as "5 décembre 2026 à 14:03", the date
-  // of a revocation list.
-  function dateTime(ms) {
-    return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB',
-      { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  // dateTime formats a time in ms as "5 décembre 2026 à 14:03" (withTime)
+  // or "5 décembre 2026", the date of a revocation set.
+  function dateTime(ms, withTime = true) {
+    const opts = { day: 'numeric', month: 'long', year: 'numeric' };
+    if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+    return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts).format(new Date(ms));
   }
 
   function levelText(fw, id) {
@@ -438,7 +439,7 @@
       verdict('ok', t('valid'), t('valid_explain', issuer.name || issuer.id, issuer.domain || issuer.id), false);
       revocation(t('status_active'));
     } else {
-      verdict('warn', `${t('authentic')} · ${t('not_revoked_asof', dateTime(date))}`, explain, false);
+      verdict('warn', `${t('authentic')} · ${t('not_revoked_asof', dateTime(date, false))}`, explain, false);
       revocation(t('status_asof', dateTime(date)));
     }
   }
