@@ -224,6 +224,24 @@ try {
     await fresh.close();
   });
 
+  await step('the server out of reach, with no event: the page tries again by itself and turns "Valide"', async () => {
+    // No worker, and the trust list fails as if the server were down:
+    // the browser stays "online", so only the periodic retry can notice.
+    const down = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: cfg.base, serviceWorkers: 'block' });
+    down.setDefaultTimeout(15000);
+    const p = await down.newPage();
+    watchPage(summary, p, 'phone, server down');
+    await p.route('**/c/trust.json', (route) => route.abort('connectionrefused'));
+    await open(p, cardURL(cfg.valid));
+    await waitTitle(p, /^Connexion nécessaire$/);
+    await p.evaluate(() => { window.__sameDocument = true; });
+    await p.unroute('**/c/trust.json');
+    const v = await waitTitle(p, /^Valide$/, 40000);
+    summary.results.periodicRetry = v;
+    check(v.sameDocument && v.kind === 'ok', `after the periodic retry: ${JSON.stringify(v)}`);
+    await down.close();
+  });
+
   await step('in English, offline: "Authentic · not revoked as of <date>"', async () => {
     const en = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true, locale: 'en-GB', baseURL: cfg.base });
     en.setDefaultTimeout(15000);

@@ -78,6 +78,7 @@ func TestCardOfflineInBrowser(t *testing.T) {
 		{"unknownOffline", "Authentique · statut de révocation inconnu", "warn"},
 		{"unknownThenOnline", "Valide", "ok"},
 		{"englishOffline", "Authentic · not revoked as of ", "warn"},
+		{"periodicRetry", "Valide", "ok"},
 	}
 	for _, w := range want {
 		r, ok := s.Results[w.name]

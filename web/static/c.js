@@ -506,7 +506,9 @@
     retrying = true;
     try {
       if (needTrust) {
-        await check();
+        // Start over only once the trust list loads: no "Checking…" flicker
+        // (and announcement) every time while the server is unreachable.
+        if (await loadTrust()) await check();
       } else if (pending && pending.run === run) {
         await checkStatus(pending.issuer, pending.claims, pending.run, true);
       }
