@@ -137,7 +137,7 @@ try {
   await step('offline, with the set saved before the revocation: "Authentique · non révoquée au <date>", never "Valide"', async () => {
     await ctx.setOffline(true);
     await open(page, cardURL(cfg.revoke));
-    const s = await waitTitle(page, /^Authentique · /);
+    const s = await waitTitle(page, /^Authentique · (non révoquée|statut)/);
     summary.results.staleOffline = s;
     neverValid(s, 'offline');
     check(/^Authentique · non révoquée au \d{1,2} [a-zéû]+ \d{4}$/.test(s.title), `title ${s.title}`);
@@ -181,7 +181,7 @@ try {
     await shot(page, 'revoked-offline');
     // The valid card, offline: not revoked as of the set's date.
     await open(page, cardURL(cfg.valid));
-    const v = await waitTitle(page, /^Authentique · /);
+    const v = await waitTitle(page, /^Authentique · (non révoquée|statut)/);
     summary.results.validOffline = v;
     neverValid(v, 'valid offline');
     check(/^Authentique · non révoquée au /.test(v.title), `title ${v.title}`);
@@ -207,7 +207,7 @@ try {
     });
     check(await kept(p) === null, 'the set is still kept');
     await open(p, cardURL(cfg.valid));
-    const s = await waitTitle(p, /^Authentique · /);
+    const s = await waitTitle(p, /^Authentique · (non révoquée|statut)/);
     summary.results.unknownOffline = s;
     neverValid(s, 'offline without a set');
     check(s.title === 'Authentique · statut de révocation inconnu', `title ${s.title}`);
@@ -254,7 +254,7 @@ try {
     await waitKept(p, (s) => s.complete === true, 'a set');
     await en.setOffline(true);
     await open(p, cardURL(cfg.valid));
-    const s = await waitTitle(p, /^Authentic · /);
+    const s = await waitTitle(p, /^Authentic · (not revoked|revocation status)/);
     summary.results.englishOffline = s;
     check(/^Authentic · not revoked as of \d{1,2} [A-Z][a-z]+ \d{4}$/.test(s.title), `title ${s.title}`);
     check(s.reason.startsWith('Signature and issuer checked') && s.revocation.startsWith('Offline: according to'), `English texts ${JSON.stringify(s)}`);
