@@ -561,6 +561,33 @@ func (s *CredentialStore) StatusIndexes(ctx context.Context, slug string, list i
 	return out, rows.Err()
 }
 
+// WithdrawnCredentials lists the ids of the revoked and of the suspended
+// credentials of every structure, the latest change first, at most limit
+// in all: the /c page's offline revocation set (web.cardRevocations). A
+// caller that asks for one more than it keeps knows when some were left out.
+func (s *CredentialStore) WithdrawnCredentials(ctx context.Context, limit int) (revoked, suspended []string, err error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, revoked_at != '' FROM credentials
+		WHERE revoked_at != '' OR suspended_at != '' ORDER BY MAX(revoked_at, suspended_at) DESC, rowid DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: withdrawn credentials: %w", err)
+	}
+	defer rows.Close()
+	revoked, suspended = []string{}, []string{}
+	for rows.Next() {
+		var id string
+		var isRevoked bool
+		if err := rows.Scan(&id, &isRevoked); err != nil {
+			return nil, nil, fmt.Errorf("sqlite: withdrawn credentials: %w", err)
+		}
+		if isRevoked {
+			revoked = append(revoked, id)
+		} else {
+			suspended = append(suspended, id)
+		}
+	}
+	return revoked, suspended, rows.Err()
+}
+
 // StatusListExists reports whether a structure has reserved entries in a list.
 func (s *CredentialStore) StatusListExists(ctx context.Context, slug string, list int) (bool, error) {
 	var n int

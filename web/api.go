@@ -168,6 +168,8 @@ func (s *Server) toCredentialJSON(r *schema.CredentialRecord) credentialJSON {
 	}
 	if r.CardToken != "" {
 		out.QRText = issuer.QRText(s.BaseURL, r.CardToken)
+	}
+	if r.CardToken != "" && r.Status() == schema.StatusActive { // revoked or suspended: not printed (printable)
 		out.CardURL = base + "/api/v1/credentials/" + uuid + "/card.pdf"
 		out.CardPage = base + "/credentials/" + uuid + "/card.pdf"
 	}

@@ -2,12 +2,15 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"carnet/schema"
 
@@ -177,6 +180,75 @@ func (s *Server) cardStatus(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": rec.Status()})
+}
+
+// cardRevocationsMax bounds the revocation set of the /c page: 20,000
+// entries of 12 characters, about 300 KB, which the service worker keeps.
+const cardRevocationsMax = 20000
+
+// cardRevocationSet is the JSON of GET /c/revocations.json.
+type cardRevocationSet struct {
+	Date      time.Time `json:"date"`      // when the server read its database
+	Issuers   []string  `json:"issuers"`   // the issuers the set covers: this instance's own
+	Complete  bool      `json:"complete"`  // false: some were left out, a miss says nothing
+	Revoked   []string  `json:"revoked"`   // cardRevocationKey of each revoked credential
+	Suspended []string  `json:"suspended"` // and of each suspended one
+}
+
+// cardRevocationKey is how the revocation set names a credential: the
+// first 9 bytes of the SHA-256 of its id ("urn:uuid:…", lower case), in
+// base64url. Ids are random UUIDs, so the set names no one to those who
+// have not seen the card; 72 bits make a false match among 20,000
+// entries a chance in 10^17.
+func cardRevocationKey(id string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(id)))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+// cardRevocations serves GET /c/revocations.json: which credentials of
+// this instance's issuers are revoked or suspended, as of its date. The
+// /c page's service worker keeps the last copy it fetched online, so that
+// a card checked offline reads "not revoked as of <date>" or "Revoked"
+// rather than a bare "unknown" (static/sw.js, static/c.js). It is plain
+// JSON, not signed: the worker's cache only takes it from this origin,
+// over the same connection (TLS in production) as the page and the trust
+// list that the card's signature is checked against, so it is as
+// trustworthy as they are; a network that could forge it could forge the
+// trust list too. Never cached by HTTP caches: the date must be the date
+// the server read it.
+func (s *Server) cardRevocations(c *gin.Context) {
+	out := cardRevocationSet{Date: s.now().UTC().Truncate(time.Second), Issuers: []string{}, Revoked: []string{}, Suspended: []string{}}
+	c.Header("Cache-Control", "no-store")
+	lister, ok := s.Credentials.(interface {
+		WithdrawnCredentials(ctx context.Context, limit int) (revoked, suspended []string, err error)
+	})
+	if ok {
+		sts, err := s.Structures.ListStructures(c.Request.Context())
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		revoked, suspended, err := lister.WithdrawnCredentials(c.Request.Context(), cardRevocationsMax+1)
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		for _, st := range sts {
+			out.Issuers = append(out.Issuers, s.did(st.Slug))
+		}
+		out.Complete = len(revoked)+len(suspended) <= cardRevocationsMax
+		for i, id := range append(revoked, suspended...) {
+			if i == cardRevocationsMax {
+				break
+			}
+			if i < len(revoked) {
+				out.Revoked = append(out.Revoked, cardRevocationKey(id))
+			} else {
+				out.Suspended = append(out.Suspended, cardRevocationKey(id))
+			}
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // swVersionMark is replaced, in static/sw.js, by a digest of the files the

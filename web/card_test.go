@@ -286,7 +286,7 @@ func TestCardWorker(t *testing.T) {
 	if m == nil || strings.Contains(string(body), "__CARNET_SW_VERSION__") {
 		t.Fatalf("the worker's version is not filled in:\n%.600s", body)
 	}
-	for _, want := range []string{"'/c'", "'/c/trust.json'", "'/static/c.js'", "'/static/carnet.css'"} {
+	for _, want := range []string{"'/c'", "'/c/trust.json'", "'/static/c.js'", "'/static/carnet.css'", "'/c/revocations.json'"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("the worker does not cache %s", want)
 		}

@@ -296,6 +296,31 @@ var messages = map[string][2]string{
 	"card_status_offline":            {"Hors connexion : le statut de révocation n'a pas pu être vérifié.", "Offline: the revocation status could not be checked."},
 	"card_status_elsewhere":          {"Le statut de révocation n'a pas pu être vérifié ici ; renseignez-vous auprès de l'émetteur.", "The revocation status could not be checked here; ask the issuer."},
 	"card_noscript":                  {"Cette page vérifie la carte dans votre navigateur et a besoin de JavaScript. Sans JavaScript, saisissez le code court imprimé sous le QR code sur la page de vérification.", "This page checks the card in your browser and needs JavaScript. Without JavaScript, type the short code printed under the QR code on the verification page."},
+
+	// The /c page when the revocation status is not checked online: the card
+	// is authentic, its status unknown or known as of a date (static/c.js).
+	"card_authentic": {"Authentique", "Authentic"},
+	"card_authentic_explain": {"Signature et émetteur vérifiés : carte délivrée par %s (%s), un émetteur reconnu par ce site.",
+		"Signature and issuer checked: card issued by %s (%s), an issuer this site trusts."},
+	"card_status_unknown":   {"statut de révocation inconnu", "revocation status unknown"},
+	"card_status_pending":   {"vérification de la révocation…", "checking revocation…"},
+	"card_not_revoked_asof": {"non révoquée au %s", "not revoked as of %s"},
+	"card_revoked":          {"Révoquée", "Revoked"},
+	"card_suspended":        {"Suspendue", "Suspended"},
+	"card_revoked_explain":  {"L'émetteur a révoqué cette carte : elle n'atteste plus ces compétences.", "The issuer has revoked this card: it no longer attests these skills."},
+	"card_suspended_explain": {"L'émetteur a suspendu cette carte pour le moment : elle n'atteste pas ces compétences tant qu'elle n'est pas rétablie.",
+		"The issuer has suspended this card for now: it does not attest these skills until it is reinstated."},
+	"card_status_asof": {"Hors connexion : d'après la liste des révocations de l'émetteur enregistrée sur cet appareil le %s, la carte n'était ni révoquée ni suspendue. Elle a pu l'être depuis ; la page vérifie à nouveau dès le retour de la connexion.",
+		"Offline: according to the issuer's revocation list saved on this device on %s, the card was neither revoked nor suspended. It may have been since; the page checks again as soon as the connection returns."},
+	"card_status_known_asof": {"Hors connexion : statut d'après la liste des révocations de l'émetteur enregistrée sur cet appareil le %s.",
+		"Offline: status from the issuer's revocation list saved on this device on %s."},
+	"card_status_retry": {"La page vérifie à nouveau dès le retour de la connexion.", "The page checks again as soon as the connection returns."},
+
+	// A revoked or suspended credential is not printed (web.printable).
+	"print_refused_revoked": {"Cette attestation est révoquée : sa carte et son attestation A4 ne sont plus proposées à l'impression.",
+		"This credential is revoked: its card and A4 certificate are no longer offered for printing."},
+	"print_refused_suspended": {"Cette attestation est suspendue : sa carte et son attestation A4 ne peuvent pas être imprimées tant qu'elle n'est pas rétablie.",
+		"This credential is suspended: its card and A4 certificate cannot be printed until it is reinstated."},
 }
 
 // tr returns the text of key in lang ("fr" or "en"); the key itself when

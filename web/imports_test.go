@@ -639,11 +639,12 @@ func TestLocalCardOnPath(t *testing.T) {
 	}
 
 	// The catalogue cannot be read: the A4 attestation is still printed,
-	// without next steps.
+	// without next steps (of an active credential: a revoked one is not
+	// printed at all).
 	if _, err := raw.Exec(`ALTER TABLE resources RENAME TO resources_away`); err != nil {
 		t.Fatal(err)
 	}
-	if code := f.api(tokA, "GET", "/api/v1/credentials/"+card.ID+"/card.pdf?layout=a4", nil, nil); code != 200 {
+	if code := f.api(tokA, "GET", "/api/v1/credentials/"+other.ID+"/card.pdf?layout=a4", nil, nil); code != 200 {
 		t.Errorf("attestation without the catalogue: %d", code)
 	}
 	if _, err := raw.Exec(`ALTER TABLE resources_away RENAME TO resources`); err != nil {

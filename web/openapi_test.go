@@ -928,6 +928,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	verify(c1.str("jwt"), false, verifier.ReasonRevoked)
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/revoke", map[string]any{"reason": "encore"}), http.StatusConflict), schema.ECONFLICT)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/card.pdf", nil), http.StatusConflict), schema.ECONFLICT) // never printed once revoked
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/unsuspend", nil), http.StatusConflict), schema.ECONFLICT)
 	for _, action := range []string{"revoke", "suspend", "unsuspend"} {
 		e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/nope/"+action, map[string]any{"reason": "x"}), http.StatusNotFound), schema.ENOTFOUND)

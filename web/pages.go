@@ -807,10 +807,16 @@ func (s *Server) credentialDownload(c *gin.Context) {
 
 // cardPDF renders the printable card of a credential, in the page's
 // language (?lang=en|fr overrides): the credit-card sheet, or the one-page
-// A4 attestation with ?layout=a4.
+// A4 attestation with ?layout=a4. A revoked or suspended credential is
+// never printed: a clean card would read as valid to anyone shown it on
+// paper (409, the error page for a browser).
 func (s *Server) cardPDF(c *gin.Context) {
 	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := printable(r); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -850,6 +856,26 @@ func (s *Server) cardPDF(c *gin.Context) {
 	c.Header("Content-Disposition", `inline; filename="`+name+r.ShortCode+`.pdf"`)
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// printable refuses to print a revoked or suspended credential's card or
+// A4 certificate (ECONFLICT). Erased credentials fall through to the
+// card's own "erased" answer (ENOTFOUND), which holds whatever the status.
+func printable(r *schema.CredentialRecord) error {
+	if r.CardToken == "" {
+		return nil
+	}
+	switch r.Status() {
+	case schema.StatusRevoked:
+		return schema.Errorf(schema.ECONFLICT,
+			"this credential is revoked: its card and A4 certificate can no longer be printed",
+			"cette attestation est révoquée : sa carte et son attestation A4 ne peuvent plus être imprimées")
+	case schema.StatusSuspended:
+		return schema.Errorf(schema.ECONFLICT,
+			"this credential is suspended: its card and A4 certificate cannot be printed until it is reinstated",
+			"cette attestation est suspendue : sa carte et son attestation A4 ne peuvent pas être imprimées tant qu'elle n'est pas rétablie")
+	}
+	return nil
 }
 
 func (s *Server) credentialStatus(c *gin.Context) {

@@ -119,6 +119,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/c", s.optionalSession, s.cardPage)
 	r.GET("/c/trust.json", s.cardTrustList)
 	r.GET("/c/status/:id", s.cardStatus)
+	r.GET("/c/revocations.json", s.cardRevocations)
 	r.GET("/c/sw.js", s.cardWorker)
 	r.GET("/lang/:lang", s.setLang)
 	r.GET("/login", s.loginPage)

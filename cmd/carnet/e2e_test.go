@@ -301,6 +301,22 @@ func TestMediatorJourney(t *testing.T) {
 	if ok, reason := verify(c2.QRText); !ok {
 		t.Fatalf("QR text of the API credential: %s", reason)
 	}
+	// The printable card of the API credential, with the API token, and
+	// the first one from its page, while both are valid.
+	req, _ = http.NewRequest("GET", c2.CardURL, nil)
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("card_url: %d %s %.40q", res.StatusCode, res.Header.Get("Content-Type"), pdf)
+	}
+	if code, body, _ := mediator.get(credPage + "/card.pdf"); code != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("card from the credential page: %d", code)
+	}
 	var revoked struct{ Status string }
 	if code := apiCall(t, base, token[1], "POST", "/api/v1/credentials/"+c2.ID+"/revoke", map[string]any{"reason": "Erreur de niveau"}, &revoked); code != 200 || revoked.Status != "revoked" {
 		t.Fatalf("API revoke: %d %+v", code, revoked)
@@ -340,19 +356,15 @@ func TestMediatorJourney(t *testing.T) {
 	if code, _, _ := mediator.get("/audit"); code != http.StatusForbidden {
 		t.Errorf("mediator reading the audit log: %d", code)
 	}
-	// The printable card of the API credential, with the API token.
+	// Revoked, neither card is printed any more (409).
+	if code, _, _ := mediator.get(credPage + "/card.pdf"); code != http.StatusConflict {
+		t.Errorf("card of a revoked credential from the credential page: %d, want 409", code)
+	}
 	req, _ = http.NewRequest("GET", c2.CardURL, nil)
 	req.Header.Set("Authorization", "Bearer "+token[1])
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
+	if res, err := http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
-	}
-	pdf, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
-		t.Fatalf("card_url: %d %s %.40q", res.StatusCode, res.Header.Get("Content-Type"), pdf)
-	}
-	if code, body, _ := mediator.get(credPage + "/card.pdf"); code != 200 || !strings.HasPrefix(body, "%PDF-") {
-		t.Fatalf("card from the credential page: %d", code)
+	} else if res.Body.Close(); res.StatusCode != http.StatusConflict {
+		t.Errorf("card_url of a revoked credential: %d, want 409", res.StatusCode)
 	}
 }

@@ -21,6 +21,7 @@
   const LEEWAY = 120; // seconds of clock skew, as verifier.DefaultLeeway
   const ALLOWED_HEADER = new Set(['alg', 'kid', 'typ', 'zip']); // jwk, jku, x5u, x5c, crit… are refused
   const UUID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+  const RETRY = 15000; // ms between two online checks of a status not checked online
 
   const $ = (id) => document.getElementById(id);
   const lang = document.documentElement.lang === 'en' ? 'en' : 'fr';
@@ -292,19 +293,25 @@
     $(id).textContent = value;
   }
 
-  // verdict fills the live region: kind 'ok' (valid), 'bad' (not valid) or
-  // '' (no verdict: the card could not be checked here). The mark before
+  // verdict fills the live region: kind 'ok' (valid: authentic and checked
+  // online as neither revoked nor suspended), 'bad' (not valid), 'warn'
+  // (authentic, revocation status unknown or known as of a date) or ''
+  // (no verdict: the card could not be checked here). The mark before
   // the title says it without colour; screen readers read the title alone.
   function verdict(kind, title, reason, withLink) {
     const box = $('card-verdict');
-    box.classList.remove('ok', 'bad');
+    // The same verdict again (a retry without news) is not announced again.
+    const said = JSON.stringify([kind, title, reason || '', !!withLink]);
+    if (box.dataset.said === said) return;
+    box.dataset.said = said;
+    box.classList.remove('ok', 'bad', 'warn');
     if (kind) box.classList.add(kind);
     const heading = $('card-verdict-title');
     heading.textContent = '';
     if (kind) {
       const mark = document.createElement('span');
       mark.setAttribute('aria-hidden', 'true');
-      mark.textContent = kind === 'ok' ? '✓ ' : '✗ ';
+      mark.textContent = { ok: '✓ ', bad: '✗ ', warn: '⚠ ' }[kind];
       heading.append(mark);
     }
     heading.append(title);
@@ -315,6 +322,7 @@
   }
 
   function revocation(msg) {
+    if ($('card-revocation').textContent === (msg || '')) return;
     setText('card-revocation', msg || '');
     show($('card-revocation'), !!msg);
   }
@@ -333,6 +341,14 @@
     const d = new Date(seconds * 1000);
     const p = (n) => String(n).padStart(2, '0');
     return lang === 'fr' ? `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}` : `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  }
+
+  // dateTime formats a time in ms as "5 décembre 2026 à 14:03" (withTime)
+  // or "5 décembre 2026", the date of a revocation set.
+  function dateTime(ms, withTime = true) {
+    const opts = { day: 'numeric', month: 'long', year: 'numeric' };
+    if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+    return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts).format(new Date(ms));
   }
 
   function levelText(fw, id) {
@@ -384,39 +400,132 @@
     show($('card-details'), true);
   }
 
-  // checkStatus asks this instance whether a valid card was revoked or
-  // suspended since; offline, it says the status could not be checked.
-  async function checkStatus(issuer, c) {
-    const m = UUID.exec(c.jti);
-    if (!issuer.local || !m) {
-      revocation(t('status_elsewhere'));
-      return;
-    }
-    if (!navigator.onLine) {
-      revocation(t('status_offline'));
-      return;
-    }
-    revocation(t('status_checking'));
-    let status;
+  // The revocation status of an authentic card decides its verdict: "Valide"
+  // only once this instance said online that the card is neither revoked
+  // nor suspended, "Révoquée" or "Suspendue" when it is; otherwise the
+  // card is "Authentique", with a status unknown or known as of the date of
+  // the revocation set the service worker kept (/c/revocations.json).
+
+  // pending is the card whose status could not be checked online (run, the
+  // check it belongs to): retry() asks again when the connection returns.
+  let pending = null;
+  // needTrust: the trust list could not be loaded; retry() starts over.
+  let needTrust = false;
+
+  // revocationKey names a credential id in the revocation set: the first 9
+  // bytes of its SHA-256, base64url (web.cardRevocationKey).
+  async function revocationKey(id) {
+    const sum = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id));
+    return b64urlEncode(new Uint8Array(sum).slice(0, 9));
+  }
+
+  // keptStatus reads the revocation set: online from the server, offline
+  // the last copy the service worker kept. It returns {status, date} (date
+  // in ms) when the set covers the card's issuer and says something of the
+  // card, null otherwise.
+  async function keptStatus(issuer, id) {
+    let set;
     try {
-      const res = await fetch(`/c/status/${m[1].toLowerCase()}`, { cache: 'no-store', headers: { Accept: 'application/json' } });
-      if (res.status === 404) {
-        revocation(t('status_elsewhere'));
-        return;
-      }
-      if (!res.ok) throw new Error(`status ${res.status}`);
-      status = (await res.json()).status;
+      const res = await fetch('/c/revocations.json', { headers: { Accept: 'application/json' } });
+      if (!res.ok) return null;
+      set = await res.json();
     } catch (e) {
-      revocation(t('status_offline'));
-      return;
+      return null;
     }
+    const date = isObject(set) ? Date.parse(set.date) : NaN;
+    if (!Number.isFinite(date) || !Array.isArray(set.issuers) || !set.issuers.includes(issuer.id)) return null;
+    const key = await revocationKey(id);
+    if (Array.isArray(set.revoked) && set.revoked.includes(key)) return { status: 'revoked', date };
+    if (Array.isArray(set.suspended) && set.suspended.includes(key)) return { status: 'suspended', date };
+    return set.complete === true ? { status: 'active', date } : null;
+  }
+
+  // statusVerdict shows the verdict of an authentic card whose status is
+  // known: online (date 0) or as of a date (ms).
+  function statusVerdict(issuer, status, date) {
+    const explain = t('authentic_explain', issuer.name || issuer.id, issuer.domain || issuer.id);
     if (status === 'revoked' || status === 'suspended') {
-      verdict('bad', t('invalid'), t(`reason_${status}`));
-      revocation('');
-    } else if (status === 'active') {
+      verdict('bad', t(status), t(`${status}_explain`), false);
+      revocation(date ? t('status_known_asof', dateTime(date)) : '');
+    } else if (!date) {
+      verdict('ok', t('valid'), t('valid_explain', issuer.name || issuer.id, issuer.domain || issuer.id), false);
       revocation(t('status_active'));
     } else {
-      revocation(t('status_offline'));
+      verdict('warn', `${t('authentic')} · ${t('not_revoked_asof', dateTime(date, false))}`, explain, false);
+      revocation(t('status_asof', dateTime(date)));
+    }
+  }
+
+  // unknownStatus shows an authentic card whose status is not known here.
+  function unknownStatus(issuer, line) {
+    verdict('warn', `${t('authentic')} · ${t('status_unknown')}`,
+      t('authentic_explain', issuer.name || issuer.id, issuer.domain || issuer.id), false);
+    revocation(line);
+  }
+
+  // checkStatus asks this instance whether an authentic card was revoked
+  // or suspended; when it cannot (offline, server unreachable), it reads
+  // the kept revocation set and leaves the card pending, for retry().
+  // again: a retry, which leaves the verdict shown until there is news.
+  async function checkStatus(issuer, c, mine, again) {
+    const m = UUID.exec(c.jti);
+    if (!issuer.local || !m) {
+      unknownStatus(issuer, t('status_elsewhere'));
+      return;
+    }
+    const id = `urn:uuid:${m[1].toLowerCase()}`;
+    if (!again) {
+      verdict('', `${t('authentic')} · ${t('status_pending')}`, t('authentic_explain', issuer.name || issuer.id, issuer.domain || issuer.id), false);
+      revocation(t('status_checking'));
+    }
+    let status = '';
+    if (navigator.onLine) {
+      try {
+        const res = await fetch(`/c/status/${m[1].toLowerCase()}`, { cache: 'no-store', headers: { Accept: 'application/json' } });
+        if (res.status === 404) {
+          if (mine !== run) return;
+          pending = null;
+          unknownStatus(issuer, t('status_elsewhere'));
+          return;
+        }
+        if (res.ok) status = (await res.json()).status;
+      } catch (e) {
+        status = '';
+      }
+    }
+    if (mine !== run) return;
+    if (status === 'active' || status === 'revoked' || status === 'suspended') {
+      pending = null;
+      statusVerdict(issuer, status, 0);
+      // Keep the service worker's revocation set fresh for offline checks.
+      fetch('/c/revocations.json', { headers: { Accept: 'application/json' } }).catch(() => {});
+      return;
+    }
+    pending = { issuer, claims: c, run: mine };
+    const kept = await keptStatus(issuer, id);
+    if (mine !== run) return;
+    if (kept) {
+      statusVerdict(issuer, kept.status, kept.date);
+    } else if (!again) {
+      unknownStatus(issuer, `${t('status_offline')} ${t('status_retry')}`);
+    }
+  }
+
+  // retry checks again, once online, what could not be checked online.
+  let retrying = false;
+  async function retry() {
+    if (retrying || !navigator.onLine) return;
+    retrying = true;
+    try {
+      if (needTrust) {
+        // Start over only once the trust list loads: no "Checking…" flicker
+        // (and announcement) every time while the server is unreachable.
+        if (await loadTrust()) await check();
+      } else if (pending && pending.run === run) {
+        await checkStatus(pending.issuer, pending.claims, pending.run, true);
+      }
+    } finally {
+      retrying = false;
     }
   }
 
@@ -424,6 +533,8 @@
 
   async function check() {
     const mine = ++run;
+    pending = null;
+    needTrust = false;
     const digits = location.hash.replace(/^#/, '').trim();
     show($('card-intro'), digits === '');
     show($('card-check'), digits !== '');
@@ -449,6 +560,7 @@
     const trust = await loadTrust();
     if (mine !== run) return;
     if (!trust) {
+      needTrust = true;
       verdict('', t('offline_title'), t('offline'), true);
       return;
     }
@@ -466,8 +578,7 @@
       verdict('bad', t('invalid'), t(`reason_${res.reason}`), false);
       return;
     }
-    verdict('ok', t('valid'), t('valid_explain', res.issuer.name || res.issuer.id, res.issuer.domain || res.issuer.id), false);
-    await checkStatus(res.issuer, res.claims);
+    await checkStatus(res.issuer, res.claims, mine, false);
   }
 
   // The language switch keeps the card: the fragment is not part of the
@@ -485,6 +596,9 @@
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/c/sw.js', { scope: '/c' }).catch(() => {});
   }
+  // Back online, or now and then: check again what could not be checked.
+  window.addEventListener('online', retry);
+  setInterval(retry, RETRY);
   window.addEventListener('hashchange', () => {
     keepFragmentInLanguageLink();
     check();

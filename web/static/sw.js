@@ -6,8 +6,17 @@
 //     the current issuers and keys), the cache when the network fails or
 //     is too slow;
 //   - the static files: cache first; the version changes with their
-//     content, and a new version replaces the whole cache.
-// Any other request is left to the browser.
+//     content, and a new version replaces the whole cache;
+//   - the revocation set of this instance's issuers (/c/revocations.json):
+//     network first, the last copy fetched online when offline, so that
+//     the page can say "non révoquée au <date>" or "Révoquée" without a
+//     connection. One copy (it covers every issuer of this instance; the
+//     server bounds it to 20,000 entries), at most MAX_SET bytes, with its
+//     date inside. It is unsigned JSON from this origin, taken only from a
+//     same-origin response: as trustworthy as the page and trust list it
+//     comes with (the TLS connection), no more.
+// Any other request is left to the browser; /c/status/ID answers are
+// never kept (the page reads them live, or falls back on the set).
 'use strict';
 
 const VERSION = '__CARNET_SW_VERSION__';
@@ -15,6 +24,8 @@ const PREFIX = 'carnet-c-';
 const CACHE = PREFIX + VERSION;
 const PAGE = '/c';
 const TRUST = '/c/trust.json';
+const REVOCATIONS = '/c/revocations.json';
+const MAX_SET = 1 << 20; // bytes of a revocation set the worker keeps
 const STATIC = ['/static/c.js', '/static/carnet.css', '/static/icon.svg'];
 const NETWORK_WAIT = 4000; // ms before a slow network gives way to the cache
 
@@ -23,6 +34,13 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(CACHE);
     // cache: 'no-cache' revalidates with the server, not the HTTP cache.
     await cache.addAll([PAGE, TRUST, ...STATIC].map((u) => new Request(u, { cache: 'no-cache' })));
+    // The revocation set is a bonus: the worker installs without it.
+    try {
+      const res = await fetch(new Request(REVOCATIONS, { cache: 'no-store' }));
+      if (await cacheable(res, MAX_SET)) await cache.put(REVOCATIONS, res);
+    } catch (e) {
+      // offline at install: kept at the next online check
+    }
     await self.skipWaiting();
   })());
 });
@@ -45,19 +63,27 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(req, PAGE));
   } else if (url.pathname === TRUST) {
     event.respondWith(networkFirst(req, TRUST));
+  } else if (url.pathname === REVOCATIONS) {
+    event.respondWith(networkFirst(req, REVOCATIONS, MAX_SET));
   } else if (STATIC.includes(url.pathname)) {
     event.respondWith(cacheFirst(req, url.pathname));
   }
 });
 
-function cacheable(res) {
-  return res && res.ok && res.type === 'basic' && !res.redirected;
+// cacheable says whether a response may be kept: a same-origin success,
+// not redirected, and (with max) of at most max bytes.
+async function cacheable(res, max) {
+  if (!(res && res.ok && res.type === 'basic' && !res.redirected)) return false;
+  if (!max) return true;
+  const size = Number(res.headers.get('Content-Length'));
+  if (Number.isFinite(size) && size > 0) return size <= max;
+  return (await res.clone().arrayBuffer()).byteLength <= max;
 }
 
-async function networkFirst(req, key) {
+async function networkFirst(req, key, max) {
   const cache = await caches.open(CACHE);
   const net = fetch(req).then(async (res) => {
-    if (cacheable(res)) await cache.put(key, res.clone());
+    if (await cacheable(res, max)) await cache.put(key, res.clone());
     return res;
   });
   net.catch(() => {}); // a failure is handled below, or no longer matters
@@ -79,6 +105,6 @@ async function cacheFirst(req, key) {
   const hit = await cache.match(key);
   if (hit) return hit;
   const res = await fetch(req);
-  if (cacheable(res)) await cache.put(key, res.clone());
+  if (await cacheable(res)) await cache.put(key, res.clone());
   return res;
 }
