@@ -127,7 +127,9 @@ func TestFrameworkStatements(t *testing.T) {
 
 	// Issued with a former code, the credential names the current one;
 	// its check shows the learner the plain line of the level.
-	var c struct{ ShortCode string `json:"short_code"` }
+	var c struct {
+		ShortCode string `json:"short_code"`
+	}
 	if code := f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "cefr-fr", "levels": map[string]any{"REC.L": "B1"}}, &c); code != http.StatusCreated || c.ShortCode == "" {
 		t.Fatalf("issue: %d %+v", code, c)
 	}
