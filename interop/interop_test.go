@@ -131,11 +131,11 @@ func TestNodeInterop(t *testing.T) {
 		},
 		{
 			learner: "Nguyễn Thị Minh Khai", framework: "cefr-fr",
-			levels: []string{"REC.L=B1", "PROD.W=A2", "INT.O=B2", "MED.C=C1"},
+			levels: []string{"CO=B1", "PE=A2", "IL=B2", "MED.C=C1"},
 			extra:  []string{"--valid-until", future}, expires: true,
 		},
 		{
-			learner: "O'Brien « Jo »", framework: "cefr-fr", levels: []string{"REC.R=C2"},
+			learner: "O'Brien « Jo »", framework: "cefr-fr", levels: []string{"CE=C2"},
 			evidence: []string{"«\u00a0guillemets\u00a0» 'simples' \"doubles\" \\ antislash"},
 		},
 	}

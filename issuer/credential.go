@@ -115,7 +115,7 @@ func Build(in BuildInput) (*schema.Credential, error) {
 			id := NameUUID("level", fw.ID, comp.Code, l.ID)
 			rd.RubricCriterionLevel = append(rd.RubricCriterionLevel, schema.RubricCriterionLevel{
 				ID: id, Type: schema.Types{"RubricCriterionLevel"}, Name: levelName(&l, lang), Level: l.ID,
-				Description: l.Description(lang),
+				Description: comp.Statement(&l, lang),
 			})
 			if l.ID == r.Level {
 				achieved = id
@@ -164,9 +164,11 @@ func orderResults(fw *schema.Framework, in []schema.LevelResult) ([]schema.Level
 	seen := make(map[string]bool, len(in))
 	out := make([]schema.LevelResult, 0, len(in))
 	for _, r := range in {
-		if _, _, err := fw.Competency(r.Competency); err != nil {
+		comp, _, err := fw.Competency(r.Competency)
+		if err != nil {
 			return nil, err
 		}
+		r.Competency = comp.Code // a former code (alias) is issued under the current one
 		if _, _, err := fw.Level(r.Level); err != nil {
 			return nil, err
 		}

@@ -70,7 +70,7 @@ func TestGoldenCredential(t *testing.T) {
 		}},
 		{"cefr-expiring", schema.Assessment{
 			LearnerName: "Олена Шевченко", Framework: "cefr-fr",
-			Results:    []schema.LevelResult{{Competency: "REC.L", Level: "B1"}, {Competency: "PROD.W", Level: "A2"}},
+			Results:    []schema.LevelResult{{Competency: "CO", Level: "B1"}, {Competency: "PE", Level: "A2"}},
 			ValidUntil: clock.AddDate(2, 0, 0),
 		}},
 	} {

@@ -48,12 +48,21 @@ type Framework struct {
 	Title         Text         `json:"title"`
 	Version       string       `json:"version"`
 	License       License      `json:"license"`
+	Source        []Source     `json:"source,omitempty"`
 	LevelGroups   []LevelGroup `json:"levelGroups"`
 	Levels        []Level      `json:"levels"`
 	Areas         []Area       `json:"areas"`
+	Notes         []string     `json:"notes,omitempty"`
 
 	levelRank  map[string]int
 	competency map[string]compRef
+	count      int
+}
+
+// Source is a published text a framework's data comes from.
+type Source struct {
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
 }
 
 // License says under which terms a framework's text is reused.
@@ -104,12 +113,86 @@ type Area struct {
 	Competences []Competency `json:"competences"`
 }
 
-// Competency is an assessable item of a framework ("1.1").
+// Competency is an assessable item of a framework ("1.1"). Levels holds,
+// in the framework's level order, what each level means for this
+// competency. Aliases are codes the competency had in earlier versions of
+// the framework: they still find it, so that data and credentials using an
+// older code keep working.
 type Competency struct {
-	Code       string  `json:"code"`
-	Title      Text    `json:"title"`
-	URI        string  `json:"uri,omitempty"`
-	ExactMatch []Match `json:"exactMatch,omitempty"`
+	Code       string            `json:"code"`
+	Title      Text              `json:"title"`
+	URI        string            `json:"uri,omitempty"`
+	Aliases    []string          `json:"aliases,omitempty"`
+	ExactMatch []Match           `json:"exactMatch,omitempty"`
+	Levels     []CompetencyLevel `json:"levels,omitempty"`
+}
+
+// CompetencyLevel is what one level of a framework means for one
+// competency: the published statement ("At basic level and with guidance, I
+// can: …", "Je peux comprendre des mots familiers…") and a short
+// plain-language line for learners ("Je sais…").
+type CompetencyLevel struct {
+	ID        string `json:"id"`
+	Statement Text   `json:"statement"`
+	Plain     Text   `json:"plain"`
+}
+
+// Level returns what level id means for this competency, or nil.
+func (c *Competency) Level(id string) *CompetencyLevel {
+	for i := range c.Levels {
+		if c.Levels[i].ID == id {
+			return &c.Levels[i]
+		}
+	}
+	return nil
+}
+
+// Statement returns the statement of level l for competency c in lang,
+// falling back to the framework-wide description of the level when the
+// framework has no statement for this competency.
+func (c *Competency) Statement(l *Level, lang string) string {
+	if cl := c.Level(l.ID); cl != nil {
+		if s := cl.Statement.In(lang); s != "" {
+			return s
+		}
+	}
+	return l.Description(lang)
+}
+
+// StatementLang is the language Statement(l, lang) is actually in, for a
+// lang attribute when the text is not translated.
+func (c *Competency) StatementLang(l *Level, lang string) string {
+	if cl := c.Level(l.ID); cl != nil && cl.Statement.In(lang) != "" {
+		return textLang(cl.Statement, lang)
+	}
+	if len(l.Summary) > 0 {
+		return textLang(l.Summary, lang)
+	}
+	return textLang(l.Descriptors["complexityOfTasks"], lang)
+}
+
+// Plain returns the plain-language line of level id for c in lang ("" when
+// there is none).
+func (c *Competency) Plain(id, lang string) string {
+	if cl := c.Level(id); cl != nil {
+		if s := cl.Plain[lang]; s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// textLang is the language t.In(lang) is written in.
+func textLang(t Text, lang string) string {
+	if t[lang] != "" {
+		return lang
+	}
+	for _, l := range []string{"fr", "en"} {
+		if t[l] != "" {
+			return l
+		}
+	}
+	return lang
 }
 
 // Match links a competency to a concept of another scheme (ESCO).
@@ -120,7 +203,8 @@ type Match struct {
 
 type compRef struct{ area, comp int }
 
-// Competency returns the competency with this code and the area holding it.
+// Competency returns the competency with this code (or a former code of
+// it, see Competency.Aliases) and the area holding it.
 func (f *Framework) Competency(code string) (*Competency, *Area, error) {
 	r, ok := f.competency[code]
 	if !ok {
@@ -128,6 +212,15 @@ func (f *Framework) Competency(code string) (*Competency, *Area, error) {
 	}
 	a := &f.Areas[r.area]
 	return &a.Competences[r.comp], a, nil
+}
+
+// CanonicalCode returns the current code of the competency with this code
+// or former code, or code itself when the framework does not know it.
+func (f *Framework) CanonicalCode(code string) string {
+	if c, _, err := f.Competency(code); err == nil {
+		return c.Code
+	}
+	return code
 }
 
 // Level returns the level with this id and its rank (0 for the lowest).
@@ -155,7 +248,7 @@ func (f *Framework) LevelGroup(id string) *LevelGroup {
 }
 
 // CompetencyCount returns the number of competencies in the framework.
-func (f *Framework) CompetencyCount() int { return len(f.competency) }
+func (f *Framework) CompetencyCount() int { return f.count }
 
 // ParseFramework decodes and checks a framework file: unique codes, at least
 // one level and one competency, groups naming existing levels.
@@ -211,9 +304,36 @@ func (f *Framework) index() error {
 				return bad("competency %s appears twice", "la compétence %s apparaît deux fois", c.Code)
 			}
 			f.competency[c.Code] = compRef{ai, ci}
+			f.count++
+			last := -1
+			for _, cl := range c.Levels {
+				r, ok := f.levelRank[cl.ID]
+				if !ok {
+					return bad("competency %s describes unknown level %s", "la compétence %s décrit un niveau inconnu %s", c.Code, cl.ID)
+				}
+				if r <= last {
+					return bad("competency %s: levels must be given once each, in the framework's order", "compétence %s : les niveaux doivent figurer une fois chacun, dans l'ordre du référentiel", c.Code)
+				}
+				last = r
+			}
 		}
 	}
-	if len(f.competency) == 0 {
+	// Former codes, once every current code is known: an alias may not
+	// shadow a current code or another alias.
+	for ai, a := range f.Areas {
+		for ci, c := range a.Competences {
+			for _, al := range c.Aliases {
+				if al == "" || strings.ContainsAny(al, "=,\" ") {
+					return bad("competency %s has an empty or invalid alias", "la compétence %s a un ancien code vide ou invalide", c.Code)
+				}
+				if _, dup := f.competency[al]; dup {
+					return bad("alias %s of competency %s is already a code", "l'ancien code %s de la compétence %s est déjà utilisé", al, c.Code)
+				}
+				f.competency[al] = compRef{ai, ci}
+			}
+		}
+	}
+	if f.count == 0 {
 		return bad("no competencies", "aucune compétence")
 	}
 	return nil

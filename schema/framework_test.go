@@ -3,6 +3,7 @@ package schema_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"carnet/schema"
@@ -131,11 +132,80 @@ func TestParseFrameworkRejects(t *testing.T) {
 		{"no competencies", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[]}`},
 		{"duplicate competency", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1"},{"code":"a1"}]}]}`},
 		{"group names unknown level", `{"formatVersion":"1","id":"x","levelGroups":[{"id":"g","levels":["9"]}],"levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1"}]}]}`},
+		{"statement of unknown level", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1","levels":[{"id":"2"}]}]}]}`},
+		{"statements out of order", `{"formatVersion":"1","id":"x","levels":[{"id":"1"},{"id":"2"}],"areas":[{"code":"a","competences":[{"code":"a1","levels":[{"id":"2"},{"id":"1"}]}]}]}`},
+		{"statement twice", `{"formatVersion":"1","id":"x","levels":[{"id":"1"},{"id":"2"}],"areas":[{"code":"a","competences":[{"code":"a1","levels":[{"id":"1"},{"id":"1"}]}]}]}`},
+		{"alias is a code", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1","aliases":["a2"]},{"code":"a2"}]}]}`},
+		{"alias twice", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1","aliases":["old"]},{"code":"a2","aliases":["old"]}]}]}`},
+		{"alias with =", `{"formatVersion":"1","id":"x","levels":[{"id":"1"}],"areas":[{"code":"a","competences":[{"code":"a1","aliases":["o=1"]}]}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := schema.ParseFramework([]byte(tc.json)); schema.ErrorCode(err) != schema.EINVALID {
 				t.Errorf("err = %v, want code invalid", err)
 			}
 		})
+	}
+}
+
+// TestBuiltinStatements checks that every competency of every built-in
+// framework says, for each of the framework's levels and in its order, what
+// the level means: a statement in French and in English and a plain line in
+// French; that each framework says where its texts come from; and that
+// former codes find their competency without counting twice.
+func TestBuiltinStatements(t *testing.T) {
+	fws := schema.NewFrameworks()
+	for _, id := range fws.IDs() {
+		f, _ := fws.Get(id)
+		t.Run(id, func(t *testing.T) {
+			if len(f.Source) == 0 || len(f.Notes) == 0 {
+				t.Errorf("no sources (%d) or notes (%d)", len(f.Source), len(f.Notes))
+			}
+			for _, a := range f.Areas {
+				for _, c := range a.Competences {
+					if len(c.Levels) != len(f.Levels) {
+						t.Errorf("%s: %d level statements, want %d", c.Code, len(c.Levels), len(f.Levels))
+						continue
+					}
+					for i, cl := range c.Levels {
+						if cl.ID != f.Levels[i].ID {
+							t.Errorf("%s: statement %d is for level %s, want %s", c.Code, i, cl.ID, f.Levels[i].ID)
+						}
+						if cl.Statement["fr"] == "" || cl.Statement["en"] == "" || cl.Plain["fr"] == "" {
+							t.Errorf("%s level %s: statement fr %q, en %q, plain fr %q", c.Code, cl.ID, cl.Statement["fr"], cl.Statement["en"], cl.Plain["fr"])
+						}
+						if len([]rune(cl.Plain["fr"])) > 100 {
+							t.Errorf("%s level %s: the plain line is %d characters, keep it short: %q", c.Code, cl.ID, len([]rune(cl.Plain["fr"])), cl.Plain["fr"])
+						}
+						if lv, _, _ := f.Level(cl.ID); c.Statement(lv, "en") != cl.Statement["en"] {
+							t.Errorf("%s level %s: Statement does not return the statement", c.Code, cl.ID)
+						}
+					}
+					for _, al := range c.Aliases {
+						if got, _, err := f.Competency(al); err != nil || got.Code != c.Code {
+							t.Errorf("former code %s finds %v, %v; want %s", al, got, err, c.Code)
+						}
+						if f.CanonicalCode(al) != c.Code {
+							t.Errorf("CanonicalCode(%s) = %s, want %s", al, f.CanonicalCode(al), c.Code)
+						}
+					}
+				}
+			}
+		})
+	}
+	cefr, _ := fws.Get("cefr-fr")
+	want := map[string]string{"CO": "REC.L", "CE": "REC.R", "PO": "PROD.S", "PE": "PROD.W", "IO": "INT.S", "IE": "INT.W", "IL": "INT.O"}
+	for code, old := range want {
+		c, _, err := cefr.Competency(code)
+		if err != nil || len(c.Aliases) != 1 || c.Aliases[0] != old {
+			t.Errorf("CEFR %s: %v, aliases %v; want the former code %s", code, err, c, old)
+		}
+	}
+	if n := cefr.CompetencyCount(); n != 10 {
+		t.Errorf("CEFR counts %d competencies, want 10 (former codes are not competencies)", n)
+	}
+	co, _, _ := cefr.Competency("CO")
+	a1, _, _ := cefr.Level("A1")
+	if s := co.Statement(a1, "fr"); !strings.HasPrefix(s, "Je peux comprendre des mots familiers") {
+		t.Errorf("CO A1 in French is %q, want the self-assessment grid", s)
 	}
 }

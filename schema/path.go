@@ -49,16 +49,19 @@ func CurrentLevels(fw *Framework, entries []PathEntry, now time.Time) []CurrentL
 			continue
 		}
 		for _, l := range e.Levels {
-			if _, _, err := fw.Competency(l.Competency); err != nil {
+			comp, _, err := fw.Competency(l.Competency)
+			if err != nil {
 				continue
 			}
 			_, rank, err := fw.Level(l.Level)
 			if err != nil {
 				continue
 			}
-			cur, ok := best[l.Competency]
+			// A credential issued under a former code counts for the
+			// competency's current code.
+			cur, ok := best[comp.Code]
 			if !ok || rank > cur.Rank || rank == cur.Rank && e.IssuedAt.After(cur.From.IssuedAt) {
-				best[l.Competency] = CurrentLevel{Competency: l.Competency, Level: l.Level, Rank: rank, From: e}
+				best[comp.Code] = CurrentLevel{Competency: comp.Code, Level: l.Level, Rank: rank, From: e}
 			}
 		}
 	}
@@ -96,7 +99,7 @@ type NextStep struct {
 func NextSteps(fw *Framework, current []CurrentLevel, onlyAttested bool) []NextStep {
 	held := map[string]CurrentLevel{}
 	for _, c := range current {
-		held[c.Competency] = c
+		held[fw.CanonicalCode(c.Competency)] = c
 	}
 	var out []NextStep
 	for ai := range fw.Areas {

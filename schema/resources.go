@@ -167,13 +167,14 @@ func (cv *Coverage) validate(fws *Frameworks) error {
 	}
 	seen := map[string]bool{}
 	for _, code := range cv.Competencies {
-		if _, _, err := fw.Competency(code); err != nil {
+		comp, _, err := fw.Competency(code)
+		if err != nil {
 			return err
 		}
-		if seen[code] {
+		if seen[comp.Code] {
 			return Errorf(EINVALID, "competency %s is repeated", "la compétence %s est répétée", code)
 		}
-		seen[code] = true
+		seen[comp.Code] = true
 	}
 	_, from, err := fw.Level(cv.From)
 	if err != nil {
@@ -252,7 +253,7 @@ func (c *Catalogue) Suggest(fw *Framework, competency, level string) []Resource 
 			}
 			_, from, _ := fw.Level(cv.From)
 			_, to, _ := fw.Level(cv.To)
-			if rank < from || rank > to || !contains(cv.Competencies, competency) {
+			if rank < from || rank > to || !coversCompetency(fw, cv.Competencies, competency) {
 				continue
 			}
 			out = append(out, r)
@@ -260,6 +261,18 @@ func (c *Catalogue) Suggest(fw *Framework, competency, level string) []Resource 
 		}
 	}
 	return out
+}
+
+// coversCompetency tells whether list names competency, under its current
+// code or a former one.
+func coversCompetency(fw *Framework, list []string, competency string) bool {
+	want := fw.CanonicalCode(competency)
+	for _, x := range list {
+		if fw.CanonicalCode(x) == want {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

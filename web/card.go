@@ -52,10 +52,12 @@ type cardFramework struct {
 }
 
 // cardTitle is a title with, for levels, the title of the level's group
-// ("Intermédiaire").
+// ("Intermédiaire") and, for competencies, the plain-language line of each
+// level ("Je sais…", in French) by level id.
 type cardTitle struct {
-	Title schema.Text `json:"title"`
-	Group schema.Text `json:"group,omitempty"`
+	Title schema.Text       `json:"title"`
+	Group schema.Text       `json:"group,omitempty"`
+	Plain map[string]string `json:"plain,omitempty"`
 }
 
 // cardTrustList serves GET /c/trust.json: the issuers this instance's
@@ -94,7 +96,20 @@ func (s *Server) cardTrustList(c *gin.Context) {
 			cf := cardFramework{Title: frFirst(fw.Title), Competencies: map[string]cardTitle{}, Levels: map[string]cardTitle{}}
 			for _, a := range fw.Areas {
 				for _, comp := range a.Competences {
-					cf.Competencies[comp.Code] = cardTitle{Title: frFirst(comp.Title)}
+					ct := cardTitle{Title: frFirst(comp.Title)}
+					for _, cl := range comp.Levels {
+						if p := cl.Plain["fr"]; p != "" {
+							if ct.Plain == nil {
+								ct.Plain = map[string]string{}
+							}
+							ct.Plain[cl.ID] = p
+						}
+					}
+					cf.Competencies[comp.Code] = ct
+					// A card issued under a former code is still named.
+					for _, al := range comp.Aliases {
+						cf.Competencies[al] = ct
+					}
 				}
 			}
 			for _, l := range fw.Levels {

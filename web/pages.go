@@ -100,6 +100,11 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 		},
 		"desc":     func(l schema.Level) string { return l.Description(lang) },
 		"desclang": func(l schema.Level) string { return descLang(&l, lang) },
+		// What a level means for one competency (the published statement),
+		// its language, and the plain-language line for learners.
+		"stmt":     func(c schema.Competency, l schema.Level) string { return c.Statement(&l, lang) },
+		"stmtlang": func(c schema.Competency, l schema.Level) string { return c.StatementLang(&l, lang) },
+		"plain":    func(c schema.Competency, id string) string { return c.Plain(id, lang) },
 		"fwtitle": func(id string) string {
 			if fw, err := fws.Get(id); err == nil {
 				return fw.Title.In(lang)
@@ -639,6 +644,14 @@ func (s *Server) assessPage(c *gin.Context) {
 type reviewLine struct {
 	Code, Title, Level, LevelTitle, Description string
 	DescLang                                    string // language of Description (frameworks lack some translations)
+	Plain                                       string // the plain-language line for learners, when there is one
+}
+
+// levelLine is the review line of a competency at a level: the statement of
+// that level for that competency.
+func levelLine(comp *schema.Competency, lv *schema.Level, lang string) reviewLine {
+	return reviewLine{Code: comp.Code, Title: comp.Title.In(lang), Level: lv.ID, LevelTitle: lv.Title.In(lang),
+		Description: comp.Statement(lv, lang), DescLang: comp.StatementLang(lv, lang), Plain: comp.Plain(lv.ID, lang)}
 }
 
 // textLang is the language Text.In(lang) actually returns.
@@ -710,7 +723,7 @@ func (s *Server) assessPost(c *gin.Context) {
 					continue
 				}
 				lv, _, _ := fw.Level(v)
-				lines = append(lines, reviewLine{comp.Code, comp.Title.In(p.Lang), lv.ID, lv.Title.In(p.Lang), lv.Description(p.Lang), descLang(lv, p.Lang)})
+				lines = append(lines, levelLine(&comp, lv, p.Lang))
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
@@ -751,11 +764,17 @@ func (s *Server) credentialPage(c *gin.Context) {
 		var lines []reviewLine
 		for _, res := range r.Results {
 			line := reviewLine{Code: res.Competency, Level: res.Level}
-			if comp, _, err := fw.Competency(res.Competency); err == nil {
+			comp, _, cerr := fw.Competency(res.Competency)
+			if cerr == nil {
 				line.Title = comp.Title.In(p.Lang)
 			}
 			if lv, _, err := fw.Level(res.Level); err == nil {
 				line.LevelTitle, line.Description, line.DescLang = lv.Title.In(p.Lang), lv.Description(p.Lang), descLang(lv, p.Lang)
+				if cerr == nil {
+					l := levelLine(comp, lv, p.Lang)
+					l.Code = res.Competency // as issued
+					line = l
+				}
 			}
 			lines = append(lines, line)
 		}

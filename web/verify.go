@@ -133,6 +133,7 @@ type verdictView struct {
 // levelRow is one assessed competency as the page shows it.
 type levelRow struct {
 	Code, Title, Level, Group string
+	Plain                     string // the plain-language line of the level, for the learner (French pages)
 }
 
 func (s *Server) verifyPage(c *gin.Context) {
@@ -362,6 +363,9 @@ func (s *Server) levelRows(l string, r *verifier.Result) []levelRow {
 				if g := fw.LevelGroup(lv.Group); g != nil {
 					row.Group = g.Title.In(l)
 				}
+			}
+			if comp, _, err := fw.Competency(li.Competency); err == nil {
+				row.Plain = comp.Plain(li.Level, l)
 			}
 		}
 		rows = append(rows, row)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"carnet/schema"
@@ -12,6 +13,10 @@ const frameworksHelp = `carnet frameworks — référentiels de compétences / c
 Usage :
   carnet frameworks [--data DIR] [--framework-file F …]        liste les référentiels / lists frameworks
   carnet frameworks [--data DIR] [--framework-file F …] ID     compétences et niveaux / competencies and levels
+  carnet frameworks --json ID                                   le référentiel en JSON, avec l'énoncé de chaque
+                                                                niveau par compétence (comme GET /api/v1/frameworks/ID) /
+                                                                the framework as JSON, with each competency's level
+                                                                statements (as GET /api/v1/frameworks/ID)
 
 Un réseau peut ajouter son propre référentiel (même format) dans DIR/frameworks/ ou avec
 --framework-file. A network can add its own framework (same format) in DIR/frameworks/ or
@@ -23,6 +28,7 @@ func runFrameworks(ctx context.Context, args []string, e env) int {
 	var fwFiles multiFlag
 	data := fs.String("data", "", "dossier de données / data dir")
 	fs.Var(&fwFiles, "framework-file", "fichier de référentiel supplémentaire / extra framework file (repeatable)")
+	asJSON := fs.Bool("json", false, "sortie JSON (avec ID) / JSON output (with ID)")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
@@ -51,6 +57,15 @@ func runFrameworks(ctx context.Context, args []string, e env) int {
 	f, err := fws.Get(fs.Arg(0))
 	if err != nil {
 		return fail(e, err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(f); err != nil {
+			return fail(e, err)
+		}
+		return exitOK
 	}
 	fmt.Fprintf(e.stdout, "%s — %s\n%s\nLicence : %s %s\n\nNiveaux / levels:\n", f.ID, f.Title.In("fr"), f.Title.In("en"), f.License.ID, f.License.URL)
 	for _, l := range f.Levels {

@@ -43,9 +43,17 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 		return c, nil
 	}
 	c.FrameworkTitle = fw.Title.In(lang)
-	level := map[string]string{}
+	// Results are keyed by the competency's current code, so that a
+	// credential issued under a former code (an alias kept by a later
+	// version of the framework) still prints its levels; the card keeps
+	// the code the credential was issued with.
+	level, issued := map[string]string{}, map[string]string{}
 	for _, l := range rec.Results {
-		level[l.Competency] = l.Level
+		code := l.Competency
+		if comp, _, err := fw.Competency(code); err == nil {
+			code = comp.Code
+		}
+		level[code], issued[code] = l.Level, l.Competency
 	}
 	for _, area := range fw.Areas {
 		for _, comp := range area.Competences {
@@ -53,7 +61,7 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 			if !ok {
 				continue
 			}
-			l := Level{Code: comp.Code, Title: comp.Title.In(lang), Level: id}
+			l := Level{Code: issued[comp.Code], Title: comp.Title.In(lang), Level: id}
 			if lv, rank, err := fw.Level(id); err == nil {
 				l.LevelTitle = lv.Title.In(lang)
 				l.Rank, l.Scale = rank+1, len(fw.Levels)

@@ -394,6 +394,15 @@
       comp.textContent = title ? `${code} ${title}` : code;
       const lv = document.createElement('td');
       lv.textContent = levelText(fw, String(level));
+      // The plain-language line of this level for this competency, for
+      // the learner ("Je sais…"; written in French only).
+      const plain = entry && lang === 'fr' ? own(entry.plain, String(level)) : undefined;
+      if (typeof plain === 'string' && plain) {
+        const p = document.createElement('span');
+        p.className = 'plain';
+        p.textContent = plain;
+        lv.append(document.createElement('br'), p);
+      }
       tr.append(comp, lv);
       body.append(tr);
     }
