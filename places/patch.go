@@ -1,0 +1,168 @@
+package places
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"carnet/schema"
+)
+
+// List is a multi-valued field in a request: a JSON array of strings, or
+// the flat form's "|"-joined string.
+type List []string
+
+// UnmarshalJSON accepts an array of strings or a "|"-joined string.
+func (l *List) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*l = Split(s)
+		return nil
+	}
+	var a []string
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	out := List{}
+	for _, v := range a {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	*l = out
+	return nil
+}
+
+// Patch is a partial update of a structure's place, with the standard's
+// field names: members left out keep their value, an empty string or an
+// empty list clears an optional one. The place's id, name and update date
+// are the structure's, set by the caller.
+type Patch struct {
+	Pivot                         *string  `json:"pivot,omitempty"`
+	Adresse                       *string  `json:"adresse,omitempty"`
+	ComplementAdresse             *string  `json:"complement_adresse,omitempty"`
+	CodePostal                    *string  `json:"code_postal,omitempty"`
+	CodeInsee                     *string  `json:"code_insee,omitempty"`
+	Commune                       *string  `json:"commune,omitempty"`
+	Latitude                      *float64 `json:"latitude,omitempty"`
+	Longitude                     *float64 `json:"longitude,omitempty"`
+	Typologie                     *List    `json:"typologie,omitempty"`
+	Telephone                     *string  `json:"telephone,omitempty"`
+	Courriels                     *List    `json:"courriels,omitempty"`
+	SiteWeb                       *List    `json:"site_web,omitempty"`
+	Horaires                      *string  `json:"horaires,omitempty"`
+	PresentationResume            *string  `json:"presentation_resume,omitempty"`
+	PresentationDetail            *string  `json:"presentation_detail,omitempty"`
+	Source                        *string  `json:"source,omitempty"`
+	Itinerance                    *List    `json:"itinerance,omitempty"`
+	StructureParente              *string  `json:"structure_parente,omitempty"`
+	Services                      *List    `json:"services,omitempty"`
+	PublicsSpecifiquementAdresses *List    `json:"publics_specifiquement_adresses,omitempty"`
+	PriseEnChargeSpecifique       *List    `json:"prise_en_charge_specifique,omitempty"`
+	FraisACharge                  *List    `json:"frais_a_charge,omitempty"`
+	DispositifProgrammesNationaux *List    `json:"dispositif_programmes_nationaux,omitempty"`
+	FormationsLabels              *List    `json:"formations_labels,omitempty"`
+	AutresFormationsLabels        *List    `json:"autres_formations_labels,omitempty"`
+	ModalitesAcces                *List    `json:"modalites_acces,omitempty"`
+	ModalitesAccompagnement       *List    `json:"modalites_accompagnement,omitempty"`
+	FicheAccesLibre               *string  `json:"fiche_acces_libre,omitempty"`
+	PriseRdv                      *string  `json:"prise_rdv,omitempty"`
+}
+
+// Empty says whether the patch changes nothing.
+func (pt *Patch) Empty() bool {
+	b, _ := json.Marshal(pt)
+	return string(b) == "{}"
+}
+
+// Apply writes the patch's members onto p (nothing is checked: see
+// Place.Validate).
+func (pt *Patch) Apply(p *Place) {
+	str := func(from *string, to *string) {
+		if from != nil {
+			*to = strings.TrimSpace(*from)
+		}
+	}
+	list := func(from *List, to *[]string) {
+		if from != nil {
+			*to = append([]string(nil), (*from)...)
+		}
+	}
+	str(pt.Pivot, &p.Pivot)
+	if pt.Pivot != nil {
+		p.Pivot = NormalizePivot(p.Pivot)
+	}
+	str(pt.Adresse, &p.Adresse)
+	str(pt.ComplementAdresse, &p.ComplementAdresse)
+	str(pt.CodePostal, &p.CodePostal)
+	str(pt.CodeInsee, &p.CodeInsee)
+	str(pt.Commune, &p.Commune)
+	if pt.Latitude != nil {
+		v := *pt.Latitude
+		p.Latitude = &v
+	}
+	if pt.Longitude != nil {
+		v := *pt.Longitude
+		p.Longitude = &v
+	}
+	list(pt.Typologie, &p.Typologies)
+	if pt.Telephone != nil {
+		p.Telephone = NormalizePhone(strings.TrimSpace(*pt.Telephone))
+	}
+	list(pt.Courriels, &p.Courriels)
+	list(pt.SiteWeb, &p.SiteWeb)
+	str(pt.Horaires, &p.Horaires)
+	str(pt.PresentationResume, &p.PresentationResume)
+	str(pt.PresentationDetail, &p.PresentationDetail)
+	str(pt.Source, &p.Source)
+	list(pt.Itinerance, &p.Itinerance)
+	str(pt.StructureParente, &p.StructureParente)
+	list(pt.Services, &p.Services)
+	list(pt.PublicsSpecifiquementAdresses, &p.PublicsSpecifiquementAdresses)
+	list(pt.PriseEnChargeSpecifique, &p.PriseEnChargeSpecifique)
+	list(pt.FraisACharge, &p.FraisACharge)
+	list(pt.DispositifProgrammesNationaux, &p.DispositifProgrammesNationaux)
+	list(pt.FormationsLabels, &p.FormationsLabels)
+	list(pt.AutresFormationsLabels, &p.AutresFormationsLabels)
+	list(pt.ModalitesAcces, &p.ModalitesAcces)
+	list(pt.ModalitesAccompagnement, &p.ModalitesAccompagnement)
+	str(pt.FicheAccesLibre, &p.FicheAccesLibre)
+	str(pt.PriseRdv, &p.PriseRdv)
+}
+
+// Store keeps places: the network's structures' (one per structure, with
+// its slug) and those imported from the national dataset. The sqlite
+// package implements it.
+type Store interface {
+	// StructurePlace returns the place of a structure, nil if it has none.
+	StructurePlace(ctx context.Context, slug string) (*Place, error)
+	// PutStructurePlace stores (or replaces) the place of a structure.
+	PutStructurePlace(ctx context.Context, slug string, p *Place) error
+	// NetworkPlaces returns the places of the network's structures, by id.
+	NetworkPlaces(ctx context.Context) ([]*Place, error)
+	// Import reads a file of the standard and stores its valid places as
+	// imported ones, replacing those with the same id.
+	Import(ctx context.Context, r io.Reader, source string) (*Report, error)
+	// Nearest returns up to limit places nearest (lat, lon) within maxKm,
+	// those offering service when it is not empty, each with whether it is
+	// a network structure's.
+	Nearest(ctx context.Context, lat, lon, maxKm float64, limit int, service string) ([]Near, error)
+}
+
+// Near is a place found by Store.Nearest.
+type Near struct {
+	Ranked
+	Network   bool   // a Carnet structure of this network (else imported, for orientation only)
+	Structure string // its slug when Network
+}
+
+// ErrNoPlace says that a structure has not described its place yet.
+func ErrNoPlace(slug string) error {
+	return schema.Errorf(schema.ENOTFOUND, "the structure %q has not described its place yet", "la structure %q n'a pas encore décrit son lieu", slug)
+}
