@@ -93,23 +93,25 @@ func (s *PlaceStore) PutStructurePlace(ctx context.Context, slug string, p *plac
 	})
 }
 
-// NetworkPlaces implements places.Store.
+// NetworkPlaces implements places.Store; each place bears its structure's
+// current name.
 func (s *PlaceStore) NetworkPlaces(ctx context.Context) ([]*places.Place, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT data FROM places WHERE structure_id IS NOT NULL ORDER BY id`)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT p.data, s.name FROM places p JOIN structures s ON s.id = p.structure_id ORDER BY p.id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: network places: %w", err)
 	}
 	defer rows.Close()
 	var out []*places.Place
 	for rows.Next() {
-		var data string
-		if err := rows.Scan(&data); err != nil {
+		var data, name string
+		if err := rows.Scan(&data, &name); err != nil {
 			return nil, fmt.Errorf("sqlite: network places: %w", err)
 		}
 		p, err := scanPlace(data)
 		if err != nil {
 			return nil, err
 		}
+		p.Nom = name
 		out = append(out, p)
 	}
 	return out, rows.Err()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"carnet/issuer"
+	"carnet/places"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
@@ -278,6 +280,8 @@ type structurePatch struct {
 	URL      *string `json:"url"`
 	Email    *string `json:"email"`
 	ImageURL *string `json:"image_url"`
+	// The standard's fields of the structure's place (web/places.go).
+	places.Patch
 }
 
 func (s *Server) apiStructureUpdate(c *gin.Context) {
@@ -301,7 +305,10 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 			*f.to = *f.from
 		}
 	}
-	st, err = s.updateStructure(ctx, actorOf(c), st.Slug, in)
+	err = s.withPlace(ctx, st.Slug, strings.TrimSpace(in.Name), &patch.Patch, func(ctx context.Context) (err error) {
+		st, err = s.updateStructure(ctx, actorOf(c), st.Slug, in)
+		return err
+	})
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/outbound"
+	"carnet/places"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -25,6 +26,7 @@ type Config struct {
 	Trust       schema.TrustStore
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
+	Places      places.Store // the places on the national standard; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -55,6 +57,7 @@ type Config struct {
 // a public base URL, the verifier never fetches from private addresses.
 func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
+		Places:  cfg.Places,
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,

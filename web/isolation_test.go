@@ -79,7 +79,8 @@ func TestTenantIsolation(t *testing.T) {
 		imps2, _ := f.imps.ListImports(ctx, lB2.ID)
 		ringA, _ := f.srv.Keys.Ring("bib-a")
 		ringB, _ := f.srv.Keys.Ring("bib-b")
-		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2, len(ringA.Keys), len(ringB.Keys))
+		placeB, _ := f.srv.Places.StructurePlace(ctx, "bib-b")
+		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2, len(ringA.Keys), len(ringB.Keys), placeB)
 		b, _ := json.Marshal(parts)
 		return string(b)
 	}
@@ -101,6 +102,8 @@ func TestTenantIsolation(t *testing.T) {
 		// JSON API.
 		{route: "GET /api/v1/structures/:slug", path: "/api/v1/structures/bib-b"},
 		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"name": "pris"}},
+		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"pivot": "21510454700019",
+			"adresse": "1 rue Prise", "code_postal": "51100", "commune": "Reims", "services": []string{"Aide aux démarches administratives"}}},
 		{route: "POST /api/v1/structures/:slug/invitations", as: "admin", path: "/api/v1/structures/bib-b/invitations", body: map[string]any{"email": "x@example.org"}},
 		{route: "POST /api/v1/structures/:slug/keys/rotate", as: "admin", path: "/api/v1/structures/bib-b/keys/rotate"},
 		{route: "POST /api/v1/structures/:slug/keys/rotate", path: "/api/v1/structures/bib-a/keys/rotate"}, // a mediator of A
@@ -191,7 +194,7 @@ func TestTenantIsolation(t *testing.T) {
 	public := []string{
 		"GET /healthz", "GET /metrics", "GET /.well-known/jwks.json", "GET /trust-list.jwt", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json", "GET /s/:slug/logo",
 		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
-		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /c/status/:id", "GET /c/sw.js", "GET /c/revocations.json",
+		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /lieux.json", "GET /lieux.csv", "GET /c/status/:id", "GET /c/sw.js", "GET /c/revocations.json",
 		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",

@@ -670,6 +670,11 @@ func oaJSONMembers(t reflect.Type) (all, always []string) {
 		if tag == "-" {
 			continue
 		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct { // embedded: its members are the struct's
+			a, al := oaJSONMembers(f.Type)
+			all, always = append(all, a...), append(always, al...)
+			continue
+		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
 			name = f.Name

@@ -17,6 +17,7 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/outbound"
+	"carnet/places"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -36,6 +37,7 @@ type Server struct {
 	Trust       schema.TrustStore    // the trusted partners; nil: none
 	Imports     schema.ImportStore   // credentials attached from other structures
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
+	Places      places.Store         // the places on the national standard; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
@@ -118,6 +120,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/verify", s.optionalSession, s.verifyPage)
 	r.GET("/c", s.optionalSession, s.cardPage)
 	r.GET("/c/trust.json", s.cardTrustList)
+	r.GET("/lieux.json", s.lieuxJSON)
+	r.GET("/lieux.csv", s.lieuxCSV)
 	r.GET("/c/status/:id", s.cardStatus)
 	r.GET("/c/revocations.json", s.cardRevocations)
 	r.GET("/c/sw.js", s.cardWorker)
