@@ -35,6 +35,7 @@ Usage :
   carnet keys    jwks|did|rotate|create --data DIR [--structure SLUG]
   carnet token create --data DIR [--user ADRESSE] [--name NOM]
   carnet frameworks [--data DIR] [ID]
+  carnet places import --data DIR FICHIER.csv|FICHIER.json
   carnet backup  --data DIR --out FICHIER [--force]
   carnet restore --data DOSSIER_VIDE --from FICHIER
   carnet check   --data DIR
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return runFrameworks(ctx, rest, e)
 	case "token":
 		return runToken(ctx, rest, e)
+	case "places":
+		return runPlaces(ctx, rest, e)
 	case "backup":
 		return runBackup(ctx, rest, e)
 	case "restore":
