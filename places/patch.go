@@ -153,6 +153,20 @@ type Store interface {
 	// those offering service when it is not empty, each with whether it is
 	// a network structure's.
 	Nearest(ctx context.Context, lat, lon, maxKm float64, limit int, service string) ([]Near, error)
+	// PostcodeCentre returns the mean coordinates of the places with a
+	// postcode (ok false when none has coordinates).
+	PostcodeCentre(ctx context.Context, postcode string) (lat, lon float64, ok bool, err error)
+
+	// ListOffers returns the offers of a structure ("": of every
+	// structure), by title.
+	ListOffers(ctx context.Context, structure string) ([]*Offer, error)
+	// CreateOffer stores a new offer (its Structure names the structure).
+	CreateOffer(ctx context.Context, o *Offer) error
+	// DeleteOffer removes an offer of a structure.
+	DeleteOffer(ctx context.Context, structure, id string) error
+	// OffersServing returns the offers that serve a competency of a
+	// framework at a level rank.
+	OffersServing(ctx context.Context, framework, competency string, rank int) ([]*Offer, error)
 }
 
 // Near is a place found by Store.Nearest.

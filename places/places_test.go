@@ -308,3 +308,35 @@ func TestPatch(t *testing.T) {
 		t.Error("empty patch not empty")
 	}
 }
+
+func TestOffer(t *testing.T) {
+	fws := schema.NewFrameworks()
+	ok := func() *Offer {
+		return &Offer{Title: " Atelier  courriel ", Kind: KindWorkshop, Framework: "digcomp-2.2", Competencies: []string{"2.1"},
+			From: "2", To: "3", Price: "Gratuit"}
+	}
+	o := ok()
+	if err := o.Validate(fws); err != nil {
+		t.Fatal(err)
+	}
+	if o.Title != "Atelier courriel" || o.FromRank != 1 || o.ToRank != 2 || len(o.Languages) != 1 || !o.Serves("digcomp-2.2", "2.1", 2) || o.Serves("digcomp-2.2", "2.1", 3) || o.Serves("digcomp-2.2", "2.2", 2) {
+		t.Errorf("%+v", o)
+	}
+	for name, edit := range map[string]func(*Offer){
+		"no title": func(o *Offer) { o.Title = "" }, "kind": func(o *Offer) { o.Kind = "cours" },
+		"framework": func(o *Offer) { o.Framework = "nope" }, "competency": func(o *Offer) { o.Competencies = []string{"9.9"} },
+		"none": func(o *Offer) { o.Competencies = nil }, "repeated": func(o *Offer) { o.Competencies = []string{"2.1", "2.1"} },
+		"level": func(o *Offer) { o.To = "9" }, "reversed": func(o *Offer) { o.From, o.To = "3", "2" },
+		"price": func(o *Offer) { o.Price = "5 €" }, "language": func(o *Offer) { o.Languages = []string{"français"} },
+		"service": func(o *Offer) { o.Services = []string{"Cuisine"} },
+	} {
+		o := ok()
+		edit(o)
+		if err := o.Validate(fws); schema.ErrorCode(err) != schema.EINVALID && schema.ErrorCode(err) != schema.ENOTFOUND {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if ServiceFor("digcomp-2.2", "4.2") != "Utilisation sécurisée du numérique" || ServiceFor("cefr-fr", "CO") != "" || ServiceFor("crcn-2019", "1.1") == "" {
+		t.Error("ServiceFor")
+	}
+}

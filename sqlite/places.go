@@ -77,12 +77,12 @@ func (s *PlaceStore) PutStructurePlace(ctx context.Context, slug string, p *plac
 		if _, err := tx.ExecContext(ctx, `DELETE FROM places WHERE structure_id = ? AND id <> ?`, sid, p.ID); err != nil {
 			return fmt.Errorf("sqlite: put place: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO places (id, structure_id, source, latitude, longitude, services, data, updated_at)
-			VALUES (?, ?, '', ?, ?, ?, ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO places (id, structure_id, source, latitude, longitude, services, code_postal, data, updated_at)
+			VALUES (?, ?, '', ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET latitude = excluded.latitude, longitude = excluded.longitude,
-				services = excluded.services, data = excluded.data, updated_at = excluded.updated_at
+				services = excluded.services, code_postal = excluded.code_postal, data = excluded.data, updated_at = excluded.updated_at
 			WHERE places.structure_id = excluded.structure_id`,
-			p.ID, sid, lat, lon, strings.Join(p.Services, places.Sep), data, s.db.now())
+			p.ID, sid, lat, lon, strings.Join(p.Services, places.Sep), p.CodePostal, data, s.db.now())
 		if err != nil {
 			return fmt.Errorf("sqlite: put place: %w", err)
 		}
@@ -132,10 +132,10 @@ func (s *PlaceStore) Import(ctx context.Context, r io.Reader, source string) (*p
 			return nil
 		}
 		err := s.db.withTx(ctx, func(tx *sql.Tx) error {
-			st, err := tx.PrepareContext(ctx, `INSERT INTO places (id, structure_id, source, latitude, longitude, services, data, updated_at)
-				VALUES (?, NULL, ?, ?, ?, ?, ?, ?)
+			st, err := tx.PrepareContext(ctx, `INSERT INTO places (id, structure_id, source, latitude, longitude, services, code_postal, data, updated_at)
+				VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT(id) DO UPDATE SET source = excluded.source, latitude = excluded.latitude, longitude = excluded.longitude,
-					services = excluded.services, data = excluded.data, updated_at = excluded.updated_at
+					services = excluded.services, code_postal = excluded.code_postal, data = excluded.data, updated_at = excluded.updated_at
 				WHERE places.structure_id IS NULL`)
 			if err != nil {
 				return fmt.Errorf("sqlite: import places: %w", err)
@@ -148,7 +148,7 @@ func (s *PlaceStore) Import(ctx context.Context, r io.Reader, source string) (*p
 					return err
 				}
 				lat, lon := coords(p)
-				res, err := st.ExecContext(ctx, p.ID, source, lat, lon, strings.Join(p.Services, places.Sep), data, now)
+				res, err := st.ExecContext(ctx, p.ID, source, lat, lon, strings.Join(p.Services, places.Sep), p.CodePostal, data, now)
 				if err != nil {
 					return fmt.Errorf("sqlite: import place %s: %w", p.ID, err)
 				}

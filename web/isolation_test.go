@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"carnet/places"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
@@ -61,6 +62,10 @@ func TestTenantIsolation(t *testing.T) {
 	uuidB := strings.TrimPrefix(cB.ID, "urn:uuid:")
 	uuidB2 := strings.TrimPrefix(cB2.ID, "urn:uuid:")
 	tokenIDB := itoa64(tB.ID)
+	if err := f.srv.Places.CreateOffer(ctx, &places.Offer{ID: "o-b", Structure: "bib-b", Title: "Atelier de B", Kind: places.KindWorkshop,
+		Framework: "digcomp-2.2", Competencies: []string{"1.1"}, From: "1", To: "2", ToRank: 1, Price: "Gratuit"}); err != nil {
+		t.Fatal(err)
+	}
 
 	snapshot := func() string {
 		var parts []any
@@ -80,7 +85,8 @@ func TestTenantIsolation(t *testing.T) {
 		ringA, _ := f.srv.Keys.Ring("bib-a")
 		ringB, _ := f.srv.Keys.Ring("bib-b")
 		placeB, _ := f.srv.Places.StructurePlace(ctx, "bib-b")
-		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2, len(ringA.Keys), len(ringB.Keys), placeB)
+		offersB, _ := f.srv.Places.ListOffers(ctx, "bib-b")
+		parts = append(parts, l, c1, c2, st, users, tokens, len(list), l2, imps1, imps2, len(ringA.Keys), len(ringB.Keys), placeB, offersB)
 		b, _ := json.Marshal(parts)
 		return string(b)
 	}
@@ -104,6 +110,10 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"name": "pris"}},
 		{route: "PATCH /api/v1/structures/:slug", as: "admin", path: "/api/v1/structures/bib-b", body: map[string]any{"pivot": "21510454700019",
 			"adresse": "1 rue Prise", "code_postal": "51100", "commune": "Reims", "services": []string{"Aide aux démarches administratives"}}},
+		{route: "POST /api/v1/structures/:slug/offers", as: "admin", path: "/api/v1/structures/bib-b/offers", body: map[string]any{"title": "Intrus",
+			"kind": "atelier", "framework": "digcomp-2.2", "competencies": []string{"1.1"}, "from": "1", "to": "2", "price": "Gratuit"}},
+		{route: "DELETE /api/v1/structures/:slug/offers/:id", as: "admin", path: "/api/v1/structures/bib-b/offers/o-b"},
+		{route: "DELETE /api/v1/structures/:slug/offers/:id", as: "admin", path: "/api/v1/structures/bib-a/offers/o-b"}, // B's offer through A
 		{route: "POST /api/v1/structures/:slug/invitations", as: "admin", path: "/api/v1/structures/bib-b/invitations", body: map[string]any{"email": "x@example.org"}},
 		{route: "POST /api/v1/structures/:slug/keys/rotate", as: "admin", path: "/api/v1/structures/bib-b/keys/rotate"},
 		{route: "POST /api/v1/structures/:slug/keys/rotate", path: "/api/v1/structures/bib-a/keys/rotate"}, // a mediator of A
@@ -199,6 +209,8 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
+		// The network's offers and places are shared for orientation, by design.
+		"GET /api/v1/structures/:slug/offers", "GET /api/v1/orientation",
 	}
 
 	covered := map[string]bool{}

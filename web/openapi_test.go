@@ -26,6 +26,7 @@ import (
 
 	"carnet/keys"
 	"carnet/outbound"
+	"carnet/places"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -95,7 +96,8 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 	srv, err := NewServer(ctx, Config{
 		BaseURL: base, Structures: structures, Users: users, Learners: sqlite.NewLearnerStore(db),
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
-		Tx: db, StatusStore: db, Secret: secret, Outbound: outbound.ForBaseURL(base), Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+		Places: sqlite.NewPlaceStore(db),
+		Tx:     db, StatusStore: db, Secret: secret, Outbound: outbound.ForBaseURL(base), Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -630,6 +632,10 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"Resource", resourceJSON{}, true},
 		{"KeyRotation", keyRotationJSON{}, true},
 		{"SigningKey", keyJSON{}, true},
+		{"Offer", places.Offer{}, true},
+		{"OfferCreate", offerInput{}, false},
+		{"Orientation", orientationJSON{}, true},
+		{"Lieu", places.Record{}, false},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -791,6 +797,35 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/keys/rotate", nil), http.StatusForbidden), schema.EFORBIDDEN)
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/keys/rotate", nil), http.StatusNotFound), schema.ENOTFOUND)
+
+	// Places: the structure's place on the national standard, offers, orientation.
+	place := map[string]any{"pivot": "21510454700019", "adresse": "2 rue des Fuseliers", "code_postal": "51100", "commune": "Reims",
+		"latitude": 49.2535, "longitude": 4.0336, "horaires": "Tu-Sa 10:00-18:00", "services": []string{"Maîtrise des outils numériques du quotidien"},
+		"courriels": "contact@example.org|ateliers@example.org", "modalites_accompagnement": []string{"Dans un atelier collectif"}}
+	e.want(e.call(admin, "PATCH", "/api/v1/structures/main", place), http.StatusOK)
+	e.wantError(e.want(e.call(admin, "PATCH", "/api/v1/structures/main", map[string]any{"horaires": "le matin"}), http.StatusBadRequest), schema.EINVALID)
+	offer := map[string]any{"title": "Atelier courriel", "kind": "atelier", "framework": "digcomp-2.2", "competencies": []string{"2.1"},
+		"from": "2", "to": "3", "schedule": "mardi 14 h", "price": "Gratuit", "languages": []string{"fr", "ar"}}
+	of := e.want(e.call(admin, "POST", "/api/v1/structures/main/offers", offer), http.StatusCreated)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/main/offers", map[string]any{"title": "x", "kind": "atelier", "framework": "digcomp-2.2",
+		"competencies": []string{"2.1"}, "from": "3", "to": "2", "price": "Gratuit"}), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/offers", offer), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/offers", offer), http.StatusNotFound), schema.ENOTFOUND)
+	if l := e.want(e.call(mediator, "GET", "/api/v1/structures/main/offers", nil), http.StatusOK); len(l.JSON["offers"].([]any)) != 1 {
+		t.Errorf("offers: %s", l.Body)
+	}
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/structures/nope/offers", nil), http.StatusNotFound), schema.ENOTFOUND)
+	or := e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3", nil), http.StatusOK)
+	if offers := or.JSON["offers"].([]any); len(offers) != 1 || len(or.JSON["places"].([]any)) != 1 {
+		t.Errorf("orientation: %s", or.Body)
+	}
+	e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&postcode=51100", nil), http.StatusOK)
+	e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=cefr-fr&competency=CO&level=B1&lat=48.85&lon=2.35", nil), http.StatusOK)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&lat=91&lon=0", nil), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=nope&competency=2.1&level=3", nil), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/structures/main/offers/"+of.str("id"), nil), http.StatusForbidden), schema.EFORBIDDEN)
+	e.wantError(e.want(e.call(admin, "DELETE", "/api/v1/structures/main/offers/o-nope", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.want(e.call(admin, "DELETE", "/api/v1/structures/main/offers/"+of.str("id"), nil), http.StatusNoContent)
 
 	// Learners.
 	awa := e.want(e.call(mediator, "POST", "/api/v1/learners", map[string]any{"structure": "main", "name": "Awa Diallo",

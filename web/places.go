@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
+	"sort"
+	"strconv"
 	"time"
 
 	"carnet/places"
@@ -86,4 +89,250 @@ func (s *Server) withPlace(ctx context.Context, slug, name string, pt *places.Pa
 		}
 		return s.Places.PutStructurePlace(ctx, slug, p)
 	})
+}
+
+// offerInput is the body of POST /api/v1/structures/{slug}/offers.
+type offerInput struct {
+	Title        string   `json:"title"`
+	Kind         string   `json:"kind"`
+	Framework    string   `json:"framework"`
+	Competencies []string `json:"competencies"`
+	From         string   `json:"from"`
+	To           string   `json:"to"`
+	Schedule     string   `json:"schedule"`
+	Price        string   `json:"price"`
+	PriceDetail  string   `json:"price_detail"`
+	Languages    []string `json:"languages"`
+	Services     []string `json:"services"`
+}
+
+func (s *Server) placeStore() (places.Store, error) {
+	if s.Places == nil {
+		return nil, schema.Errorf(schema.EUNAVAILABLE, "this instance keeps no places", "cette instance ne gère pas de lieux")
+	}
+	return s.Places, nil
+}
+
+// apiOffers lists a structure's offers; the network's offers are shared
+// for orientation, so any signed-in user may read them.
+func (s *Server) apiOffers(c *gin.Context) {
+	ctx := c.Request.Context()
+	ps, err := s.placeStore()
+	if err == nil {
+		_, err = s.Structures.FindStructure(ctx, c.Param("slug"))
+	}
+	var list []*places.Offer
+	if err == nil {
+		list, err = ps.ListOffers(ctx, c.Param("slug"))
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"offers": list})
+}
+
+// apiOfferCreate adds an offer to a structure (its administrators).
+func (s *Server) apiOfferCreate(c *gin.Context) {
+	var in offerInput
+	if err := bindJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	ctx, a := c.Request.Context(), actorOf(c)
+	ps, err := s.placeStore()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	o := &places.Offer{ID: places.NewOfferID(), Structure: st.Slug, Title: in.Title, Kind: in.Kind, Framework: in.Framework,
+		Competencies: in.Competencies, From: in.From, To: in.To, Schedule: in.Schedule, Price: in.Price,
+		PriceDetail: in.PriceDetail, Languages: in.Languages, Services: in.Services}
+	if err := o.Validate(s.Frameworks); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := ps.CreateOffer(ctx, o); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre créée / offer created: "+o.ID+" "+o.Title, "")
+	})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+// apiOfferDelete removes an offer of a structure (its administrators).
+func (s *Server) apiOfferDelete(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	ps, err := s.placeStore()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := ps.DeleteOffer(ctx, st.Slug, c.Param("id")); err != nil {
+			return err
+		}
+		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre supprimée / offer deleted: "+c.Param("id"), "")
+	})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// Wire shapes of the orientation.
+type (
+	orientationJSON struct {
+		Origin  originJSON          `json:"origin"`
+		Service string              `json:"service"`
+		Offers  []orientedOfferJSON `json:"offers"`
+		Places  []orientedPlaceJSON `json:"places"`
+	}
+	originJSON struct {
+		Latitude  float64 `json:"latitude"`
+		Longitude float64 `json:"longitude"`
+		From      string  `json:"from"` // "coordinates", "postcode" or "structure"
+	}
+	orientedOfferJSON struct {
+		Offer      *places.Offer  `json:"offer"`
+		Place      *places.Record `json:"place"`       // the structure's place; null when not described
+		DistanceKm *float64       `json:"distance_km"` // null without coordinates
+	}
+	orientedPlaceJSON struct {
+		Place      places.Record `json:"place"`
+		DistanceKm float64       `json:"distance_km"`
+		Network    bool          `json:"network"`   // a Carnet structure of this network; else an imported place, for orientation only
+		Structure  string        `json:"structure"` // its slug when network
+	}
+)
+
+// MaxOrientationKm bounds the places search of an orientation.
+const MaxOrientationKm = 50
+
+// apiOrientation answers GET /api/v1/orientation: for a competency's next
+// level, the network's offers that serve it, nearest first, then the
+// nearest places (the network's and imported ones) whose services match,
+// from a point: lat and lon, or a postcode (the centre of the places known
+// there), or by default the place of the caller's structure.
+func (s *Server) apiOrientation(c *gin.Context) {
+	res, err := s.orientation(c.Request.Context(), actorOf(c), c.Query("framework"), c.Query("competency"), c.Query("level"),
+		c.Query("lat"), c.Query("lon"), c.Query("postcode"), c.Query("service"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) orientation(ctx context.Context, a *actor, framework, competency, level, lat, lon, postcode, service string) (*orientationJSON, error) {
+	ps, err := s.placeStore()
+	if err != nil {
+		return nil, err
+	}
+	fw, err := s.Frameworks.Get(framework)
+	if err != nil {
+		return nil, err
+	}
+	comp, _, err := fw.Competency(competency)
+	if err != nil {
+		return nil, err
+	}
+	_, rank, err := fw.Level(level)
+	if err != nil {
+		return nil, err
+	}
+	if service == "" {
+		service = places.ServiceFor(fw.ID, comp.Code)
+	} else if !slices.Contains(places.Services, service) {
+		return nil, schema.Errorf(schema.EINVALID, "%q is not a service of the standard", "%q n'est pas un service du standard", service)
+	}
+	out := &orientationJSON{Service: service, Offers: []orientedOfferJSON{}, Places: []orientedPlaceJSON{}}
+	switch {
+	case lat != "" || lon != "":
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		if err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+			return nil, schema.Errorf(schema.EINVALID, "lat and lon must be WGS84 coordinates", "lat et lon doivent être des coordonnées WGS84")
+		}
+		out.Origin = originJSON{la, lo, "coordinates"}
+	case postcode != "":
+		la, lo, ok, err := ps.PostcodeCentre(ctx, postcode)
+		if err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, schema.Errorf(schema.EINVALID, "no known place has the postcode %q: give coordinates", "aucun lieu connu n'a le code postal %q : donnez des coordonnées", postcode)
+		}
+		out.Origin = originJSON{la, lo, "postcode"}
+	default:
+		st, err := s.structureFor(ctx, a, "", schema.RoleMediator)
+		if err != nil {
+			return nil, err
+		}
+		p, err := ps.StructurePlace(ctx, st.Slug)
+		if err != nil {
+			return nil, err
+		} else if p == nil || !p.HasCoordinates() {
+			return nil, schema.Errorf(schema.EINVALID, "your structure's place has no coordinates: give a postcode or coordinates",
+				"le lieu de votre structure n'a pas de coordonnées : donnez un code postal ou des coordonnées")
+		}
+		out.Origin = originJSON{*p.Latitude, *p.Longitude, "structure"}
+	}
+	offers, err := ps.OffersServing(ctx, fw.ID, comp.Code, rank)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range offers {
+		item := orientedOfferJSON{Offer: o}
+		p, err := ps.StructurePlace(ctx, o.Structure)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			if st, err := s.Structures.FindStructure(ctx, o.Structure); err == nil {
+				p.Nom = st.Name
+			}
+			r := p.Record()
+			item.Place = &r
+			if p.HasCoordinates() {
+				d := places.Distance(out.Origin.Latitude, out.Origin.Longitude, *p.Latitude, *p.Longitude)
+				item.DistanceKm = &d
+			}
+		}
+		out.Offers = append(out.Offers, item)
+	}
+	sort.SliceStable(out.Offers, func(i, j int) bool {
+		a, b := out.Offers[i].DistanceKm, out.Offers[j].DistanceKm
+		return a != nil && (b == nil || *a < *b)
+	})
+	if service != "" {
+		near, err := ps.Nearest(ctx, out.Origin.Latitude, out.Origin.Longitude, MaxOrientationKm, 10, service)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range near {
+			if n.Network {
+				if st, err := s.Structures.FindStructure(ctx, n.Structure); err == nil {
+					n.Place.Nom = st.Name
+				}
+			}
+			out.Places = append(out.Places, orientedPlaceJSON{Place: n.Place.Record(), DistanceKm: n.Km, Network: n.Network, Structure: n.Structure})
+		}
+	}
+	return out, nil
 }

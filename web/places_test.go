@@ -3,7 +3,9 @@ package web_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -136,5 +138,110 @@ func TestStructurePlace(t *testing.T) {
 	other := f.token(f.user("admin@autre.example", false, schema.Membership{StructureID: st2.ID, Role: schema.RoleAdmin}))
 	if code := f.api(other, "PATCH", "/api/v1/structures/bib", map[string]any{"adresse": "ailleurs"}, nil); code != 403 && code != 404 {
 		t.Errorf("another structure's admin: %d", code)
+	}
+}
+
+// TestOrientation ranks the network's offers for a next level by distance
+// (known coordinates), then the places whose services match, the imported
+// ones marked as outside the network.
+func TestOrientation(t *testing.T) {
+	f := startFixture(t)
+	ctx := t.Context()
+	bib, asso := f.structure("bib"), f.structure("asso")
+	f.structure("loin")
+	med := f.token(f.user("med@bib.example", false, schema.Membership{StructureID: bib.ID, Role: schema.RoleMediator}))
+	admin := f.token(f.user("admin@example.org", true, schema.Membership{StructureID: bib.ID, Role: schema.RoleAdmin},
+		schema.Membership{StructureID: asso.ID, Role: schema.RoleAdmin}))
+	const outils = "Maîtrise des outils numériques du quotidien"
+	describe := func(slug string, lat, lon float64, cp string) {
+		t.Helper()
+		if code := f.api(admin, "PATCH", "/api/v1/structures/"+slug, map[string]any{"pivot": "21510454700019", "adresse": "1 rue X",
+			"code_postal": cp, "commune": "Ville", "latitude": lat, "longitude": lon, "services": []string{outils}, "horaires": "Mo-Fr 09:00-17:00"}, nil); code != 200 {
+			t.Fatalf("describe %s: %d", slug, code)
+		}
+	}
+	describe("bib", 49.2535, 4.0341, "51100")  // Reims: 130.260 km from the Hôtel de Ville of Paris
+	describe("asso", 48.8600, 2.3400, "75001") // 0.969 km
+	offer := func(slug, from, to string) string {
+		t.Helper()
+		var o struct{ ID string }
+		if code := f.api(admin, "POST", "/api/v1/structures/"+slug+"/offers", map[string]any{"title": "Courriel " + slug, "kind": "atelier",
+			"framework": "digcomp-2.2", "competencies": []string{"2.1", "2.2"}, "from": from, "to": to, "price": "Gratuit"}, &o); code != 201 {
+			t.Fatalf("offer %s: %d", slug, code)
+		}
+		return o.ID
+	}
+	offer("bib", "2", "3")
+	offer("asso", "3", "4")
+	// A structure without a place can offer too: it comes last.
+	if err := f.srv.Places.CreateOffer(ctx, &places.Offer{ID: "o-loin", Structure: "loin", Title: "Courriel loin", Kind: places.KindWorkshop,
+		Framework: "digcomp-2.2", Competencies: []string{"2.1"}, From: "3", To: "3", FromRank: 2, ToRank: 2, Price: "Gratuit"}); err != nil {
+		t.Fatal(err)
+	}
+	csv := strings.Join(places.Columns, ",") + "\n" +
+		"nd,21510454700019,Notre-Dame numérique,Paris,75004,,1 rue X,,48.8530,2.3499,,,,,,,,,,,2026-01-01,Maîtrise des outils numériques du quotidien,,,,,,,,,,\n" +
+		"gdn,21510454700019,Gare du Nord,Paris,75010,,1 rue X,,48.8809,2.3553,,,,,,,,,,,2026-01-01,Aide aux démarches administratives,,,,,,,,,,\n" +
+		"vers,21510454700019,Versailles,Versailles,78000,,1 rue X,,48.8049,2.1204,,,,,,,,,,,2026-01-01,Maîtrise des outils numériques du quotidien,,,,,,,,,,\n"
+	if rep, err := f.srv.Places.Import(ctx, strings.NewReader(csv), "test"); err != nil || rep.Imported != 3 {
+		t.Fatalf("import %+v %v", rep, err)
+	}
+	type result struct {
+		Origin struct {
+			Latitude, Longitude float64
+			From                string
+		}
+		Service string
+		Offers  []struct {
+			Offer      places.Offer
+			Place      *places.Record
+			DistanceKm *float64 `json:"distance_km"`
+		}
+		Places []struct {
+			Place      places.Record
+			DistanceKm float64 `json:"distance_km"`
+			Network    bool
+			Structure  string
+		}
+	}
+	var r result
+	if code := f.api(med, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&lat=48.8566&lon=2.3522", nil, &r); code != 200 {
+		t.Fatalf("orientation: %d", code)
+	}
+	var got []string
+	for _, o := range r.Offers {
+		d := "null"
+		if o.DistanceKm != nil {
+			d = fmt.Sprintf("%.3f", *o.DistanceKm)
+		}
+		got = append(got, o.Offer.Structure+"@"+d)
+	}
+	if strings.Join(got, " ") != "asso@0.969 bib@130.260 loin@null" {
+		t.Errorf("offers: %v", got)
+	}
+	if r.Offers[0].Place == nil || r.Offers[0].Place.Horaires != "Mo-Fr 09:00-17:00" || r.Offers[0].Place.Nom != "Structure asso" || r.Offers[2].Place != nil {
+		t.Errorf("offer places: %+v", r.Offers)
+	}
+	got = nil
+	for _, p := range r.Places {
+		got = append(got, fmt.Sprintf("%s@%.3f/%v", p.Place.ID, p.DistanceKm, p.Network))
+	}
+	// Expected distances computed apart (Python's math module); Gare du Nord
+	// has another service; Reims is beyond 50 km.
+	if r.Service != outils || len(got) != 3 || got[0] != "nd@0.434/false" || !strings.HasSuffix(got[1], "@0.969/true") || got[2] != "vers@17.915/false" {
+		t.Errorf("places: %v (service %q)", got, r.Service)
+	}
+	// The next level 4: only the association serves it. From the mediator's
+	// own structure by default (Reims), then from a postcode.
+	if code := f.api(med, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.2&level=4", nil, &r); code != 200 || len(r.Offers) != 1 ||
+		r.Offers[0].Offer.Structure != "asso" || r.Origin.From != "structure" || r.Origin.Latitude != 49.2535 || math.Abs(*r.Offers[0].DistanceKm-130.966) > 0.001 {
+		t.Errorf("level 4 from the structure: %d %+v", code, r)
+	}
+	if code := f.api(med, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=1&postcode=78000", nil, &r); code != 200 ||
+		len(r.Offers) != 0 || r.Origin.From != "postcode" || r.Origin.Latitude != 48.8049 || len(r.Places) == 0 || r.Places[0].Place.ID != "vers" {
+		t.Errorf("level 1 from a postcode: %d %+v", code, r)
+	}
+	var e struct{ Error struct{ Code string } }
+	if code := f.api(med, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&postcode=99999", nil, &e); code != 400 {
+		t.Errorf("unknown postcode: %d", code)
 	}
 }
