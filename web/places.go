@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"html/template"
 	"io"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"carnet/places"
@@ -335,4 +337,116 @@ func (s *Server) orientation(ctx context.Context, a *actor, framework, competenc
 		}
 	}
 	return out, nil
+}
+
+// lieuView and offerView are a place and an offer as the /lieux page shows
+// them.
+type (
+	lieuView struct {
+		*places.Place
+		ServicesText, FeesText string
+		TelURL                 template.URL // tel: of the checked phone number (html/template refuses the scheme otherwise)
+		Offers                 []offerView
+	}
+	offerView struct {
+		Title, Kind, Framework, Competencies, Levels, Schedule, Price, Languages string
+	}
+)
+
+// lieuxPage serves GET /lieux: the network's places and their offers, as a
+// list that needs neither JavaScript nor map tiles, filtered by commune or
+// postcode, service, and an offer for a competency's next level.
+func (s *Server) lieuxPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := s.view(c, "lieux_title")
+	q, service := strings.TrimSpace(c.Query("q")), c.Query("service")
+	fwID, comp, level := c.Query("framework"), strings.TrimSpace(c.Query("competency")), strings.TrimSpace(c.Query("level"))
+	p.D["Q"], p.D["Service"], p.D["Framework"], p.D["Competency"], p.D["Level"] = q, service, fwID, comp, level
+	p.D["Services"] = places.Services
+	var fws []*schema.Framework
+	for _, id := range s.Frameworks.IDs() {
+		if fw, err := s.Frameworks.Get(id); err == nil {
+			fws = append(fws, fw)
+		}
+	}
+	p.D["Frameworks"] = fws
+	status := http.StatusOK
+	var list []*places.Place
+	var offers []*places.Offer
+	var sts []*schema.Structure
+	err := func() error {
+		ps, err := s.placeStore()
+		if err != nil {
+			return err
+		}
+		if list, err = ps.NetworkPlaces(ctx); err != nil {
+			return err
+		}
+		if offers, err = ps.ListOffers(ctx, ""); err != nil {
+			return err
+		}
+		sts, err = s.Structures.ListStructures(ctx)
+		return err
+	}()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	// Which offers to show, and whether an offer must serve a next level.
+	rank, wantOffer := 0, fwID != "" && comp != "" && level != ""
+	if wantOffer {
+		fw, err := s.Frameworks.Get(fwID)
+		if err == nil {
+			var cp *schema.Competency
+			if cp, _, err = fw.Competency(comp); err == nil {
+				comp = cp.Code
+				_, rank, err = fw.Level(level)
+			}
+		}
+		if err != nil {
+			p.Error = s.errorText(c, p, err)
+			status, wantOffer = http.StatusBadRequest, false
+			list = nil
+		}
+	}
+	slugOf := map[string]string{}
+	for _, st := range sts {
+		slugOf[s.did(st.Slug)] = st.Slug
+	}
+	byStructure := map[string][]*places.Offer{}
+	for _, o := range offers {
+		if !wantOffer || o.Serves(fwID, comp, rank) {
+			byStructure[o.Structure] = append(byStructure[o.Structure], o)
+		}
+	}
+	var out []lieuView
+	lq := strings.ToLower(q)
+	for _, pl := range list {
+		if service != "" && !slices.Contains(pl.Services, service) {
+			continue
+		}
+		if q != "" && !strings.HasPrefix(pl.CodePostal, q) && !strings.Contains(strings.ToLower(pl.Commune), lq) {
+			continue
+		}
+		served := byStructure[slugOf[pl.ID]]
+		if wantOffer && len(served) == 0 {
+			continue
+		}
+		v := lieuView{Place: pl, ServicesText: strings.Join(pl.Services, ", "), FeesText: strings.Join(pl.FraisACharge, ", ")}
+		if pl.Telephone != "" && pl.Telephone == places.NormalizePhone(pl.Telephone) && pl.Telephone[0] == '+' {
+			v.TelURL = template.URL("tel:" + pl.Telephone) // +digits only: checked by Validate
+		}
+		for _, o := range served {
+			levels := o.From
+			if o.To != o.From {
+				levels += "–" + o.To
+			}
+			v.Offers = append(v.Offers, offerView{Title: o.Title, Kind: tr(p.Lang, "lieux_kind_"+o.Kind), Framework: o.Framework,
+				Competencies: strings.Join(o.Competencies, ", "), Levels: levels, Schedule: o.Schedule,
+				Price: strings.TrimSpace(o.Price + " " + o.PriceDetail), Languages: strings.Join(o.Languages, ", ")})
+		}
+		out = append(out, v)
+	}
+	p.D["Places"] = out
+	s.render(c, status, "lieux", p)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -243,5 +244,70 @@ func TestOrientation(t *testing.T) {
 	var e struct{ Error struct{ Code string } }
 	if code := f.api(med, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&postcode=99999", nil, &e); code != 400 {
 		t.Errorf("unknown postcode: %d", code)
+	}
+}
+
+// TestLieuxPage: the public list of the network's places and offers works
+// without JavaScript, and filters by commune or postcode, service and an
+// offer for a next level.
+func TestLieuxPage(t *testing.T) {
+	f := startFixture(t)
+	bib, asso := f.structure("bib"), f.structure("asso")
+	admin := f.token(f.user("admin@example.org", true, schema.Membership{StructureID: bib.ID, Role: schema.RoleAdmin},
+		schema.Membership{StructureID: asso.ID, Role: schema.RoleAdmin}))
+	for slug, body := range map[string]map[string]any{
+		"bib": {"pivot": "21510454700019", "adresse": "2 rue des Fuseliers", "code_postal": "51100", "commune": "Reims",
+			"services": []string{"Aide aux démarches administratives"}, "horaires": "Tu-Sa 10:00-18:00", "telephone": "+33326353680"},
+		"asso": {"pivot": "W442000123", "adresse": "3 rue d'Alger", "code_postal": "44000", "commune": "Nantes",
+			"services": []string{"Maîtrise des outils numériques du quotidien"}},
+	} {
+		if code := f.api(admin, "PATCH", "/api/v1/structures/"+slug, body, nil); code != 200 {
+			t.Fatalf("describe %s: %d", slug, code)
+		}
+	}
+	if code := f.api(admin, "POST", "/api/v1/structures/asso/offers", map[string]any{"title": "Atelier <courriel>", "kind": "atelier",
+		"framework": "digcomp-2.2", "competencies": []string{"2.1"}, "from": "2", "to": "3", "price": "Gratuit", "schedule": "mardi 14 h"}, nil); code != 201 {
+		t.Fatalf("offer: %d", code)
+	}
+	page := func(query string) (int, string) {
+		res, err := http.Get(f.http.URL + "/lieux" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	has := func(body string, in, out []string) {
+		t.Helper()
+		for _, s := range in {
+			if !strings.Contains(body, s) {
+				t.Errorf("%q missing", s)
+			}
+		}
+		for _, s := range out {
+			if strings.Contains(body, s) {
+				t.Errorf("%q shown", s)
+			}
+		}
+	}
+	code, body := page("")
+	if code != 200 || strings.Contains(body, "<script") {
+		t.Fatalf("/lieux: %d (a script: %v)", code, strings.Contains(body, "<script"))
+	}
+	has(body, []string{"Structure bib", "Structure asso", "Tu-Sa 10:00-18:00", `href="tel:&#43;33326353680"`, "Atelier &lt;courriel&gt;", "atelier collectif", "2–3", `href="/lieux.json"`, "2 lieu(x)"}, nil)
+	_, body = page("?q=51")
+	has(body, []string{"Structure bib"}, []string{"Structure asso"})
+	_, body = page("?q=nan")
+	has(body, []string{"Structure asso"}, []string{"Structure bib"})
+	_, body = page("?service=" + url.QueryEscape("Aide aux démarches administratives"))
+	has(body, []string{"Structure bib"}, []string{"Structure asso"})
+	_, body = page("?framework=digcomp-2.2&competency=2.1&level=3")
+	has(body, []string{"Structure asso", "1 lieu(x)"}, []string{"Structure bib"})
+	_, body = page("?framework=digcomp-2.2&competency=2.1&level=4")
+	has(body, []string{"0 lieu(x)"}, []string{"Structure asso", "Structure bib"})
+	code, body = page("?framework=digcomp-2.2&competency=9.9&level=3&lang=en")
+	if code != 400 || !strings.Contains(body, "9.9") {
+		t.Errorf("unknown competency: %d", code)
 	}
 }

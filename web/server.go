@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/c/trust.json", s.cardTrustList)
 	r.GET("/lieux.json", s.lieuxJSON)
 	r.GET("/lieux.csv", s.lieuxCSV)
+	r.GET("/lieux", s.optionalSession, s.lieuxPage)
 	r.GET("/c/status/:id", s.cardStatus)
 	r.GET("/c/revocations.json", s.cardRevocations)
 	r.GET("/c/sw.js", s.cardWorker)
