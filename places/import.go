@@ -71,7 +71,7 @@ func problem(line, item int, id string, err error) Problem {
 // is refused and reported with its line; the rest goes on. Invalid opening
 // hours are dropped with a warning (the place is kept); coordinates
 // outside France are kept with a warning. An error from fn or from reading
-// stops the import.
+// stops the import; a file without any row is an error.
 func Read(r io.Reader, fn func(*Place) error) (*Report, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -81,7 +81,7 @@ func Read(r io.Reader, fn func(*Place) error) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{}
+	rep := &Report{Rejects: []Problem{}, Warnings: []Problem{}}
 	seen := make(map[string]struct{})
 	hand := func(line, item int, rec *Record) error {
 		rep.Rows++
@@ -112,6 +112,9 @@ func Read(r io.Reader, fn func(*Place) error) (*Report, error) {
 		err = readJSON(br, rep, hand)
 	} else {
 		err = readCSV(br, rep, hand)
+	}
+	if err == nil && rep.Rows == 0 {
+		err = schema.Errorf(schema.EINVALID, "the file holds no place", "le fichier ne contient aucun lieu")
 	}
 	return rep, err
 }

@@ -154,3 +154,6 @@ func ServiceFor(framework, competency string) string {
 	}
 	return ""
 }
+
+// AuditImported is the audit action of an import of places.
+const AuditImported = "places_imported"

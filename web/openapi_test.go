@@ -636,6 +636,8 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"OfferCreate", offerInput{}, false},
 		{"Orientation", orientationJSON{}, true},
 		{"Lieu", places.Record{}, false},
+		{"PlacesImportReport", places.Report{}, true},
+		{"ImportProblem", places.Problem{}, false},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -826,6 +828,15 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/structures/main/offers/"+of.str("id"), nil), http.StatusForbidden), schema.EFORBIDDEN)
 	e.wantError(e.want(e.call(admin, "DELETE", "/api/v1/structures/main/offers/o-nope", nil), http.StatusNotFound), schema.ENOTFOUND)
 	e.want(e.call(admin, "DELETE", "/api/v1/structures/main/offers/"+of.str("id"), nil), http.StatusNoContent)
+	national := []map[string]any{{"id": "cn-1", "pivot": "21510454700019", "nom": "Espace numérique", "commune": "Reims", "code_postal": "51100",
+		"adresse": "5 place d'Erlon", "date_maj": "2026-11-01", "latitude": 49.2557, "longitude": 4.0295, "services": "Maîtrise des outils numériques du quotidien"},
+		{"id": "cn-2", "pivot": "123", "nom": "Sans pivot", "commune": "Reims", "code_postal": "51100", "adresse": "1 rue X", "date_maj": "2026-11-01"}}
+	ir := e.want(e.call(admin, "POST", "/api/v1/places/import?source=cartographie", national), http.StatusOK)
+	if fmt.Sprintf("%v %v", ir.JSON["imported"], ir.JSON["rejected"]) != "1 1" {
+		t.Errorf("places import: %s", ir.Body)
+	}
+	e.wantError(e.want(e.call(admin, "POST", "/api/v1/places/import", map[string]any{}), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/places/import", national), http.StatusForbidden), schema.EFORBIDDEN)
 
 	// Learners.
 	awa := e.want(e.call(mediator, "POST", "/api/v1/learners", map[string]any{"structure": "main", "name": "Awa Diallo",

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -449,4 +451,47 @@ func (s *Server) lieuxPage(c *gin.Context) {
 	}
 	p.D["Places"] = out
 	s.render(c, status, "lieux", p)
+}
+
+// MaxPlacesImport bounds the body of POST /api/v1/places/import: the
+// national dataset (about 18,000 places) is a few tens of MB.
+const MaxPlacesImport = 128 << 20
+
+// apiPlacesImport answers POST /api/v1/places/import: a network
+// administrator sends a file of the standard (CSV or JSON, as the body) and
+// gets the import report. The places are stored for orientation, marked
+// as outside the network, updated by id.
+func (s *Server) apiPlacesImport(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	if !a.User.NetworkAdmin {
+		s.renderError(c, schema.Errorf(schema.EFORBIDDEN, "only network administrators import places", "seuls les administrateurs du réseau importent des lieux"))
+		return
+	}
+	ps, err := s.placeStore()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	source := c.Query("source")
+	if source == "" {
+		source = "api"
+	}
+	if source, err = schema.CleanLabel(source, 200, "the source", "la source"); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	rep, err := ps.Import(ctx, c.Request.Body, source)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = schema.Errorf(schema.EINVALID, "the file is larger than %d MB", "le fichier dépasse %d Mo", MaxPlacesImport>>20)
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := s.record(ctx, a, 0, places.AuditImported, source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), ""); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
 }

@@ -311,3 +311,47 @@ func TestLieuxPage(t *testing.T) {
 		t.Errorf("unknown competency: %d", code)
 	}
 }
+
+// TestPlacesImportAPI: a network administrator posts the national CSV;
+// rejected lines come back with their numbers; a structure administrator
+// who is not a network administrator is refused.
+func TestPlacesImportAPI(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	net := f.token(f.user("reseau@example.org", true))
+	adm := f.token(f.user("admin@bib.example", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin}))
+	csv := strings.Join(places.Columns, ",") + "\n" +
+		"a,21510454700019,Lieu A,Reims,51100,,1 rue X,,49.25,4.03,,,,,,,,,,,2026-01-01,Aide aux démarches administratives,,,,,,,,,,\n" +
+		"b,21510454700019,Lieu B,Reims,511,,1 rue X,,49.25,4.03,,,,,,,,,,,2026-01-01,,,,,,,,,,,\n"
+	post := func(tok string) (int, string) {
+		req, _ := http.NewRequest("POST", f.http.URL+"/api/v1/places/import?source=departement-51", strings.NewReader(csv))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "text/csv")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := post(adm); code != 403 {
+		t.Errorf("structure admin: %d %s", code, body)
+	}
+	code, body := post(net)
+	var rep places.Report
+	if code != 200 || json.Unmarshal([]byte(body), &rep) != nil || rep.Imported != 1 || rep.Rejected != 1 || rep.Rejects[0].Line != 3 {
+		t.Fatalf("import: %d %s", code, body)
+	}
+	near, err := f.srv.Places.Nearest(t.Context(), 49.25, 4.03, 1, 5, "")
+	if err != nil || len(near) != 1 || near[0].Network || near[0].Place.ID != "a" {
+		t.Errorf("stored: %+v %v", near, err)
+	}
+	// Imported places are not the network's: not in the open-data export.
+	res, _ := http.Get(f.http.URL + "/lieux.json")
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("/lieux.json publishes imported places: %s", b)
+	}
+}

@@ -193,6 +193,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/structures/:slug/offers", s.apiOfferCreate)
 	a.DELETE("/structures/:slug/offers/:id", s.apiOfferDelete)
 	a.GET("/orientation", s.apiOrientation)
+	a.POST("/places/import", s.apiPlacesImport)
 	a.GET("/learners", s.apiLearners)
 	a.POST("/learners", s.apiLearnerCreate)
 	a.GET("/learners/:id", s.apiLearner)
@@ -240,6 +241,8 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/api/v1/verify", "/verify":
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
+	case "/api/v1/places/import":
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxPlacesImport)
 	default:
 		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLogoBody)

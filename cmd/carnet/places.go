@@ -88,6 +88,9 @@ func runPlaces(ctx context.Context, args []string, e env) int {
 	}
 	defer in.Close()
 	rep, err := sqlite.NewPlaceStore(in.db).Import(ctx, r, *source)
+	if err == nil {
+		err = in.record(ctx, 0, places.AuditImported, *source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected))
+	}
 	if err != nil {
 		if rep != nil && rep.Imported > 0 {
 			fmt.Fprintf(e.stderr, "carnet : import interrompu après %d lieux (déjà enregistrés) / import stopped after %d places (already stored)\n", rep.Imported, rep.Imported)
