@@ -73,12 +73,15 @@ type Patch struct {
 	ModalitesAccompagnement       *List    `json:"modalites_accompagnement,omitempty"`
 	FicheAccesLibre               *string  `json:"fiche_acces_libre,omitempty"`
 	PriseRdv                      *string  `json:"prise_rdv,omitempty"`
+
+	// ClearCoordinates removes the coordinates (a form sent them empty).
+	ClearCoordinates bool `json:"-"`
 }
 
 // Empty says whether the patch changes nothing.
 func (pt *Patch) Empty() bool {
 	b, _ := json.Marshal(pt)
-	return string(b) == "{}"
+	return string(b) == "{}" && !pt.ClearCoordinates
 }
 
 // Apply writes the patch's members onto p (nothing is checked: see
@@ -103,6 +106,9 @@ func (pt *Patch) Apply(p *Place) {
 	str(pt.CodePostal, &p.CodePostal)
 	str(pt.CodeInsee, &p.CodeInsee)
 	str(pt.Commune, &p.Commune)
+	if pt.ClearCoordinates {
+		p.Latitude, p.Longitude = nil, nil
+	}
 	if pt.Latitude != nil {
 		v := *pt.Latitude
 		p.Latitude = &v

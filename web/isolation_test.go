@@ -155,6 +155,10 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB + "/status", body: url.Values{"action": {"revoke"}, "reason": {"pris"}, "confirm": {"on"}}},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB2 + "/status", body: url.Values{"action": {"unsuspend"}}},
 		{route: "GET /structures/:slug", path: "/structures/bib-b"},
+		{route: "GET /structures/:slug/lieu", as: "admin", path: "/structures/bib-b/lieu"},
+		{route: "GET /structures/:slug/lieu", path: "/structures/bib-a/lieu"}, // a mediator of A
+		{route: "POST /structures/:slug/lieu", as: "admin", path: "/structures/bib-b/lieu", body: url.Values{"pivot": {"21510454700019"},
+			"adresse": {"1 rue Prise"}, "code_postal": {"51100"}, "commune": {"Reims"}, "services": {"Aide aux démarches administratives"}}},
 		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
 		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},
 		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},

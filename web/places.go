@@ -495,3 +495,175 @@ func (s *Server) apiPlacesImport(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, rep)
 }
+
+// The fields of the place form, in the standard's order.
+type (
+	lieuTextField struct {
+		Name, Label, Value, Hint string
+		Required, Long           bool
+		Max                      int
+	}
+	lieuOption struct {
+		Value   string
+		Checked bool
+	}
+	lieuListField struct {
+		Name, Label string
+		Options     []lieuOption
+	}
+)
+
+// lieuForm lists the form's fields with the values of p.
+func lieuForm(lang string, p *places.Place) ([]lieuTextField, []lieuListField) {
+	coord := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	}
+	lines := func(l []string) string { return strings.Join(l, "\n") }
+	text := func(name, value string, required, long bool, max int, hint string) lieuTextField {
+		if hint != "" {
+			hint = tr(lang, hint)
+		}
+		return lieuTextField{Name: name, Label: places.Label(name), Value: value, Required: required, Long: long, Max: max, Hint: hint}
+	}
+	texts := []lieuTextField{
+		text("pivot", p.Pivot, true, false, 20, "lieu_hint_pivot"),
+		text("adresse", p.Adresse, true, false, 200, ""),
+		text("complement_adresse", p.ComplementAdresse, false, false, 200, ""),
+		text("code_postal", p.CodePostal, true, false, 5, ""),
+		text("code_insee", p.CodeInsee, false, false, 5, ""),
+		text("commune", p.Commune, true, false, 100, ""),
+		text("latitude", coord(p.Latitude), false, false, 20, "lieu_hint_coords"),
+		text("longitude", coord(p.Longitude), false, false, 20, "lieu_hint_coords"),
+		text("telephone", p.Telephone, false, false, 20, ""),
+		text("courriels", lines(p.Courriels), false, true, 0, "lieu_hint_list"),
+		text("site_web", lines(p.SiteWeb), false, true, 0, "lieu_hint_list"),
+		text("horaires", p.Horaires, false, false, 300, "lieu_hint_horaires"),
+		text("presentation_resume", p.PresentationResume, false, true, places.MaxResume, ""),
+		text("presentation_detail", p.PresentationDetail, false, true, 0, ""),
+		text("typologie", lines(p.Typologies), false, true, 0, "lieu_hint_list"),
+		text("structure_parente", p.StructureParente, false, false, 200, ""),
+		text("source", p.Source, false, false, 200, ""),
+		text("autres_formations_labels", lines(p.AutresFormationsLabels), false, true, 0, "lieu_hint_list"),
+		text("fiche_acces_libre", p.FicheAccesLibre, false, false, 500, ""),
+		text("prise_rdv", p.PriseRdv, false, false, 500, ""),
+	}
+	list := func(name string, vocab, got []string) lieuListField {
+		f := lieuListField{Name: name, Label: places.Label(name)}
+		for _, v := range vocab {
+			f.Options = append(f.Options, lieuOption{v, slices.Contains(got, v)})
+		}
+		return f
+	}
+	lists := []lieuListField{
+		list("services", places.Services, p.Services),
+		list("modalites_accompagnement", places.ModalitesAccompagnement, p.ModalitesAccompagnement),
+		list("modalites_acces", places.ModalitesAcces, p.ModalitesAcces),
+		list("frais_a_charge", places.FraisACharge, p.FraisACharge),
+		list("publics_specifiquement_adresses", places.PublicsSpecifiquementAdresses, p.PublicsSpecifiquementAdresses),
+		list("prise_en_charge_specifique", places.PrisesEnChargeSpecifiques, p.PriseEnChargeSpecifique),
+		list("itinerance", places.Itinerances, p.Itinerance),
+		list("dispositif_programmes_nationaux", places.DispositifProgrammesNationaux, p.DispositifProgrammesNationaux),
+		list("formations_labels", places.FormationsLabels, p.FormationsLabels),
+	}
+	return texts, lists
+}
+
+// lieuEditPage serves GET /structures/{slug}/lieu: the place form, for the
+// structure's administrators.
+func (s *Server) lieuEditPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	st, err := s.structureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	ps, err := s.placeStore()
+	var pl *places.Place
+	if err == nil {
+		pl, err = ps.StructurePlace(ctx, st.Slug)
+	}
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if pl == nil {
+		pl = &places.Place{}
+	}
+	s.renderLieuEdit(c, http.StatusOK, st, pl, nil)
+}
+
+func (s *Server) renderLieuEdit(c *gin.Context, status int, st *schema.Structure, pl *places.Place, formErr error) {
+	p := s.view(c, "lieu_edit_link")
+	p.Title = st.Name
+	if formErr != nil {
+		p.Error = s.errorText(c, p, formErr)
+	}
+	p.D["Name"], p.D["Slug"] = st.Name, st.Slug
+	p.D["Texts"], p.D["Lists"] = lieuForm(p.Lang, pl)
+	s.render(c, status, "lieu_edit", p)
+}
+
+// lieuEditPost saves the place form: every field is sent, so the form
+// replaces the description; it is checked against the standard before
+// anything is written.
+func (s *Server) lieuEditPost(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	str := func(name string) *string { v := c.PostForm(name); return &v }
+	lines := func(name string) *places.List {
+		var l places.List
+		for _, v := range strings.FieldsFunc(c.PostForm(name), func(r rune) bool { return r == '\n' || r == '\r' || r == '|' }) {
+			if v = strings.TrimSpace(v); v != "" {
+				l = append(l, v)
+			}
+		}
+		return &l
+	}
+	boxes := func(name string) *places.List { l := places.List(c.PostFormArray(name)); return &l }
+	pt := places.Patch{Pivot: str("pivot"), Adresse: str("adresse"), ComplementAdresse: str("complement_adresse"),
+		CodePostal: str("code_postal"), CodeInsee: str("code_insee"), Commune: str("commune"), Telephone: str("telephone"),
+		Courriels: lines("courriels"), SiteWeb: lines("site_web"), Horaires: str("horaires"),
+		PresentationResume: str("presentation_resume"), PresentationDetail: str("presentation_detail"),
+		Typologie: lines("typologie"), StructureParente: str("structure_parente"), Source: str("source"),
+		AutresFormationsLabels: lines("autres_formations_labels"), FicheAccesLibre: str("fiche_acces_libre"), PriseRdv: str("prise_rdv"),
+		Services: boxes("services"), ModalitesAccompagnement: boxes("modalites_accompagnement"), ModalitesAcces: boxes("modalites_acces"),
+		FraisACharge: boxes("frais_a_charge"), PublicsSpecifiquementAdresses: boxes("publics_specifiquement_adresses"),
+		PriseEnChargeSpecifique: boxes("prise_en_charge_specifique"), Itinerance: boxes("itinerance"),
+		DispositifProgrammesNationaux: boxes("dispositif_programmes_nationaux"), FormationsLabels: boxes("formations_labels")}
+	var formErr error
+	lat, lon := strings.TrimSpace(strings.Replace(c.PostForm("latitude"), ",", ".", 1)), strings.TrimSpace(strings.Replace(c.PostForm("longitude"), ",", ".", 1))
+	if lat == "" && lon == "" {
+		pt.ClearCoordinates = true
+	} else {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		if err1 != nil || err2 != nil {
+			formErr = schema.Errorf(schema.EINVALID, "Latitude, Longitude: give two numbers, or neither", "Latitude, Longitude : indiquez deux nombres, ou aucun")
+		}
+		pt.Latitude, pt.Longitude = &la, &lo
+	}
+	if formErr == nil {
+		formErr = s.withPlace(ctx, st.Slug, st.Name, &pt, func(ctx context.Context) error {
+			return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "lieu / place", "")
+		})
+	}
+	if formErr != nil {
+		shown := &places.Place{}
+		if ps, err := s.placeStore(); err == nil {
+			if old, err := ps.StructurePlace(ctx, st.Slug); err == nil && old != nil {
+				shown = old
+			}
+		}
+		pt.Apply(shown) // what was typed, to correct it
+		s.renderLieuEdit(c, http.StatusBadRequest, st, shown, formErr)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"/lieu?ok=saved")
+}

@@ -355,3 +355,47 @@ func TestPlacesImportAPI(t *testing.T) {
 		t.Errorf("/lieux.json publishes imported places: %s", b)
 	}
 }
+
+// TestLieuEditForm: a structure administrator describes the place with the
+// HTML form (the standard's French labels); a wrong value comes back with
+// the message and what was typed; a mediator cannot open the form.
+func TestLieuEditForm(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	f.user("admin@bib.example", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	f.user("med@bib.example", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
+	br := newBrowser(t, f.srv.BaseURL)
+	br.login("admin@bib.example")
+	code, body, _ := br.get("/structures/bib/lieu")
+	if code != 200 || !strings.Contains(body, "Code postal") || !strings.Contains(body, "Aide aux démarches administratives") || !strings.Contains(body, "Modalités d&#39;accompagnement") {
+		t.Fatalf("form: %d", code)
+	}
+	form := url.Values{"pivot": {"215 104 547 00019"}, "adresse": {"2 rue des Fuseliers"}, "code_postal": {"51100"}, "commune": {"Reims"},
+		"latitude": {"49,2535"}, "longitude": {"4.0336"}, "horaires": {"Mo-Fr 9h-12h"}, "courriels": {"contact@bib.example\nateliers@bib.example"},
+		"services": {"Aide aux démarches administratives", "Utilisation sécurisée du numérique"}, "frais_a_charge": {"Gratuit"}}
+	code, body, _ = br.post("/structures/bib/lieu", br.csrf("/structures/bib/lieu"), form)
+	if code != 400 || !strings.Contains(body, "Horaires (horaires)") || !strings.Contains(body, "Mo-Fr 9h-12h") {
+		t.Fatalf("bad hours: %d", code)
+	}
+	form.Set("horaires", "Mo-Fr 09:00-12:00")
+	code, _, _ = br.post("/structures/bib/lieu", br.csrf("/structures/bib/lieu"), form)
+	if code != 303 && code != 200 {
+		t.Fatalf("save: %d", code)
+	}
+	p, err := f.srv.Places.StructurePlace(t.Context(), "bib")
+	if err != nil || p == nil || p.Pivot != "21510454700019" || *p.Latitude != 49.2535 || len(p.Courriels) != 2 || len(p.Services) != 2 || p.Horaires != "Mo-Fr 09:00-12:00" {
+		t.Fatalf("stored %+v %v", p, err)
+	}
+	// Emptied coordinates are removed.
+	form.Set("latitude", "")
+	form.Set("longitude", "")
+	br.post("/structures/bib/lieu", br.csrf("/structures/bib/lieu"), form)
+	if p, _ := f.srv.Places.StructurePlace(t.Context(), "bib"); p.Latitude != nil {
+		t.Errorf("coordinates kept: %v", *p.Latitude)
+	}
+	med := newBrowser(t, f.srv.BaseURL)
+	med.login("med@bib.example")
+	if code, _, _ := med.get("/structures/bib/lieu"); code != 403 && code != 404 {
+		t.Errorf("mediator: %d", code)
+	}
+}
