@@ -167,7 +167,6 @@ func readCSV(br *bufio.Reader, rep *Report, hand func(line, item int, rec *Recor
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rep.Rows++
@@ -176,6 +175,7 @@ func readCSV(br *bufio.Reader, rep *Report, hand func(line, item int, rec *Recor
 		} else if err != nil {
 			return err
 		}
+		line, _ := cr.FieldPos(0) // only after a record was read: it panics after a parse error
 		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
 			continue
 		}

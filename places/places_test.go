@@ -340,3 +340,14 @@ func TestOffer(t *testing.T) {
 		t.Error("ServiceFor")
 	}
 }
+
+// TestImportMalformedFirstRow: a malformed first row is reported, not a
+// crash (csv.Reader.FieldPos panics when asked after a parse error with no
+// record read before; found by FuzzRead).
+func TestImportMalformedFirstRow(t *testing.T) {
+	file := strings.Join(Columns, ",") + "\n\"a,\"\"b\n"
+	rep, err := Read(strings.NewReader(file), func(*Place) error { return nil })
+	if err != nil || rep.Rejected != 1 || rep.Rejects[0].Line != 2 {
+		t.Errorf("%+v %v", rep, err)
+	}
+}
