@@ -113,14 +113,26 @@ func (s *App) IssueCredential(ctx context.Context, a *Actor, in AssessmentInput)
 	if err != nil {
 		return nil, err
 	}
+	return s.Issue(ctx, a, st, as, in.Lang)
+}
+
+// Issue signs and stores the credential of an assessment already checked
+// (by Assessment, or from the command line's flags) for structure st, and
+// records it in the audit log: both commit, or neither. lang "en" writes
+// the credential's names and descriptions in English, else in French.
+func (s *App) Issue(ctx context.Context, a *Actor, st *schema.Structure, as schema.Assessment, lang string) (*issuer.Issued, error) {
+	if !a.Can(st.ID, schema.RoleMediator) {
+		return nil, ErrNoAccess
+	}
 	svc := *s.Issuer
-	if in.Lang == "en" {
+	if lang == "en" {
 		svc.Lang = "en"
 	}
 	// The credential and its audit entry commit together, or neither.
 	var out *issuer.Issued
 	start := time.Now()
-	err = s.InTx(ctx, func(ctx context.Context) error {
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var err error
 		if out, err = svc.Issue(ctx, st, as); err != nil {
 			return err
 		}

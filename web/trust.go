@@ -81,7 +81,7 @@ func (s *Server) apiTrustAdd(c *gin.Context) {
 }
 
 func (s *Server) apiTrustDelete(c *gin.Context) {
-	if err := s.RemoveTrust(c, actorOf(c), c.Param("id")); err != nil {
+	if err := s.RemoveTrust(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -90,7 +90,7 @@ func (s *Server) apiTrustDelete(c *gin.Context) {
 }
 
 func (s *Server) apiTrustRefresh(c *gin.Context) {
-	ts, err := s.RefreshPartner(c, actorOf(c), c.Param("id"))
+	ts, err := s.RefreshPartner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -137,7 +137,7 @@ func (s *Server) trustCreate(c *gin.Context) {
 }
 
 func (s *Server) trustRefresh(c *gin.Context) {
-	ts, err := s.RefreshPartner(c, actorOf(c), c.Param("id"))
+	ts, err := s.RefreshPartner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -150,7 +150,7 @@ func (s *Server) trustRefresh(c *gin.Context) {
 }
 
 func (s *Server) trustDelete(c *gin.Context) {
-	if err := s.RemoveTrust(c, actorOf(c), c.Param("id")); err != nil {
+	if err := s.RemoveTrust(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
