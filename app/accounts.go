@@ -53,7 +53,7 @@ var ErrLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already
 // administrator's login link (while they have none), an administrator's
 // reset link, or an invitation of a new e-mail address (the account is
 // created). An invitation of an existing account is refused here, without
-// using the link: it is answered by answerInvite, signed in. It returns the
+// using the link: it is answered by AnswerInvite, signed in. It returns the
 // user to sign in.
 func (s *App) AcceptLink(ctx context.Context, secret, name, password, ip string) (*schema.User, error) {
 	if err := schema.CheckPassword(password); err != nil {

@@ -12,7 +12,8 @@ import (
 // with it from then on; the previous keys stay in the ring, published and
 // trusted, so everything issued before keeps verifying. The instance's
 // verifier reads the ring at each verification (verifier.Registry.AddLocal),
-// so the new key verifies at once, as after `carnet keys rotate`.
+// so the new key verifies at once. `carnet keys rotate` rotates through
+// RotateKeys too.
 
 // RotateKeys adds a new signing key to the ring of a structure. The audit
 // entry is written first, in the same transaction: when it cannot be

@@ -16,11 +16,11 @@ type Limit struct {
 	Per   time.Duration
 }
 
-// The limits of failed sign-ins (web limits unknown short codes too). A browser that
-// signed in to an account before (its device cookie) only has its own
-// limit for that account; other clients have one per account and address,
-// one per account from all addresses together (a slowdown against guessing
-// from many addresses) and one per address.
+// The limits of failed sign-ins (web limits unknown short codes with a
+// Throttle too). A browser that signed in to an account before (its device
+// cookie) only has its own limit for that account; other clients have one
+// per account and address, one per account from all addresses together (a
+// slowdown against guessing from many addresses) and one per address.
 var (
 	limitDevice         = Limit{5, ThrottleWindow}
 	limitAccountAddress = Limit{5, ThrottleWindow}

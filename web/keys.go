@@ -9,12 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Key rotation: a structure's administrator (or a network administrator)
-// adds a new signing key to the structure's ring. Credentials are signed
-// with it from then on; the previous keys stay in the ring, published and
-// trusted, so everything issued before keeps verifying. The instance's
-// verifier reads the ring at each verification (verifier.Registry.AddLocal),
-// so the new key verifies at once, as after `carnet keys rotate`.
+// Key rotation from the API and the structure page; the rotation itself
+// is app.App.RotateKeys, as for `carnet keys rotate`.
 
 // keyJSON is a signing key as the API shows it.
 type keyJSON struct {

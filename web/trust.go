@@ -16,6 +16,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
+// The trust registry's API, pages and signed list: the operations on the
+// partners (AddTrust, RemoveTrust, RefreshPartner…) are app.App's.
+
 // Wire shapes.
 
 type trustIssuerJSON struct {
