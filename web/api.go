@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/app"
 	"carnet/issuer"
 	"carnet/places"
 	"carnet/schema"
@@ -34,9 +35,9 @@ func (s *Server) requireToken(c *gin.Context) {
 	c.Set("actor", a)
 }
 
-func actorOf(c *gin.Context) *actor {
+func actorOf(c *gin.Context) *app.Actor {
 	a, _ := c.Get("actor")
-	return a.(*actor)
+	return a.(*app.Actor)
 }
 
 // readJSON reads a request body that must be one JSON object: valid UTF-8
@@ -161,7 +162,7 @@ func (s *Server) toCredentialJSON(r *schema.CredentialRecord) credentialJSON {
 	base := strings.TrimRight(s.BaseURL, "/")
 	uuid := strings.TrimPrefix(r.ID, "urn:uuid:")
 	out := credentialJSON{
-		ID: r.ID, Structure: r.Structure, Issuer: s.did(r.Structure), LearnerID: r.LearnerID, SubjectID: r.SubjectID,
+		ID: r.ID, Structure: r.Structure, Issuer: s.DID(r.Structure), LearnerID: r.LearnerID, SubjectID: r.SubjectID,
 		LearnerName: r.LearnerName, Framework: r.Framework, Levels: levels, IssuedAt: r.IssuedAt, ValidUntil: timePtr(r.ValidUntil),
 		Status: r.Status(), RevokedAt: timePtr(r.RevokedAt), RevokeReason: r.RevokeReason, SuspendedAt: timePtr(r.SuspendedAt),
 		SuspendReason: r.SuspendReason, Erased: !r.ErasedAt.IsZero(), ShortCode: r.ShortCode, JWT: r.JWT,
@@ -188,9 +189,9 @@ type structureJSON struct {
 	Role     string `json:"role,omitempty"`
 }
 
-func (s *Server) toStructureJSON(st *schema.Structure, a *actor) structureJSON {
+func (s *Server) toStructureJSON(st *schema.Structure, a *app.Actor) structureJSON {
 	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL,
-		DID: s.did(st.Slug), Role: string(a.User.RoleIn(st.ID))}
+		DID: s.DID(st.Slug), Role: string(a.User.RoleIn(st.ID))}
 }
 
 func listLimit(c *gin.Context) int {
@@ -239,7 +240,7 @@ func (s *Server) apiFramework(c *gin.Context) {
 
 func (s *Server) apiStructures(c *gin.Context) {
 	a := actorOf(c)
-	list, err := s.visibleStructures(c.Request.Context(), a)
+	list, err := s.VisibleStructures(c.Request.Context(), a)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -252,12 +253,12 @@ func (s *Server) apiStructures(c *gin.Context) {
 }
 
 func (s *Server) apiStructureCreate(c *gin.Context) {
-	var in structureInput
+	var in app.StructureInput
 	if err := bindJSON(c, &in); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.createStructure(c.Request.Context(), actorOf(c), in)
+	st, err := s.CreateStructure(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -266,7 +267,7 @@ func (s *Server) apiStructureCreate(c *gin.Context) {
 }
 
 func (s *Server) apiStructure(c *gin.Context) {
-	st, err := s.structureFor(c.Request.Context(), actorOf(c), c.Param("slug"), schema.RoleMediator)
+	st, err := s.StructureFor(c.Request.Context(), actorOf(c), c.Param("slug"), schema.RoleMediator)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -291,12 +292,12 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	st, err := s.structureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	in := structureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL}
+	in := app.StructureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL}
 	for _, f := range []struct {
 		from *string
 		to   *string
@@ -306,7 +307,7 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 		}
 	}
 	err = s.withPlace(ctx, st.Slug, strings.TrimSpace(in.Name), &patch.Patch, func(ctx context.Context) (err error) {
-		st, err = s.updateStructure(ctx, actorOf(c), st.Slug, in)
+		st, err = s.UpdateStructure(ctx, actorOf(c), st.Slug, in)
 		return err
 	})
 	if err != nil {
@@ -325,7 +326,7 @@ func (s *Server) apiInvite(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	link, err := s.invite(c.Request.Context(), actorOf(c), c.Param("slug"), in.Email, schema.Role(in.Role))
+	link, err := s.Invite(c.Request.Context(), actorOf(c), c.Param("slug"), in.Email, schema.Role(in.Role))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -334,7 +335,7 @@ func (s *Server) apiInvite(c *gin.Context) {
 }
 
 func (s *Server) apiLearners(c *gin.Context) {
-	list, err := s.searchLearners(c.Request.Context(), actorOf(c), c.Query("q"), listLimit(c))
+	list, err := s.SearchLearners(c.Request.Context(), actorOf(c), c.Query("q"), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -347,12 +348,12 @@ func (s *Server) apiLearners(c *gin.Context) {
 }
 
 func (s *Server) apiLearnerCreate(c *gin.Context) {
-	var in learnerInput
+	var in app.LearnerInput
 	if err := bindJSON(c, &in); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	l, err := s.createLearner(c.Request.Context(), actorOf(c), in)
+	l, err := s.CreateLearner(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -361,7 +362,7 @@ func (s *Server) apiLearnerCreate(c *gin.Context) {
 }
 
 func (s *Server) apiLearner(c *gin.Context) {
-	l, err := s.learner(c.Request.Context(), actorOf(c), c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -384,12 +385,12 @@ func (s *Server) apiLearnerUpdate(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	l, err := s.learner(ctx, actorOf(c), c.Param("id"))
+	l, err := s.Learner(ctx, actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	in := learnerInput{Name: l.Name, Contact: l.Contact, Notes: l.Notes, Consent: !l.ConsentAt.IsZero()}
+	in := app.LearnerInput{Name: l.Name, Contact: l.Contact, Notes: l.Notes, Consent: !l.ConsentAt.IsZero()}
 	if patch.Name != nil {
 		in.Name = *patch.Name
 	}
@@ -402,7 +403,7 @@ func (s *Server) apiLearnerUpdate(c *gin.Context) {
 	if patch.Consent != nil {
 		in.Consent = *patch.Consent
 	}
-	l, err = s.updateLearner(ctx, actorOf(c), l.ID, in)
+	l, err = s.UpdateLearner(ctx, actorOf(c), l.ID, in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -411,7 +412,7 @@ func (s *Server) apiLearnerUpdate(c *gin.Context) {
 }
 
 func (s *Server) apiLearnerErase(c *gin.Context) {
-	l, err := s.eraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
+	l, err := s.EraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -420,7 +421,7 @@ func (s *Server) apiLearnerErase(c *gin.Context) {
 }
 
 func (s *Server) apiCredentials(c *gin.Context) {
-	list, err := s.listCredentials(c.Request.Context(), actorOf(c), c.Query("learner_id"), listLimit(c))
+	list, err := s.ListCredentials(c.Request.Context(), actorOf(c), c.Query("learner_id"), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -435,12 +436,12 @@ func (s *Server) apiCredentials(c *gin.Context) {
 }
 
 func (s *Server) apiCredentialCreate(c *gin.Context) {
-	var in assessmentInput
+	var in app.AssessmentInput
 	if err := bindJSON(c, &in); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	out, err := s.issueCredential(c.Request.Context(), actorOf(c), in)
+	out, err := s.IssueCredential(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -449,7 +450,7 @@ func (s *Server) apiCredentialCreate(c *gin.Context) {
 }
 
 func (s *Server) apiCredential(c *gin.Context) {
-	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -458,7 +459,7 @@ func (s *Server) apiCredential(c *gin.Context) {
 }
 
 func (s *Server) apiCredentialJWT(c *gin.Context) {
-	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -484,7 +485,7 @@ func (s *Server) apiCredentialStatus(action string) gin.HandlerFunc {
 				return
 			}
 		}
-		r, err := s.changeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, in.Reason)
+		r, err := s.ChangeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, in.Reason)
 		if err != nil {
 			s.renderError(c, err)
 			return
@@ -524,7 +525,7 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	secret, t, err := s.createToken(c.Request.Context(), actorOf(c), in.Name)
+	secret, t, err := s.CreateToken(c.Request.Context(), actorOf(c), in.Name)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -535,7 +536,7 @@ func (s *Server) apiTokenCreate(c *gin.Context) {
 func (s *Server) apiTokenDelete(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	a := actorOf(c)
-	if err := s.deleteToken(c.Request.Context(), a, id); err != nil {
+	if err := s.DeleteToken(c.Request.Context(), a, id); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -554,7 +555,7 @@ type auditJSON struct {
 }
 
 func (s *Server) apiAudit(c *gin.Context) {
-	list, err := s.auditLog(c.Request.Context(), actorOf(c), listLimit(c))
+	list, err := s.AuditLog(c.Request.Context(), actorOf(c), listLimit(c))
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"carnet/issuer"
+	"carnet/app"
 	"carnet/keys"
 	"carnet/outbound"
 	"carnet/places"
@@ -14,8 +14,9 @@ import (
 )
 
 // Config is what an instance's Server is made of: its stores, keys,
-// frameworks and settings. `carnet serve` and the tests build their
-// servers from one with NewServer, so both run the same wiring.
+// frameworks and settings (app.Config), and the CSRF key. `carnet serve`
+// and the tests build their servers from one with NewServer, so both run
+// the same wiring.
 type Config struct {
 	BaseURL     string
 	Structures  schema.StructureStore
@@ -48,84 +49,52 @@ type Config struct {
 	Now      func() time.Time // time.Now when nil
 }
 
-// NewServer returns the server of an instance: its issuance service, and a
-// verifier that trusts the instance's structures (their keys read from
-// cfg.Keys at each verification, so that a key rotation, from a page or
-// from `carnet keys rotate` on the same key files, verifies at once) and
-// the stored partners (with their cached keys, so a partner that is down
-// still verifies), and checks the structures' status lists in process. On
-// a public base URL, the verifier never fetches from private addresses.
+// NewServer returns the server of an instance: the operations of app.New
+// (its issuance service and a verifier that trusts the instance's
+// structures and stored partners) served by NewServerFor.
 func NewServer(ctx context.Context, cfg Config) (*Server, error) {
-	s := &Server{
-		Places:  cfg.Places,
+	a, err := app.New(ctx, app.Config{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
-		Secret: cfg.Secret, Log: cfg.Log, Now: cfg.Now,
-		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
-	}
-	reg, err := s.trustRegistry(ctx)
+		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
+		StatusStore: cfg.StatusStore, StatusTTL: cfg.StatusTTL, Outbound: cfg.Outbound, Log: cfg.Log, Now: cfg.Now,
+	})
 	if err != nil {
 		return nil, err
 	}
-	if s.Outbound == nil {
-		s.Outbound = outbound.ForBaseURL(cfg.BaseURL)
-	}
-	out := s.Outbound.HTTP()
-	s.Verifier = &verifier.Verifier{Trust: reg, Frameworks: cfg.Frameworks, Now: cfg.Now,
-		Lookup: s.lookupShortCode,
-		Status: &verifier.StatusLists{Local: s.LocalStatusList, Store: cfg.StatusStore, MaxTTL: cfg.StatusTTL, Client: out, Now: cfg.Now},
-		// To tell "signature correct, issuer not trusted here" from forged;
-		// an instance on a public address never looks up private ones.
-		Resolve: (&verifier.DIDResolver{Fetcher: &verifier.Fetcher{Client: out}, Now: cfg.Now}).Resolve}
+	s := NewServerFor(a, cfg.Secret)
+	s.Places = cfg.Places
 	return s, nil
 }
 
-// lookupShortCode returns the credential JWS of a short code of this
-// instance.
-func (s *Server) lookupShortCode(ctx context.Context, code string) (string, error) {
-	c, err := s.Credentials.FindCredentialByShortCode(ctx, code)
-	if err != nil {
-		return "", err
+// NewServerFor returns the server of an instance's operations: its
+// verifier checks the structures' status lists in process, and the
+// operations report to the server's metrics and caches (app.Hooks).
+// secret is the HMAC key of the CSRF tokens.
+func NewServerFor(a *app.App, secret []byte) *Server {
+	s := &Server{App: a, Secret: secret}
+	if a.Verifier != nil && a.Verifier.Status != nil {
+		a.Verifier.Status.Local = s.LocalStatusList
 	}
-	return c.JWT, nil
+	a.Hooks = app.Hooks{
+		Issued:        func(d time.Duration, err error) { s.metrics.issued(d, err) },
+		StatusChanged: s.forgetStatus,
+		TrustFetched:  func(err error) { s.metrics.trustRefreshed(err) },
+	}
+	return s
 }
 
-// trustRegistry returns a new registry of every issuer the instance
-// trusts: its structures, then the stored partners. Partners whose stored
-// keys are refused are logged and left out.
-func (s *Server) trustRegistry(ctx context.Context) (*verifier.Registry, error) {
-	reg := verifier.NewRegistry()
-	if err := TrustLocal(ctx, reg, s.Structures, s.Keys, s.BaseURL); err != nil {
-		return nil, err
-	}
-	if s.Trust != nil {
-		sources, err := s.Trust.ListTrustedSources(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := TrustSources(reg, sources, s.now()); err != nil && s.Log != nil {
-			s.Log.Warn("trusted partner keys skipped", "err", err)
-		}
-	}
-	return reg, nil
+// CreateAPIToken is app.CreateAPIToken.
+func CreateAPIToken(ctx context.Context, users schema.UserStore, u *schema.User, name string, done func(*schema.APIToken)) (string, *schema.APIToken, error) {
+	return app.CreateAPIToken(ctx, users, u, name, done)
 }
 
-// TrustLocal trusts every structure of the instance in reg, with the keys
-// of ks read at each look-up (verifier.Registry.AddLocal), never a copy.
+// TrustSources is app.TrustSources.
+func TrustSources(reg *verifier.Registry, sources []*schema.TrustedSource, now time.Time) error {
+	return app.TrustSources(reg, sources, now)
+}
+
+// TrustLocal is app.TrustLocal.
 func TrustLocal(ctx context.Context, reg *verifier.Registry, structures schema.StructureStore, ks keys.Store, baseURL string) error {
-	list, err := structures.ListStructures(ctx)
-	if err != nil {
-		return err
-	}
-	for _, st := range list {
-		did, err := keys.DIDWeb(baseURL, st.Slug)
-		if err != nil {
-			return err
-		}
-		if err := reg.AddLocal(did, st.Name, st.Slug, ks); err != nil {
-			return err
-		}
-	}
-	return nil
+	return app.TrustLocal(ctx, reg, structures, ks, baseURL)
 }

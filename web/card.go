@@ -73,7 +73,7 @@ func (s *Server) cardTrustList(c *gin.Context) {
 		return
 	}
 	for _, st := range sts {
-		local[s.did(st.Slug)] = st
+		local[s.DID(st.Slug)] = st
 	}
 	if s.Verifier != nil && s.Verifier.Trust != nil {
 		for _, ti := range s.Verifier.Trust.Issuers() {
@@ -249,7 +249,7 @@ func (s *Server) cardRevocations(c *gin.Context) {
 			return
 		}
 		for _, st := range sts {
-			out.Issuers = append(out.Issuers, s.did(st.Slug))
+			out.Issuers = append(out.Issuers, s.DID(st.Slug))
 		}
 		out.Complete = len(revoked)+len(suspended) <= cardRevocationsMax
 		for i, id := range append(revoked, suspended...) {

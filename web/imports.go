@@ -3,10 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"carnet/app"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -86,113 +86,6 @@ func (s *Server) verifyForImport(c *gin.Context, input string) (*verifier.Result
 	return res, nil
 }
 
-// attachImport attaches a verified credential to l, a learner the actor
-// may work with (read with s.learner).
-func (s *Server) attachImport(ctx context.Context, a *actor, l *schema.Learner, input string, res *verifier.Result) (*schema.ImportedCredential, error) {
-	imp, err := s.newImport(ctx, a, l, input, res)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.storeImport(ctx, a, imp); err != nil {
-		return nil, err
-	}
-	return imp, nil
-}
-
-// storeImport stores an attachment and logs it.
-func (s *Server) storeImport(ctx context.Context, a *actor, imp *schema.ImportedCredential) error {
-	return s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.Imports.CreateImport(ctx, imp); err != nil {
-			return err
-		}
-		return s.record(ctx, a, imp.StructureID, schema.AuditImport, imp.LearnerID, imp.CredentialID+" ("+imp.IssuerID+")", "")
-	})
-}
-
-// newImport checks that a verified credential may be attached to l and
-// returns the attachment, not stored yet. A credential issued here to
-// this same learner is already on their path, and is refused.
-func (s *Server) newImport(ctx context.Context, a *actor, l *schema.Learner, input string, res *verifier.Result) (*schema.ImportedCredential, error) {
-	if l.Erased() {
-		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées")
-	}
-	if err := s.notIssuedTo(ctx, l, res); err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	imp := &schema.ImportedCredential{LearnerID: l.ID, StructureID: l.StructureID, Kind: res.Kind, Input: strings.TrimSpace(input),
-		CredentialID: res.CredentialID, IssuerID: res.Issuer.ID, IssuerName: s.issuerName(ctx, res.Issuer), LearnerName: res.Learner,
-		Framework: res.Framework, AttachedBy: a.User.ID, AttachedAt: now, LastStatus: schema.StatusActive, LastCheckedAt: now}
-	for _, lv := range res.Levels {
-		imp.Levels = append(imp.Levels, schema.LevelResult{Competency: lv.Competency, Level: lv.Level})
-	}
-	if res.ValidFrom != nil {
-		imp.ValidFrom = res.ValidFrom.UTC()
-	}
-	if res.ValidUntil != nil {
-		imp.ValidUntil = res.ValidUntil.UTC()
-	}
-	if res.StatusCheckedAt != nil {
-		imp.LastCheckedAt = res.StatusCheckedAt.UTC()
-	}
-	return imp, nil
-}
-
-// issuerName names an issuer: as the credential or the trust registry
-// does, else as the trusted partner that published its keys, else by the
-// host of its did:web.
-func (s *Server) issuerName(ctx context.Context, iss *verifier.IssuerInfo) string {
-	if iss.Name != "" {
-		return iss.Name
-	}
-	if ti := s.Verifier.Trust.Issuer(iss.ID); ti != nil && ti.Name != "" {
-		return ti.Name
-	}
-	if s.Trust != nil {
-		if list, err := s.Trust.ListTrustedSources(ctx); err == nil {
-			source := "" // the first partner that publishes the issuer
-			for _, ts := range list {
-				for _, ti := range ts.Issuers {
-					if ti.ID != iss.ID {
-						continue
-					}
-					if ti.Name != "" {
-						return ti.Name
-					}
-					if source == "" {
-						source = ts.Name
-					}
-				}
-			}
-			if source != "" {
-				return source
-			}
-		}
-	}
-	if host, ok := strings.CutPrefix(iss.ID, "did:web:"); ok {
-		host, _, _ = strings.Cut(host, ":")
-		if h, err := url.PathUnescape(host); err == nil {
-			return h
-		}
-		return host
-	}
-	return iss.ID
-}
-
-// notIssuedTo refuses a credential issued here to this same learner: it is
-// on their path already.
-func (s *Server) notIssuedTo(ctx context.Context, l *schema.Learner, res *verifier.Result) error {
-	same := res.Credential != nil && res.Credential.CredentialSubject.ID == l.SubjectID()
-	if rec, err := s.Credentials.FindCredential(ctx, res.CredentialID); err == nil && rec.LearnerID == l.ID {
-		same = true
-	}
-	if same {
-		return schema.Errorf(schema.EINVALID, "this credential was issued here to this same person: it is already on their path",
-			"cette attestation a été délivrée ici à cette même personne : elle figure déjà dans son parcours")
-	}
-	return nil
-}
-
 // pathItem is one credential of a learner's path, as shown.
 type pathItem struct {
 	schema.PathEntry
@@ -236,7 +129,7 @@ const maxSuggestions = 2
 
 // isHere reports whether an issuer id is a structure of this instance.
 func (s *Server) isHere(issuerID string) bool {
-	prefix := strings.TrimSuffix(s.did("x"), "x")
+	prefix := strings.TrimSuffix(s.DID("x"), "x")
 	return prefix != "" && strings.HasPrefix(issuerID, prefix)
 }
 
@@ -258,8 +151,8 @@ func importStatus(res *verifier.Result) string {
 // pathItems lists a learner's credentials: issued here, and attached,
 // verified again with what that said recorded. A revocation once seen
 // holds (schema.ImportedCredential.RevokedAt).
-func (s *Server) pathItems(ctx context.Context, a *actor, l *schema.Learner, now time.Time) ([]*pathItem, error) {
-	creds, err := s.Credentials.ListCredentials(ctx, schema.CredentialFilter{StructureIDs: a.structureIDs(), LearnerID: l.ID, Limit: 1000})
+func (s *Server) pathItems(ctx context.Context, a *app.Actor, l *schema.Learner, now time.Time) ([]*pathItem, error) {
+	creds, err := s.Credentials.ListCredentials(ctx, schema.CredentialFilter{StructureIDs: a.StructureIDs(), LearnerID: l.ID, Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +164,7 @@ func (s *Server) pathItems(ctx context.Context, a *actor, l *schema.Learner, now
 	}
 	var items []*pathItem
 	for _, r := range creds {
-		it := &pathItem{PathEntry: schema.PathEntry{CredentialID: r.ID, Issuer: s.did(r.Structure), IssuerName: names[r.Structure],
+		it := &pathItem{PathEntry: schema.PathEntry{CredentialID: r.ID, Issuer: s.DID(r.Structure), IssuerName: names[r.Structure],
 			Framework: r.Framework, IssuedAt: r.IssuedAt, ValidUntil: r.ValidUntil, Levels: r.Results, Status: r.Status(), VerifiedAt: now},
 			Here: true, Kind: "credential", Link: "/credentials/" + strings.TrimPrefix(r.ID, "urn:uuid:"), Checkable: true, StatusAt: now}
 		if it.Status == schema.StatusActive && !r.ValidUntil.IsZero() && !now.Before(r.ValidUntil) {
@@ -346,7 +239,7 @@ func pathEntries(items []*pathItem) []schema.PathEntry {
 
 // path assembles a learner's path, verifying the attached credentials again
 // and recording what that said. lang words the ages of status information.
-func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang string) (*learnerPath, error) {
+func (s *Server) path(ctx context.Context, a *app.Actor, l *schema.Learner, lang string) (*learnerPath, error) {
 	now := s.now().UTC()
 	items, err := s.pathItems(ctx, a, l, now)
 	if err != nil {
@@ -370,7 +263,7 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 	for _, e := range p.entries {
 		p.Items = append(p.Items, byID[e.CredentialID])
 	}
-	cat, err := s.catalogue(ctx)
+	cat, err := s.Catalogue(ctx)
 	if err != nil && s.Log != nil {
 		s.Log.Warn("resource catalogue", "err", err)
 	}
@@ -405,7 +298,7 @@ func (s *Server) path(ctx context.Context, a *actor, l *schema.Learner, lang str
 
 // startingLevels returns the levels a new assessment of fw starts from:
 // the learner's current levels.
-func (s *Server) startingLevels(ctx context.Context, a *actor, l *schema.Learner, fw *schema.Framework) (map[string]string, error) {
+func (s *Server) startingLevels(ctx context.Context, a *app.Actor, l *schema.Learner, fw *schema.Framework) (map[string]string, error) {
 	now := s.now().UTC()
 	items, err := s.pathItems(ctx, a, l, now)
 	if err != nil {
@@ -507,7 +400,7 @@ func (s *Server) toPathJSON(p *learnerPath, lang string) pathJSON {
 
 func (s *Server) apiImportCreate(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -522,7 +415,7 @@ func (s *Server) apiImportCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	imp, err := s.attachImport(c.Request.Context(), a, l, req.Input, res)
+	imp, err := s.AttachImport(c.Request.Context(), a, l, req.Input, res)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -532,7 +425,7 @@ func (s *Server) apiImportCreate(c *gin.Context) {
 
 func (s *Server) apiLearnerPath(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -562,7 +455,7 @@ func (s *Server) importPage(c *gin.Context) {
 	p.D["Input"] = input
 	var chosen *schema.Learner
 	if id := c.PostForm("learner"); id != "" {
-		l, err := s.learner(ctx, a, id)
+		l, err := s.Learner(ctx, a, id)
 		if err != nil {
 			s.renderPageError(c, err)
 			return
@@ -572,7 +465,7 @@ func (s *Server) importPage(c *gin.Context) {
 	}
 	res, err := s.verifyForImport(c, input)
 	if err == nil && chosen != nil {
-		err = s.notIssuedTo(ctx, chosen, res)
+		err = s.NotIssuedTo(ctx, chosen, res)
 	}
 	if err != nil {
 		s.renderImportError(c, p, err)
@@ -591,9 +484,9 @@ func (s *Server) importPage(c *gin.Context) {
 
 // importChoices fills the import page: the verified credential, the
 // learners found, the structures a new learner may be created in.
-func (s *Server) importChoices(c *gin.Context, p *page, a *actor, res *verifier.Result, q string, chosen *schema.Learner) error {
+func (s *Server) importChoices(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, q string, chosen *schema.Learner) error {
 	ctx := c.Request.Context()
-	found, err := s.searchLearners(ctx, a, q, 20)
+	found, err := s.SearchLearners(ctx, a, q, 20)
 	if err != nil {
 		return err
 	}
@@ -606,13 +499,13 @@ func (s *Server) importChoices(c *gin.Context, p *page, a *actor, res *verifier.
 			learners = append(learners, l)
 		}
 	}
-	sts, err := s.visibleStructures(ctx, a)
+	sts, err := s.VisibleStructures(ctx, a)
 	if err != nil {
 		return err
 	}
 	var mine []*schema.Structure
 	for _, st := range sts {
-		if a.can(st.ID, schema.RoleMediator) {
+		if a.Can(st.ID, schema.RoleMediator) {
 			mine = append(mine, st)
 		}
 	}
@@ -657,9 +550,9 @@ func (s *Server) importCreate(c *gin.Context) {
 		return
 	}
 	if c.PostForm("action") == "new" {
-		in := learnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Consent: c.PostForm("consent") == "on"}
+		in := app.LearnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Consent: c.PostForm("consent") == "on"}
 		p.D["Name"] = in.Name
-		l, err := s.importToNewLearner(ctx, a, in, input, res)
+		l, err := s.ImportToNewLearner(ctx, a, in, input, res)
 		if err != nil {
 			if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 				s.renderPageError(c, err)
@@ -677,12 +570,12 @@ func (s *Server) importCreate(c *gin.Context) {
 			"choisissez la personne à qui rattacher l'attestation"), nil)
 		return
 	}
-	target, err := s.learner(ctx, a, id)
+	target, err := s.Learner(ctx, a, id)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	if _, err := s.attachImport(ctx, a, target, input, res); err != nil {
+	if _, err := s.AttachImport(ctx, a, target, input, res); err != nil {
 		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 			s.renderPageError(c, err)
 			return
@@ -693,39 +586,10 @@ func (s *Server) importCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/learners/"+target.ID+"?ok=attached")
 }
 
-// importToNewLearner creates a learner record for a verified credential
-// and attaches it. Everything is checked before the record is created,
-// and the record goes again if the attachment still fails: a failed
-// attachment leaves no learner behind.
-func (s *Server) importToNewLearner(ctx context.Context, a *actor, in learnerInput, input string, res *verifier.Result) (*schema.Learner, error) {
-	l, err := s.newLearner(ctx, a, in)
-	if err != nil {
-		return nil, err
-	}
-	imp, err := s.newImport(ctx, a, l, input, res)
-	if err != nil {
-		return nil, err
-	}
-	// One transaction: a failed attachment leaves no learner behind.
-	err = s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.Learners.CreateLearner(ctx, l); err != nil {
-			return err
-		}
-		if err := s.record(ctx, a, l.StructureID, schema.AuditLearnerCreated, l.ID, "", ""); err != nil {
-			return err
-		}
-		return s.storeImport(ctx, a, imp)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
 // importRetry shows the import page again with an error, the choices
 // kept: 409 for a credential attached already, 422 for one that cannot be
 // attached, 400 for a form to complete.
-func (s *Server) importRetry(c *gin.Context, p *page, a *actor, res *verifier.Result, cause error, chosen *schema.Learner) {
+func (s *Server) importRetry(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, cause error, chosen *schema.Learner) {
 	p.Error = s.errorText(c, p, cause)
 	if err := s.importChoices(c, p, a, res, res.Learner, chosen); err != nil {
 		s.renderPageError(c, err)

@@ -1,44 +1,16 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"time"
 
-	"carnet/keys"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
 )
 
-// Key rotation: a structure's administrator (or a network administrator)
-// adds a new signing key to the structure's ring. Credentials are signed
-// with it from then on; the previous keys stay in the ring, published and
-// trusted, so everything issued before keeps verifying. The instance's
-// verifier reads the ring at each verification (verifier.Registry.AddLocal),
-// so the new key verifies at once, as after `carnet keys rotate`.
-
-// rotateKeys adds a new signing key to the ring of a structure. The audit
-// entry is written first, in the same transaction: when it cannot be
-// written, no key is added.
-func (s *Server) rotateKeys(ctx context.Context, a *actor, slug string) (*schema.Structure, *keys.Key, error) {
-	st, err := s.structureFor(ctx, a, slug, schema.RoleAdmin)
-	if err != nil {
-		return nil, nil, err
-	}
-	var k *keys.Key
-	err = s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.record(ctx, a, st.ID, schema.AuditKeysRotated, st.Slug, "", ""); err != nil {
-			return err
-		}
-		k, err = s.Keys.Rotate(st.Slug)
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, k, nil
-}
+// Key rotation from the API and the structure page; the rotation itself
+// is app.App.RotateKeys, as for `carnet keys rotate`.
 
 // keyJSON is a signing key as the API shows it.
 type keyJSON struct {
@@ -53,12 +25,12 @@ type keyRotationJSON struct {
 }
 
 func (s *Server) apiKeysRotate(c *gin.Context) {
-	st, k, err := s.rotateKeys(c.Request.Context(), actorOf(c), c.Param("slug"))
+	st, k, err := s.RotateKeys(c.Request.Context(), actorOf(c), c.Param("slug"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, keyRotationJSON{Structure: st.Slug, SigningKey: keyJSON{KID: k.KID(s.did(st.Slug)), CreatedAt: k.Created.UTC()}})
+	c.JSON(http.StatusOK, keyRotationJSON{Structure: st.Slug, SigningKey: keyJSON{KID: k.KID(s.DID(st.Slug)), CreatedAt: k.Created.UTC()}})
 }
 
 // keysRotate is the structure page's rotation form, which asks to tick a
@@ -69,7 +41,7 @@ func (s *Server) keysRotate(c *gin.Context) {
 			"tick the box to confirm the new key", "cochez la case pour confirmer la nouvelle clé"), "")
 		return
 	}
-	st, _, err := s.rotateKeys(c.Request.Context(), actorOf(c), c.Param("slug"))
+	st, _, err := s.RotateKeys(c.Request.Context(), actorOf(c), c.Param("slug"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return

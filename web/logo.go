@@ -1,67 +1,29 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"image"
 	_ "image/jpeg" // logo formats
 	_ "image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 
+	"carnet/app"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
 )
 
-// Logo limits: small enough for every card, bounded before decoding so
-// that a crafted image cannot make the server allocate much.
-const (
-	maxLogoBytes = 200 << 10
-	maxLogoSide  = 2000
-)
-
 // maxLogoBody bounds the body of a logo upload. It is far above
-// maxLogoBytes, so that the photo someone picks by mistake is read to its
-// end (only maxLogoBytes of it kept) and they see the size limit rather than
+// app.MaxLogoBytes, so that the photo someone picks by mistake is read to its
+// end (only app.MaxLogoBytes of it kept) and they see the size limit rather than
 // a connection cut; the CSRF token comes first in the form.
 const maxLogoBody = 16 << 20
 
-var errLogoTooLarge = schema.Errorf(schema.EINVALID, "the logo is larger than the maximum size of %d KB",
-	"le logo dépasse la taille maximale de %d Ko", maxLogoBytes>>10)
-
-var errNoLogo = schema.Errorf(schema.EINVALID, "choose an image file", "choisissez un fichier image")
-
-// checkLogo returns the content type of a PNG or JPEG logo within limits.
-func checkLogo(b []byte) (string, error) {
-	if len(b) == 0 {
-		return "", errNoLogo
-	}
-	if len(b) > maxLogoBytes {
-		return "", errLogoTooLarge
-	}
-	typ := http.DetectContentType(b)
-	if typ != "image/png" && typ != "image/jpeg" {
-		return "", schema.Errorf(schema.EINVALID, "the logo must be a PNG or JPEG image", "le logo doit être une image PNG ou JPEG")
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxLogoSide || cfg.Height > maxLogoSide {
-		return "", schema.Errorf(schema.EINVALID, "the logo must be a readable image of at most 2000 x 2000 pixels",
-			"le logo doit être une image lisible de 2000 x 2000 pixels au plus")
-	}
-	if _, _, err := image.Decode(bytes.NewReader(b)); err != nil {
-		return "", schema.Errorf(schema.EINVALID, "the logo image is damaged", "l'image du logo est abîmée")
-	}
-	return typ, nil
-}
-
 // logoUpload is a logo form as readLogoForm read it.
 type logoUpload struct {
-	data     []byte // the file, when within maxLogoBytes
-	tooLarge bool   // the file was larger than maxLogoBytes
+	data     []byte // the file, when within app.MaxLogoBytes
+	tooLarge bool   // the file was larger than app.MaxLogoBytes
 }
 
 // Bounds of the logo form's other fields (csrf_token, remove).
@@ -71,7 +33,7 @@ const (
 )
 
 // readLogoForm reads a logo upload before the session and CSRF checks,
-// part by part, keeping at most maxLogoBytes of the file: gin would parse
+// part by part, keeping at most app.MaxLogoBytes of the file: gin would parse
 // the whole multipart form to find csrf_token, and a form cut at the body
 // limit lost its token, so a large file answered "the form has expired".
 // The fields become the request's PostForm, so the CSRF check reads them as
@@ -88,8 +50,8 @@ func (s *Server) readLogoForm(c *gin.Context) {
 			break // the end, or a body cut at maxLogoBody: what was read stands
 		}
 		if part.FormName() == "logo" {
-			b, _ := io.ReadAll(io.LimitReader(part, maxLogoBytes+1))
-			if len(b) > maxLogoBytes {
+			b, _ := io.ReadAll(io.LimitReader(part, app.MaxLogoBytes+1))
+			if len(b) > app.MaxLogoBytes {
 				up.data, up.tooLarge = nil, true
 				if _, err := io.Copy(io.Discard, part); err != nil {
 					break
@@ -118,45 +80,29 @@ const logoKey = "logo_upload"
 func (s *Server) structureLogo(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := actorOf(c)
-	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	own := strings.TrimRight(s.BaseURL, "/") + "/s/" + st.Slug + "/logo"
-	var logo []byte // nil: removed
-	var logoType string
-	if c.PostForm("remove") == "on" {
-		if st.ImageURL == own {
-			st.ImageURL = ""
-		}
-	} else {
+	remove := c.PostForm("remove") == "on"
+	var logo []byte
+	if !remove {
 		up, _ := c.Value(logoKey).(*logoUpload)
 		if up == nil {
 			up = &logoUpload{}
 		}
 		if up.tooLarge {
-			s.renderStructure(c, http.StatusRequestEntityTooLarge, errLogoTooLarge, "")
+			s.renderStructure(c, http.StatusRequestEntityTooLarge, app.ErrLogoTooLarge, "")
 			return
 		}
-		typ, err := checkLogo(up.data)
-		if err != nil {
+		logo = up.data
+	}
+	if st, err = s.SetLogo(ctx, a, st.Slug, logo, remove); err != nil {
+		if schema.ErrorCode(err) == schema.EINVALID {
 			s.renderStructure(c, http.StatusBadRequest, err, "")
 			return
 		}
-		logo, logoType = up.data, typ
-		st.ImageURL = own
-	}
-	err = s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.Structures.SetLogo(ctx, st.Slug, logo, logoType); err != nil {
-			return err
-		}
-		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
-			return err
-		}
-		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "logo", "")
-	})
-	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"carnet/app"
 	"carnet/keys"
 	"carnet/outbound"
 	"carnet/places"
@@ -468,7 +469,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	// Numbers the descriptions give, kept equal to the code's.
 	for ptr, want := range map[string]string{
-		"#/components/responses/TooManyRequests/description":                  fmt.Sprintf("%d per %d minutes", maxShortCodeMisses, throttleWindow/time.Minute),
+		"#/components/responses/TooManyRequests/description":                  fmt.Sprintf("%d per %d minutes", maxShortCodeMisses, app.ThrottleWindow/time.Minute),
 		"#/paths/~1api~1v1~1structures~1{slug}~1invitations/post/description": fmt.Sprintf("valid %d days", InviteLifetime/(24*time.Hour)),
 		"#/components/schemas/VerifyRequest/properties/input/description":     fmt.Sprintf("At most %d MiB", verifier.MaxInput>>20),
 	} {
@@ -612,15 +613,15 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"AuditEvent", auditJSON{}, true},
 		{"TrustSource", trustJSON{}, true},
 		{"TrustIssuer", trustIssuerJSON{}, true},
-		{"TrustCreate", trustInput{}, false},
+		{"TrustCreate", app.TrustInput{}, false},
 		{"VerifyResult", verifier.Result{}, true},
 		{"IssuerInfo", verifier.IssuerInfo{}, true},
 		{"LevelInfo", verifier.LevelInfo{}, true},
 		{"Framework", schema.Framework{}, true},
-		{"LearnerCreate", learnerInput{}, false},
+		{"LearnerCreate", app.LearnerInput{}, false},
 		{"LearnerUpdate", learnerPatch{}, false},
-		{"CredentialCreate", assessmentInput{}, false},
-		{"StructureCreate", structureInput{}, false},
+		{"CredentialCreate", app.AssessmentInput{}, false},
+		{"StructureCreate", app.StructureInput{}, false},
 		{"StructureUpdate", structurePatch{}, false},
 		{"VerifyRequest", verifyRequest{}, false},
 		{"ImportCreate", importRequest{}, false},
@@ -794,7 +795,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/invitations", map[string]any{"email": "a@example.org"}), http.StatusForbidden), schema.EFORBIDDEN)
 	e.wantError(e.want(e.call(admin, "POST", "/api/v1/structures/nope/invitations", map[string]any{"email": "a@example.org"}), http.StatusNotFound), schema.ENOTFOUND)
 	rot := e.want(e.call(admin, "POST", "/api/v1/structures/annexe/keys/rotate", nil), http.StatusOK)
-	if kid, _ := rot.JSON["signing_key"].(map[string]any)["kid"].(string); !strings.HasPrefix(kid, e.srv.did("annexe")+"#") {
+	if kid, _ := rot.JSON["signing_key"].(map[string]any)["kid"].(string); !strings.HasPrefix(kid, e.srv.DID("annexe")+"#") {
 		t.Errorf("rotate: kid %q is not a key of annexe", kid)
 	}
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/structures/main/keys/rotate", nil), http.StatusForbidden), schema.EFORBIDDEN)

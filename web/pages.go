@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/app"
 	"carnet/issuer/card"
 	"carnet/schema"
 	"carnet/verifier"
@@ -135,11 +136,11 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	if l == "en" {
 		p.Other = "fr"
 	}
-	var a *actor
+	var a *app.Actor
 	if v, ok := c.Get("actor"); ok {
-		a = v.(*actor)
+		a = v.(*app.Actor)
 		p.User = a.User
-		p.Admin = a.isAdmin()
+		p.Admin = a.IsAdmin()
 	}
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
@@ -200,11 +201,11 @@ func (s *Server) renderPageError(c *gin.Context, err error) {
 func (s *Server) requireSession(c *gin.Context) {
 	a, err := s.identify(c)
 	if err == nil && (a == nil || a.Session == "") {
-		err = errSignIn
+		err = app.ErrSignIn
 	}
 	if err != nil {
 		s.setCookie(c, sessionCookie, "", -1)
-		s.renderPageError(c, errSignIn)
+		s.renderPageError(c, app.ErrSignIn)
 		return
 	}
 	c.Set("actor", a)
@@ -313,7 +314,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		return
 	}
 	device, _ := c.Cookie(deviceCookie)
-	u, err := s.login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP(), device)
+	u, err := s.Login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP(), func(u *schema.User) string { return s.deviceID(device, u) })
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -324,7 +325,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		return
 	}
 	s.trustDevice(c, u)
-	s.audit(c.Request.Context(), &actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
+	s.AuditOnly(c.Request.Context(), &app.Actor{User: u}, 0, schema.AuditLogin, u.Email, "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -339,7 +340,7 @@ func (s *Server) logout(c *gin.Context) {
 			s.renderPageError(c, err)
 			return
 		}
-		s.audit(c.Request.Context(), a, 0, schema.AuditLogout, a.User.Email, "", "")
+		s.AuditOnly(c.Request.Context(), a, 0, schema.AuditLogout, a.User.Email, "", "")
 	}
 	s.setCookie(c, sessionCookie, "", -1)
 	c.Redirect(http.StatusSeeOther, "/login")
@@ -359,7 +360,7 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 	ctx := c.Request.Context()
 	l, err := s.Users.FindLink(ctx, HashSecret(c.Param("token")), s.now())
 	if err == nil && (l.Purpose == schema.LinkInvite) != invite {
-		err = errLinkGone
+		err = app.ErrLinkGone
 	}
 	if err != nil {
 		p.Error = s.errorText(c, p, err)
@@ -374,7 +375,7 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 	case schema.LinkLogin, schema.LinkReset:
 		u, err := s.Users.FindUser(ctx, l.UserID)
 		if err == nil && l.Purpose == schema.LinkLogin && u.PasswordHash != "" {
-			err = errLinkGone
+			err = app.ErrLinkGone
 		}
 		if err != nil {
 			p.Error = s.errorText(c, p, err)
@@ -407,9 +408,9 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 }
 
 func (s *Server) linkPost(c *gin.Context) {
-	var a *actor
+	var a *app.Actor
 	if v, ok := c.Get("actor"); ok {
-		a = v.(*actor)
+		a = v.(*app.Actor)
 	}
 	if err := s.checkCSRF(c, a); err != nil {
 		s.renderPageError(c, err)
@@ -420,7 +421,7 @@ func (s *Server) linkPost(c *gin.Context) {
 	if invite {
 		// An existing account: accepted or declined by its owner, signed
 		// in; never a password typed by the link's holder.
-		_, existing, err := s.inviteFor(ctx, c.Param("token"))
+		_, existing, err := s.InviteFor(ctx, c.Param("token"))
 		if err != nil {
 			s.renderPageError(c, err)
 			return
@@ -428,10 +429,10 @@ func (s *Server) linkPost(c *gin.Context) {
 		if existing != nil {
 			action := c.PostForm("action")
 			if action != "accept" && action != "decline" {
-				s.renderLink(c, statusOf(schema.ECONFLICT), errExistingAccount)
+				s.renderLink(c, statusOf(schema.ECONFLICT), app.ErrExistingAccount)
 				return
 			}
-			if _, err := s.answerInvite(ctx, a, c.Param("token"), action == "accept"); err != nil {
+			if _, err := s.AnswerInvite(ctx, a, c.Param("token"), action == "accept"); err != nil {
 				s.renderPageError(c, err)
 				return
 			}
@@ -439,14 +440,14 @@ func (s *Server) linkPost(c *gin.Context) {
 			return
 		}
 	} else if l, err := s.Users.FindLink(ctx, HashSecret(c.Param("token")), s.now()); err != nil || l.Purpose == schema.LinkInvite {
-		s.renderPageError(c, errLinkGone)
+		s.renderPageError(c, app.ErrLinkGone)
 		return
 	}
 	if c.PostForm("password") != c.PostForm("password2") {
 		s.renderLink(c, http.StatusBadRequest, errPasswordsDiffer)
 		return
 	}
-	u, err := s.acceptLink(ctx, c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
+	u, err := s.AcceptLink(ctx, c.Param("token"), c.PostForm("name"), c.PostForm("password"), c.ClientIP())
 	if err == nil {
 		err = s.startSession(c, u)
 	}
@@ -459,7 +460,7 @@ func (s *Server) linkPost(c *gin.Context) {
 		return
 	}
 	s.trustDevice(c, u)
-	s.audit(ctx, &actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	s.AuditOnly(ctx, &app.Actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -473,7 +474,7 @@ func (s *Server) structureByID(c *gin.Context, id int64) (*schema.Structure, err
 			return st, nil
 		}
 	}
-	return nil, errNoAccess
+	return nil, app.ErrNoAccess
 }
 
 // Learners.
@@ -482,12 +483,12 @@ func (s *Server) homePage(c *gin.Context) {
 	a := actorOf(c)
 	p := s.view(c, "home_title")
 	q := c.Query("q")
-	learners, err := s.searchLearners(c.Request.Context(), a, q, 50)
+	learners, err := s.SearchLearners(c.Request.Context(), a, q, 50)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	creds, err := s.listCredentials(c.Request.Context(), a, "", 10)
+	creds, err := s.ListCredentials(c.Request.Context(), a, "", 10)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -498,24 +499,24 @@ func (s *Server) homePage(c *gin.Context) {
 
 func (s *Server) learnerNewPage(c *gin.Context) {
 	p := s.view(c, "learner_new_title")
-	sts, err := s.visibleStructures(c.Request.Context(), actorOf(c))
+	sts, err := s.VisibleStructures(c.Request.Context(), actorOf(c))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
 	p.D["Structures"] = sts
-	p.D["In"] = learnerInput{}
+	p.D["In"] = app.LearnerInput{}
 	s.render(c, http.StatusOK, "learner_new", p)
 }
 
-func learnerForm(c *gin.Context) learnerInput {
-	return learnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Contact: c.PostForm("contact"),
+func learnerForm(c *gin.Context) app.LearnerInput {
+	return app.LearnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Contact: c.PostForm("contact"),
 		Notes: c.PostForm("notes"), Consent: c.PostForm("consent") == "on"}
 }
 
 func (s *Server) learnerCreate(c *gin.Context) {
 	in := learnerForm(c)
-	l, err := s.createLearner(c.Request.Context(), actorOf(c), in)
+	l, err := s.CreateLearner(c.Request.Context(), actorOf(c), in)
 	if err != nil {
 		if schema.ErrorCode(err) != schema.EINVALID {
 			s.renderPageError(c, err)
@@ -523,7 +524,7 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		}
 		p := s.view(c, "learner_new_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.visibleStructures(c.Request.Context(), actorOf(c))
+		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), actorOf(c))
 		p.D["In"] = in
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
@@ -533,7 +534,7 @@ func (s *Server) learnerCreate(c *gin.Context) {
 
 func (s *Server) learnerPage(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -550,12 +551,12 @@ func (s *Server) learnerPage(c *gin.Context) {
 }
 
 func (s *Server) learnerUpdate(c *gin.Context) {
-	l, err := s.updateLearner(c.Request.Context(), actorOf(c), c.Param("id"), learnerForm(c))
+	l, err := s.UpdateLearner(c.Request.Context(), actorOf(c), c.Param("id"), learnerForm(c))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
-			if l, err2 := s.learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
+			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
 				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.frameworkList()
 				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
@@ -573,7 +574,7 @@ func (s *Server) learnerErase(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the erasure", "cochez la case pour confirmer l'effacement"))
 		return
 	}
-	l, err := s.eraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
+	l, err := s.EraseLearner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -604,7 +605,7 @@ func levelForm(c *gin.Context) map[string]any {
 }
 
 func (s *Server) assessPage(c *gin.Context) {
-	l, err := s.learner(c.Request.Context(), actorOf(c), c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -636,7 +637,7 @@ func (s *Server) assessPage(c *gin.Context) {
 		}
 		p.D["Levels"], p.D["FromPath"] = levels, len(levels) > 0
 	}
-	p.D["In"] = assessmentInput{Framework: fw.ID}
+	p.D["In"] = app.AssessmentInput{Framework: fw.ID}
 	s.render(c, http.StatusOK, "assess", p)
 }
 
@@ -678,12 +679,12 @@ func descLang(l *schema.Level, lang string) string {
 
 func (s *Server) assessPost(c *gin.Context) {
 	a := actorOf(c)
-	l, err := s.learner(c.Request.Context(), a, c.Param("id"))
+	l, err := s.Learner(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
-	in := assessmentInput{LearnerID: l.ID, Framework: c.PostForm("framework"), Levels: levelForm(c),
+	in := app.AssessmentInput{LearnerID: l.ID, Framework: c.PostForm("framework"), Levels: levelForm(c),
 		Evidence: c.PostForm("evidence"), EvidenceURL: c.PostForm("evidence_url"), Method: c.PostForm("method"),
 		ValidUntil: c.PostForm("valid_until")}
 	fw, err := s.Frameworks.Get(in.Framework)
@@ -705,7 +706,7 @@ func (s *Server) assessPost(c *gin.Context) {
 		return
 	}
 	// Validate before review and again before issuing.
-	if _, err := s.assessment(l, a, in); err != nil {
+	if _, err := s.Assessment(l, a, in); err != nil {
 		if schema.ErrorCode(err) != schema.EINVALID {
 			s.renderPageError(c, err)
 			return
@@ -731,7 +732,7 @@ func (s *Server) assessPost(c *gin.Context) {
 		s.render(c, http.StatusOK, "assess_review", p)
 		return
 	}
-	out, err := s.issueCredential(c.Request.Context(), a, in)
+	out, err := s.IssueCredential(c.Request.Context(), a, in)
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			p.Error = s.errorText(c, p, err)
@@ -747,7 +748,7 @@ func (s *Server) assessPost(c *gin.Context) {
 // Credentials.
 
 func (s *Server) credentialPage(c *gin.Context) {
-	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -799,7 +800,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 // credentialDownload serves the signed credential: .jwt is the compact JWS,
 // .json the VC 2.0 EnvelopedVerifiableCredential holding it.
 func (s *Server) credentialDownload(c *gin.Context) {
-	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -830,7 +831,7 @@ func (s *Server) credentialDownload(c *gin.Context) {
 // never printed: a clean card would read as valid to anyone shown it on
 // paper (409, the error page for a browser).
 func (s *Server) cardPDF(c *gin.Context) {
-	r, err := s.credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -852,7 +853,7 @@ func (s *Server) cardPDF(c *gin.Context) {
 		l = q
 	}
 	// Without the catalogue, the card is still printed, without next steps.
-	cat, err := s.catalogue(c.Request.Context())
+	cat, err := s.Catalogue(c.Request.Context())
 	if err != nil && s.Log != nil {
 		s.Log.Warn("resource catalogue, card printed without next steps", "credential", r.ID, "err", err)
 	}
@@ -907,7 +908,7 @@ func (s *Server) credentialStatus(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the revocation", "cochez la case pour confirmer la révocation"))
 		return
 	}
-	r, err := s.changeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, c.PostForm("reason"))
+	r, err := s.ChangeStatus(c.Request.Context(), actorOf(c), c.Param("id"), action, c.PostForm("reason"))
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -920,7 +921,7 @@ func (s *Server) credentialStatus(c *gin.Context) {
 
 func (s *Server) structuresPage(c *gin.Context) {
 	a := actorOf(c)
-	list, err := s.visibleStructures(c.Request.Context(), a)
+	list, err := s.VisibleStructures(c.Request.Context(), a)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -928,19 +929,19 @@ func (s *Server) structuresPage(c *gin.Context) {
 	p := s.view(c, "structures_title")
 	p.D["Structures"] = list
 	p.D["NetworkAdmin"] = a.User.NetworkAdmin
-	p.D["In"] = structureInput{}
+	p.D["In"] = app.StructureInput{}
 	s.render(c, http.StatusOK, "structures", p)
 }
 
-func structureForm(c *gin.Context) structureInput {
-	return structureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
+func structureForm(c *gin.Context) app.StructureInput {
+	return app.StructureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
 		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url")}
 }
 
 func (s *Server) structureCreate(c *gin.Context) {
 	a := actorOf(c)
 	in := structureForm(c)
-	st, err := s.createStructure(c.Request.Context(), a, in)
+	st, err := s.CreateStructure(c.Request.Context(), a, in)
 	if err != nil {
 		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 			s.renderPageError(c, err)
@@ -948,7 +949,7 @@ func (s *Server) structureCreate(c *gin.Context) {
 		}
 		p := s.view(c, "structures_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.visibleStructures(c.Request.Context(), a)
+		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), a)
 		p.D["NetworkAdmin"] = a.User.NetworkAdmin
 		p.D["In"] = in
 		s.render(c, http.StatusBadRequest, "structures", p)
@@ -969,7 +970,7 @@ func (s *Server) renderStructure(c *gin.Context, status int, formErr error, invi
 // link just made for a member (shown once, to be handed over).
 func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error, inviteURL, resetURL string, resetFor *schema.User) {
 	a := actorOf(c)
-	st, err := s.structureFor(c.Request.Context(), a, c.Param("slug"), schema.RoleMediator)
+	st, err := s.StructureFor(c.Request.Context(), a, c.Param("slug"), schema.RoleMediator)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -979,12 +980,12 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.did(st.Slug), inviteURL
+	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.DID(st.Slug), inviteURL
 	if resetFor != nil {
 		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
 	}
-	p.D["CanAdmin"] = a.can(st.ID, schema.RoleAdmin)
-	if a.can(st.ID, schema.RoleAdmin) {
+	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
+	if a.Can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
 			return
@@ -1002,7 +1003,7 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 		}
 		var ms []member
 		for _, u := range users {
-			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && canReset(a, u)})
+			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
 		}
 		p.D["Members"] = ms
 	}
@@ -1020,7 +1021,7 @@ func (s *Server) structureError(c *gin.Context, err error) {
 }
 
 func (s *Server) structureUpdate(c *gin.Context) {
-	st, err := s.updateStructure(c.Request.Context(), actorOf(c), c.Param("slug"), structureForm(c))
+	st, err := s.UpdateStructure(c.Request.Context(), actorOf(c), c.Param("slug"), structureForm(c))
 	if err != nil {
 		s.structureError(c, err)
 		return
@@ -1029,7 +1030,7 @@ func (s *Server) structureUpdate(c *gin.Context) {
 }
 
 func (s *Server) structureInvite(c *gin.Context) {
-	link, err := s.invite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
+	link, err := s.Invite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
 	if err != nil {
 		s.structureError(c, err)
 		return
@@ -1043,7 +1044,7 @@ var errPasswordsDiffer = schema.Errorf(schema.EINVALID, "the two passwords diffe
 // once to the administrator, who hands it over.
 func (s *Server) memberReset(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	link, u, err := s.resetLink(c.Request.Context(), actorOf(c), c.Param("slug"), id)
+	link, u, err := s.ResetLink(c.Request.Context(), actorOf(c), c.Param("slug"), id)
 	if err != nil {
 		s.structureError(c, err)
 		return
@@ -1060,7 +1061,7 @@ func (s *Server) passwordChange(c *gin.Context) {
 		s.renderAccount(c, http.StatusBadRequest, "", errPasswordsDiffer)
 		return
 	}
-	u, err := s.changePassword(c.Request.Context(), actorOf(c), c.PostForm("current"), c.PostForm("password"))
+	u, err := s.ChangePassword(c.Request.Context(), actorOf(c), c.PostForm("current"), c.PostForm("password"))
 	if err != nil {
 		if code := schema.ErrorCode(err); code == schema.EINVALID || code == ERATELIMITED {
 			s.renderAccount(c, statusOf(code), "", err)
@@ -1091,7 +1092,7 @@ func (s *Server) renderAccount(c *gin.Context, status int, newToken string, form
 }
 
 func (s *Server) tokenCreate(c *gin.Context) {
-	secret, _, err := s.createToken(c.Request.Context(), actorOf(c), c.PostForm("name"))
+	secret, _, err := s.CreateToken(c.Request.Context(), actorOf(c), c.PostForm("name"))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			s.renderAccount(c, http.StatusBadRequest, "", err)
@@ -1106,7 +1107,7 @@ func (s *Server) tokenCreate(c *gin.Context) {
 func (s *Server) tokenDelete(c *gin.Context) {
 	a := actorOf(c)
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.deleteToken(c.Request.Context(), a, id); err != nil {
+	if err := s.DeleteToken(c.Request.Context(), a, id); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -1114,7 +1115,7 @@ func (s *Server) tokenDelete(c *gin.Context) {
 }
 
 func (s *Server) auditPage(c *gin.Context) {
-	list, err := s.auditLog(c.Request.Context(), actorOf(c), 500)
+	list, err := s.AuditLog(c.Request.Context(), actorOf(c), 500)
 	if err != nil {
 		s.renderPageError(c, err)
 		return

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/app"
 	"carnet/places"
 	"carnet/schema"
 
@@ -74,7 +75,7 @@ func (s *Server) withPlace(ctx context.Context, slug, name string, pt *places.Pa
 		return err
 	}
 	if p == nil {
-		p = &places.Place{ID: s.did(slug)}
+		p = &places.Place{ID: s.DID(slug)}
 	}
 	pt.Apply(p)
 	p.Nom, p.DateMaj = name, s.now().UTC().Format(time.DateOnly)
@@ -87,7 +88,7 @@ func (s *Server) withPlace(ctx context.Context, slug, name string, pt *places.Pa
 		return schema.Errorf(schema.EINVALID, "Services (services): give at least one of the standard's services",
 			"Services (services) : indiquez au moins un des services du standard")
 	}
-	return s.inTx(ctx, func(ctx context.Context) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
 		if err := update(ctx); err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (s *Server) apiOfferCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -161,11 +162,11 @@ func (s *Server) apiOfferCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := ps.CreateOffer(ctx, o); err != nil {
 			return err
 		}
-		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre créée / offer created: "+o.ID+" "+o.Title, "")
+		return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre créée / offer created: "+o.ID+" "+o.Title, "")
 	})
 	if err != nil {
 		s.renderError(c, err)
@@ -182,16 +183,16 @@ func (s *Server) apiOfferDelete(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := ps.DeleteOffer(ctx, st.Slug, c.Param("id")); err != nil {
 			return err
 		}
-		return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre supprimée / offer deleted: "+c.Param("id"), "")
+		return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre supprimée / offer deleted: "+c.Param("id"), "")
 	})
 	if err != nil {
 		s.renderError(c, err)
@@ -244,7 +245,7 @@ func (s *Server) apiOrientation(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-func (s *Server) orientation(ctx context.Context, a *actor, framework, competency, level, lat, lon, postcode, service string) (*orientationJSON, error) {
+func (s *Server) orientation(ctx context.Context, a *app.Actor, framework, competency, level, lat, lon, postcode, service string) (*orientationJSON, error) {
 	ps, err := s.placeStore()
 	if err != nil {
 		return nil, err
@@ -284,7 +285,7 @@ func (s *Server) orientation(ctx context.Context, a *actor, framework, competenc
 		}
 		out.Origin = originJSON{la, lo, "postcode"}
 	default:
-		st, err := s.structureFor(ctx, a, "", schema.RoleMediator)
+		st, err := s.StructureFor(ctx, a, "", schema.RoleMediator)
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +414,7 @@ func (s *Server) lieuxPage(c *gin.Context) {
 	}
 	slugOf := map[string]string{}
 	for _, st := range sts {
-		slugOf[s.did(st.Slug)] = st.Slug
+		slugOf[s.DID(st.Slug)] = st.Slug
 	}
 	byStructure := map[string][]*places.Offer{}
 	for _, o := range offers {
@@ -489,7 +490,7 @@ func (s *Server) apiPlacesImport(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	if err := s.record(ctx, a, 0, places.AuditImported, source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), ""); err != nil {
+	if err := s.Record(ctx, a, 0, places.AuditImported, source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), ""); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -575,7 +576,7 @@ func lieuForm(lang string, p *places.Place) ([]lieuTextField, []lieuListField) {
 // structure's administrators.
 func (s *Server) lieuEditPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	st, err := s.structureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, actorOf(c), c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -611,7 +612,7 @@ func (s *Server) renderLieuEdit(c *gin.Context, status int, st *schema.Structure
 // anything is written.
 func (s *Server) lieuEditPost(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
-	st, err := s.structureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
+	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -651,7 +652,7 @@ func (s *Server) lieuEditPost(c *gin.Context) {
 	}
 	if formErr == nil {
 		formErr = s.withPlace(ctx, st.Slug, st.Name, &pt, func(ctx context.Context) error {
-			return s.record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "lieu / place", "")
+			return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "lieu / place", "")
 		})
 	}
 	if formErr != nil {

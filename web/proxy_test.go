@@ -18,10 +18,7 @@ import (
 // is 127.0.0.1).
 func (f *fixture) behind(proxies ...string) string {
 	f.t.Helper()
-	srv := &web.Server{BaseURL: f.srv.BaseURL, Structures: f.srv.Structures, Users: f.srv.Users, Learners: f.srv.Learners,
-		Credentials: f.srv.Credentials, Audit: f.srv.Audit, Trust: f.srv.Trust, Imports: f.srv.Imports, Resources: f.srv.Resources,
-		Keys: f.srv.Keys, Frameworks: f.srv.Frameworks, Issuer: f.srv.Issuer, Verifier: f.srv.Verifier, Secret: f.srv.Secret,
-		TrustedProxies: proxies}
+	srv := &web.Server{App: f.srv.App, Secret: f.srv.Secret, TrustedProxies: proxies}
 	hs := httptest.NewServer(srv.Handler())
 	f.t.Cleanup(hs.Close)
 	return hs.URL

@@ -1,11 +1,10 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
 
+	"carnet/app"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
@@ -14,29 +13,6 @@ import (
 // The catalogue of self-training resources: everyone signed in reads it,
 // network administrators edit it. It suggests what to work on next, on a
 // learner's page and on the A4 attestation.
-
-// catalogue returns the self-training resources this instance suggests.
-func (s *Server) catalogue(ctx context.Context) (*schema.Catalogue, error) {
-	if s.Resources == nil {
-		return schema.StarterCatalogue(s.Frameworks)
-	}
-	list, err := s.Resources.ListResources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return schema.CatalogueOf(list), nil
-}
-
-var errNoResourceStore = errors.New("web: no resource store configured (Server.Resources)")
-
-// resourceAdmin lets network administrators through.
-func resourceAdmin(a *actor) error {
-	if !a.User.NetworkAdmin {
-		return schema.Errorf(schema.EFORBIDDEN, "only network administrators edit the resource catalogue",
-			"seuls les administrateurs du réseau modifient le catalogue de ressources")
-	}
-	return nil
-}
 
 // minCoverRows is how many coverage rows the form offers at least.
 const minCoverRows = 3
@@ -135,53 +111,6 @@ func (f resourceForm) resource() *schema.Resource {
 	return r
 }
 
-// saveResource creates (id "") or updates the resource with this id.
-func (s *Server) saveResource(ctx context.Context, a *actor, id string, f resourceForm) (*schema.Resource, error) {
-	if err := resourceAdmin(a); err != nil {
-		return nil, err
-	}
-	if s.Resources == nil {
-		return nil, errNoResourceStore
-	}
-	r := f.resource()
-	r.UpdatedBy = a.User.Label()
-	action := schema.AuditResourceAdd
-	err := s.inTx(ctx, func(ctx context.Context) error {
-		if id != "" {
-			r.ID, action = id, schema.AuditResourceEdit
-			if err := s.Resources.UpdateResource(ctx, r); err != nil {
-				return err
-			}
-		} else if err := s.Resources.CreateResource(ctx, r); err != nil {
-			return err
-		}
-		return s.record(ctx, a, 0, action, r.ID, r.Name["fr"], "")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-func (s *Server) deleteResource(ctx context.Context, a *actor, id string) error {
-	if err := resourceAdmin(a); err != nil {
-		return err
-	}
-	if s.Resources == nil {
-		return errNoResourceStore
-	}
-	r, err := s.Resources.FindResource(ctx, id)
-	if err != nil {
-		return err
-	}
-	return s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.Resources.DeleteResource(ctx, id); err != nil {
-			return err
-		}
-		return s.record(ctx, a, 0, schema.AuditResourceDelete, r.ID, r.Name["fr"], "")
-	})
-}
-
 // resourceView is a resource as the list shows it.
 type resourceView struct {
 	ID, Name, URL, Link, Provider, Languages string
@@ -229,7 +158,7 @@ func colon(lang string) string {
 
 func (s *Server) resourcesPage(c *gin.Context) {
 	a := actorOf(c)
-	cat, err := s.catalogue(c.Request.Context())
+	cat, err := s.Catalogue(c.Request.Context())
 	if err != nil {
 		s.renderPageError(c, err)
 		return
@@ -272,7 +201,7 @@ func (s *Server) renderResourceForm(c *gin.Context, status int, f resourceForm, 
 }
 
 func (s *Server) resourceNewPage(c *gin.Context) {
-	if err := resourceAdmin(actorOf(c)); err != nil {
+	if err := app.ResourceAdmin(actorOf(c)); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -280,12 +209,12 @@ func (s *Server) resourceNewPage(c *gin.Context) {
 }
 
 func (s *Server) resourceEditPage(c *gin.Context) {
-	if err := resourceAdmin(actorOf(c)); err != nil {
+	if err := app.ResourceAdmin(actorOf(c)); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
 	if s.Resources == nil {
-		s.renderPageError(c, errNoResourceStore)
+		s.renderPageError(c, app.ErrNoResourceStore)
 		return
 	}
 	r, err := s.Resources.FindResource(c.Request.Context(), c.Param("id"))
@@ -301,7 +230,7 @@ func (s *Server) resourceEditPage(c *gin.Context) {
 // was typed.
 func (s *Server) resourceSave(c *gin.Context) {
 	a := actorOf(c)
-	if err := resourceAdmin(a); err != nil {
+	if err := app.ResourceAdmin(a); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -318,7 +247,7 @@ func (s *Server) resourceSave(c *gin.Context) {
 		}
 		f.ID, f.Edit, ok = id, true, schema.AuditResourceEdit
 	}
-	if _, err := s.saveResource(c.Request.Context(), a, id, f); err != nil {
+	if _, err := s.SaveResource(c.Request.Context(), a, id, f.resource()); err != nil {
 		if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
 			s.renderPageError(c, err)
 			return
@@ -331,7 +260,7 @@ func (s *Server) resourceSave(c *gin.Context) {
 
 func (s *Server) resourceDelete(c *gin.Context) {
 	a := actorOf(c)
-	if err := resourceAdmin(a); err != nil {
+	if err := app.ResourceAdmin(a); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -339,7 +268,7 @@ func (s *Server) resourceDelete(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.EINVALID, "tick the box to confirm the deletion", "cochez la case pour confirmer la suppression"))
 		return
 	}
-	if err := s.deleteResource(c.Request.Context(), a, c.Param("id")); err != nil {
+	if err := s.DeleteResource(c.Request.Context(), a, c.Param("id")); err != nil {
 		s.renderPageError(c, err)
 		return
 	}

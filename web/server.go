@@ -8,15 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
-	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
-	"carnet/issuer"
+	"carnet/app"
 	"carnet/keys"
-	"carnet/outbound"
 	"carnet/places"
 	"carnet/schema"
 	"carnet/verifier"
@@ -28,42 +25,28 @@ import (
 // Server serves one Carnet instance: its pages, its JSON API and the
 // public documents partners and wallets read (keys, status lists).
 type Server struct {
-	BaseURL     string
-	Structures  schema.StructureStore
-	Users       schema.UserStore
-	Learners    schema.LearnerStore
-	Credentials schema.CredentialStore
-	Audit       schema.AuditStore
-	Trust       schema.TrustStore    // the trusted partners; nil: none
-	Imports     schema.ImportStore   // credentials attached from other structures
-	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
-	Places      places.Store         // the places on the national standard; nil: none
-	Keys        keys.Store
-	Frameworks  *schema.Frameworks
-	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
-	Issuer      *issuer.Service
-	Verifier    *verifier.Verifier
-	Secret      []byte // HMAC key of the CSRF tokens; random per instance
-	Log         *slog.Logger
-	Now         func() time.Time // time.Now when nil
+	// App is the instance's operations, which the handlers call: its
+	// stores, keys, issuer and verifier are the server's.
+	*app.App
+	Secret []byte // HMAC key of the CSRF tokens; random per instance
+	// Places keeps the places on the national standard and the offers
+	// (web/places.go); nil: none.
+	Places places.Store
 	// TrustedProxies lists the addresses (IPs or CIDRs) of the reverse
 	// proxies whose X-Forwarded-For and X-Real-IP headers give the client's
 	// address; none by default, so a forged header changes nothing.
 	TrustedProxies []string
-	Outbound       *outbound.Client // fetches partners (the Verifier's fetches share it); nil: public only
 	// Health says whether the storage is usable (sqlite.DB.Health); nil:
 	// always. /healthz answers 503 when it fails, and an internal error
 	// met meanwhile is explained by it.
 	Health func(ctx context.Context) error
 
-	router   *gin.Engine
-	throttle throttle
-	lookups  throttle // misses of typed short codes, per client address
-	status   statusCache
-	pages    map[string]*template.Template // by language and page
+	router  *gin.Engine
+	lookups app.Throttle // misses of typed short codes, per client address
+	status  statusCache
+	pages   map[string]*template.Template // by language and page
 
 	signedTrust signedTrustList // /trust-list.jwt, signed again when it changes
-	refreshMu   sync.Mutex      // one on-demand partner refresh at a time
 
 	metrics     *metrics     // made by Handler
 	metricsHTTP http.Handler // serves metrics in the Prometheus text format
@@ -389,20 +372,23 @@ func (s *Server) verify(c *gin.Context) {
 // per throttle window, then waits.
 const maxShortCodeMisses = 30
 
+// limitShortCodes limits the misses of typed short codes per address.
+var limitShortCodes = app.Limit{Burst: maxShortCodeMisses, Per: app.ThrottleWindow}
+
 // verifyInput verifies what a visitor gave. Typed short codes are
 // rate-limited on misses, so that 50-bit codes cannot be enumerated.
 func (s *Server) verifyInput(c *gin.Context, input string) (*verifier.Result, error) {
 	short := schema.NormalizeShortCode(strings.TrimSpace(input)) != ""
 	key := "i:" + c.ClientIP()
 	if short {
-		if d := s.lookups.wait(key, limitShortCodes, s.now()); d > 0 {
+		if d := s.lookups.Wait(key, limitShortCodes, s.now()); d > 0 {
 			return nil, schema.Errorf(ERATELIMITED, "too many unknown short codes from your address; try again in %d minutes",
 				"trop de codes courts inconnus depuis votre adresse ; réessayez dans %d minutes", int(d/time.Minute)+1)
 		}
 	}
 	res := s.verifyText(c.Request.Context(), input)
 	if short && res.Reason == verifier.ReasonNotFound {
-		s.lookups.fail(key, limitShortCodes, s.now())
+		s.lookups.Fail(key, limitShortCodes, s.now())
 	}
 	return res, nil
 }

@@ -102,7 +102,7 @@ func (s *Server) statusListOf(ctx context.Context, slug string, list int, purpos
 	if purpose == schema.PurposeSuspension {
 		url = issuer.SuspensionListURL(s.BaseURL, slug, list)
 	}
-	jws, err := issuer.SignStatusList(issuer.StatusListInput{Issuer: s.did(slug), URL: url, Purpose: purpose, Set: set,
+	jws, err := issuer.SignStatusList(issuer.StatusListInput{Issuer: s.DID(slug), URL: url, Purpose: purpose, Set: set,
 		Now: now, TTL: statusListTTL}, ring.Signer())
 	if err != nil {
 		return cachedStatus{}, err

@@ -255,7 +255,7 @@ func (s *Server) localCardStatus(ctx context.Context, r *verifier.Result) {
 		return
 	}
 	rec, err := s.Credentials.FindCredential(ctx, r.CredentialID)
-	if err != nil || s.did(rec.Structure) != r.Issuer.ID {
+	if err != nil || s.DID(rec.Structure) != r.Issuer.ID {
 		return
 	}
 	now := s.now()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"carnet/app"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -16,7 +17,7 @@ import (
 // of the issuer's list.
 func TestVerdictUntrustedAndStale(t *testing.T) {
 	now := time.Date(2025, 5, 12, 15, 0, 0, 0, time.UTC)
-	s := &Server{BaseURL: "https://carnet.example.org", Frameworks: schema.NewFrameworks(), Now: func() time.Time { return now }}
+	s := &Server{App: &app.App{BaseURL: "https://carnet.example.org", Frameworks: schema.NewFrameworks(), Now: func() time.Time { return now }}}
 	s.loadPages()
 
 	untrusted := &verifier.Result{Reason: verifier.ReasonUnknownIssuer, SignatureVerified: true, Kind: "credential",

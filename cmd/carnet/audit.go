@@ -1,25 +1,26 @@
 package main
 
 import (
-	"context"
 	"os/user"
 
+	"carnet/app"
 	"carnet/schema"
 )
 
-// cliActor is who the audit log names for a command run on the data dir:
-// the operating system's user, marked as the command line (no address).
-func cliActor() string {
-	name := "?"
+// osUser is the operating system's user running a command, "?" when
+// unknown.
+func osUser() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
+		return u.Username
 	}
-	return name + " (CLI)"
+	return "?"
 }
 
-// record appends an audit entry of a command; called inside in.db.InTx,
-// it commits with the command's action, and its failure fails the action.
-func (in *instance) record(ctx context.Context, structureID int64, action, object, detail string) error {
-	return in.audit.AppendAudit(ctx, &schema.AuditEvent{Actor: cliActor(), StructureID: structureID,
-		Action: action, Object: object, Detail: detail})
-}
+// cliActor is who acts in a command run on the data dir: the operating
+// system's user, with every right; the audit log names them marked as the
+// command line (no address).
+func cliActor() *app.Actor { return app.CLIActor(osUser()) }
+
+// cliActorAs is a command run on the data dir that acts as the account u
+// (its API token, say): the audit log names u, marked as the command line.
+func cliActorAs(u *schema.User) *app.Actor { return &app.Actor{User: u, CLI: osUser()} }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"carnet/issuer"
+	"carnet/app"
 	"carnet/keys"
 	"carnet/schema"
 	"carnet/sqlite"
@@ -212,34 +212,41 @@ func (in *instance) loginLink(ctx context.Context) (string, error) {
 	if u.PasswordHash != "" {
 		return "", nil
 	}
-	secret, hash, err := web.NewSecret("")
+	secret, hash, err := app.NewSecret("")
 	if err != nil {
 		return "", err
 	}
-	l := &schema.Link{Hash: hash, Purpose: schema.LinkLogin, UserID: u.ID, ExpiresAt: time.Now().Add(web.LoginLinkLifetime)}
+	l := &schema.Link{Hash: hash, Purpose: schema.LinkLogin, UserID: u.ID, ExpiresAt: time.Now().Add(app.LoginLinkLifetime)}
 	if err := in.users.CreateLink(ctx, l); err != nil {
 		return "", err
 	}
 	return in.baseURL + "/login/link/" + secret, nil
 }
 
-// server returns the web server of the instance (web.NewServer: the
-// wiring the tests use too).
-func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, error) {
-	return web.NewServer(ctx, web.Config{
+// app returns the operations of the instance (app.New: the same as its
+// web server's), for the commands that act as the pages and the API do.
+func (in *instance) app(ctx context.Context, log *slog.Logger) (*app.App, error) {
+	return app.New(ctx, app.Config{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
 		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources,
 		Keys: in.keys, Frameworks: in.frameworks, Tx: in.db, StatusStore: in.db, StatusTTL: in.statusTTL,
-		Secret: in.secret, Log: log, Places: sqlite.NewPlaceStore(in.db),
+		Log: log,
 	})
 }
 
-func (in *instance) Close() error { return in.db.Close() }
-
-// issuer returns the issuance service of the instance.
-func (in *instance) issuer() *issuer.Service {
-	return &issuer.Service{Frameworks: in.frameworks, Keys: in.keys, Credentials: in.credentials, BaseURL: in.baseURL}
+// server returns the web server of the instance: its operations
+// (in.app), served (web.NewServerFor: the wiring the tests use too).
+func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, error) {
+	a, err := in.app(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	s := web.NewServerFor(a, in.secret)
+	s.Places = sqlite.NewPlaceStore(in.db)
+	return s, nil
 }
+
+func (in *instance) Close() error { return in.db.Close() }
 
 // structure returns the structure with this slug, or the first one.
 func (in *instance) structure(ctx context.Context, slug string) (*schema.Structure, error) {
@@ -259,7 +266,7 @@ func (in *instance) structure(ctx context.Context, slug string) (*schema.Structu
 // trustLocal adds every structure of the instance to a trust registry,
 // with the keys of the data dir read at each look-up.
 func (in *instance) trustLocal(ctx context.Context, reg *verifier.Registry) error {
-	return web.TrustLocal(ctx, reg, in.structures, in.keys, in.baseURL)
+	return app.TrustLocal(ctx, reg, in.structures, in.keys, in.baseURL)
 }
 
 // lookupShortCode returns the credential JWS of a short code of this instance.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"carnet/issuer"
 	"carnet/issuer/card"
 	"carnet/schema"
 )
@@ -114,16 +113,13 @@ func runIssue(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	svc := in.issuer()
-	svc.Lang = *lang
-	// The credential and its audit entry commit together, or neither.
-	var is *issuer.Issued
-	err = in.db.InTx(ctx, func(ctx context.Context) error {
-		if is, err = svc.Issue(ctx, st, a); err != nil {
-			return err
-		}
-		return in.record(ctx, st.ID, schema.AuditIssue, is.Record.ID, a.Framework)
-	})
+	ops, err := in.app(ctx, nil)
+	if err != nil {
+		return fail(e, err)
+	}
+	// As the pages and the API issue: the credential and its audit entry
+	// commit together, or neither.
+	is, err := ops.Issue(ctx, cliActor(), st, a, *lang)
 	if err != nil {
 		return fail(e, err)
 	}

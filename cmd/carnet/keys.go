@@ -112,17 +112,15 @@ func runKeys(ctx context.Context, args []string, e env) int {
 		}
 		switch sub {
 		case "rotate":
-			// The audit entry is written first, in the transaction: when
-			// it cannot be, no key is added. A server running on the same
-			// data dir signs and verifies with the new key at once.
-			var k *keys.Key
-			err := in.db.InTx(ctx, func(ctx context.Context) error {
-				if err := in.record(ctx, st.ID, schema.AuditKeysRotated, st.Slug, ""); err != nil {
-					return err
-				}
-				k, err = in.keys.Rotate(st.Slug)
-				return err
-			})
+			// As from a page: the audit entry is written first, in the
+			// transaction; when it cannot be, no key is added. A server
+			// running on the same data dir signs and verifies with the new
+			// key at once.
+			ops, err := in.app(ctx, nil)
+			if err != nil {
+				return fail(e, err)
+			}
+			_, k, err := ops.RotateKeys(ctx, cliActor(), st.Slug)
 			if err != nil {
 				return fail(e, err)
 			}

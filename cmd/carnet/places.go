@@ -87,9 +87,13 @@ func runPlaces(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	defer in.Close()
+	ops, err := in.app(ctx, nil)
+	if err != nil {
+		return fail(e, err)
+	}
 	rep, err := sqlite.NewPlaceStore(in.db).Import(ctx, r, *source)
 	if err == nil {
-		err = in.record(ctx, 0, places.AuditImported, *source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected))
+		err = ops.Record(ctx, cliActor(), 0, places.AuditImported, *source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), "")
 	}
 	if err != nil {
 		if rep != nil && rep.Imported > 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"carnet/schema"
-	"carnet/web"
 )
 
 const tokenHelp = `carnet token — jetons de l'API / API tokens
@@ -59,16 +58,13 @@ func runToken(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	// The token and its audit entry commit together, or neither.
-	var secret string
-	err = in.db.InTx(ctx, func(ctx context.Context) error {
-		var t *schema.APIToken
-		if secret, t, err = web.CreateAPIToken(ctx, in.users, u, *name, nil); err != nil {
-			return err
-		}
-		return in.audit.AppendAudit(ctx, &schema.AuditEvent{ActorID: u.ID, Actor: u.Label() + " (CLI)",
-			Action: schema.AuditTokenCreated, Object: fmt.Sprint(t.ID), Detail: *name})
-	})
+	ops, err := in.app(ctx, nil)
+	if err != nil {
+		return fail(e, err)
+	}
+	// As from the account page: the token and its audit entry commit
+	// together, or neither.
+	secret, _, err := ops.CreateToken(ctx, cliActorAs(u), *name)
 	if err != nil {
 		return fail(e, err)
 	}
