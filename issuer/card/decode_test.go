@@ -172,6 +172,11 @@ func TestDecoders(t *testing.T) {
 					img := renderGray(t, stem+".pdf", dpi)
 					if c.Layout == card.LayoutCard {
 						img = cropMM(img, dpi, stripX-4, stripY-4, stripX+2*cardW+4, stripY+cardH+4) // the strip, as cut
+					} else {
+						// The lower third of the page, its full width: the QR code
+						// and the text around it, what a phone aimed at the
+						// attestation's code has in view.
+						img = cropMM(img, dpi, 0, 2*297.0/3, 210, 297)
 					}
 					if view != "120dpi" {
 						img = blur(rotate(img, 5))
@@ -249,8 +254,13 @@ func TestDecoders(t *testing.T) {
 				if text != "" {
 					what = fmt.Sprintf("%d other characters", len(text))
 				}
-				failures = append(failures, fmt.Sprintf("card %02d (%s, %d competencies, %d-character QR text): %s at %s read %s",
-					i, c.Layout, len(c.Levels), len(c.QRText), d, view, what))
+				v, l, mask, cm, am, _ := card.QRInfo(c.QRText)
+				m := cm
+				if c.Layout == card.LayoutA4 {
+					m = am
+				}
+				failures = append(failures, fmt.Sprintf("card %02d (%s, %d competencies, %d-character QR text, version %d-%s mask %d, module %.3f mm): %s at %s read %s",
+					i, c.Layout, len(c.Levels), len(c.QRText), v, l, mask, m, d, view, what))
 			}
 		}
 	}

@@ -2,8 +2,6 @@ package card
 
 import (
 	"slices"
-
-	"carnet/issuer/card/internal/qr"
 )
 
 // The card layout: a strip of two credit-card panels, front on the left,
@@ -13,25 +11,23 @@ const (
 	stripX       = (pageW - 2*cardW) / 2
 	stripY       = 30.0
 	cardPad      = 3.5 // from the trim to the text, mm
-	qrEdge       = 1.5 // from the trim to the QR code's quiet zone, mm
+	qrEdge       = 1.0 // from the trim to the QR code's quiet zone, mm
 	markLen      = 5.0 // crop marks
 	markGap      = 2.0 // between a crop mark and the trim
 	labelSize    = 5.0 // the small grey labels on the card
 )
 
-// cardQRSize sizes the front's QR code: 3 pixels per module at 150 dpi when
-// that stays within 34 mm (short texts), else 2 pixels within 40 mm; longer
-// texts than Carnet issues get 40 mm and smaller modules.
-func cardQRSize(q *qr.Code) (module, side float64) {
-	if m, s := qrSize(q, 34, 3); m >= 3*px150-1e-9 {
-		return m, s
-	}
-	return qrSize(q, 40, 2)
+// cardQRSize sizes the front's QR code: the full height of the card but
+// qrEdge above and below, modules of at least minModule when the symbol
+// fits (every card Carnet issues: version 15 at most, 51 mm), smaller only
+// for texts longer than Carnet's.
+func cardQRSize(q *qrCode) (module, side float64) {
+	return qrSize(q, cardH-2*qrEdge)
 }
 
 // cardSheet draws the page of the card layout: how to print, the strip
 // with its marks, and how to use and check the card.
-func (r *renderer) cardSheet(q *qr.Code) {
+func (r *renderer) cardSheet(q *qrCode) {
 	r.text(r.pri.title+" · "+r.sec.title, "B", 11, accent, stripX, 8, 2*cardW, "L")
 	y := r.textPara(newCode(r.pri.printNote), "", 7.5, ink, stripX, 13.5, 2*cardW, "L")
 	r.textPara(newCode(r.sec.printNote), "", 7, grey, stripX, y, 2*cardW, "L")
@@ -78,9 +74,9 @@ func (r *renderer) marks() {
 // front draws the front panel at (x, y): the QR code at the right with
 // "scan to verify" and the dates under it; at the left the title, the
 // learner's name, the issuer and the framework.
-func (r *renderer) front(q *qr.Code, x, y float64) {
+func (r *renderer) front(q *qrCode, x, y float64) {
 	module, side := cardQRSize(q)
-	qx, qy := drawQR(r.pdf, q, x+cardW-qrEdge-side, y+qrEdge, module)
+	qx, qy := drawQR(r.pdf, q, x+cardW-qrEdge-side, y+(cardH-side)/2, module)
 	// Under the QR code, away from its quiet zone.
 	ry := qy + side + 0.3
 	rh := y + cardH - cardPad - ry
@@ -103,7 +99,7 @@ func (r *renderer) front(q *qr.Code, x, y float64) {
 	}
 
 	lx, top := x+cardPad, y+cardPad
-	lw := qx - 1.5 - lx
+	lw := qx - 0.5 - lx // the quiet zone is margin enough
 	name := newPara(r.c.LearnerName)
 	parts := []part{
 		textBlock(r.both(func(l *labels) string { return l.title }), "B", accent, 0, sizes(1, 6.5, 6, 5.5, 5)...),

@@ -2,63 +2,326 @@ package card
 
 import (
 	"fmt"
+	"image"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	goqr "github.com/piglig/go-qr"
 
-	"carnet/issuer/card/internal/qr"
 	"carnet/schema"
 )
-
-// maxMVersion is the largest QR version printed at error-correction level M
-// (15% of the symbol can be lost). A typical card text of about 1,000
-// characters needs version 15 to 17; long names in non-Latin scripts and a
-// long instance address reach 21 or 22. Longer texts drop to level L (7%)
-// so that the modules stay large enough to scan; SMART Health Cards cap at
-// version 22 for the same reason.
-const maxMVersion = 22
 
 // quietZone is the white margin around the symbol, in modules, that the QR
 // standard requires (ISO/IEC 18004: 4 modules).
 const quietZone = 4
 
-// px150 is one pixel at 150 dpi, in mm. QR modules are whole multiples of
-// it and start on its grid, so a 150, 300 or 600 dpi rendering or printout
-// gets whole pixels per module: no module is smeared over a pixel boundary,
-// which is what makes small codes unreadable.
+// px150 is one pixel at 150 dpi, in mm. The QR code's origin is put on its
+// grid.
 const px150 = 25.4 / 150
 
-// minModulePx is the smallest module, in pixels at 150 dpi, that the QR
-// code is drawn with when it has room: 0.34 mm, which phone cameras read
-// from paper and zbarimg from a 150 dpi rendering.
-const minModulePx = 2
+// minModule is the smallest module printed when the symbol has room, mm:
+// at 0.6 mm and above the ZXing family of decoders (many Android scanners)
+// reads a card held a little askew and slightly out of focus; at 0.5 mm it
+// misses some (issue 11).
+const minModule = 0.6
+
+// moduleSizes are the module sizes tried, largest first, mm: 4 pixels at
+// 150 dpi (so 8 at 300, 16 at 600), 1/40 inch (15 pixels at 600 dpi), and
+// minModule.
+var moduleSizes = []float64{4 * px150, 25.4 / 40, minModule}
 
 // snap moves v (mm from the page's top or left edge) onto the 150 dpi grid.
 func snap(v float64) float64 { return math.Round(v/px150) * px150 }
 
-// encodeQR encodes text at level M, or L when M would need a version beyond
-// maxMVersion.
-func encodeQR(text string) (*qr.Code, error) {
-	q, err := qr.Encode(text, qr.M, 1, maxMVersion)
-	if err != nil {
-		q, err = qr.Encode(text, qr.L, 1, 40)
+// qrCode is the symbol printed, with what it was made with.
+type qrCode struct {
+	*goqr.QrCode
+	Version int
+	Level   goqr.Ecc
+	Mask    int
+}
+
+// Dark reports whether the module at column x, row y is dark.
+func (q *qrCode) Dark(x, y int) bool { return q.Module(x, y) }
+
+// qrSegments splits a card's QR text into a byte segment, the address up
+// to and including "#", and a numeric segment, the token's digits: numeric
+// mode packs 3 digits in 10 bits, so the token costs 6.67 bits a base64url
+// character instead of 8. Any other text is one segment of the mode it
+// allows.
+func qrSegments(text string) ([]*goqr.QrSegment, error) {
+	if i := strings.IndexByte(text, '#'); i >= 0 && i+1 < len(text) && strings.Trim(text[i+1:], "0123456789") == "" {
+		b, err := goqr.MakeBytes([]byte(text[:i+1]))
+		if err != nil {
+			return nil, err
+		}
+		d, err := goqr.MakeNumeric(text[i+1:])
+		if err != nil {
+			return nil, err
+		}
+		return []*goqr.QrSegment{b, d}, nil
 	}
-	if err != nil {
-		return nil, schema.Errorf(schema.EINVALID, "card: the QR text (%d characters) does not fit a QR code: %v",
-			"carte : le texte du QR code (%d caractères) ne tient pas dans un QR code : %v", len(text), err)
+	return goqr.MakeSegments(text)
+}
+
+// eccLevels are the error-correction levels, lowest first.
+var eccLevels = []goqr.Ecc{goqr.Low, goqr.Medium, goqr.Quartile, goqr.High}
+
+// encodeQR encodes text in the smallest version at level L, then raises
+// the level as far as that version holds it (M for most cards): the
+// smallest symbol has the largest modules in a given space, and module size
+// is what decides whether a phone reads a printed card; L still restores 7%
+// of the symbol, as SMART Health Cards print it.
+//
+// The mask is chosen for the detectors of phone scanners rather than by the
+// standard's penalty score alone: each issuance makes another symbol (new
+// ids, a new signature), and ZXing was measured missing some (issue 11)
+// when its finder-pattern detector took a look-alike in the data for a
+// corner. So the masks are ranked by their finder look-alikes (fewest
+// first, then maskOrder), and the first whose symbol gozxing (ZXing's Go
+// port) reads back to text, plain and askew, is printed.
+func encodeQR(text string) (*qrCode, error) {
+	segs, err := qrSegments(text)
+	if err == nil {
+		var probe *goqr.QrCode
+		if probe, err = goqr.EncodeSegments(segs, goqr.Low, 1, 40, 0, false); err == nil {
+			version := (probe.Size() - 17) / 4
+			level := goqr.Low
+			for _, l := range eccLevels[1:] {
+				if _, err := goqr.EncodeSegments(segs, l, version, version, 0, false); err != nil {
+					break
+				}
+				level = l
+			}
+			codes := make([]*qrCode, 0, len(maskOrder))
+			looks := map[int]int{}
+			for _, mask := range maskOrder {
+				c, err := goqr.EncodeSegments(segs, level, version, version, mask, false)
+				if err != nil {
+					return nil, err
+				}
+				q := &qrCode{QrCode: c, Version: version, Level: level, Mask: mask}
+				codes = append(codes, q)
+				looks[mask] = fakeFinders(q)
+			}
+			slices.SortStableFunc(codes, func(a, b *qrCode) int { return looks[a.Mask] - looks[b.Mask] })
+			for _, q := range codes {
+				if zxingReads(q, text) {
+					return q, nil
+				}
+			}
+			return codes[0], nil // no mask read back: never seen
+		}
 	}
-	return q, nil
+	return nil, schema.Errorf(schema.EINVALID, "card: the QR text (%d characters) does not fit a QR code: %v",
+		"carte : le texte du QR code (%d caractères) ne tient pas dans un QR code : %v", len(text), err)
+}
+
+// maskOrder breaks ties between masks. ZXing was measured failing on masks
+// 2 and 5 of card symbols that it read with every other mask (issue 11):
+// those come last.
+var maskOrder = []int{0, 1, 3, 4, 6, 7, 2, 5}
+
+// zxingReads reports whether gozxing (ZXing's Go port) decodes q to text
+// from a plain rendering, 3 pixels a module, and from one of 4 turned by
+// 5° and lightly blurred, as a phone held a little askew sees it.
+func zxingReads(q *qrCode, text string) bool {
+	return decodes(render(q, 3), text) && decodes(blur(renderTurned(q, 4, 5)), text)
+}
+
+// render draws q with its quiet zone, px pixels a module.
+func render(q *qrCode, px int) *image.Gray {
+	n := q.Size() + 2*quietZone
+	img := image.NewGray(image.Rect(0, 0, n*px, n*px))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for y := range q.Size() {
+		for x := range q.Size() {
+			if !q.Dark(x, y) {
+				continue
+			}
+			for dy := range px {
+				row := ((y+quietZone)*px + dy) * img.Stride
+				for dx := range px {
+					img.Pix[row+(x+quietZone)*px+dx] = 0
+				}
+			}
+		}
+	}
+	return img
+}
+
+func decodes(img *image.Gray, text string) bool {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return false
+	}
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	return err == nil && res.GetText() == text
+}
+
+// renderTurned draws q with its quiet zone, px pixels a module, turned by
+// deg degrees about its centre on a white canvas that holds it.
+func renderTurned(q *qrCode, px int, deg float64) *image.Gray {
+	n := q.Size()
+	side := float64((n + 2*quietZone) * px)
+	s, c := math.Sincos(deg * math.Pi / 180)
+	W := int(math.Ceil(side*math.Abs(c) + side*math.Abs(s)))
+	out := image.NewGray(image.Rect(0, 0, W, W))
+	dark := make([]bool, n*n)
+	for y := range n {
+		for x := range n {
+			dark[y*n+x] = q.Dark(x, y)
+		}
+	}
+	half, mid := float64(W)/2, side/2
+	k := 1 / float64(px)
+	for Y := range W {
+		// The module coordinates of this row's first pixel centre, and
+		// their step from one pixel to the next: the transform is affine.
+		dx, dy := 0.5-half, float64(Y)+0.5-half
+		sx, sy := (c*dx+s*dy+mid)*k, (-s*dx+c*dy+mid)*k
+		row := out.Pix[Y*out.Stride : Y*out.Stride+W]
+		for X := range row {
+			mx, my := int(math.Floor(sx))-quietZone, int(math.Floor(sy))-quietZone
+			if mx >= 0 && my >= 0 && mx < n && my < n && dark[my*n+mx] {
+				row[X] = 0
+			} else {
+				row[X] = 255
+			}
+			sx, sy = sx+c*k, sy-s*k
+		}
+	}
+	return out
+}
+
+// blur is the 3 × 3 binomial kernel (1 2 1)ᵀ(1 2 1)/16.
+func blur(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	tmp := make([]int, w*h)
+	px := func(x, y int) int {
+		x, y = min(max(x, 0), w-1), min(max(y, 0), h-1)
+		return int(img.Pix[y*img.Stride+x])
+	}
+	for y := range h {
+		for x := range w {
+			tmp[y*w+x] = px(x-1, y) + 2*px(x, y) + px(x+1, y)
+		}
+	}
+	out := image.NewGray(img.Rect)
+	for y := range h {
+		for x := range w {
+			a, b, c := tmp[max(y-1, 0)*w+x], tmp[y*w+x], tmp[min(y+1, h-1)*w+x]
+			out.Pix[y*out.Stride+x] = uint8((a + 2*b + c + 8) / 16)
+		}
+	}
+	return out
+}
+
+// fakeFinders counts the finder look-alikes of q that can stop ZXing's
+// search for the three corners: dark modules outside the finder patterns
+// (and their separators) at the centre of runs dark, light, dark, light,
+// dark of exactly 1:1:3:1:1 modules one way (the module size a detector
+// estimates is then that of the real finders) and within ZXing's tolerance
+// the other way (each run within half a module of 1:1:3:1:1, the module
+// being a seventh of the total). ZXing takes the first three such
+// patterns of one module size that it meets twice, row by row, for the
+// corners; the real third corner may come after a look-alike.
+//
+// It returns a score: each look-alike counts 1, and 8 in the lower half of
+// the symbol, where ZXing, having found the two upper corners of an
+// upright symbol, jumps to look for the third (and takes the first it
+// meets there).
+func fakeFinders(q *qrCode) int {
+	n := q.Size()
+	dark := make([]bool, n*n)
+	for y := range n {
+		for x := range n {
+			dark[y*n+x] = q.Dark(x, y)
+		}
+	}
+	// runsAlong gives, for the line of n modules at(i), each module's five
+	// runs: the run holding it and the two before and after (0 past the
+	// edge).
+	type five [5]int
+	lens, idx, line := make([]int, 0, n), make([]int, n), make([]bool, n)
+	runsAlong := func(line []bool, out []five) {
+		lens = lens[:0]
+		for i := 0; i < n; {
+			j := i
+			for j < n && line[j] == line[i] {
+				idx[j] = len(lens)
+				j++
+			}
+			lens = append(lens, j-i)
+			i = j
+		}
+		get := func(k int) int {
+			if k < 0 || k >= len(lens) {
+				return 0
+			}
+			return lens[k]
+		}
+		for i := range n {
+			k := idx[i]
+			out[i] = five{get(k - 2), get(k - 1), get(k), get(k + 1), get(k + 2)}
+		}
+	}
+	across := make([]five, n*n) // by y*n+x
+	down := make([]five, n*n)   // by x*n+y
+	for y := range n {
+		runsAlong(dark[y*n:(y+1)*n], across[y*n:(y+1)*n])
+	}
+	for x := range n {
+		for i := range n {
+			line[i] = dark[i*n+x]
+		}
+		runsAlong(line, down[x*n:(x+1)*n])
+	}
+	exact := func(r five) bool { return r == five{1, 1, 3, 1, 1} }
+	tolerant := func(r five) bool {
+		if r[0] == 0 || r[1] == 0 || r[3] == 0 || r[4] == 0 {
+			return false
+		}
+		ms := float64(r[0]+r[1]+r[2]+r[3]+r[4]) / 7
+		for i, modules := range [5]float64{1, 1, 3, 1, 1} {
+			if math.Abs(float64(r[i])-modules*ms) >= modules*ms/2 {
+				return false
+			}
+		}
+		return true
+	}
+	count := 0
+	for y := range n {
+		for x := range n {
+			if !dark[y*n+x] || (x < 9 && y < 9) || (x >= n-9 && y < 9) || (x < 9 && y >= n-9) {
+				continue
+			}
+			h, v := across[y*n+x], down[x*n+y]
+			if exact(h) && tolerant(v) || exact(v) && tolerant(h) {
+				count++
+				if y >= (n-7)/2 {
+					count += 7
+				}
+			}
+		}
+	}
+	return count
 }
 
 // qrSize returns the module and the side (quiet zone included) of q drawn
-// in at most maxSide mm: the largest whole number of 150 dpi pixels per
-// module, up to maxPx; or, when not even minModulePx fits, maxSide.
-func qrSize(q *qr.Code, maxSide float64, maxPx int) (module, side float64) {
-	n := float64(q.Size + 2*quietZone)
-	for k := maxPx; k >= minModulePx; k-- {
-		if m := float64(k) * px150; m*n <= maxSide+1e-9 {
+// in at most maxSide mm: the largest of moduleSizes that fits, or, when not
+// even minModule fits, maxSide.
+func qrSize(q *qrCode, maxSide float64) (module, side float64) {
+	n := float64(q.Size() + 2*quietZone)
+	for _, m := range moduleSizes {
+		if m*n <= maxSide+1e-9 {
 			return m, m * n
 		}
 	}
@@ -70,21 +333,21 @@ func qrSize(q *qr.Code, maxSide float64, maxPx int) (module, side float64) {
 // path: a white square, then one black rectangle per horizontal run of
 // dark modules, runs repeated on the next rows merged into one. Vectors
 // stay sharp at any print or zoom size. It returns the corner it drew at.
-func drawQR(pdf *fpdf.Fpdf, q *qr.Code, x, y, module float64) (float64, float64) {
+func drawQR(pdf *fpdf.Fpdf, q *qrCode, x, y, module float64) (float64, float64) {
 	x, y = snap(x), snap(y)
-	side := module * float64(q.Size+2*quietZone)
+	n := q.Size()
+	side := module * float64(n+2*quietZone)
 	pdf.SetFillColor(255, 255, 255)
 	pdf.Rect(x, y, side, side, "F")
 	const k = 72 / 25.4 // points per mm
 	_, pageH := pdf.GetPageSize()
 	var b strings.Builder
-	b.Grow(q.Size * q.Size * 2)
+	b.Grow(n * n * 2)
 	// Module units, y downwards, origin at the symbol's top-left corner.
 	m := module * k
 	fmt.Fprintf(&b, "q 0 g %.5f 0 0 %.5f %.4f %.4f cm\n", m, -m, (x+quietZone*module)*k, (pageH-y-quietZone*module)*k)
 	// top[c] is the row where the run of dark modules starting at column c
 	// and ending at end[c] began, on the rows above; -1: no open run.
-	n := q.Size
 	top, end := make([]int, n), make([]int, n)
 	cur := make([]int, n) // this row's run ends by start column, 0: none
 	for c := range top {
