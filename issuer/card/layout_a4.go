@@ -12,12 +12,17 @@ const (
 	a4QRMax  = 60.0 // the QR code's side, at most, mm
 )
 
-// a4QRSize sizes the attestation's QR code as the card's: 4 pixels a
-// module at 150 dpi (0.68 mm) when it fits a4QRMax. Larger modules were
-// measured worse, not better, with ZXing: the more pixel rows a
-// finder look-alike in the data spans, the likelier its detector confirms
-// it as a corner.
-func a4QRSize(q *qrCode) (module, side float64) { return qrSize(q, a4QRMax) }
+// a4QRSize sizes the attestation's QR code as the card's: modules of
+// minModule (0.6 mm). Larger modules were measured worse, not better, with
+// ZXing: the more pixel rows a finder look-alike in the data spans, the
+// likelier its detector confirms it as a corner.
+func a4QRSize(q *qrCode) (module, side float64) {
+	n := float64(q.Size() + 2*quietZone)
+	if minModule*n <= a4QRMax {
+		return minModule, minModule * n
+	}
+	return qrSize(q, a4QRMax)
+}
 
 // attestation draws the a4 layout: the issuer at the top, the title, the
 // learner, framework and dates, the competencies in full, and at the bottom

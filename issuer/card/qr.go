@@ -50,21 +50,26 @@ type qrCode struct {
 func (q *qrCode) Dark(x, y int) bool { return q.Module(x, y) }
 
 // qrSegments splits a card's QR text into a byte segment, the address up
-// to and including "#", and a numeric segment, the token's digits: numeric
-// mode packs 3 digits in 10 bits, so the token costs 6.67 bits a base64url
-// character instead of 8. Any other text is one segment of the mode it
-// allows.
-func qrSegments(text string) ([]*goqr.QrSegment, error) {
-	if i := strings.IndexByte(text, '#'); i >= 0 && i+1 < len(text) && strings.Trim(text[i+1:], "0123456789") == "" {
-		b, err := goqr.MakeBytes([]byte(text[:i+1]))
+// to and including "#" and the first extra digits of the token, and a
+// numeric segment, the token's other digits: numeric mode packs 3 digits
+// in 10 bits, so the token costs 6.67 bits a base64url character instead
+// of 8. Any other text is one segment of the mode it allows. Moving a few
+// digits to the byte segment costs 4.7 bits each and gives another symbol
+// for the same text (see encodeQR).
+func qrSegments(text string, extra int) ([]*goqr.QrSegment, error) {
+	if i := strings.IndexByte(text, '#'); i >= 0 && i+1+extra < len(text) && strings.Trim(text[i+1:], "0123456789") == "" {
+		b, err := goqr.MakeBytes([]byte(text[:i+1+extra]))
 		if err != nil {
 			return nil, err
 		}
-		d, err := goqr.MakeNumeric(text[i+1:])
+		d, err := goqr.MakeNumeric(text[i+1+extra:])
 		if err != nil {
 			return nil, err
 		}
 		return []*goqr.QrSegment{b, d}, nil
+	}
+	if extra > 0 {
+		return nil, goqr.ErrInvalidArgument
 	}
 	return goqr.MakeSegments(text)
 }
@@ -72,21 +77,33 @@ func qrSegments(text string) ([]*goqr.QrSegment, error) {
 // eccLevels are the error-correction levels, lowest first.
 var eccLevels = []goqr.Ecc{goqr.Low, goqr.Medium, goqr.Quartile, goqr.High}
 
+// lowerHalf is what a finder look-alike in the lower half of a symbol
+// counts in fakeFinders' score.
+const lowerHalf = 8
+
+// maxSplits bounds the segmentations encodeQR tries, maxReads the
+// symbols of each it has gozxing read.
+const maxSplits, maxReads = 6, 3
+
 // encodeQR encodes text in the smallest version at level L, then raises
 // the level as far as that version holds it (M for most cards): the
 // smallest symbol has the largest modules in a given space, and module size
 // is what decides whether a phone reads a printed card; L still restores 7%
 // of the symbol, as SMART Health Cards print it.
 //
-// The mask is chosen for the detectors of phone scanners rather than by the
-// standard's penalty score alone: each issuance makes another symbol (new
-// ids, a new signature), and ZXing was measured missing some (issue 11)
-// when its finder-pattern detector took a look-alike in the data for a
-// corner. So the masks are ranked by their finder look-alikes (fewest
-// first, then maskOrder), and the first whose symbol gozxing (ZXing's Go
-// port) reads back to text, plain and askew, is printed.
+// The symbol is chosen for the detectors of phone scanners rather than by
+// the standard's penalty score alone: each issuance makes another symbol
+// (new ids, a new signature), and ZXing was measured missing some (issue
+// 11) when its finder-pattern detector took a look-alike in the data for
+// a corner. So for each segmentation of the text (qrSegments with 0 to
+// maxSplits-1 extra digits in the byte segment, all within the same
+// version and level) the masks are ranked by their look-alikes
+// (fakeFinders, then maskOrder), and the best symbol that gozxing (ZXing's
+// Go port) reads back to text, coarse and askew, is printed; the search
+// stops at the first readable symbol without look-alikes in its lower
+// half.
 func encodeQR(text string) (*qrCode, error) {
-	segs, err := qrSegments(text)
+	segs, err := qrSegments(text, 0)
 	if err == nil {
 		var probe *goqr.QrCode
 		if probe, err = goqr.EncodeSegments(segs, goqr.Low, 1, 40, 0, false); err == nil {
@@ -98,24 +115,49 @@ func encodeQR(text string) (*qrCode, error) {
 				}
 				level = l
 			}
-			codes := make([]*qrCode, 0, len(maskOrder))
-			looks := map[int]int{}
-			for _, mask := range maskOrder {
-				c, err := goqr.EncodeSegments(segs, level, version, version, mask, false)
+			type candidate struct {
+				q     *qrCode
+				score int
+			}
+			var best, first *candidate
+			for extra := range maxSplits {
+				segs, err := qrSegments(text, extra)
 				if err != nil {
-					return nil, err
+					break
 				}
-				q := &qrCode{QrCode: c, Version: version, Level: level, Mask: mask}
-				codes = append(codes, q)
-				looks[mask] = fakeFinders(q)
-			}
-			slices.SortStableFunc(codes, func(a, b *qrCode) int { return looks[a.Mask] - looks[b.Mask] })
-			for _, q := range codes {
-				if zxingReads(q, text) {
-					return q, nil
+				var cands []candidate
+				for _, mask := range maskOrder {
+					c, err := goqr.EncodeSegments(segs, level, version, version, mask, false)
+					if err != nil {
+						break // the extra digits do not fit this version
+					}
+					q := &qrCode{QrCode: c, Version: version, Level: level, Mask: mask}
+					cands = append(cands, candidate{q, fakeFinders(q)})
+				}
+				if len(cands) < len(maskOrder) {
+					break
+				}
+				if first == nil {
+					first = &cands[0]
+				}
+				slices.SortStableFunc(cands, func(a, b candidate) int { return a.score - b.score })
+				for _, c := range cands[:maxReads] {
+					if best != nil && c.score >= best.score {
+						break
+					}
+					if zxingReads(c.q, text) {
+						best = &c
+						break
+					}
+				}
+				if best != nil && best.score < lowerHalf {
+					break
 				}
 			}
-			return codes[0], nil // no mask read back: never seen
+			if best == nil {
+				return first.q, nil // no symbol read back: never seen on a card text
+			}
+			return best.q, nil
 		}
 	}
 	return nil, schema.Errorf(schema.EINVALID, "card: the QR text (%d characters) does not fit a QR code: %v",
@@ -128,33 +170,13 @@ func encodeQR(text string) (*qrCode, error) {
 var maskOrder = []int{0, 1, 3, 4, 6, 7, 2, 5}
 
 // zxingReads reports whether gozxing (ZXing's Go port) decodes q to text
-// from a plain rendering, 3 pixels a module, and from one of 4 turned by
-// 5° and lightly blurred, as a phone held a little askew sees it.
+// as a phone camera may see the printed symbol: coarse and straight (3.2
+// pixels a module, uneven: 3 or 4; a 0.68 mm module at 120 dpi; below 3
+// pixels a module, nearest-neighbour sampling aliases and gozxing reads
+// nothing), and finer but turned by 5° and lightly blurred (4.7 pixels a
+// module: a 0.6 mm module at 200 dpi).
 func zxingReads(q *qrCode, text string) bool {
-	return decodes(render(q, 3), text) && decodes(blur(renderTurned(q, 4, 5)), text)
-}
-
-// render draws q with its quiet zone, px pixels a module.
-func render(q *qrCode, px int) *image.Gray {
-	n := q.Size() + 2*quietZone
-	img := image.NewGray(image.Rect(0, 0, n*px, n*px))
-	for i := range img.Pix {
-		img.Pix[i] = 255
-	}
-	for y := range q.Size() {
-		for x := range q.Size() {
-			if !q.Dark(x, y) {
-				continue
-			}
-			for dy := range px {
-				row := ((y+quietZone)*px + dy) * img.Stride
-				for dx := range px {
-					img.Pix[row+(x+quietZone)*px+dx] = 0
-				}
-			}
-		}
-	}
-	return img
+	return decodes(renderTurned(q, 3.2, 0), text) && decodes(blur(renderTurned(q, 4.72, 5)), text)
 }
 
 func decodes(img *image.Gray, text string) bool {
@@ -166,11 +188,12 @@ func decodes(img *image.Gray, text string) bool {
 	return err == nil && res.GetText() == text
 }
 
-// renderTurned draws q with its quiet zone, px pixels a module, turned by
-// deg degrees about its centre on a white canvas that holds it.
-func renderTurned(q *qrCode, px int, deg float64) *image.Gray {
+// renderTurned draws q with its quiet zone, px pixels a module (not
+// necessarily whole: modules then differ by a pixel, as in a photo),
+// turned by deg degrees about its centre on a white canvas that holds it.
+func renderTurned(q *qrCode, px, deg float64) *image.Gray {
 	n := q.Size()
-	side := float64((n + 2*quietZone) * px)
+	side := float64(n+2*quietZone) * px
 	s, c := math.Sincos(deg * math.Pi / 180)
 	W := int(math.Ceil(side*math.Abs(c) + side*math.Abs(s)))
 	out := image.NewGray(image.Rect(0, 0, W, W))
@@ -181,7 +204,7 @@ func renderTurned(q *qrCode, px int, deg float64) *image.Gray {
 		}
 	}
 	half, mid := float64(W)/2, side/2
-	k := 1 / float64(px)
+	k := 1 / px
 	for Y := range W {
 		// The module coordinates of this row's first pixel centre, and
 		// their step from one pixel to the next: the transform is affine.
@@ -201,24 +224,25 @@ func renderTurned(q *qrCode, px int, deg float64) *image.Gray {
 	return out
 }
 
-// blur is the 3 × 3 binomial kernel (1 2 1)ᵀ(1 2 1)/16.
+// blur is the 3 × 3 binomial kernel (1 2 1)ᵀ(1 2 1)/16; the border
+// pixels, quiet zone, stay as they are.
 func blur(img *image.Gray) *image.Gray {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
-	tmp := make([]int, w*h)
-	px := func(x, y int) int {
-		x, y = min(max(x, 0), w-1), min(max(y, 0), h-1)
-		return int(img.Pix[y*img.Stride+x])
-	}
+	out := image.NewGray(img.Rect)
+	copy(out.Pix, img.Pix)
+	tmp := make([]uint16, w*h)
 	for y := range h {
-		for x := range w {
-			tmp[y*w+x] = px(x-1, y) + 2*px(x, y) + px(x+1, y)
+		p := img.Pix[y*img.Stride : y*img.Stride+w]
+		t := tmp[y*w : (y+1)*w]
+		for x := 1; x < w-1; x++ {
+			t[x] = uint16(p[x-1]) + 2*uint16(p[x]) + uint16(p[x+1])
 		}
 	}
-	out := image.NewGray(img.Rect)
-	for y := range h {
-		for x := range w {
-			a, b, c := tmp[max(y-1, 0)*w+x], tmp[y*w+x], tmp[min(y+1, h-1)*w+x]
-			out.Pix[y*out.Stride+x] = uint8((a + 2*b + c + 8) / 16)
+	for y := 1; y < h-1; y++ {
+		a, b, c := tmp[(y-1)*w:y*w], tmp[y*w:(y+1)*w], tmp[(y+1)*w:(y+2)*w]
+		o := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := 1; x < w-1; x++ {
+			o[x] = uint8((a[x] + 2*b[x] + c[x] + 8) / 16)
 		}
 	}
 	return out
@@ -234,58 +258,58 @@ func blur(img *image.Gray) *image.Gray {
 // patterns of one module size that it meets twice, row by row, for the
 // corners; the real third corner may come after a look-alike.
 //
-// It returns a score: each look-alike counts 1, and 8 in the lower half of
+// It returns a score: each look-alike counts 1, and lowerHalf in the lower half of
 // the symbol, where ZXing, having found the two upper corners of an
 // upright symbol, jumps to look for the third (and takes the first it
 // meets there).
 func fakeFinders(q *qrCode) int {
 	n := q.Size()
-	dark := make([]bool, n*n)
+	// Rows of dark, then its transpose: columns as rows.
+	dark := make([]bool, 2*n*n)
 	for y := range n {
 		for x := range n {
-			dark[y*n+x] = q.Dark(x, y)
+			d := q.Dark(x, y)
+			dark[y*n+x], dark[n*n+x*n+y] = d, d
 		}
 	}
-	// runsAlong gives, for the line of n modules at(i), each module's five
-	// runs: the run holding it and the two before and after (0 past the
-	// edge).
-	type five [5]int
-	lens, idx, line := make([]int, 0, n), make([]int, n), make([]bool, n)
-	runsAlong := func(line []bool, out []five) {
-		lens = lens[:0]
+	// first and size: for each module of each line, where its run of one
+	// colour starts and how long it is.
+	first := make([]int16, 2*n*n)
+	size := make([]int16, 2*n*n)
+	for line := range 2 * n {
+		row := dark[line*n : (line+1)*n]
 		for i := 0; i < n; {
 			j := i
-			for j < n && line[j] == line[i] {
-				idx[j] = len(lens)
+			for j < n && row[j] == row[i] {
 				j++
 			}
-			lens = append(lens, j-i)
+			for k := i; k < j; k++ {
+				first[line*n+k], size[line*n+k] = int16(i), int16(j-i)
+			}
 			i = j
 		}
-		get := func(k int) int {
-			if k < 0 || k >= len(lens) {
-				return 0
+	}
+	// five returns the run holding module i of a line and the two runs
+	// before and after it (0 past the ends).
+	five := func(line, i int) (r [5]int) {
+		base := line * n
+		r[2] = int(size[base+i])
+		if p := int(first[base+i]) - 1; p >= 0 {
+			r[1] = int(size[base+p])
+			if p -= r[1]; p >= 0 {
+				r[0] = int(size[base+p])
 			}
-			return lens[k]
 		}
-		for i := range n {
-			k := idx[i]
-			out[i] = five{get(k - 2), get(k - 1), get(k), get(k + 1), get(k + 2)}
+		if nx := int(first[base+i]) + r[2]; nx < n {
+			r[3] = int(size[base+nx])
+			if nx += r[3]; nx < n {
+				r[4] = int(size[base+nx])
+			}
 		}
+		return r
 	}
-	across := make([]five, n*n) // by y*n+x
-	down := make([]five, n*n)   // by x*n+y
-	for y := range n {
-		runsAlong(dark[y*n:(y+1)*n], across[y*n:(y+1)*n])
-	}
-	for x := range n {
-		for i := range n {
-			line[i] = dark[i*n+x]
-		}
-		runsAlong(line, down[x*n:(x+1)*n])
-	}
-	exact := func(r five) bool { return r == five{1, 1, 3, 1, 1} }
-	tolerant := func(r five) bool {
+	exact := func(r [5]int) bool { return r == [5]int{1, 1, 3, 1, 1} }
+	tolerant := func(r [5]int) bool {
 		if r[0] == 0 || r[1] == 0 || r[3] == 0 || r[4] == 0 {
 			return false
 		}
@@ -303,11 +327,14 @@ func fakeFinders(q *qrCode) int {
 			if !dark[y*n+x] || (x < 9 && y < 9) || (x >= n-9 && y < 9) || (x < 9 && y >= n-9) {
 				continue
 			}
-			h, v := across[y*n+x], down[x*n+y]
+			if size[y*n+x] != 3 && size[n*n+x*n+y] != 3 { // no centre run of 3 either way
+				continue
+			}
+			h, v := five(y, x), five(n+x, y)
 			if exact(h) && tolerant(v) || exact(v) && tolerant(h) {
 				count++
 				if y >= (n-7)/2 {
-					count += 7
+					count += lowerHalf - 1
 				}
 			}
 		}
