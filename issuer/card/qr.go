@@ -176,11 +176,19 @@ var maskOrder = []int{0, 1, 3, 4, 6, 7, 2, 5}
 // nothing), and finer but turned by 5° and lightly blurred (4.7 pixels a
 // module: a 0.6 mm module at 200 dpi).
 func zxingReads(q *qrCode, text string) bool {
-	return decodes(renderTurned(q, 3.2, 0), text) && decodes(blur(renderTurned(q, 4.72, 5)), text)
+	return decodes(blur(renderTurned(q, 3.7, 5)), text)
 }
 
+// decodes reports whether gozxing, TRY_HARDER, reads text in img. The
+// grey levels go to gozxing as they are (the Y plane of a YUV image),
+// without its per-pixel colour conversion.
 func decodes(img *image.Gray, text string) bool {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	src, err := gozxing.NewPlanarYUVLuminanceSource(img.Pix, img.Stride, h, 0, 0, w, h, false)
+	if err != nil {
+		return false
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 	if err != nil {
 		return false
 	}
