@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/makiuchi-d/gozxing"
@@ -99,10 +100,50 @@ const maxSplits, maxReads = 6, 3
 // maxSplits-1 extra digits in the byte segment, all within the same
 // version and level) the masks are ranked by their look-alikes
 // (fakeFinders, then maskOrder), and the best symbol that gozxing (ZXing's
-// Go port) reads back to text, coarse and askew, is printed; the search
+// Go port) reads back to text, askew and blurred, is printed; the search
 // stops at the first readable symbol without look-alikes in its lower
-// half.
+// half. The choice, about 5 ms, is kept for the last qrCacheSize texts:
+// the card and the attestation of one credential, or a PDF downloaded
+// again, reuse it.
 func encodeQR(text string) (*qrCode, error) {
+	qrCache.Lock()
+	q, ok := qrCache.codes[text]
+	qrCache.Unlock()
+	if ok {
+		return q, nil
+	}
+	q, err := chooseQR(text)
+	if err != nil {
+		return nil, err
+	}
+	qrCache.Lock()
+	defer qrCache.Unlock()
+	if qrCache.codes == nil {
+		qrCache.codes = map[string]*qrCode{}
+	}
+	if _, ok := qrCache.codes[text]; !ok {
+		if len(qrCache.order) == qrCacheSize {
+			delete(qrCache.codes, qrCache.order[0])
+			qrCache.order = qrCache.order[1:]
+		}
+		qrCache.codes[text] = q
+		qrCache.order = append(qrCache.order, text)
+	}
+	return q, nil
+}
+
+// qrCacheSize bounds the symbols encodeQR keeps (a symbol is about 7 KB).
+const qrCacheSize = 64
+
+// qrCache holds the symbols encodeQR chose, by text; a qrCode is never
+// changed once made.
+var qrCache struct {
+	sync.Mutex
+	codes map[string]*qrCode
+	order []string // oldest first
+}
+
+func chooseQR(text string) (*qrCode, error) {
 	segs, err := qrSegments(text, 0)
 	if err == nil {
 		var probe *goqr.QrCode
