@@ -32,7 +32,7 @@ run: build ## serve Carnet on $(ADDR) with data in $(DATA) (created on first sta
 
 # Debian packages the tests use, as command=package; installed with apt-get
 # (from the Debian release of the machine) when missing and running as root.
-DEB_TOOLS := node=nodejs npm=npm chromium=chromium pdftoppm=poppler-utils pdftotext=poppler-utils zbarimg=zbar-tools
+DEB_TOOLS := node=nodejs npm=npm chromium=chromium pdftoppm=poppler-utils pdftotext=poppler-utils pdfinfo=poppler-utils zbarimg=zbar-tools
 
 deps: ## install what the tests need: Debian's Node.js, Chromium, poppler, zbar; pinned Node packages
 	@missing=$$(for t in $(DEB_TOOLS); do command -v $${t%%=*} >/dev/null || echo $${t#*=}; done | sort -u | tr '\n' ' '); \

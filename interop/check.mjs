@@ -5,7 +5,9 @@
 //   * credentials: W3C VC 2.0 / Open Badges 3.0 credentials, secured as a JWT
 //     (header {alg:"ES256", kid:"did:web:...#<thumbprint>", typ:"JWT"}); the
 //     payload is the credential JSON plus the JWT claims iss/jti/sub/nbf/exp;
-//   * card tokens: header {alg:"ES256", kid:"<thumbprint or did url>", zip:"DEF"};
+//   * card tokens: header {alg:"ES256", zip:"DEF"} (since issue 11: no kid, the
+//     keys tried are the JWKS keys of the issuer the claims name, iss), or
+//     {alg:"ES256", kid:"<thumbprint or did url>", zip:"DEF"} (older cards);
 //     the payload bytes are raw DEFLATE (RFC 1951, no zlib header) of minified
 //     JSON claims.
 //
@@ -162,30 +164,39 @@ function pickRegisteredClaims(payload) {
 // Key selection for card tokens
 //
 // A card's kid may be the bare key thumbprint rather than the full DID URL
-// used in the JWKS, so createLocalJWKSet (exact kid match) is not enough.
-// cardKeySelector returns a function for jose.compactVerify that picks the one
-// JWKS key whose kid equals the header kid or ends with "#" + header kid.
-function cardKeySelector(jwks) {
-  return async (protectedHeader) => {
-    const kid = protectedHeader.kid;
-    if (typeof kid !== 'string' || kid === '') {
-      throw new Error('card header has no kid');
-    }
+// used in the JWKS, so createLocalJWKSet (exact kid match) is not enough; and
+// a card issued since issue 11 has no kid at all: its issuer is the iss of
+// its (signed, compressed) claims. cardKeys returns the JWKS keys to try on a
+// card: the one whose kid equals the header kid or ends with "#" + header
+// kid; without a kid, every key whose kid is "<iss>#…". The signature then
+// decides, as with any key set.
+function usable(jwk) {
+  // Same usability rules as jose's JWKS for an ES256 verification key.
+  return jwk.kty === 'EC' &&
+    jwk.crv === 'P-256' &&
+    (jwk.alg === undefined || jwk.alg === 'ES256') &&
+    (jwk.use === undefined || jwk.use === 'sig') &&
+    jwk.d === undefined; // a JWKS must hold public keys only
+}
+
+function cardKeys(jwks, jws) {
+  const header = jose.decodeProtectedHeader(jws);
+  if ('kid' in header) {
+    const kid = header.kid;
+    if (typeof kid !== 'string' || kid === '') throw new Error('card header has an empty kid');
     const candidates = jwks.keys.filter(
-      (jwk) =>
-        typeof jwk.kid === 'string' &&
-        (jwk.kid === kid || jwk.kid.endsWith('#' + kid)) &&
-        // Same usability rules as jose's JWKS for an ES256 verification key.
-        jwk.kty === 'EC' &&
-        jwk.crv === 'P-256' &&
-        (jwk.alg === undefined || jwk.alg === 'ES256') &&
-        (jwk.use === undefined || jwk.use === 'sig') &&
-        jwk.d === undefined, // a JWKS must hold public keys only
+      (jwk) => typeof jwk.kid === 'string' && (jwk.kid === kid || jwk.kid.endsWith('#' + kid)) && usable(jwk),
     );
     if (candidates.length === 0) throw new Error(`no ES256 key in the JWKS matches kid ${JSON.stringify(kid)}`);
     if (candidates.length > 1) throw new Error(`several JWKS keys match kid ${JSON.stringify(kid)}`);
-    return jose.importJWK(candidates[0], 'ES256');
-  };
+    return candidates;
+  }
+  const payload = jws.split('.')[1] || '';
+  const claims = JSON.parse(inflateRawSync(Buffer.from(payload, 'base64url'), { maxOutputLength: MAX_CARD_BYTES }).toString('utf8'));
+  const iss = claims && typeof claims.iss === 'string' ? claims.iss : '';
+  const candidates = jwks.keys.filter((jwk) => typeof jwk.kid === 'string' && iss !== '' && jwk.kid.startsWith(iss + '#') && usable(jwk));
+  if (candidates.length === 0) throw new Error(`no ES256 key in the JWKS for the card's issuer ${JSON.stringify(iss)}`);
+  return candidates;
 }
 
 // ---------------------------------------------------------------------------
@@ -258,15 +269,27 @@ async function checkCredential(jws, keySet, validate) {
 }
 
 // checkCard verifies one card-token JWS; returns {errors, claims}.
-async function checkCard(jws, selectKey) {
+async function checkCard(jws, jwks) {
   const errors = [];
 
-  // 1. Signature. The payload is verified as the raw (compressed) bytes.
+  // 1. Signature, with the keys cardKeys picks. The payload is verified as
+  // the raw (compressed) bytes.
   let verified;
+  let failure;
   try {
-    verified = await jose.compactVerify(jws, selectKey, { algorithms: ALGORITHMS });
+    for (const jwk of cardKeys(jwks, jws)) {
+      try {
+        verified = await jose.compactVerify(jws, await jose.importJWK(jwk, 'ES256'), { algorithms: ALGORITHMS });
+        break;
+      } catch (err) {
+        failure = err;
+      }
+    }
   } catch (err) {
-    return { errors: [`signature: ${describe(err)}`], claims: {} };
+    failure = err;
+  }
+  if (!verified) {
+    return { errors: [`signature: ${describe(failure)}`], claims: {} };
   }
   const { protectedHeader: header, payload: compressed } = verified;
 
@@ -356,9 +379,8 @@ async function main(argv) {
   for (const [index, jws] of credentials.entries()) {
     report('credential', index, await checkCredential(jws, keySet, validate));
   }
-  const selectKey = cardKeySelector(jwks);
   for (const [index, jws] of cards.entries()) {
-    report('card', index, await checkCard(jws, selectKey));
+    report('card', index, await checkCard(jws, jwks));
   }
 
   process.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -100,9 +100,11 @@ async function signCredential(payload, key, header = {}) {
 }
 
 // signCard makes a card token: raw DEFLATE of minified JSON, signed as is.
-// zip: null leaves the zip header out.
+// zip: null leaves the zip header out; kid: null leaves the kid out (cards
+// since issue 11: the key is that of the claims' iss).
 async function signCard(claims, key, { kid = 'abc', zip = 'DEF', deflate = deflateRawSync } = {}) {
-  const header = { alg: 'ES256', kid };
+  const header = { alg: 'ES256' };
+  if (kid !== null) header.kid = kid;
   if (zip !== null) header.zip = zip;
   return new jose.CompactSign(deflate(Buffer.from(JSON.stringify(claims)))).setProtectedHeader(header).sign(key);
 }
@@ -185,6 +187,7 @@ try {
   const goodCards = [
     await signCard(cardClaims, issuer.privateKey), // bare thumbprint kid
     await signCard(cardClaims, issuer.privateKey, { kid: KID }), // absolute DID URL kid
+    await signCard({ iss: DID, ...cardClaims }, issuer.privateKey, { kid: null }), // no kid: the keys of iss
   ];
   // Blank lines and CRLF endings are tolerated.
   const goodCredsFile = file('good-credentials.txt', goodCreds.join('\r\n') + '\r\n\r\n');
@@ -193,7 +196,7 @@ try {
   {
     const out = run(['--jwks', jwksFile, '--credentials', goodCredsFile, '--cards', goodCardsFile]);
     check('good: exit code 0', out.status === 0, out.stdout + out.stderr);
-    check('good: summary line', out.summary === '4 passed, 0 failed', out.summary);
+    check('good: summary line', out.summary === '5 passed, 0 failed', out.summary);
     expectResults('good', out, [
       {
         kind: 'credential', index: 0, ok: true, what: 'valid credential (no validUntil)',
@@ -205,6 +208,7 @@ try {
       },
       { kind: 'card', index: 0, ok: true, what: 'card with bare-thumbprint kid', claims: (c) => JSON.stringify(c) === JSON.stringify(cardClaims) },
       { kind: 'card', index: 1, ok: true, what: 'card with DID URL kid', claims: (c) => c.n === 'Ada Lovelace' },
+      { kind: 'card', index: 2, ok: true, what: 'card without kid', claims: (c) => c.iss === DID },
     ]);
   }
 
@@ -250,6 +254,10 @@ try {
     await signCard(cardClaims, other.privateKey, { kid: 'zzz' }),
     // 6: inflates past the 64 KiB limit
     await signCard({ pad: 'x'.repeat(70000) }, issuer.privateKey),
+    // 7: no kid, claims naming the issuer, signed by a stranger
+    await signCard({ iss: DID, ...cardClaims }, stranger.privateKey, { kid: null }),
+    // 8: no kid, claims naming an issuer the JWKS does not hold
+    await signCard({ iss: 'did:web:evil.example', ...cardClaims }, issuer.privateKey, { kid: null }),
   ];
   const badCredsFile = file('bad-credentials.txt', badCreds.join('\n') + '\n');
   const badCardsFile = file('bad-cards.txt', badCards.join('\n') + '\n');
@@ -257,7 +265,7 @@ try {
   {
     const out = run(['--jwks', jwksFile, '--credentials', badCredsFile, '--cards', badCardsFile]);
     check('bad: exit code 1', out.status === 1, out.stdout + out.stderr);
-    check('bad: summary line', out.summary === '2 passed, 15 failed', out.summary);
+    check('bad: summary line', out.summary === '2 passed, 17 failed', out.summary);
     expectResults('bad', out, [
       { kind: 'credential', index: 0, ok: false, what: 'tampered credential', error: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' },
       { kind: 'credential', index: 1, ok: false, what: 'schema-invalid credential', error: 'schema: /credentialSubject' },
@@ -279,6 +287,8 @@ try {
       { kind: 'card', index: 4, ok: false, what: 'card kid matches nothing', error: 'no ES256 key in the JWKS matches kid "ab"' },
       { kind: 'card', index: 5, ok: true, what: 'card by the other JWKS key' },
       { kind: 'card', index: 6, ok: false, what: 'oversized card', error: 'does not inflate' },
+      { kind: 'card', index: 7, ok: false, what: 'card without kid by stranger', error: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' },
+      { kind: 'card', index: 8, ok: false, what: 'card without kid of an unknown issuer', error: 'no ES256 key in the JWKS for the card\'s issuer' },
     ]);
   }
 

@@ -61,11 +61,17 @@ func CredentialDigest(payload []byte) string {
 }
 
 // SignCard signs card claims as a card token: a compact JWS with header
-// {alg: ES256, kid: <key thumbprint>, zip: DEF} over the raw-DEFLATE of the
-// minified claims, in the SMART Health Cards style. The bare thumbprint kid
-// keeps the QR small; verifiers bind it to the issuer named by iss.
+// {alg: ES256, zip: DEF} over the raw-DEFLATE of the minified claims, in the
+// SMART Health Cards style, the credential id shortened by schema.CardJTI.
+// The header names no key: every byte of the token is a QR module, and the
+// issuer is already in the signed claims (iss); verifiers try the keys they
+// trust for that issuer, never a key the token names. (Cards printed before
+// issue 11 carry kid: <key thumbprint> and the full jti; verifiers still
+// read them.)
 func SignCard(c *schema.CardClaims, k *keys.Key) (string, error) {
-	raw, err := schema.MarshalCompact(c)
+	short := *c
+	short.Jti = schema.CardJTI(c.Jti)
+	raw, err := schema.MarshalCompact(&short)
 	if err != nil {
 		return "", fmt.Errorf("issuer: card: %w", err)
 	}
@@ -74,7 +80,7 @@ func SignCard(c *schema.CardClaims, k *keys.Key) (string, error) {
 		return "", err
 	}
 	opts := (&jose.SignerOptions{}).WithHeader("zip", "DEF")
-	return sign(payload, jose.JSONWebKey{Key: k.Private, KeyID: k.Thumbprint}, opts)
+	return sign(payload, jose.JSONWebKey{Key: k.Private}, opts)
 }
 
 // sign returns the compact ES256 JWS of payload, its signature always in

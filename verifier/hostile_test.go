@@ -316,7 +316,9 @@ func hostileCases(tb testing.TB, fx *fixture) []hostileCase {
 
 	credHeader := `{"alg":"ES256","kid":` + jsonString(fx.kid) + `,"typ":"JWT"}`
 	withHeader := func(h string) string { return compact(h, payload, trusted) }
-	cardHeader := `{"alg":"ES256","kid":` + jsonString(fx.key.Thumbprint) + `,"zip":"DEF"}`
+	// Cards since issue 11 name no key; older cards name its thumbprint.
+	cardHeader := `{"alg":"ES256","zip":"DEF"}`
+	oldCardHeader := `{"alg":"ES256","kid":` + jsonString(fx.key.Thumbprint) + `,"zip":"DEF"}`
 	if string(hdr) != credHeader || string(cardHdr) != cardHeader {
 		tb.Fatalf("the issuer's headers changed: %s, %s", hdr, cardHdr)
 	}
@@ -578,7 +580,13 @@ func hostileCases(tb testing.TB, fx *fixture) []hostileCase {
 		{name: "card_with_typ", want: verifier.ReasonBadHeader,
 			input: []byte(compact(`{"alg":"ES256","kid":`+jsonString(fx.key.Thumbprint)+`,"typ":"JWT","zip":"DEF"}`, cardPayload, trusted))},
 		{name: "card_payload_not_deflated", want: verifier.ReasonMalformed,
+			input: []byte(compact(oldCardHeader, cardRaw, trusted))},
+		// Without a kid the payload is inflated to find the issuer's keys:
+		// one that does not inflate to JSON was altered, whoever signed it.
+		{name: "card_no_kid_payload_not_deflated", want: verifier.ReasonBadSignature,
 			input: []byte(compact(cardHeader, cardRaw, trusted))},
+		{name: "card_no_kid_payload_not_json", want: verifier.ReasonBadSignature,
+			input: []byte(compact(cardHeader, deflate(tb, []byte("Éloïse")), trusted))},
 		{name: "card_payload_duplicate_name", want: verifier.ReasonMalformed,
 			input: []byte(compact(cardHeader, deflate(tb, append([]byte(`{"n":"Mallory Martin",`), cardRaw[1:]...)), trusted))},
 		{name: "card_payload_case_variant_duplicate_name", want: verifier.ReasonMalformed,
@@ -594,7 +602,21 @@ func hostileCases(tb testing.TB, fx *fixture) []hostileCase {
 		{name: "card_trusted_kid_signed_by_attacker", want: verifier.ReasonBadSignature,
 			input: card(cardHeader, attackerSigns, func(map[string]any) {})},
 		{name: "card_iss_not_key_issuer", want: verifier.ReasonClaimsMismatch,
+			input: card(oldCardHeader, trusted, func(m map[string]any) { m["iss"] = evilDID })},
+		// Without a kid, the keys tried are those trusted for iss: a trusted
+		// key's signature over claims naming another issuer finds no key.
+		{name: "card_no_kid_iss_untrusted", want: verifier.ReasonUnknownIssuer,
 			input: card(cardHeader, trusted, func(m map[string]any) { m["iss"] = evilDID })},
+		{name: "card_no_kid_iss_missing", want: verifier.ReasonUnknownIssuer,
+			input: card(cardHeader, trusted, func(m map[string]any) { delete(m, "iss") })},
+		{name: "card_no_kid_signed_by_other_trusted_issuer", want: verifier.ReasonBadSignature,
+			input: card(cardHeader, ecdsaSigner(tb, atelierKey.Private, crypto.SHA256), func(map[string]any) {})},
+		{name: "card_empty_kid", want: verifier.ReasonBadHeader,
+			input: card(`{"alg":"ES256","kid":"","zip":"DEF"}`, trusted, func(map[string]any) {})},
+		{name: "credential_without_kid", want: verifier.ReasonBadHeader,
+			input: []byte(withHeader(`{"alg":"ES256","typ":"JWT"}`))},
+		{name: "card_no_kid_deflate_bomb_attacker", want: verifier.ReasonTooLarge,
+			input: []byte(compact(cardHeader, bomb, attackerSigns))},
 		{name: "card_expired", want: verifier.ReasonExpired, input: card(cardHeader, trusted, func(m map[string]any) {
 			m["nbf"], m["exp"] = unix(fixedNow.AddDate(-1, 0, 0)), unix(fixedNow.Add(-verifier.DefaultLeeway-time.Second))
 		})},

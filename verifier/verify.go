@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -319,10 +320,11 @@ func (v *Verifier) verifyJWS(ctx context.Context, s string, r *Result) *Result {
 			return fail(r, ReasonBadHeader)
 		}
 	}
-	if h.Kid == "" || len(h.Kid) > 512 {
-		return fail(r, ReasonBadHeader)
-	}
 	card := h.Zip != ""
+	_, hasKid := members["kid"]
+	if (hasKid || !card) && (h.Kid == "" || len(h.Kid) > 512) {
+		return fail(r, ReasonBadHeader) // a card may name no key (issue 11); a credential must
+	}
 	if card {
 		r.Kind = "card"
 		if h.Zip != "DEF" || h.Typ != "" {
@@ -335,8 +337,22 @@ func (v *Verifier) verifyJWS(ctx context.Context, s string, r *Result) *Result {
 		}
 	}
 
-	// Choose the key from the trust registry by key id, never from the token.
-	ref, reason := v.findKey(h.Kid, card, parts[1])
+	// Choose the key from the trust registry by key id, never from the token;
+	// a card without a kid: the keys trusted for the issuer its claims name.
+	var ref keyRef
+	var reason string
+	var cands []keyRef
+	if hasKid || !card {
+		ref, reason = v.findKey(h.Kid, card, parts[1])
+		cands = []keyRef{ref}
+	} else {
+		cands, reason = v.issuerKeys(parts[1])
+		if len(cands) > 0 {
+			ref = cands[0]
+		} else if iss, _ := cardIssuer(parts[1]); reason == ReasonUnknownIssuer && strings.HasPrefix(iss, "did:") {
+			ref = keyRef{issuer: &TrustedIssuer{ID: iss}}
+		}
+	}
 	if reason == ReasonUnknownIssuer && v.Resolve != nil && ref.issuer != nil && strings.HasPrefix(ref.issuer.ID, "did:web:") {
 		return v.verifyUntrusted(ctx, s, h.Kid, ref.issuer.ID, card, r)
 	}
@@ -352,7 +368,13 @@ func (v *Verifier) verifyJWS(ctx context.Context, s string, r *Result) *Result {
 	if err != nil {
 		return fail(r, ReasonMalformed)
 	}
-	payload, err := obj.Verify(ref.key.Key)
+	var payload []byte
+	for _, c := range cands {
+		if payload, err = obj.Verify(c.key.Key); err == nil {
+			ref = c
+			break
+		}
+	}
 	if err != nil || !canonical(obj) {
 		return fail(r, ReasonBadSignature)
 	}
@@ -380,20 +402,31 @@ func (v *Verifier) verifyUntrusted(ctx context.Context, s, kid, did string, card
 	if published.Add(ti) != nil {
 		return fail(r, ReasonUnknownIssuer)
 	}
-	var ref keyRef
-	if strings.Contains(kid, "#") {
-		ref, _ = published.byKeyID(kid)
+	var cands []keyRef
+	if kid == "" && card {
+		cands = issuerRefs(published.Issuer(did))
+	} else if strings.Contains(kid, "#") {
+		if ref, ok := published.byKeyID(kid); ok {
+			cands = []keyRef{ref}
+		}
 	} else if refs := published.byThumbprint(kid); len(refs) > 0 {
-		ref = refs[0]
+		cands = refs[:1]
 	}
-	if ref.key == nil {
+	if len(cands) == 0 {
 		return fail(r, ReasonUnknownIssuer) // the issuer does not publish this key
 	}
 	obj, err := jose.ParseSignedCompact(s, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return fail(r, ReasonMalformed)
 	}
-	payload, err := obj.Verify(ref.key.Key)
+	var payload []byte
+	var ref keyRef
+	for _, c := range cands {
+		if payload, err = obj.Verify(c.key.Key); err == nil {
+			ref = c
+			break
+		}
+	}
 	if err != nil || !canonical(obj) {
 		return fail(r, ReasonBadSignature)
 	}
@@ -484,6 +517,81 @@ func (v *Verifier) findKey(kid string, card bool, payload string) (keyRef, strin
 	return keyRef{}, ReasonUnknownIssuer
 }
 
+// maxIssuerKeys bounds the keys tried on a card that names no key: an
+// issuer keeps its current key and the few it rotated from.
+const maxIssuerKeys = 8
+
+// issuerKeys returns the keys trusted for the issuer that a card without a
+// kid names in its claims (iss), at most maxIssuerKeys; or a reason code: unknown_issuer, or
+// unknown_key for a trusted issuer without a usable key.
+func (v *Verifier) issuerKeys(payload string) ([]keyRef, string) {
+	iss, reason := cardIssuer(payload)
+	if reason != "" {
+		return nil, reason
+	}
+	ti := v.Trust.Issuer(iss)
+	if ti == nil {
+		return nil, ReasonUnknownIssuer
+	}
+	refs := issuerRefs(ti)
+	if len(refs) == 0 {
+		return nil, ReasonUnknownKey
+	}
+	return refs, ""
+}
+
+// issuerRefs lists the ES256 keys of ti, at most maxIssuerKeys.
+func issuerRefs(ti *TrustedIssuer) []keyRef {
+	if ti == nil {
+		return nil
+	}
+	var refs []keyRef
+	for i := range ti.Keys {
+		k := &ti.Keys[i]
+		if k.Algorithm != "" && k.Algorithm != string(jose.ES256) {
+			continue
+		}
+		if _, ok := k.Key.(*ecdsa.PublicKey); !ok {
+			continue
+		}
+		if refs = append(refs, keyRef{issuer: ti, key: k}); len(refs) == maxIssuerKeys {
+			break
+		}
+	}
+	return refs
+}
+
+// cardIssuer reads the iss claim of a card payload (base64url of raw
+// DEFLATE), inflating at most MaxCardPayload bytes; or a reason code:
+// too_large for a deflate bomb; bad_signature for a payload that does not
+// inflate to a JSON object, since every card an issuer signs does: what
+// was signed was altered (a bit flipped by a forger or a misread). A card
+// without a kid is read this far before its signature is checked, to know
+// whose keys to try; nothing else of it is used until the signature holds.
+func cardIssuer(payload string) (string, string) {
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return "", ReasonMalformed
+	}
+	b, err := inflate(raw)
+	if errors.Is(err, errTooLarge) {
+		return "", ReasonTooLarge
+	} else if err != nil {
+		return "", ReasonBadSignature
+	}
+	var c struct {
+		Iss any `json:"iss"`
+	}
+	if json.Unmarshal(b, &c) != nil {
+		return "", ReasonBadSignature
+	}
+	iss, _ := c.Iss.(string)
+	if len(iss) > 300 {
+		iss = ""
+	}
+	return iss, ""
+}
+
 var errTooLarge = errors.New("inflated payload too large")
 
 // Inflaters are reused: setting one up costs more than a card's payload.
@@ -523,7 +631,7 @@ func (v *Verifier) checkCard(payload []byte, ref keyRef, r *Result) *Result {
 	if c.Jti == "" || c.Nbf <= 0 || c.Name == "" || c.Framework == "" || len(c.Levels) == 0 || c.Digest == "" || c.Exp < 0 || (c.Exp != 0 && c.Exp <= c.Nbf) {
 		return fail(r, ReasonInvalidCredential)
 	}
-	r.CredentialID, r.Learner, r.Framework, r.Digest = c.Jti, c.Name, c.Framework, c.Digest
+	r.CredentialID, r.Learner, r.Framework, r.Digest = schema.CredentialIDFromJTI(c.Jti), c.Name, c.Framework, c.Digest
 	from := time.Unix(c.Nbf, 0).UTC()
 	r.ValidFrom = &from
 	var levels []schema.LevelResult

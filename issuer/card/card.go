@@ -37,6 +37,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,10 +151,60 @@ func Render(w io.Writer, c *Card) error {
 	if err := r.pdf.Error(); err != nil {
 		return fmt.Errorf("card: pdf: %w", err)
 	}
-	if err := r.pdf.Output(w); err != nil {
+	var buf bytes.Buffer
+	buf.Grow(48 << 10)
+	if err := r.pdf.Output(&buf); err != nil {
+		return fmt.Errorf("card: pdf: %w", err)
+	}
+	out, err := printAtActualSize(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("card: write: %w", err)
 	}
 	return nil
+}
+
+// printAtActualSize adds /ViewerPreferences << /PrintScaling /None >> to
+// the document catalog of a PDF written by fpdf, which has no option for
+// it: print dialogs then default to 100 %, not "fit to page", so that the
+// card keeps its 85.6 × 54 mm and its QR code its 0.6 mm modules. fpdf
+// writes the catalog as the last object, uncompressed, just before the
+// cross-reference table: the entry goes in after "/Type /Catalog", and the
+// startxref offset moves by its length; no other offset changes. The
+// header's version becomes 1.6, the version of that entry.
+func printAtActualSize(pdf []byte) ([]byte, error) {
+	const catalog, entry = "/Type /Catalog\n", "/ViewerPreferences << /PrintScaling /None >>\n"
+	i := bytes.LastIndex(pdf, []byte(catalog))
+	j := bytes.LastIndex(pdf, []byte("\nstartxref\n"))
+	k := bytes.LastIndex(pdf, []byte("\nxref\n"))
+	if i < 0 || j < 0 || k < i || j < k {
+		return nil, fmt.Errorf("card: pdf: no catalog before the cross-reference table")
+	}
+	start := j + len("\nstartxref\n")
+	end := start
+	for end < len(pdf) && pdf[end] >= '0' && pdf[end] <= '9' {
+		end++
+	}
+	off, err := strconv.Atoi(string(pdf[start:end]))
+	if err != nil || off != k+1 {
+		return nil, fmt.Errorf("card: pdf: startxref %q is not the cross-reference table's offset %d", pdf[start:end], k+1)
+	}
+	at := i + len(catalog)
+	out := make([]byte, 0, len(pdf)+len(entry)+2)
+	// PrintScaling is a PDF 1.6 entry: the header says 1.6 (same length).
+	if v := []byte("%PDF-1."); bytes.HasPrefix(pdf, v) && len(pdf) > len(v) && pdf[len(v)] >= '0' && pdf[len(v)] < '6' {
+		out = append(out, "%PDF-1.6"...)
+		pdf = pdf[len(v)+1:]
+		at, start, end = at-len(v)-1, start-len(v)-1, end-len(v)-1
+	}
+	out = append(out, pdf[:at]...)
+	out = append(out, entry...)
+	out = append(out, pdf[at:start]...)
+	out = strconv.AppendInt(out, int64(off+len(entry)), 10)
+	out = append(out, pdf[end:]...)
+	return out, nil
 }
 
 // Units are millimetres; font sizes are points.

@@ -2,8 +2,6 @@ package card
 
 import (
 	"slices"
-
-	"carnet/issuer/card/internal/qr"
 )
 
 // The card layout: a strip of two credit-card panels, front on the left,
@@ -13,25 +11,25 @@ const (
 	stripX       = (pageW - 2*cardW) / 2
 	stripY       = 30.0
 	cardPad      = 3.5 // from the trim to the text, mm
-	qrEdge       = 1.5 // from the trim to the QR code's quiet zone, mm
+	qrEdge       = 1.0 // from the trim to the QR code's quiet zone, mm
 	markLen      = 5.0 // crop marks
 	markGap      = 2.0 // between a crop mark and the trim
 	labelSize    = 5.0 // the small grey labels on the card
 )
 
-// cardQRSize sizes the front's QR code: 3 pixels per module at 150 dpi when
-// that stays within 34 mm (short texts), else 2 pixels within 40 mm; longer
-// texts than Carnet issues get 40 mm and smaller modules.
-func cardQRSize(q *qr.Code) (module, side float64) {
-	if m, s := qrSize(q, 34, 3); m >= 3*px150-1e-9 {
-		return m, s
-	}
-	return qrSize(q, 40, 2)
+// cardQRSize sizes the front's QR code: the largest of moduleSizes (0.68,
+// 0.64 or 0.6 mm) that fits the card's height but qrEdge above and below;
+// version 15 (51 mm at 0.6 mm), every card Carnet issues for a usual
+// address, fits. Longer texts get smaller modules within that height.
+// Measured (issue 11): ZXing misses more cards at 0.6 mm than at 0.64 mm
+// from a 120 dpi image.
+func cardQRSize(q *qrCode) (module, side float64) {
+	return qrSize(q, cardH-2*qrEdge)
 }
 
 // cardSheet draws the page of the card layout: how to print, the strip
 // with its marks, and how to use and check the card.
-func (r *renderer) cardSheet(q *qr.Code) {
+func (r *renderer) cardSheet(q *qrCode) {
 	r.text(r.pri.title+" · "+r.sec.title, "B", 11, accent, stripX, 8, 2*cardW, "L")
 	y := r.textPara(newCode(r.pri.printNote), "", 7.5, ink, stripX, 13.5, 2*cardW, "L")
 	r.textPara(newCode(r.sec.printNote), "", 7, grey, stripX, y, 2*cardW, "L")
@@ -75,12 +73,13 @@ func (r *renderer) marks() {
 	r.text(r.pri.fold+" · "+r.sec.fold, "", 6, grey, fold+1, y0-markGap-markLen+0.5, 20, "L")
 }
 
-// front draws the front panel at (x, y): the QR code at the right with
-// "scan to verify" and the dates under it; at the left the title, the
-// learner's name, the issuer and the framework.
-func (r *renderer) front(q *qr.Code, x, y float64) {
+// front draws the front panel at (x, y): the QR code at the right, the
+// card's full height with modules of 0.6 mm or more (issue 11); at the
+// left the title, the learner's name, the issuer, the framework, "scan to
+// verify" and the dates (under the QR code when a short text leaves room).
+func (r *renderer) front(q *qrCode, x, y float64) {
 	module, side := cardQRSize(q)
-	qx, qy := drawQR(r.pdf, q, x+cardW-qrEdge-side, y+qrEdge, module)
+	qx, qy := drawQR(r.pdf, q, x+cardW-qrEdge-side, y+(cardH-side)/2, module)
 	// Under the QR code, away from its quiet zone.
 	ry := qy + side + 0.3
 	rh := y + cardH - cardPad - ry
@@ -98,34 +97,65 @@ func (r *renderer) front(q *qr.Code, x, y float64) {
 			b.align = "C"
 		}
 	}
-	if rh > 3 {
+	underShown := rh > 3
+	if underShown {
 		r.stack(under, qx, ry, side, rh)
 	}
 
 	lx, top := x+cardPad, y+cardPad
-	lw := qx - 1.5 - lx
+	lw := qx - 0.5 - lx // the quiet zone is margin enough
 	name := newPara(r.c.LearnerName)
-	parts := []part{
-		textBlock(r.both(func(l *labels) string { return l.title }), "B", accent, 0, sizes(1, 6.5, 6, 5.5, 5)...),
-		&block{p: name, style: "B", color: ink, gap: 1, align: "L", cands: slices.Concat(
-			sizes(1, 14, 13, 12, 11, 10), sizes(2, 11, 10, 9, 8.5), sizes(3, 8.5, 8, 7.5), sizes(4, 7, 6.5), sizes(5, 6.5, 6, 5.5))},
-	}
-	if name.missing {
-		parts = append(parts, textBlock(r.both(func(l *labels) string { return l.missing }), "", grey, 0.3, sizes(3, labelSize, 4.5)...))
-	}
-	parts = append(parts,
-		textBlock(r.both(func(l *labels) string { return l.issuedBy }), "", grey, 2, sizes(2, labelSize)...),
-		r.issuerHead(8, slices.Concat(sizes(2, 7.5, 7, 6.5, 6), sizes(3, 6, 5.5)), slices.Concat(sizes(1, 6.5, 6, 5.5, 5), sizes(2, 5.5, 5))),
-	)
-	if r.c.FrameworkTitle != "" {
+	// build lists the column's parts; with less room the framework and
+	// issuer labels go (the values stay), then the framework title may be
+	// cut.
+	build := func(level int) []part {
+		parts := []part{
+			textBlock(r.both(func(l *labels) string { return l.title }), "B", accent, 0, sizes(1, 6.5, 6, 5.5, 5)...),
+			&block{p: name, style: "B", color: ink, gap: 1, align: "L", cands: slices.Concat(
+				sizes(1, 14, 13, 12, 11, 10), sizes(2, 11, 10, 9, 8.5), sizes(3, 8.5, 8, 7.5), sizes(4, 7, 6.5), sizes(5, 6.5, 6, 5.5))},
+		}
+		if name.missing {
+			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.missing }), "", grey, 0.3, sizes(6, labelSize, 4.5)...))
+		}
+		if level < 1 {
+			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.issuedBy }), "", grey, 2, sizes(2, labelSize)...))
+		}
 		parts = append(parts,
-			textBlock(r.both(func(l *labels) string { return l.framework }), "", grey, 1.6, sizes(2, labelSize)...),
-			textBlock(r.c.FrameworkTitle, "", ink, 0.2, slices.Concat(sizes(2, 6.5, 6), sizes(3, 6, 5.5, 5))...),
+			r.issuerHead(8, slices.Concat(sizes(2, 7.5, 7, 6.5, 6), sizes(3, 6, 5.5)), slices.Concat(sizes(1, 6.5, 6, 5.5, 5), sizes(2, 5.5, 5))),
 		)
+		if r.c.FrameworkTitle != "" {
+			if level < 1 {
+				parts = append(parts, textBlock(r.both(func(l *labels) string { return l.framework }), "", grey, 1.6, sizes(2, labelSize)...))
+			}
+			cands := slices.Concat(sizes(2, 6.5, 6), sizes(3, 6, 5.5, 5), sizes(5, 5.5, 5))
+			if level == 2 {
+				cands = sizes(2, 5.5, 5) // cut with "…": in full on the attestation
+			}
+			parts = append(parts, textBlock(r.c.FrameworkTitle, "", ink, 0.6, cands...))
+		}
+		if !datesUnder {
+			parts = append(parts, flex{})
+			parts = append(parts, r.dateParts(labelSize, 6.5, "L")...)
+		}
+		return parts
 	}
-	if !datesUnder {
-		parts = append(parts, flex{})
-		parts = append(parts, r.dateParts(labelSize, 6.5, "L")...)
+	var parts []part
+	for level := range 3 {
+		parts = build(level)
+		if _, ok := r.scaleFor(parts, lw, cardH-2*cardPad); ok {
+			break
+		}
+	}
+	// The QR code takes the card's height: say what it is for beside it,
+	// above the dates, when there is room.
+	if scan := textBlock(r.both(func(l *labels) string { return l.scanFront }), "", grey, 1.2, sizes(3, 5.5, 5, 4.5)...); !underShown {
+		with := slices.Insert(slices.Clone(parts), len(parts)-len(r.dateParts(labelSize, 6.5, "L")), part(scan))
+		if datesUnder {
+			with = append(slices.Clone(parts), flex{}, scan)
+		}
+		if _, ok := r.scaleFor(with, lw, cardH-2*cardPad); ok {
+			parts = with
+		}
 	}
 	r.stack(parts, lx, top, lw, cardH-2*cardPad)
 }

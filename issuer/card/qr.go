@@ -2,63 +2,402 @@ package card
 
 import (
 	"fmt"
+	"image"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	goqr "github.com/piglig/go-qr"
 
-	"carnet/issuer/card/internal/qr"
 	"carnet/schema"
 )
-
-// maxMVersion is the largest QR version printed at error-correction level M
-// (15% of the symbol can be lost). A typical card text of about 1,000
-// characters needs version 15 to 17; long names in non-Latin scripts and a
-// long instance address reach 21 or 22. Longer texts drop to level L (7%)
-// so that the modules stay large enough to scan; SMART Health Cards cap at
-// version 22 for the same reason.
-const maxMVersion = 22
 
 // quietZone is the white margin around the symbol, in modules, that the QR
 // standard requires (ISO/IEC 18004: 4 modules).
 const quietZone = 4
 
-// px150 is one pixel at 150 dpi, in mm. QR modules are whole multiples of
-// it and start on its grid, so a 150, 300 or 600 dpi rendering or printout
-// gets whole pixels per module: no module is smeared over a pixel boundary,
-// which is what makes small codes unreadable.
+// px150 is one pixel at 150 dpi, in mm. The QR code's origin is put on its
+// grid.
 const px150 = 25.4 / 150
 
-// minModulePx is the smallest module, in pixels at 150 dpi, that the QR
-// code is drawn with when it has room: 0.34 mm, which phone cameras read
-// from paper and zbarimg from a 150 dpi rendering.
-const minModulePx = 2
+// minModule is the smallest module printed when the symbol has room, mm:
+// at 0.6 mm and above the ZXing family of decoders (many Android scanners)
+// reads a card held a little askew and slightly out of focus; at 0.5 mm it
+// misses some (issue 11).
+const minModule = 0.6
+
+// moduleSizes are the module sizes tried, largest first, mm: 4 pixels at
+// 150 dpi (so 8 at 300, 16 at 600), 1/40 inch (15 pixels at 600 dpi), and
+// minModule.
+var moduleSizes = []float64{4 * px150, 25.4 / 40, minModule}
 
 // snap moves v (mm from the page's top or left edge) onto the 150 dpi grid.
 func snap(v float64) float64 { return math.Round(v/px150) * px150 }
 
-// encodeQR encodes text at level M, or L when M would need a version beyond
-// maxMVersion.
-func encodeQR(text string) (*qr.Code, error) {
-	q, err := qr.Encode(text, qr.M, 1, maxMVersion)
-	if err != nil {
-		q, err = qr.Encode(text, qr.L, 1, 40)
+// qrCode is the symbol printed, with what it was made with.
+type qrCode struct {
+	*goqr.QrCode
+	Version int
+	Level   goqr.Ecc
+	Mask    int
+}
+
+// Dark reports whether the module at column x, row y is dark.
+func (q *qrCode) Dark(x, y int) bool { return q.Module(x, y) }
+
+// qrSegments splits a card's QR text into a byte segment, the address up
+// to and including "#" and the first extra digits of the token, and a
+// numeric segment, the token's other digits: numeric mode packs 3 digits
+// in 10 bits, so the token costs 6.67 bits a base64url character instead
+// of 8. Any other text is one segment of the mode it allows. Moving a few
+// digits to the byte segment costs 4.7 bits each and gives another symbol
+// for the same text (see encodeQR).
+func qrSegments(text string, extra int) ([]*goqr.QrSegment, error) {
+	if i := strings.IndexByte(text, '#'); i >= 0 && i+1+extra < len(text) && strings.Trim(text[i+1:], "0123456789") == "" {
+		b, err := goqr.MakeBytes([]byte(text[:i+1+extra]))
+		if err != nil {
+			return nil, err
+		}
+		d, err := goqr.MakeNumeric(text[i+1+extra:])
+		if err != nil {
+			return nil, err
+		}
+		return []*goqr.QrSegment{b, d}, nil
 	}
+	if extra > 0 {
+		return nil, goqr.ErrInvalidArgument
+	}
+	return goqr.MakeSegments(text)
+}
+
+// eccLevels are the error-correction levels, lowest first.
+var eccLevels = []goqr.Ecc{goqr.Low, goqr.Medium, goqr.Quartile, goqr.High}
+
+// lowerHalf is what a finder look-alike in the lower half of a symbol
+// counts in fakeFinders' score.
+const lowerHalf = 8
+
+// maxSplits bounds the segmentations encodeQR tries, maxReads the
+// symbols of each it has gozxing read.
+const maxSplits, maxReads = 6, 3
+
+// encodeQR encodes text in the smallest version at level L, then raises
+// the level as far as that version holds it (M for most cards): the
+// smallest symbol has the largest modules in a given space, and module size
+// is what decides whether a phone reads a printed card; L still restores 7%
+// of the symbol, as SMART Health Cards print it.
+//
+// The symbol is chosen for the detectors of phone scanners rather than by
+// the standard's penalty score alone: each issuance makes another symbol
+// (new ids, a new signature), and ZXing was measured missing some (issue
+// 11) when its finder-pattern detector took a look-alike in the data for
+// a corner. So for each segmentation of the text (qrSegments with 0 to
+// maxSplits-1 extra digits in the byte segment, all within the same
+// version and level) the masks are ranked by their look-alikes
+// (fakeFinders, then maskOrder), and the best symbol that gozxing (ZXing's
+// Go port) reads back to text, askew and blurred, is printed; the search
+// stops at the first readable symbol without look-alikes in its lower
+// half. The choice, about 5 ms, is kept for the last qrCacheSize texts:
+// the card and the attestation of one credential, or a PDF downloaded
+// again, reuse it.
+func encodeQR(text string) (*qrCode, error) {
+	qrCache.Lock()
+	q, ok := qrCache.codes[text]
+	qrCache.Unlock()
+	if ok {
+		return q, nil
+	}
+	q, err := chooseQR(text)
 	if err != nil {
-		return nil, schema.Errorf(schema.EINVALID, "card: the QR text (%d characters) does not fit a QR code: %v",
-			"carte : le texte du QR code (%d caractères) ne tient pas dans un QR code : %v", len(text), err)
+		return nil, err
+	}
+	qrCache.Lock()
+	defer qrCache.Unlock()
+	if qrCache.codes == nil {
+		qrCache.codes = map[string]*qrCode{}
+	}
+	if _, ok := qrCache.codes[text]; !ok {
+		if len(qrCache.order) == qrCacheSize {
+			delete(qrCache.codes, qrCache.order[0])
+			qrCache.order = qrCache.order[1:]
+		}
+		qrCache.codes[text] = q
+		qrCache.order = append(qrCache.order, text)
 	}
 	return q, nil
 }
 
+// qrCacheSize bounds the symbols encodeQR keeps (a symbol is about 7 KB).
+const qrCacheSize = 64
+
+// qrCache holds the symbols encodeQR chose, by text; a qrCode is never
+// changed once made.
+var qrCache struct {
+	sync.Mutex
+	codes map[string]*qrCode
+	order []string // oldest first
+}
+
+func chooseQR(text string) (*qrCode, error) {
+	segs, err := qrSegments(text, 0)
+	if err == nil {
+		var probe *goqr.QrCode
+		if probe, err = goqr.EncodeSegments(segs, goqr.Low, 1, 40, 0, false); err == nil {
+			version := (probe.Size() - 17) / 4
+			level := goqr.Low
+			for _, l := range eccLevels[1:] {
+				if _, err := goqr.EncodeSegments(segs, l, version, version, 0, false); err != nil {
+					break
+				}
+				level = l
+			}
+			type candidate struct {
+				q     *qrCode
+				score int
+			}
+			var best, first *candidate
+			for extra := range maxSplits {
+				segs, err := qrSegments(text, extra)
+				if err != nil {
+					break
+				}
+				var cands []candidate
+				for _, mask := range maskOrder {
+					c, err := goqr.EncodeSegments(segs, level, version, version, mask, false)
+					if err != nil {
+						break // the extra digits do not fit this version
+					}
+					q := &qrCode{QrCode: c, Version: version, Level: level, Mask: mask}
+					cands = append(cands, candidate{q, fakeFinders(q)})
+				}
+				if len(cands) < len(maskOrder) {
+					break
+				}
+				if first == nil {
+					first = &cands[0]
+				}
+				slices.SortStableFunc(cands, func(a, b candidate) int { return a.score - b.score })
+				for _, c := range cands[:maxReads] {
+					if best != nil && c.score >= best.score {
+						break
+					}
+					if zxingReads(c.q, text) {
+						best = &c
+						break
+					}
+				}
+				if best != nil && best.score < lowerHalf {
+					break
+				}
+			}
+			if best == nil {
+				return first.q, nil // no symbol read back: never seen on a card text
+			}
+			return best.q, nil
+		}
+	}
+	return nil, schema.Errorf(schema.EINVALID, "card: the QR text (%d characters) does not fit a QR code: %v",
+		"carte : le texte du QR code (%d caractères) ne tient pas dans un QR code : %v", len(text), err)
+}
+
+// maskOrder breaks ties between masks. ZXing was measured failing on masks
+// 2 and 5 of card symbols that it read with every other mask (issue 11):
+// those come last.
+var maskOrder = []int{0, 1, 3, 4, 6, 7, 2, 5}
+
+// zxingReads reports whether gozxing (ZXing's Go port) decodes q to text
+// as a phone camera may see the printed symbol: coarse and straight (3.2
+// pixels a module, uneven: 3 or 4; a 0.68 mm module at 120 dpi; below 3
+// pixels a module, nearest-neighbour sampling aliases and gozxing reads
+// nothing), and finer but turned by 5° and lightly blurred (4.7 pixels a
+// module: a 0.6 mm module at 200 dpi).
+func zxingReads(q *qrCode, text string) bool {
+	return decodes(blur(renderTurned(q, 3.7, 5)), text)
+}
+
+// decodes reports whether gozxing, TRY_HARDER, reads text in img. The
+// grey levels go to gozxing as they are (the Y plane of a YUV image),
+// without its per-pixel colour conversion.
+func decodes(img *image.Gray, text string) bool {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	src, err := gozxing.NewPlanarYUVLuminanceSource(img.Pix, img.Stride, h, 0, 0, w, h, false)
+	if err != nil {
+		return false
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return false
+	}
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	return err == nil && res.GetText() == text
+}
+
+// renderTurned draws q with its quiet zone, px pixels a module (not
+// necessarily whole: modules then differ by a pixel, as in a photo),
+// turned by deg degrees about its centre on a white canvas that holds it.
+func renderTurned(q *qrCode, px, deg float64) *image.Gray {
+	n := q.Size()
+	side := float64(n+2*quietZone) * px
+	s, c := math.Sincos(deg * math.Pi / 180)
+	W := int(math.Ceil(side*math.Abs(c) + side*math.Abs(s)))
+	out := image.NewGray(image.Rect(0, 0, W, W))
+	dark := make([]bool, n*n)
+	for y := range n {
+		for x := range n {
+			dark[y*n+x] = q.Dark(x, y)
+		}
+	}
+	half, mid := float64(W)/2, side/2
+	k := 1 / px
+	for Y := range W {
+		// The module coordinates of this row's first pixel centre, and
+		// their step from one pixel to the next: the transform is affine.
+		dx, dy := 0.5-half, float64(Y)+0.5-half
+		sx, sy := (c*dx+s*dy+mid)*k, (-s*dx+c*dy+mid)*k
+		row := out.Pix[Y*out.Stride : Y*out.Stride+W]
+		for X := range row {
+			mx, my := int(math.Floor(sx))-quietZone, int(math.Floor(sy))-quietZone
+			if mx >= 0 && my >= 0 && mx < n && my < n && dark[my*n+mx] {
+				row[X] = 0
+			} else {
+				row[X] = 255
+			}
+			sx, sy = sx+c*k, sy-s*k
+		}
+	}
+	return out
+}
+
+// blur is the 3 × 3 binomial kernel (1 2 1)ᵀ(1 2 1)/16; the border
+// pixels, quiet zone, stay as they are.
+func blur(img *image.Gray) *image.Gray {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	out := image.NewGray(img.Rect)
+	copy(out.Pix, img.Pix)
+	tmp := make([]uint16, w*h)
+	for y := range h {
+		p := img.Pix[y*img.Stride : y*img.Stride+w]
+		t := tmp[y*w : (y+1)*w]
+		for x := 1; x < w-1; x++ {
+			t[x] = uint16(p[x-1]) + 2*uint16(p[x]) + uint16(p[x+1])
+		}
+	}
+	for y := 1; y < h-1; y++ {
+		a, b, c := tmp[(y-1)*w:y*w], tmp[y*w:(y+1)*w], tmp[(y+1)*w:(y+2)*w]
+		o := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := 1; x < w-1; x++ {
+			o[x] = uint8((a[x] + 2*b[x] + c[x] + 8) / 16)
+		}
+	}
+	return out
+}
+
+// fakeFinders counts the finder look-alikes of q that can stop ZXing's
+// search for the three corners: dark modules outside the finder patterns
+// (and their separators) at the centre of runs dark, light, dark, light,
+// dark of exactly 1:1:3:1:1 modules one way (the module size a detector
+// estimates is then that of the real finders) and within ZXing's tolerance
+// the other way (each run within half a module of 1:1:3:1:1, the module
+// being a seventh of the total). ZXing takes the first three such
+// patterns of one module size that it meets twice, row by row, for the
+// corners; the real third corner may come after a look-alike.
+//
+// It returns a score: each look-alike counts 1, and lowerHalf in the lower half of
+// the symbol, where ZXing, having found the two upper corners of an
+// upright symbol, jumps to look for the third (and takes the first it
+// meets there).
+func fakeFinders(q *qrCode) int {
+	n := q.Size()
+	// Rows of dark, then its transpose: columns as rows.
+	dark := make([]bool, 2*n*n)
+	for y := range n {
+		for x := range n {
+			d := q.Dark(x, y)
+			dark[y*n+x], dark[n*n+x*n+y] = d, d
+		}
+	}
+	// first and size: for each module of each line, where its run of one
+	// colour starts and how long it is.
+	first := make([]int16, 2*n*n)
+	size := make([]int16, 2*n*n)
+	for line := range 2 * n {
+		row := dark[line*n : (line+1)*n]
+		for i := 0; i < n; {
+			j := i
+			for j < n && row[j] == row[i] {
+				j++
+			}
+			for k := i; k < j; k++ {
+				first[line*n+k], size[line*n+k] = int16(i), int16(j-i)
+			}
+			i = j
+		}
+	}
+	// five returns the run holding module i of a line and the two runs
+	// before and after it (0 past the ends).
+	five := func(line, i int) (r [5]int) {
+		base := line * n
+		r[2] = int(size[base+i])
+		if p := int(first[base+i]) - 1; p >= 0 {
+			r[1] = int(size[base+p])
+			if p -= r[1]; p >= 0 {
+				r[0] = int(size[base+p])
+			}
+		}
+		if nx := int(first[base+i]) + r[2]; nx < n {
+			r[3] = int(size[base+nx])
+			if nx += r[3]; nx < n {
+				r[4] = int(size[base+nx])
+			}
+		}
+		return r
+	}
+	exact := func(r [5]int) bool { return r == [5]int{1, 1, 3, 1, 1} }
+	tolerant := func(r [5]int) bool {
+		if r[0] == 0 || r[1] == 0 || r[3] == 0 || r[4] == 0 {
+			return false
+		}
+		ms := float64(r[0]+r[1]+r[2]+r[3]+r[4]) / 7
+		for i, modules := range [5]float64{1, 1, 3, 1, 1} {
+			if math.Abs(float64(r[i])-modules*ms) >= modules*ms/2 {
+				return false
+			}
+		}
+		return true
+	}
+	count := 0
+	for y := range n {
+		for x := range n {
+			if !dark[y*n+x] || (x < 9 && y < 9) || (x >= n-9 && y < 9) || (x < 9 && y >= n-9) {
+				continue
+			}
+			if size[y*n+x] != 3 && size[n*n+x*n+y] != 3 { // no centre run of 3 either way
+				continue
+			}
+			h, v := five(y, x), five(n+x, y)
+			if exact(h) && tolerant(v) || exact(v) && tolerant(h) {
+				count++
+				if y >= (n-7)/2 {
+					count += lowerHalf - 1
+				}
+			}
+		}
+	}
+	return count
+}
+
 // qrSize returns the module and the side (quiet zone included) of q drawn
-// in at most maxSide mm: the largest whole number of 150 dpi pixels per
-// module, up to maxPx; or, when not even minModulePx fits, maxSide.
-func qrSize(q *qr.Code, maxSide float64, maxPx int) (module, side float64) {
-	n := float64(q.Size + 2*quietZone)
-	for k := maxPx; k >= minModulePx; k-- {
-		if m := float64(k) * px150; m*n <= maxSide+1e-9 {
+// in at most maxSide mm: the largest of moduleSizes that fits, or, when not
+// even minModule fits, maxSide.
+func qrSize(q *qrCode, maxSide float64) (module, side float64) {
+	n := float64(q.Size() + 2*quietZone)
+	for _, m := range moduleSizes {
+		if m*n <= maxSide+1e-9 {
 			return m, m * n
 		}
 	}
@@ -70,21 +409,21 @@ func qrSize(q *qr.Code, maxSide float64, maxPx int) (module, side float64) {
 // path: a white square, then one black rectangle per horizontal run of
 // dark modules, runs repeated on the next rows merged into one. Vectors
 // stay sharp at any print or zoom size. It returns the corner it drew at.
-func drawQR(pdf *fpdf.Fpdf, q *qr.Code, x, y, module float64) (float64, float64) {
+func drawQR(pdf *fpdf.Fpdf, q *qrCode, x, y, module float64) (float64, float64) {
 	x, y = snap(x), snap(y)
-	side := module * float64(q.Size+2*quietZone)
+	n := q.Size()
+	side := module * float64(n+2*quietZone)
 	pdf.SetFillColor(255, 255, 255)
 	pdf.Rect(x, y, side, side, "F")
 	const k = 72 / 25.4 // points per mm
 	_, pageH := pdf.GetPageSize()
 	var b strings.Builder
-	b.Grow(q.Size * q.Size * 2)
+	b.Grow(n * n * 2)
 	// Module units, y downwards, origin at the symbol's top-left corner.
 	m := module * k
 	fmt.Fprintf(&b, "q 0 g %.5f 0 0 %.5f %.4f %.4f cm\n", m, -m, (x+quietZone*module)*k, (pageH-y-quietZone*module)*k)
 	// top[c] is the row where the run of dark modules starting at column c
 	// and ending at end[c] began, on the rows above; -1: no open run.
-	n := q.Size
 	top, end := make([]int, n), make([]int, n)
 	cur := make([]int, n) // this row's run ends by start column, 0: none
 	for c := range top {

@@ -2,10 +2,10 @@ package card
 
 import (
 	"math"
-	"strings"
+	"math/rand/v2"
 	"testing"
 
-	"carnet/issuer/card/internal/qr"
+	goqr "github.com/piglig/go-qr"
 )
 
 func TestShapeArabic(t *testing.T) {
@@ -81,49 +81,76 @@ func TestPrintable(t *testing.T) {
 	}
 }
 
-// TestQRLevel: a typical card text (about 1,025 characters: the URL and a
-// 500-character token as digits) is printed at level M; a text too long for
-// M within version 22 drops to L. Realistic texts get whole-pixel modules
-// of at least 2 pixels at 150 dpi on the card, 3 on the attestation.
+// TestQRLevel: the symbol is the smallest version at level L, raised to M
+// or beyond when that version holds it; on the card its modules are at
+// least 0.6 mm for every text up to version 15 (the longest Carnet issues:
+// 21 competencies, a long name, a long address), with the quiet zone
+// within the card's height; the attestation's are at least 4 pixels at
+// 150 dpi. The mask printed is one gozxing reads back, with no
+// finder-like pattern in the data.
 func TestQRLevel(t *testing.T) {
-	digits := func(n int) string { return "http://localhost:8080/c#" + strings.Repeat("5647382910", n/10) }
+	// Digits as random as a token's (a periodic text makes periodic,
+	// unrepresentative symbols).
+	r := rand.New(rand.NewPCG(11, 1))
+	digits := func(n int) string {
+		b := []byte("https://carnet.example.org/c#")
+		for range n {
+			b = append(b, byte('0'+r.IntN(10)))
+		}
+		return string(b)
+	}
 	for _, tc := range []struct {
-		name         string
-		text         string
-		level        qr.Level
-		maxVers      int
-		cardPx, a4Px int // smallest module in 150 dpi pixels; 0: not checked
+		name    string
+		text    string
+		maxVers int
+		card06  bool // modules of at least 0.6 mm on the card
 	}{
-		{"typical", digits(1000), qr.M, 17, 2, 3},
-		{"21 competencies", digits(1300), qr.M, 20, 2, 3},
-		{"long name, long address", digits(1650), qr.M, 22, 2, 2},
-		{"long", digits(2400), qr.L, 26, 0, 2},
+		{"short", digits(100), 5, true},
+		{"typical", digits(830), 13, true},
+		{"21 competencies, long name and address", digits(1050), 15, true},
+		{"longer than Carnet's", digits(2400), 26, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := encodeQR(tc.text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.Level != tc.level || q.Version > tc.maxVers {
-				t.Errorf("level %s version %d, want level %s version ≤ %d", q.Level, q.Version, tc.level, tc.maxVers)
+			if q.Version > tc.maxVers {
+				t.Errorf("version %d, want ≤ %d", q.Version, tc.maxVers)
 			}
-			check := func(layout string, module, side float64, px int) {
-				t.Helper()
-				k := module / px150
-				if px > 0 && (k < float64(px)-1e-6 || math.Abs(k-math.Round(k)) > 1e-6) {
-					t.Errorf("%s: module %.3f mm = %.2f pixels at 150 dpi, want a whole number ≥ %d", layout, module, k, px)
+			if q.Version > 1 {
+				if _, err := encodeQR(tc.text); err != nil || fits(tc.text, q.Version-1) {
+					t.Errorf("version %d is not the smallest", q.Version)
 				}
-				if want := module * float64(q.Size+2*quietZone); math.Abs(side-want) > 1e-6 {
-					t.Errorf("%s: side %.2f mm, want %.2f", layout, side, want)
-				}
+			}
+			if q.Level != eccLevels[len(eccLevels)-1] && fits2(tc.text, q.Version, eccLevels[int(q.Level)+1]) {
+				t.Errorf("level %d: version %d holds a higher level", q.Level, q.Version)
+			}
+			if !zxingReads(q, tc.text) {
+				t.Errorf("mask %d (%d finder look-alikes): gozxing does not read it", q.Mask, fakeFinders(q))
 			}
 			m, s := cardQRSize(q)
-			check("card", m, s, tc.cardPx)
-			if s > 40+1e-6 {
-				t.Errorf("card: QR code %.1f mm wide, want ≤ 40", s)
+			if tc.card06 && m < minModule {
+				t.Errorf("card: module %.3f mm, want ≥ %.1f", m, minModule)
 			}
-			m, s = qrSize(q, a4QRMax, 4)
-			check("a4", m, s, tc.a4Px)
+			if want := m * float64(q.Size()+2*quietZone); math.Abs(s-want) > 1e-6 || s > cardH-2*qrEdge+1e-6 {
+				t.Errorf("card: side %.2f mm, want %.2f within %.1f", s, want, cardH-2*qrEdge)
+			}
+			if m, _ = a4QRSize(q); tc.card06 && m < minModule {
+				t.Errorf("a4: module %.3f mm, want ≥ %.1f", m, minModule)
+			}
 		})
 	}
+}
+
+// fits reports whether text fits version v at level L.
+func fits(text string, v int) bool { return fits2(text, v, goqr.Low) }
+
+func fits2(text string, v int, l goqr.Ecc) bool {
+	segs, err := qrSegments(text, 0)
+	if err != nil {
+		return false
+	}
+	_, err = goqr.EncodeSegments(segs, l, v, v, 0, false)
+	return err == nil
 }
