@@ -293,7 +293,7 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	in := app.StructureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL}
+	in := app.StructureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address}
 	for _, f := range []struct {
 		from *string
 		to   *string

@@ -113,6 +113,7 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			return id
 		},
 		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		"inc":   func(i int) int { return i + 1 },
 		"colon": func() string { return colon(lang) },
 	}
 }
@@ -529,6 +530,10 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
 	}
+	if c.PostForm("next") == "assess" { // the home page's quick start: straight to the assessment
+		c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"/assess")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=created")
 }
 
@@ -545,7 +550,8 @@ func (s *Server) learnerPage(c *gin.Context) {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
 	p.D["L"] = l
-	p.D["Frameworks"] = s.frameworkList()
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
 	s.addPath(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
 }
@@ -557,7 +563,8 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
 			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
-				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.frameworkList()
+				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
+				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
 				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
@@ -580,6 +587,13 @@ func (s *Server) learnerErase(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=erased")
+}
+
+// learnerFrameworks lists the frameworks in the order of the learner's
+// structure (its default one first).
+func (s *Server) learnerFrameworks(c *gin.Context, l *schema.Learner) []*schema.Framework {
+	st, _ := s.Structures.FindStructure(c.Request.Context(), l.Structure)
+	return s.StructureFrameworks(st)
 }
 
 func (s *Server) frameworkList() []*schema.Framework {
@@ -616,15 +630,17 @@ func (s *Server) assessPage(c *gin.Context) {
 	}
 	p := s.view(c, "assess_title")
 	p.D["L"] = l
-	fwID := c.Query("framework")
-	if fwID == "" {
-		p.D["Frameworks"] = s.frameworkList()
-		s.render(c, http.StatusOK, "assess_choose", p)
-		return
-	}
-	fw, err := s.Frameworks.Get(fwID)
-	if err != nil {
-		s.renderPageError(c, err)
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	// The assessment opens on the framework asked for, or the one last
+	// used with this learner, or the structure's default one.
+	var fw *schema.Framework
+	if fwID := c.Query("framework"); fwID != "" {
+		if fw, err = s.Frameworks.Get(fwID); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+	} else if fw = s.LastFramework(c.Request.Context(), actorOf(c), l); fw == nil {
+		s.renderPageError(c, schema.Errorf(schema.ENOTFOUND, "No framework is installed: ask the administrator", "Aucun référentiel n'est installé : demandez à l'administrateur"))
 		return
 	}
 	p.D["F"] = fw
@@ -695,6 +711,7 @@ func (s *Server) assessPost(c *gin.Context) {
 	p := s.view(c, "assess_title")
 	in.Lang = p.Lang
 	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	levels := map[string]string{}
 	for k, v := range in.Levels {
 		levels[k] = fmt.Sprint(v)
@@ -935,7 +952,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 
 func structureForm(c *gin.Context) app.StructureInput {
 	return app.StructureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
-		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url")}
+		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address")}
 }
 
 func (s *Server) structureCreate(c *gin.Context) {
@@ -985,6 +1002,7 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
 	}
 	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
+	p.D["Frameworks"] = s.StructureFrameworks(st)
 	if a.Can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
@@ -1022,6 +1040,17 @@ func (s *Server) structureError(c *gin.Context, err error) {
 
 func (s *Server) structureUpdate(c *gin.Context) {
 	st, err := s.UpdateStructure(c.Request.Context(), actorOf(c), c.Param("slug"), structureForm(c))
+	if err != nil {
+		s.structureError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
+}
+
+// structureFrameworks saves the structure's order of frameworks (fields
+// "framework", in order; the first is the default one).
+func (s *Server) structureFrameworks(c *gin.Context) {
+	st, err := s.SetFrameworks(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostFormArray("framework"))
 	if err != nil {
 		s.structureError(c, err)
 		return

@@ -133,6 +133,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/structures/:slug", s.structurePage)
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
+	p.POST("/structures/:slug/frameworks", s.structureFrameworks)
 	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.POST("/structures/:slug/members/:id/reset", s.memberReset)

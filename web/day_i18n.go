@@ -1,0 +1,32 @@
+package web
+
+// dayMessages are the texts of a mediator's day (issue 12): the
+// assessment in one page, printing, invitations, consent, the first
+// start. They join messages at start-up.
+var dayMessages = map[string][2]string{
+	"new_assessment":          {"Nouvelle évaluation", "New assessment"},
+	"assess_other_framework":  {"Évaluer avec un autre référentiel", "Assess with another framework"},
+	"assess_what_levels_mean": {"Ce que veut dire chaque niveau", "What each level means"},
+	"assess_summary":          {"Résumé", "Summary"},
+	"assess_summary_none":     {"Aucune compétence évaluée pour l'instant.", "No competency assessed yet."},
+	"assess_summary_some":     {"Compétences évaluées : %d", "Competencies assessed: %d"},
+	"optional":                {"facultatif", "optional"},
+	"address":                 {"Adresse postale", "Postal address"},
+	"quick_name":              {"Nouvelle personne : son prénom ou le nom qu'elle veut voir sur sa carte", "New learner: their first name or the name they want on their card"},
+	"quick_start":             {"Commencer l'évaluation", "Start the assessment"},
+	"quick_hint":              {"Seul ce nom est enregistré.", "Only this name is kept."},
+	"quick_full_form":         {"Ajouter un contact ou des notes (avec l'accord de la personne)", "Add a contact or notes (with the learner's consent)"},
+	"default_framework":       {"Référentiel par défaut", "Default framework"},
+	"frameworks_title":        {"Référentiels", "Frameworks"},
+	"frameworks_intro":        {"L'évaluation s'ouvre sur le premier référentiel ; les autres sont proposés dans cet ordre.", "The assessment opens on the first framework; the others are offered in this order."},
+	"framework_rank":          {"Position %d", "Position %d"},
+}
+
+func init() {
+	for k, v := range dayMessages {
+		if _, dup := messages[k]; dup {
+			panic("web: message " + k + " defined twice")
+		}
+		messages[k] = v
+	}
+}

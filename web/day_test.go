@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"carnet/schema"
+)
+
+var learnerIDRE = regexp.MustCompile(`^/learners/([0-9a-f-]{36})/assess$`)
+
+// TestDefaultFramework: a structure's administrator puts CRCN first; the
+// home page's quick start creates a learner and opens the assessment on
+// CRCN; once a CEFR credential is issued, the learner's page offers a new
+// assessment on CEFR. Another structure keeps the built-in order; an
+// unknown framework and a mediator's attempt are refused.
+func TestDefaultFramework(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	other := f.structure("autre")
+	f.user("admin@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin},
+		schema.Membership{StructureID: other.ID, Role: schema.RoleAdmin})
+	f.user("med@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
+	br := newBrowser(t, f.http.URL)
+	br.login("admin@example.org")
+	code, body, _ := br.post("/structures/bib/frameworks", br.csrf("/structures/bib"), url.Values{"framework": {"crcn-2019", "cefr-fr", "digcomp-2.2"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("frameworks: %d\n%s", code, body)
+	}
+	if code, _, _ := br.post("/structures/bib/frameworks", br.csrf("/structures/bib"), url.Values{"framework": {"nope"}}); code != http.StatusBadRequest {
+		t.Errorf("an unknown framework: %d, want 400", code)
+	}
+	med := newBrowser(t, f.http.URL)
+	med.login("med@example.org")
+	if code, _, _ := med.post("/structures/bib/frameworks", med.csrf("/"), url.Values{"framework": {"cefr-fr"}}); code != http.StatusForbidden {
+		t.Errorf("a mediator sets the frameworks: %d, want 403", code)
+	}
+
+	code, body, loc := med.post("/learners", med.csrf("/"), url.Values{"name": {"Awa"}, "next": {"assess"}})
+	m := learnerIDRE.FindStringSubmatch(loc)
+	if code != http.StatusSeeOther || m == nil {
+		t.Fatalf("quick start: %d %q\n%s", code, loc, body)
+	}
+	_, body, _ = med.get(loc)
+	crcn, _ := f.srv.Frameworks.Get("crcn-2019")
+	if !strings.Contains(html.UnescapeString(body), `name="framework" value="crcn-2019"`) {
+		t.Errorf("the assessment does not open on CRCN (%s)", crcn.Title["fr"])
+	}
+	// Another structure keeps the built-in order.
+	code, body, loc = br.post("/learners", br.csrf("/"), url.Values{"name": {"Bo"}, "structure": {"autre"}, "next": {"assess"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("quick start, other structure: %d\n%s", code, body)
+	}
+	_, body, _ = br.get(loc)
+	first := f.srv.Frameworks.IDs()[0]
+	if !strings.Contains(body, `name="framework" value="`+first+`"`) {
+		t.Errorf("the other structure's assessment does not open on %s", first)
+	}
+
+	// After a CEFR credential, the learner's page offers CEFR again.
+	page := "/learners/" + m[1]
+	if _, body, _ = med.get(page); !strings.Contains(body, `id="new-assessment" href="`+page+`/assess?framework=crcn-2019"`) {
+		t.Errorf("the learner page does not offer the default framework:\n%s", body)
+	}
+	code, body, _ = med.post(page+"/assess", med.csrf(page+"/assess"), url.Values{"framework": {"cefr-fr"}, "level_CO": {"A2"}, "action": {"issue"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("issue: %d\n%s", code, body)
+	}
+	if _, body, _ = med.get(page); !strings.Contains(body, `id="new-assessment" href="`+page+`/assess?framework=cefr-fr"`) {
+		t.Errorf("the learner page does not offer the last framework used:\n%s", body)
+	}
+}
