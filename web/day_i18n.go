@@ -20,6 +20,15 @@ var dayMessages = map[string][2]string{
 	"frameworks_title":        {"Référentiels", "Frameworks"},
 	"frameworks_intro":        {"L'évaluation s'ouvre sur le premier référentiel ; les autres sont proposés dans cet ordre.", "The assessment opens on the first framework; the others are offered in this order."},
 	"framework_rank":          {"Position %d", "Position %d"},
+	"print_card":              {"Imprimer la carte", "Print the card"},
+	"print_a4":                {"Imprimer l'attestation A4", "Print the A4 certificate"},
+	"print_hint":              {"La carte tient dans un portefeuille ; l'attestation A4 accompagne une candidature.", "The card fits in a wallet; the A4 certificate goes with a job application."},
+	"tech_details":            {"Détails techniques", "Technical details"},
+	"framework_id":            {"Identifiant du référentiel", "Framework id"},
+	"framework_unknown":       {"Référentiel inconnu sur cette instance", "Framework unknown on this instance"},
+	"consent_none":            {"sans accord pour conserver d'autres données que le nom", "no consent to keep anything but the name"},
+	"print":                   {"Imprimer", "Print"},
+	"print_card_short":        {"Imprimer la carte", "Print the card"},
 }
 
 func init() {

@@ -66,9 +66,21 @@ func TestDefaultFramework(t *testing.T) {
 	if _, body, _ = med.get(page); !strings.Contains(body, `id="new-assessment" href="`+page+`/assess?framework=crcn-2019"`) {
 		t.Errorf("the learner page does not offer the default framework:\n%s", body)
 	}
-	code, body, _ = med.post(page+"/assess", med.csrf(page+"/assess"), url.Values{"framework": {"cefr-fr"}, "level_CO": {"A2"}, "action": {"issue"}})
+	code, body, loc = med.post(page+"/assess", med.csrf(page+"/assess"), url.Values{"framework": {"cefr-fr"}, "level_CO": {"A2"}, "action": {"issue"}})
 	if code != http.StatusSeeOther {
 		t.Fatalf("issue: %d\n%s", code, body)
+	}
+	// Printing is the next step: the credential page's first two
+	// buttons, and a button on the learner's page.
+	credPage := loc
+	_, body, _ = med.get(credPage)
+	buttons := regexp.MustCompile(`class="button"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*class="button"|<button[^>]*>`).FindAllStringSubmatch(body[strings.Index(body, "<main"):], 3)
+	base := strings.TrimSuffix(strings.SplitN(credPage, "?", 2)[0], "/")
+	if len(buttons) < 2 || buttons[0][1]+buttons[0][2] != base+"/card.pdf" || buttons[1][1]+buttons[1][2] != base+"/card.pdf?layout=a4" {
+		t.Errorf("the first buttons of %s are %v, want the card then the A4 certificate", credPage, buttons)
+	}
+	if _, body, _ = med.get(page); !strings.Contains(body, `href="`+base+`/card.pdf"`) {
+		t.Errorf("the learner page has no print button for %s", base)
 	}
 	if _, body, _ = med.get(page); !strings.Contains(body, `id="new-assessment" href="`+page+`/assess?framework=cefr-fr"`) {
 		t.Errorf("the learner page does not offer the last framework used:\n%s", body)

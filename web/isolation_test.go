@@ -143,6 +143,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB2 + "/status", body: url.Values{"action": {"unsuspend"}}},
 		{route: "GET /structures/:slug", path: "/structures/bib-b"},
 		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
+		{route: "POST /structures/:slug/frameworks", as: "admin", path: "/structures/bib-b/frameworks", body: url.Values{"framework": {"cefr-fr"}}},
 		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},
 		{route: "POST /structures/:slug/logo", as: "admin", path: "/structures/bib-b/logo", body: url.Values{"remove": {"on"}}},
 		{route: "POST /structures/:slug/keys/rotate", as: "admin", path: "/structures/bib-b/keys/rotate", body: url.Values{"confirm": {"on"}}},

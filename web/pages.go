@@ -112,6 +112,15 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			}
 			return id
 		},
+		// A competency's code and title, as mediators read it ("1.1 Naviguer…").
+		"comptitle": func(fwID, code string) string {
+			if fw, err := fws.Get(fwID); err == nil {
+				if comp, _, err := fw.Competency(code); err == nil {
+					return comp.Code + " " + comp.Title.In(lang)
+				}
+			}
+			return code
+		},
 		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 		"inc":   func(i int) int { return i + 1 },
 		"colon": func() string { return colon(lang) },
@@ -495,6 +504,7 @@ func (s *Server) homePage(c *gin.Context) {
 		return
 	}
 	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
+	p.D["StNames"] = s.structureNames(c)
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -550,6 +560,7 @@ func (s *Server) learnerPage(c *gin.Context) {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
 	p.D["L"] = l
+	p.D["StructureName"] = s.structureNames(c)[l.Structure]
 	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
 	s.addPath(c, p, l)
@@ -565,6 +576,7 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
 				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
 				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
+				p.D["StructureName"] = s.structureNames(c)[l.Structure]
 				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
@@ -587,6 +599,17 @@ func (s *Server) learnerErase(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=erased")
+}
+
+// structureNames maps the instance's structures' slugs to their names,
+// which pages show instead of slugs.
+func (s *Server) structureNames(c *gin.Context) map[string]string {
+	out := map[string]string{}
+	list, _ := s.Structures.ListStructures(c.Request.Context())
+	for _, st := range list {
+		out[st.Slug] = st.Name
+	}
+	return out
 }
 
 // learnerFrameworks lists the frameworks in the order of the learner's
