@@ -29,6 +29,16 @@ var dayMessages = map[string][2]string{
 	"consent_none":            {"sans accord pour conserver d'autres données que le nom", "no consent to keep anything but the name"},
 	"print":                   {"Imprimer", "Print"},
 	"print_card_short":        {"Imprimer la carte", "Print the card"},
+	"audit_someone":           {"une personne", "a learner"},
+	"audit_erased_person":     {"une personne dont les données sont effacées", "a learner whose data was erased"},
+	"audit_ref":               {"réf.", "ref."},
+	"audit_of":                {"de", "of"},
+	"audit_the_logo":          {"le logo", "logo"},
+	"audit_the_frameworks":    {"les référentiels", "frameworks"},
+	"audit_the_profile":       {"le profil", "profile"},
+	"audit_login_link":        {"S'est connecté·e avec un lien à usage unique", "Signed in with a one-time link"},
+	"audit_what":              {"Ce qui s'est passé", "What happened"},
+	"audit_by_api":            {"(par l'API)", "(through the API)"},
 }
 
 func init() {

@@ -86,3 +86,58 @@ func TestDefaultFramework(t *testing.T) {
 		t.Errorf("the learner page does not offer the last framework used:\n%s", body)
 	}
 }
+
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// TestAuditPlain: the audit page tells what happened in sentences, names
+// learners and credentials by their name and short code, never a raw
+// UUID, and has no English word in French ("link", "mediator").
+func TestAuditPlain(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	admin := f.user("admin@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	tok := f.token(admin)
+	var l struct{ ID string }
+	if code := f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Awa Diallo"}, &l); code != http.StatusCreated {
+		t.Fatalf("learner: %d", code)
+	}
+	var c struct {
+		ID        string `json:"id"`
+		ShortCode string `json:"short_code"`
+	}
+	if code := f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 2}}, &c); code != http.StatusCreated {
+		t.Fatalf("issue: %d", code)
+	}
+	if code := f.api(tok, "POST", "/api/v1/credentials/"+c.ID+"/revoke", map[string]any{"reason": "erreur de saisie"}, nil); code != http.StatusOK {
+		t.Fatalf("revoke: %d", code)
+	}
+	if code := f.api(tok, "POST", "/api/v1/structures/bib/invitations", map[string]any{"email": "m@example.org", "role": "mediator"}, nil); code != http.StatusCreated {
+		t.Fatalf("invite: %d", code)
+	}
+	br := newBrowser(t, f.http.URL)
+	br.login("admin@example.org")
+	for _, lang := range []string{"fr", "en"} {
+		br.get("/lang/" + lang)
+		_, body, _ := br.get("/audit")
+		main := html.UnescapeString(body[strings.Index(body, "<main"):])
+		if m := uuidRE.FindString(main); m != "" {
+			t.Errorf("%s: the audit page shows a raw UUID %s", lang, m)
+		}
+		want := map[string][]string{
+			"fr": {"A ajouté Awa Diallo", "A émis l'attestation " + c.ShortCode + " de Awa Diallo (DigComp 2.2", "A révoqué l'attestation " + c.ShortCode, "A invité m@example.org comme médiateur·rice"},
+			"en": {"Added Awa Diallo", "Issued the credential " + c.ShortCode + " of Awa Diallo", "Invited m@example.org as mediator"},
+		}[lang]
+		for _, w := range want {
+			if !strings.Contains(main, w) {
+				t.Errorf("%s: the audit page lacks %q:\n%s", lang, w, main)
+			}
+		}
+		if lang == "fr" {
+			for _, bad := range []string{"mediator", " link", "credential_", "learner_"} {
+				if strings.Contains(main, bad) {
+					t.Errorf("the French audit page says %q", bad)
+				}
+			}
+		}
+	}
+}

@@ -1173,7 +1173,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "audit_title")
-	p.D["Events"] = list
+	p.D["Lines"] = s.auditLines(c.Request.Context(), p.Lang, list)
 	s.render(c, http.StatusOK, "audit", p)
 }
 
