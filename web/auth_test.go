@@ -63,7 +63,7 @@ func TestSignInThrottling(t *testing.T) {
 		}
 	}
 	code, body, _ := b.post("/login", b.csrf("/login"), url.Values{"email": {u.Email}, "password": {"correct horse battery"}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "trop de tentatives") {
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop de tentatives") {
 		t.Fatalf("sixth attempt with the right password: %d", code)
 	}
 	// Another account from the same address still signs in.
@@ -317,7 +317,7 @@ func TestShortCodeGuessing(t *testing.T) {
 	// The page says so too, in French.
 	b := newBrowser(t, f.srv.BaseURL)
 	code, body, _ := b.post("/verify", "", url.Values{"input": {c.ShortCode}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "trop de codes courts") {
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop de codes courts") {
 		t.Fatalf("page after 30 misses: %d", code)
 	}
 }

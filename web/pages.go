@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"carnet/app"
 	"carnet/issuer/card"
@@ -188,9 +190,18 @@ func (s *Server) errorText(c *gin.Context, p *page, err error) string {
 		return tr(p.Lang, "internal_error")
 	}
 	if p.Lang == "fr" {
-		return schema.ErrorMessageFR(err)
+		return sentence(schema.ErrorMessageFR(err))
 	}
-	return schema.ErrorMessage(err)
+	return sentence(schema.ErrorMessage(err))
+}
+
+// sentence makes a message begin with a capital, as pages show it.
+func sentence(msg string) string {
+	r, n := utf8.DecodeRuneInString(msg)
+	if n == 0 || !unicode.IsLower(r) {
+		return msg
+	}
+	return string(unicode.ToUpper(r)) + msg[n:]
 }
 
 // renderPageError shows an error page with the status of the error's code.
