@@ -38,7 +38,12 @@ func (s *App) Invite(ctx context.Context, a *Actor, slug, email string, role sch
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret, nil
+	return s.inviteURL(secret), nil
+}
+
+// inviteURL is the link of an invitation's secret.
+func (s *App) inviteURL(secret string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret
 }
 
 // ErrExistingAccount refuses to set, through an invitation, the password

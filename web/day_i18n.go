@@ -39,6 +39,15 @@ var dayMessages = map[string][2]string{
 	"audit_login_link":        {"S'est connecté·e avec un lien à usage unique", "Signed in with a one-time link"},
 	"audit_what":              {"Ce qui s'est passé", "What happened"},
 	"audit_by_api":            {"(par l'API)", "(through the API)"},
+	"invites_pending":         {"Invitations en attente", "Pending invitations"},
+	"invites_none":            {"Aucune invitation en attente.", "No pending invitation."},
+	"invites_hint":            {"Un lien d'invitation n'est montré qu'une fois. Perdu ? « Nouveau lien » en crée un autre et l'ancien ne marche plus.", "An invitation link is shown only once. Lost? “New link” makes another and the old one stops working."},
+	"invite_expires":          {"Valable jusqu'au", "Valid until"},
+	"invite_resend":           {"Nouveau lien", "New link"},
+	"invite_cancel":           {"Annuler l'invitation", "Cancel the invitation"},
+	"invite_copy_hint":        {"Copiez ce lien et envoyez-le à la personne : il ne sera plus affiché.", "Copy this link and send it to the person: it will not be shown again."},
+	"notice_invite_cancelled": {"Invitation annulée : son lien ne marche plus.", "Invitation cancelled: its link no longer works."},
+	"notice_setup_done":       {"C'est prêt : votre structure est enregistrée.", "Ready: your structure is saved."},
 }
 
 func init() {

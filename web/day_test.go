@@ -141,3 +141,70 @@ func TestAuditPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingInvitations: the structure page lists pending invitations;
+// "New link" gives a new link and the old one no longer works; "Cancel"
+// makes the new one stop working too; both are in the audit log; a
+// mediator can do neither.
+func TestPendingInvitations(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	f.user("admin@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	f.user("med@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
+	br := newBrowser(t, f.http.URL)
+	br.login("admin@example.org")
+	linkRE := regexp.MustCompile(`id="invite-url"[^>]*|value="(http[^"]+/invite/[^"]+)"`)
+	inviteLink := func(body string) string {
+		for _, m := range linkRE.FindAllStringSubmatch(body, -1) {
+			if m[1] != "" {
+				return strings.TrimPrefix(m[1], f.http.URL)
+			}
+		}
+		t.Fatalf("no invitation link shown:\n%s", body)
+		return ""
+	}
+	_, body, _ := br.post("/structures/bib/invite", br.csrf("/structures/bib"), url.Values{"email": {"new@example.org"}, "role": {"mediator"}})
+	first := inviteLink(body)
+	_, body, _ = br.get("/structures/bib")
+	if !strings.Contains(body, "<td>new@example.org</td><td>médiateur·rice</td>") {
+		t.Fatalf("the pending invitation is not listed:\n%s", body)
+	}
+	med := newBrowser(t, f.http.URL)
+	med.login("med@example.org")
+	if code, _, _ := med.post("/structures/bib/invitations/cancel", med.csrf("/"), url.Values{"email": {"new@example.org"}}); code != http.StatusForbidden {
+		t.Errorf("a mediator cancels an invitation: %d", code)
+	}
+	code, body, _ := br.post("/structures/bib/invitations/resend", br.csrf("/structures/bib"), url.Values{"email": {"new@example.org"}})
+	if code != http.StatusOK {
+		t.Fatalf("resend: %d\n%s", code, body)
+	}
+	second := inviteLink(body)
+	if second == first {
+		t.Fatal("resend gave the same link")
+	}
+	anon := newBrowser(t, f.http.URL)
+	if code, _, _ := anon.get(first); code != http.StatusNotFound {
+		t.Errorf("the old link still answers %d after a resend", code)
+	}
+	if code, _, _ := anon.get(second); code != http.StatusOK {
+		t.Errorf("the new link answers %d", code)
+	}
+	if code, body, _ := br.post("/structures/bib/invitations/cancel", br.csrf("/structures/bib"), url.Values{"email": {"new@example.org"}}); code != http.StatusSeeOther {
+		t.Fatalf("cancel: %d\n%s", code, body)
+	}
+	if code, _, _ := anon.get(second); code != http.StatusNotFound {
+		t.Errorf("the cancelled link still answers %d", code)
+	}
+	if _, body, _ = br.get("/structures/bib"); strings.Contains(body, "<td>new@example.org</td>") {
+		t.Error("a cancelled invitation is still listed")
+	}
+	if code, _, _ := br.post("/structures/bib/invitations/cancel", br.csrf("/structures/bib"), url.Values{"email": {"new@example.org"}}); code != http.StatusNotFound {
+		t.Errorf("cancelling again: %d, want 404", code)
+	}
+	_, body, _ = br.get("/audit")
+	for _, want := range []string{"A renvoyé une invitation à new@example.org", "A annulé l&#39;invitation de new@example.org"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the audit page lacks %q", want)
+		}
+	}
+}

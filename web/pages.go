@@ -157,7 +157,7 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
 	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached",
-		"joined", "declined", "password_changed":
+		"joined", "declined", "password_changed", "invite_cancelled", "setup_done":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -1058,6 +1058,20 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
 		}
 		p.D["Members"] = ms
+		invites, err := s.PendingInvites(c.Request.Context(), a, st.Slug)
+		if err != nil && schema.ErrorCode(err) != schema.EUNAVAILABLE {
+			s.renderPageError(c, err)
+			return
+		}
+		type pending struct {
+			Email, Role string
+			Expires     time.Time
+		}
+		var ps []pending
+		for _, l := range invites {
+			ps = append(ps, pending{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
+		}
+		p.D["Invites"] = ps
 	}
 	s.render(c, status, "structure", p)
 }
@@ -1099,6 +1113,26 @@ func (s *Server) structureInvite(c *gin.Context) {
 		return
 	}
 	s.renderStructure(c, http.StatusOK, nil, link)
+}
+
+// inviteResend makes a new link for a pending invitation (the old one no
+// longer works) and shows it once.
+func (s *Server) inviteResend(c *gin.Context) {
+	link, err := s.ResendInvite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"))
+	if err != nil {
+		s.structureError(c, err)
+		return
+	}
+	s.renderStructure(c, http.StatusOK, nil, link)
+}
+
+// inviteCancel cancels a pending invitation.
+func (s *Server) inviteCancel(c *gin.Context) {
+	if err := s.CancelInvite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email")); err != nil {
+		s.structureError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+c.Param("slug")+"?ok=invite_cancelled#invitations")
 }
 
 var errPasswordsDiffer = schema.Errorf(schema.EINVALID, "the two passwords differ", "les deux mots de passe sont différents")

@@ -134,6 +134,8 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
 	p.POST("/structures/:slug/frameworks", s.structureFrameworks)
+	p.POST("/structures/:slug/invitations/resend", s.inviteResend)
+	p.POST("/structures/:slug/invitations/cancel", s.inviteCancel)
 	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
