@@ -182,7 +182,7 @@ func TestErasure(t *testing.T) {
 	u := f.user("amina@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
 	tok := f.token(u)
 	var l struct{ ID string }
-	f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Éloïse Ndiaye", "contact": "06 12 34 56 78", "notes": "vient le mardi"}, &l)
+	f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Éloïse Ndiaye", "contact": "06 12 34 56 78", "notes": "vient le mardi", "consent": true}, &l)
 	var c struct{ ID, JWT string }
 	f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 2}}, &c)
 	var erased struct {

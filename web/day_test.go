@@ -208,3 +208,57 @@ func TestPendingInvitations(t *testing.T) {
 		}
 	}
 }
+
+// TestConsent: without consent only the name is kept: a contact or notes
+// are refused (page and API, 400 with the error shape); withdrawing
+// consent erases them, and the page says so.
+func TestConsent(t *testing.T) {
+	f := startFixture(t)
+	st := f.structure("bib")
+	tok := f.token(f.user("med@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator}))
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if code := f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Awa", "contact": "06 00 00 00 00"}, &e); code != http.StatusBadRequest || e.Error.Code != schema.EINVALID || e.Error.Message == "" {
+		t.Errorf("API, contact without consent: %d %+v", code, e)
+	}
+	var l struct {
+		ID      string `json:"id"`
+		Contact string `json:"contact"`
+		Notes   string `json:"notes"`
+	}
+	if code := f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Awa", "contact": "06 00 00 00 00", "notes": "préfère le matin", "consent": true}, &l); code != http.StatusCreated {
+		t.Fatalf("API, with consent: %d", code)
+	}
+	br := newBrowser(t, f.http.URL)
+	br.login("med@example.org")
+	code, body, _ := br.post("/learners", br.csrf("/learners/new"), url.Values{"name": {"Bo"}, "notes": {"une note"}})
+	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), "Sans l'accord de la personne, seul son nom est enregistré") {
+		t.Errorf("page, notes without consent: %d\n%s", code, body)
+	}
+	// Withdrawal on the page, the form still holding the contact.
+	page := "/learners/" + l.ID
+	code, _, loc := br.post(page, br.csrf(page), url.Values{"name": {"Awa"}, "contact": {"06 00 00 00 00"}, "notes": {"préfère le matin"}})
+	if code != http.StatusSeeOther || !strings.Contains(loc, "ok=consent_withdrawn") {
+		t.Fatalf("withdrawal: %d %s", code, loc)
+	}
+	_, body, _ = br.get(loc)
+	if !strings.Contains(html.UnescapeString(body), "le contact et les notes de cette personne ont été effacés") {
+		t.Error("the page does not say the contact and notes were erased")
+	}
+	stored, err := f.learns.FindLearner(t.Context(), l.ID)
+	if err != nil || stored.Contact != "" || stored.Notes != "" || !stored.ConsentAt.IsZero() {
+		t.Errorf("after withdrawal, stored: %+v %v", stored, err)
+	}
+	// API: adding a contact to a learner without consent is refused.
+	if code := f.api(tok, "PATCH", "/api/v1/learners/"+l.ID, map[string]any{"contact": "x"}, &e); code != http.StatusBadRequest {
+		t.Errorf("API PATCH contact without consent: %d", code)
+	}
+	// API withdrawal erases too.
+	if code := f.api(tok, "PATCH", "/api/v1/learners/"+l.ID, map[string]any{"consent": true, "contact": "y"}, &l); code != http.StatusOK || l.Contact != "y" {
+		t.Fatalf("API consent again: %d %+v", code, l)
+	}
+	if code := f.api(tok, "PATCH", "/api/v1/learners/"+l.ID, map[string]any{"consent": false}, &l); code != http.StatusOK || l.Contact != "" {
+		t.Errorf("API withdrawal: %d %+v", code, l)
+	}
+}

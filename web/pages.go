@@ -157,7 +157,7 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
 	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached",
-		"joined", "declined", "password_changed", "invite_cancelled", "setup_done":
+		"joined", "declined", "password_changed", "invite_cancelled", "setup_done", "consent_withdrawn":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -579,6 +579,11 @@ func (s *Server) learnerPage(c *gin.Context) {
 }
 
 func (s *Server) learnerUpdate(c *gin.Context) {
+	before, err := s.Learner(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
 	l, err := s.UpdateLearner(c.Request.Context(), actorOf(c), c.Param("id"), learnerForm(c))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
@@ -594,6 +599,10 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			}
 		}
 		s.renderPageError(c, err)
+		return
+	}
+	if !before.ConsentAt.IsZero() && l.ConsentAt.IsZero() {
+		c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=consent_withdrawn")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=saved")
