@@ -50,6 +50,16 @@ var dayMessages = map[string][2]string{
 	"notice_setup_done":        {"C'est prêt : votre structure est enregistrée.", "Ready: your structure is saved."},
 	"notice_consent_withdrawn": {"Accord retiré : le contact et les notes de cette personne ont été effacés. Son nom reste, car ses attestations le portent.", "Consent withdrawn: this learner's contact and notes were erased. Their name stays, as their credentials carry it."},
 	"consent_hint":             {"Sans accord, seul le nom est enregistré : le contact et les notes sont refusés. Retirer l'accord efface le contact et les notes.", "Without consent, only the name is kept: contact and notes are refused. Withdrawing consent erases the contact and notes."},
+	"setup_title":              {"Votre structure", "Your structure"},
+	"setup_intro":              {"Avant la première carte : le nom, l'adresse et le logo de votre structure, imprimés sur chaque carte et chaque attestation.", "Before the first card: your structure's name, address and logo, printed on every card and certificate."},
+	"setup_name":               {"Nom de la structure", "Name of the structure"},
+	"setup_name_hint":          {"Tel que les personnes et les partenaires le connaissent, par exemple « Médiathèque Jean-Macé ».", "As learners and partners know it, for example “Jean Macé Library”."},
+	"setup_public_url":         {"Adresse publique de Carnet", "Carnet's public address"},
+	"setup_public_url_hint":    {"Les QR codes des cartes pointent vers cette adresse. Elle se règle au démarrage du serveur (--base-url ou BASE_URL).", "The cards' QR codes point to this address. It is set when the server starts (--base-url or BASE_URL)."},
+	"setup_save":               {"Enregistrer", "Save"},
+	"setup_logo_save":          {"Envoyer le logo", "Upload the logo"},
+	"setup_pending":            {"Votre structure s'appelle encore « Structure principale » : ce nom serait imprimé sur les cartes.", "Your structure is still called “Structure principale”: this name would be printed on the cards."},
+	"setup_go":                 {"Indiquer son vrai nom", "Give its real name"},
 }
 
 func init() {

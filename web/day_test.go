@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"carnet/app"
 	"carnet/schema"
 )
 
@@ -260,5 +261,56 @@ func TestConsent(t *testing.T) {
 	}
 	if code := f.api(tok, "PATCH", "/api/v1/learners/"+l.ID, map[string]any{"consent": false}, &l); code != http.StatusOK || l.Contact != "" {
 		t.Errorf("API withdrawal: %d %+v", code, l)
+	}
+}
+
+// TestSetup: the first administrator is asked for the structure's real
+// name (the default one is refused: no card may print it), address and
+// logo, and is warned that a loopback public URL makes useless QR codes;
+// an instance on a public URL has no such warning.
+func TestSetup(t *testing.T) {
+	f := startFixture(t)
+	st := &schema.Structure{Slug: "principale", Name: app.DefaultStructureName}
+	if err := f.sts.CreateStructure(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.Keys.Create(st.Slug); err != nil {
+		t.Fatal(err)
+	}
+	f.user("admin@example.org", true, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	br := newBrowser(t, f.http.URL)
+	br.login("admin@example.org")
+	_, body, _ := br.get("/")
+	if !strings.Contains(body, `href="/setup?structure=principale"`) {
+		t.Errorf("the home page does not ask for the setup:\n%s", body)
+	}
+	_, body, _ = br.get("/setup")
+	text := html.UnescapeString(body)
+	if !strings.Contains(text, "désigne cet ordinateur") || !strings.Contains(text, "aucun téléphone ne peut joindre") {
+		t.Errorf("the setup page does not warn about the loopback URL:\n%s", body)
+	}
+	code, body, _ := br.post("/setup", br.csrf("/setup"), url.Values{"structure": {"principale"}, "name": {"structure principale"}})
+	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), "Indiquez le vrai nom de votre structure") {
+		t.Errorf("the default name: %d", code)
+	}
+	code, body, loc := br.post("/setup", br.csrf("/setup"), url.Values{"structure": {"principale"}, "name": {"Médiathèque Jean-Macé"}, "address": {"2 rue des Lilas, 59000 Lille"}})
+	if code != http.StatusSeeOther || loc != "/?ok=setup_done" {
+		t.Fatalf("setup: %d %s\n%s", code, loc, body)
+	}
+	got, _ := f.sts.FindStructure(t.Context(), "principale")
+	if got.Name != "Médiathèque Jean-Macé" || got.Address != "2 rue des Lilas, 59000 Lille" || got.SetUpAt.IsZero() {
+		t.Errorf("after setup: %+v", got)
+	}
+	if _, body, _ = br.get("/"); strings.Contains(body, `href="/setup?structure=principale"`) {
+		t.Error("the home page still asks for the setup")
+	}
+
+	pub := startFixtureAt(t, "https://carnet.example.org")
+	st2 := pub.structure("bib")
+	pub.user("a@example.org", false, schema.Membership{StructureID: st2.ID, Role: schema.RoleAdmin})
+	br2 := newBrowser(t, pub.http.URL)
+	br2.login("a@example.org")
+	if _, body, _ = br2.get("/setup"); strings.Contains(body, "loopback-warning") {
+		t.Error("a public URL is warned about")
 	}
 }

@@ -144,6 +144,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /structures/:slug", path: "/structures/bib-b"},
 		{route: "POST /structures/:slug", as: "admin", path: "/structures/bib-b", body: url.Values{"name": {"pris"}}},
 		{route: "POST /structures/:slug/frameworks", as: "admin", path: "/structures/bib-b/frameworks", body: url.Values{"framework": {"cefr-fr"}}},
+		{route: "GET /setup", as: "admin", path: "/setup?structure=bib-b"},
+		{route: "POST /setup", as: "admin", path: "/setup", body: url.Values{"structure": {"bib-b"}, "name": {"pris"}}},
 		{route: "POST /structures/:slug/invitations/resend", as: "admin", path: "/structures/bib-b/invitations/resend", body: url.Values{"email": {"x@example.org"}}},
 		{route: "POST /structures/:slug/invitations/cancel", as: "admin", path: "/structures/bib-b/invitations/cancel", body: url.Values{"email": {"x@example.org"}}},
 		{route: "POST /structures/:slug/invite", as: "admin", path: "/structures/bib-b/invite", body: url.Values{"email": {"x@example.org"}, "role": {"admin"}}},

@@ -482,6 +482,10 @@ func (s *Server) linkPost(c *gin.Context) {
 	}
 	s.trustDevice(c, u)
 	s.AuditOnly(ctx, &app.Actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	if s.NeedsSetUp(ctx, &app.Actor{User: u}) != nil { // the first administrator's first sign-in
+		c.Redirect(http.StatusSeeOther, "/setup")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -516,6 +520,12 @@ func (s *Server) homePage(c *gin.Context) {
 	}
 	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
 	p.D["StNames"] = s.structureNames(c)
+	if st := s.NeedsSetUp(c.Request.Context(), a); st != nil {
+		p.D["SetUp"] = st
+	}
+	if p.Admin {
+		p.D["Loopback"] = s.loopbackWarning(p.Lang)
+	}
 	s.render(c, http.StatusOK, "home", p)
 }
 

@@ -139,6 +139,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
+	p.GET("/setup", s.setupPage)
+	p.POST("/setup", s.setupPost)
 	p.GET("/account", s.accountPage)
 	p.POST("/account/password", s.passwordChange)
 	p.POST("/account/tokens", s.tokenCreate)
