@@ -52,7 +52,7 @@ var ErrExistingAccount = schema.Errorf(schema.ECONFLICT,
 	"this invitation is for an existing account: sign in to accept it",
 	"cette invitation est pour un compte existant : connectez-vous pour l'accepter")
 
-var ErrLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
+var ErrLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired: ask whoever sent it for a new one", "ce lien est inconnu, déjà utilisé ou expiré : demandez-en un nouveau à la personne qui vous l'a envoyé")
 
 // AcceptLink uses a one-time link that sets a password: the first
 // administrator's login link (while they have none), an administrator's

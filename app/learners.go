@@ -140,7 +140,7 @@ func (s *App) UpdateLearner(ctx context.Context, a *Actor, id string, in Learner
 		return nil, err
 	}
 	if l.Erased() {
-		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées")
+		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased: create a new record to assess them again", "les données de cette personne ont été effacées : créez une nouvelle fiche pour l'évaluer de nouveau")
 	}
 	if err := in.clean(); err != nil {
 		return nil, err

@@ -678,7 +678,7 @@ func (s *Server) assessPage(c *gin.Context) {
 		return
 	}
 	if l.Erased() {
-		s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées"))
+		s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this learner's data was erased: create a new record to assess them again", "les données de cette personne ont été effacées : créez une nouvelle fiche pour l'évaluer de nouveau"))
 		return
 	}
 	p := s.view(c, "assess_title")

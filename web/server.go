@@ -195,7 +195,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/trust/:id/refresh", s.apiTrustRefresh)
 
 	r.NoRoute(func(c *gin.Context) {
-		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page", "page introuvable"))
+		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page: check the address or go back to the home page", "page introuvable : vérifiez l'adresse ou revenez à l'accueil"))
 	})
 	s.router = r
 	return r
