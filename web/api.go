@@ -183,12 +183,13 @@ type structureJSON struct {
 	URL      string `json:"url"`
 	Email    string `json:"email"`
 	ImageURL string `json:"image_url"`
+	Address  string `json:"address"`
 	DID      string `json:"did"`
 	Role     string `json:"role,omitempty"`
 }
 
 func (s *Server) toStructureJSON(st *schema.Structure, a *app.Actor) structureJSON {
-	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL,
+	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address,
 		DID: s.DID(st.Slug), Role: string(a.User.RoleIn(st.ID))}
 }
 
@@ -279,6 +280,7 @@ type structurePatch struct {
 	URL      *string `json:"url"`
 	Email    *string `json:"email"`
 	ImageURL *string `json:"image_url"`
+	Address  *string `json:"address"`
 }
 
 func (s *Server) apiStructureUpdate(c *gin.Context) {
@@ -297,7 +299,7 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 	for _, f := range []struct {
 		from *string
 		to   *string
-	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}} {
+	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}, {patch.Address, &in.Address}} {
 		if f.from != nil {
 			*f.to = *f.from
 		}

@@ -307,7 +307,14 @@ func TestSetup(t *testing.T) {
 
 	pub := startFixtureAt(t, "https://carnet.example.org")
 	st2 := pub.structure("bib")
-	pub.user("a@example.org", false, schema.Membership{StructureID: st2.ID, Role: schema.RoleAdmin})
+	u2 := pub.user("a@example.org", false, schema.Membership{StructureID: st2.ID, Role: schema.RoleAdmin})
+	var sj struct {
+		Name    string `json:"name"`
+		Address string `json:"address"`
+	}
+	if code := pub.api(pub.token(u2), "PATCH", "/api/v1/structures/bib", map[string]any{"address": "1 place de la Gare"}, &sj); code != http.StatusOK || sj.Address != "1 place de la Gare" || sj.Name != st2.Name {
+		t.Errorf("API address: %d %+v", code, sj)
+	}
 	br2 := newBrowser(t, pub.http.URL)
 	br2.login("a@example.org")
 	if _, body, _ = br2.get("/setup"); strings.Contains(body, "loopback-warning") {
