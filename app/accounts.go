@@ -38,7 +38,12 @@ func (s *App) Invite(ctx context.Context, a *Actor, slug, email string, role sch
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret, nil
+	return s.inviteURL(secret), nil
+}
+
+// inviteURL is the link of an invitation's secret.
+func (s *App) inviteURL(secret string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/invite/" + secret
 }
 
 // ErrExistingAccount refuses to set, through an invitation, the password
@@ -47,7 +52,7 @@ var ErrExistingAccount = schema.Errorf(schema.ECONFLICT,
 	"this invitation is for an existing account: sign in to accept it",
 	"cette invitation est pour un compte existant : connectez-vous pour l'accepter")
 
-var ErrLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
+var ErrLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired: ask whoever sent it for a new one", "ce lien est inconnu, déjà utilisé ou expiré : demandez-en un nouveau à la personne qui vous l'a envoyé")
 
 // AcceptLink uses a one-time link that sets a password: the first
 // administrator's login link (while they have none), an administrator's

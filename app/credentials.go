@@ -70,7 +70,7 @@ func (s *App) Assessment(l *schema.Learner, a *Actor, in AssessmentInput) (schem
 	}
 	link := strings.TrimSpace(in.EvidenceURL)
 	if link != "" && !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
-		return out, schema.Errorf(schema.EINVALID, "the evidence link must start with https://", "le lien de preuve doit commencer par https://")
+		return out, schema.Errorf(schema.EINVALID, "the evidence link must start with https://: correct it or leave it empty", "le lien de preuve doit commencer par https:// : corrigez-le ou laissez-le vide")
 	}
 	if evidence != "" || link != "" {
 		out.Evidence = append(out.Evidence, schema.EvidenceItem{Narrative: evidence, URL: link})
@@ -84,7 +84,7 @@ func (s *App) Assessment(l *schema.Learner, a *Actor, in AssessmentInput) (schem
 			return out, schema.Errorf(schema.EINVALID, "the expiry date must be YYYY-MM-DD", "la date d'expiration doit être AAAA-MM-JJ")
 		}
 		if !t.After(s.now()) {
-			return out, schema.Errorf(schema.EINVALID, "the expiry date must be in the future", "la date d'expiration doit être dans le futur")
+			return out, schema.Errorf(schema.EINVALID, "the expiry date must be in the future: choose a later date or leave it empty", "la date d'expiration doit être dans le futur : choisissez une date plus tardive ou laissez-la vide")
 		}
 		out.ValidUntil = t.UTC()
 	}
@@ -103,7 +103,7 @@ func (s *App) IssueCredential(ctx context.Context, a *Actor, in AssessmentInput)
 		return nil, err
 	}
 	if l.Erased() {
-		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées")
+		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased: create a new record to assess them again", "les données de cette personne ont été effacées : créez une nouvelle fiche pour l'évaluer de nouveau")
 	}
 	st, err := s.Structures.FindStructure(ctx, l.Structure)
 	if err != nil {

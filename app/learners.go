@@ -68,6 +68,16 @@ func (in *LearnerInput) clean() error {
 	return nil
 }
 
+// ErrNoConsent refuses a contact or notes for a learner who did not agree
+// to a record: only the display name, which issuing needs, is kept.
+var ErrNoConsent = schema.Errorf(schema.EINVALID,
+	"Without the learner's consent, only their name is kept: tick the consent box, or leave the contact and notes empty",
+	"Sans l'accord de la personne, seul son nom est enregistré : cochez la case d'accord, ou laissez le contact et les notes vides")
+
+// AuditContactErased: a learner withdrew their consent, their contact and
+// notes were erased.
+const AuditContactErased = "learner_contact_erased"
+
 func (s *App) CreateLearner(ctx context.Context, a *Actor, in LearnerInput) (*schema.Learner, error) {
 	l, err := s.newLearner(ctx, a, in)
 	if err != nil {
@@ -94,6 +104,9 @@ func (s *App) newLearner(ctx context.Context, a *Actor, in LearnerInput) (*schem
 	}
 	if err := in.clean(); err != nil {
 		return nil, err
+	}
+	if !in.Consent && (in.Contact != "" || in.Notes != "") {
+		return nil, ErrNoConsent
 	}
 	id, err := issuer.RandomUUID(rand.Reader)
 	if err != nil {
@@ -127,10 +140,18 @@ func (s *App) UpdateLearner(ctx context.Context, a *Actor, id string, in Learner
 		return nil, err
 	}
 	if l.Erased() {
-		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées")
+		return nil, schema.Errorf(schema.ECONFLICT, "this learner's data was erased: create a new record to assess them again", "les données de cette personne ont été effacées : créez une nouvelle fiche pour l'évaluer de nouveau")
 	}
 	if err := in.clean(); err != nil {
 		return nil, err
+	}
+	// Consent withdrawn: the contact and notes are erased, whatever the
+	// form still held. Without consent, none may be added.
+	withdrawn := !in.Consent && !l.ConsentAt.IsZero()
+	if withdrawn {
+		in.Contact, in.Notes = "", ""
+	} else if !in.Consent && (in.Contact != "" || in.Notes != "") {
+		return nil, ErrNoConsent
 	}
 	l.Name, l.Contact, l.Notes = in.Name, in.Contact, in.Notes
 	if in.Consent && l.ConsentAt.IsZero() {
@@ -138,7 +159,16 @@ func (s *App) UpdateLearner(ctx context.Context, a *Actor, id string, in Learner
 	} else if !in.Consent {
 		l.ConsentAt = time.Time{}
 	}
-	if err := s.Learners.UpdateLearner(ctx, l); err != nil {
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Learners.UpdateLearner(ctx, l); err != nil {
+			return err
+		}
+		if withdrawn {
+			return s.Record(ctx, a, l.StructureID, AuditContactErased, l.ID, "", "")
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -14,7 +14,11 @@ type StructureInput struct {
 	URL      string `json:"url"`
 	Email    string `json:"email"`
 	ImageURL string `json:"image_url"`
+	Address  string `json:"address"`
 }
+
+// maxAddressLength bounds a structure's postal address.
+const maxAddressLength = 300
 
 func (in *StructureInput) clean() error {
 	var err error
@@ -29,6 +33,9 @@ func (in *StructureInput) clean() error {
 		if *u != "" && !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") || len(*u) > 500 {
 			return schema.Errorf(schema.EINVALID, "web addresses must start with https://", "les adresses web doivent commencer par https://")
 		}
+	}
+	if in.Address, err = schema.CleanText(in.Address, maxAddressLength, "the address", "l'adresse"); err != nil {
+		return err
 	}
 	if in.Email = strings.TrimSpace(in.Email); in.Email != "" {
 		if in.Email, err = schema.CleanEmail(in.Email); err != nil {
@@ -49,7 +56,7 @@ func (s *App) CreateStructure(ctx context.Context, a *Actor, in StructureInput) 
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
-	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL}
+	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL, Address: in.Address}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Structures.CreateStructure(ctx, st); err != nil {
 			return err
@@ -83,7 +90,7 @@ func (s *App) UpdateStructure(ctx context.Context, a *Actor, slug string, in Str
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
-	st.Name, st.URL, st.Email, st.ImageURL = in.Name, in.URL, in.Email, in.ImageURL
+	st.Name, st.URL, st.Email, st.ImageURL, st.Address = in.Name, in.URL, in.Email, in.ImageURL, in.Address
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
 			return err

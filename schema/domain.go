@@ -16,6 +16,11 @@ type Structure struct {
 	Email     string
 	ImageURL  string
 	CreatedAt time.Time
+	// Frameworks are the framework ids the structure assesses against, in
+	// its order: the first opens the assessment; empty: the built-in order.
+	Frameworks []string
+	Address    string    // postal address, for cards and the profile
+	SetUpAt    time.Time // when the setup page was confirmed; zero: not yet
 }
 
 // ValidateSlug checks a structure slug: 1–40 lowercase letters, digits or

@@ -211,7 +211,7 @@ func scanLink(row interface{ Scan(...any) error }) (*schema.Link, error) {
 
 const linkCols = `hash, purpose, user_id, email, structure_id, role, created_by, expires_at`
 
-var errLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired", "ce lien est inconnu, déjà utilisé ou expiré")
+var errLinkGone = schema.Errorf(schema.ENOTFOUND, "this link is unknown, already used or expired: ask whoever sent it for a new one", "ce lien est inconnu, déjà utilisé ou expiré : demandez-en un nouveau à la personne qui vous l'a envoyé")
 
 // FindLink implements schema.UserStore.
 func (s *UserStore) FindLink(ctx context.Context, hash string, now time.Time) (*schema.Link, error) {

@@ -263,8 +263,8 @@ func (s *StructureStore) CreateStructure(ctx context.Context, st *schema.Structu
 	}
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
 		now := s.db.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO structures (slug, name, url, email, image_url, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			st.Slug, st.Name, st.URL, st.Email, st.ImageURL, formatTime(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO structures (slug, name, url, email, image_url, created_at, frameworks, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.Slug, st.Name, st.URL, st.Email, st.ImageURL, formatTime(now), strings.Join(st.Frameworks, ","), st.Address)
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "structure %q already exists", "la structure %q existe déjà", st.Slug)
 		} else if err != nil {
@@ -276,16 +276,22 @@ func (s *StructureStore) CreateStructure(ctx context.Context, st *schema.Structu
 	})
 }
 
-const structureCols = `id, slug, name, url, email, image_url, created_at`
+const structureCols = `id, slug, name, url, email, image_url, created_at, frameworks, address, set_up_at`
 
 func scanStructure(row interface{ Scan(...any) error }) (*schema.Structure, error) {
 	var st schema.Structure
-	var created string
-	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created); err != nil {
+	var created, fws, setUp string
+	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created, &fws, &st.Address, &setUp); err != nil {
 		return nil, err
+	}
+	if fws != "" {
+		st.Frameworks = strings.Split(fws, ",")
 	}
 	var d times
 	st.CreatedAt = d.at(created)
+	if setUp != "" {
+		st.SetUpAt = d.at(setUp)
+	}
 	return &st, d.err
 }
 
@@ -305,8 +311,12 @@ func (s *StructureStore) UpdateStructure(ctx context.Context, st *schema.Structu
 	if strings.TrimSpace(st.Name) == "" {
 		return schema.Errorf(schema.EINVALID, "a structure needs a name", "une structure doit avoir un nom")
 	}
-	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET name = ?, url = ?, email = ?, image_url = ? WHERE slug = ?`,
-		st.Name, st.URL, st.Email, st.ImageURL, st.Slug)
+	setUp := ""
+	if !st.SetUpAt.IsZero() {
+		setUp = formatTime(st.SetUpAt)
+	}
+	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET name = ?, url = ?, email = ?, image_url = ?, frameworks = ?, address = ?, set_up_at = ? WHERE slug = ?`,
+		st.Name, st.URL, st.Email, st.ImageURL, strings.Join(st.Frameworks, ","), st.Address, setUp, st.Slug)
 	if err != nil {
 		return fmt.Errorf("sqlite: update structure: %w", err)
 	}

@@ -185,12 +185,13 @@ type structureJSON struct {
 	URL      string `json:"url"`
 	Email    string `json:"email"`
 	ImageURL string `json:"image_url"`
+	Address  string `json:"address"`
 	DID      string `json:"did"`
 	Role     string `json:"role,omitempty"`
 }
 
 func (s *Server) toStructureJSON(st *schema.Structure, a *app.Actor) structureJSON {
-	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL,
+	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address,
 		DID: s.DID(st.Slug), Role: string(a.User.RoleIn(st.ID))}
 }
 
@@ -281,6 +282,7 @@ type structurePatch struct {
 	URL      *string `json:"url"`
 	Email    *string `json:"email"`
 	ImageURL *string `json:"image_url"`
+	Address  *string `json:"address"`
 	// The standard's fields of the structure's place (web/places.go).
 	places.Patch
 }
@@ -297,11 +299,11 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	in := app.StructureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL}
+	in := app.StructureInput{Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address}
 	for _, f := range []struct {
 		from *string
 		to   *string
-	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}} {
+	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}, {patch.Address, &in.Address}} {
 		if f.from != nil {
 			*f.to = *f.from
 		}

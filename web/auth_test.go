@@ -63,7 +63,7 @@ func TestSignInThrottling(t *testing.T) {
 		}
 	}
 	code, body, _ := b.post("/login", b.csrf("/login"), url.Values{"email": {u.Email}, "password": {"correct horse battery"}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "trop de tentatives") {
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop de tentatives") {
 		t.Fatalf("sixth attempt with the right password: %d", code)
 	}
 	// Another account from the same address still signs in.
@@ -182,7 +182,7 @@ func TestErasure(t *testing.T) {
 	u := f.user("amina@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
 	tok := f.token(u)
 	var l struct{ ID string }
-	f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Éloïse Ndiaye", "contact": "06 12 34 56 78", "notes": "vient le mardi"}, &l)
+	f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Éloïse Ndiaye", "contact": "06 12 34 56 78", "notes": "vient le mardi", "consent": true}, &l)
 	var c struct{ ID, JWT string }
 	f.api(tok, "POST", "/api/v1/credentials", map[string]any{"learner_id": l.ID, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 2}}, &c)
 	var erased struct {
@@ -317,7 +317,7 @@ func TestShortCodeGuessing(t *testing.T) {
 	// The page says so too, in French.
 	b := newBrowser(t, f.srv.BaseURL)
 	code, body, _ := b.post("/verify", "", url.Values{"input": {c.ShortCode}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "trop de codes courts") {
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop de codes courts") {
 		t.Fatalf("page after 30 misses: %d", code)
 	}
 }

@@ -108,8 +108,8 @@ func TestFrameworkStatements(t *testing.T) {
 	text := html.UnescapeString(body)
 	for _, want := range []string{
 		"CO Compréhension de l'oral", "CE Compréhension des écrits", "PO Production orale", "PE Production écrite", "IO Interaction orale",
-		"A1 — Niveau introductif ou de découverte : Je peux comprendre des mots familiers et des expressions très courantes",
-		"A1 — Niveau introductif ou de découverte : Je peux comprendre des noms familiers, des mots ainsi que des phrases très simples",
+		"<dt>A1 — Niveau introductif ou de découverte</dt><dd lang=\"fr\">Je peux comprendre des mots familiers et des expressions très courantes",
+		"<dt>A1 — Niveau introductif ou de découverte</dt><dd lang=\"fr\">Je peux comprendre des noms familiers, des mots ainsi que des phrases très simples",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the assessment page lacks %q", want)

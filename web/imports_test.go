@@ -60,13 +60,15 @@ func (p *pathAnswer) levelOf(fw, code string) (string, string) {
 // assessment form.
 func selectedLevel(t *testing.T, body, code string) string {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)<select id="level-` + regexp.QuoteMeta(code) + `" name="level_[^"]*">(.*?)</select>`)
-	m := re.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no select for %s", code)
+	re := regexp.MustCompile(`<input type="radio" id="level-` + regexp.QuoteMeta(code) + `-[^"]*" name="level_` + regexp.QuoteMeta(code) + `" value="([^"]*)"[^>]*>`)
+	ms := re.FindAllStringSubmatch(body, -1)
+	if ms == nil {
+		t.Fatalf("no level choice for %s", code)
 	}
-	if s := regexp.MustCompile(`<option value="([^"]*)" selected>`).FindStringSubmatch(m[1]); s != nil {
-		return s[1]
+	for _, m := range ms {
+		if strings.Contains(m[0], " checked") {
+			return m[1]
+		}
 	}
 	return ""
 }

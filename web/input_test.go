@@ -57,7 +57,7 @@ func TestAPIInputNormalisation(t *testing.T) {
 	admin := f.user("admin@example.org", true, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
 	tok := f.token(admin)
 	var l struct{ ID, Name string }
-	if code := f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Anne", "notes": "première"}, &l); code != http.StatusCreated {
+	if code := f.api(tok, "POST", "/api/v1/learners", map[string]any{"name": "Anne", "notes": "première", "consent": true}, &l); code != http.StatusCreated {
 		t.Fatalf("create learner: %d", code)
 	}
 	var cred struct{ ID, Status string }

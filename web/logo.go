@@ -106,6 +106,10 @@ func (s *Server) structureLogo(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
+	if c.PostForm("next") == "/setup" { // the setup page's logo form
+		c.Redirect(http.StatusSeeOther, "/setup?structure="+st.Slug+"&ok=saved")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
 }
 

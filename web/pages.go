@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"carnet/app"
 	"carnet/issuer/card"
@@ -112,7 +114,17 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			}
 			return id
 		},
+		// A competency's code and title, as mediators read it ("1.1 Naviguer…").
+		"comptitle": func(fwID, code string) string {
+			if fw, err := fws.Get(fwID); err == nil {
+				if comp, _, err := fw.Competency(code); err == nil {
+					return comp.Code + " " + comp.Title.In(lang)
+				}
+			}
+			return code
+		},
 		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+		"inc":   func(i int) int { return i + 1 },
 		"colon": func() string { return colon(lang) },
 	}
 }
@@ -145,7 +157,7 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
 	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached",
-		"joined", "declined", "password_changed":
+		"joined", "declined", "password_changed", "invite_cancelled", "setup_done", "consent_withdrawn":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -178,9 +190,18 @@ func (s *Server) errorText(c *gin.Context, p *page, err error) string {
 		return tr(p.Lang, "internal_error")
 	}
 	if p.Lang == "fr" {
-		return schema.ErrorMessageFR(err)
+		return sentence(schema.ErrorMessageFR(err))
 	}
-	return schema.ErrorMessage(err)
+	return sentence(schema.ErrorMessage(err))
+}
+
+// sentence makes a message begin with a capital, as pages show it.
+func sentence(msg string) string {
+	r, n := utf8.DecodeRuneInString(msg)
+	if n == 0 || !unicode.IsLower(r) {
+		return msg
+	}
+	return string(unicode.ToUpper(r)) + msg[n:]
 }
 
 // renderPageError shows an error page with the status of the error's code.
@@ -461,6 +482,10 @@ func (s *Server) linkPost(c *gin.Context) {
 	}
 	s.trustDevice(c, u)
 	s.AuditOnly(ctx, &app.Actor{User: u}, 0, schema.AuditLogin, u.Email, "link", c.ClientIP())
+	if s.NeedsSetUp(ctx, &app.Actor{User: u}) != nil { // the first administrator's first sign-in
+		c.Redirect(http.StatusSeeOther, "/setup")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -494,6 +519,13 @@ func (s *Server) homePage(c *gin.Context) {
 		return
 	}
 	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
+	p.D["StNames"] = s.structureNames(c)
+	if st := s.NeedsSetUp(c.Request.Context(), a); st != nil {
+		p.D["SetUp"] = st
+	}
+	if p.Admin {
+		p.D["Loopback"] = s.loopbackWarning(p.Lang)
+	}
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -529,6 +561,10 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
 	}
+	if c.PostForm("next") == "assess" { // the home page's quick start: straight to the assessment
+		c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"/assess")
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=created")
 }
 
@@ -545,25 +581,38 @@ func (s *Server) learnerPage(c *gin.Context) {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
 	p.D["L"] = l
-	p.D["Frameworks"] = s.frameworkList()
+	p.D["StructureName"] = s.structureNames(c)[l.Structure]
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
 	s.addPath(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
 func (s *Server) learnerUpdate(c *gin.Context) {
+	before, err := s.Learner(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
 	l, err := s.UpdateLearner(c.Request.Context(), actorOf(c), c.Param("id"), learnerForm(c))
 	if err != nil {
 		if schema.ErrorCode(err) == schema.EINVALID {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
 			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
-				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.frameworkList()
+				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
+				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
+				p.D["StructureName"] = s.structureNames(c)[l.Structure]
 				s.addPath(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
 			}
 		}
 		s.renderPageError(c, err)
+		return
+	}
+	if !before.ConsentAt.IsZero() && l.ConsentAt.IsZero() {
+		c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=consent_withdrawn")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=saved")
@@ -580,6 +629,24 @@ func (s *Server) learnerErase(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=erased")
+}
+
+// structureNames maps the instance's structures' slugs to their names,
+// which pages show instead of slugs.
+func (s *Server) structureNames(c *gin.Context) map[string]string {
+	out := map[string]string{}
+	list, _ := s.Structures.ListStructures(c.Request.Context())
+	for _, st := range list {
+		out[st.Slug] = st.Name
+	}
+	return out
+}
+
+// learnerFrameworks lists the frameworks in the order of the learner's
+// structure (its default one first).
+func (s *Server) learnerFrameworks(c *gin.Context, l *schema.Learner) []*schema.Framework {
+	st, _ := s.Structures.FindStructure(c.Request.Context(), l.Structure)
+	return s.StructureFrameworks(st)
 }
 
 func (s *Server) frameworkList() []*schema.Framework {
@@ -611,20 +678,22 @@ func (s *Server) assessPage(c *gin.Context) {
 		return
 	}
 	if l.Erased() {
-		s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this learner's data was erased", "les données de cette personne ont été effacées"))
+		s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this learner's data was erased: create a new record to assess them again", "les données de cette personne ont été effacées : créez une nouvelle fiche pour l'évaluer de nouveau"))
 		return
 	}
 	p := s.view(c, "assess_title")
 	p.D["L"] = l
-	fwID := c.Query("framework")
-	if fwID == "" {
-		p.D["Frameworks"] = s.frameworkList()
-		s.render(c, http.StatusOK, "assess_choose", p)
-		return
-	}
-	fw, err := s.Frameworks.Get(fwID)
-	if err != nil {
-		s.renderPageError(c, err)
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	// The assessment opens on the framework asked for, or the one last
+	// used with this learner, or the structure's default one.
+	var fw *schema.Framework
+	if fwID := c.Query("framework"); fwID != "" {
+		if fw, err = s.Frameworks.Get(fwID); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+	} else if fw = s.LastFramework(c.Request.Context(), actorOf(c), l); fw == nil {
+		s.renderPageError(c, schema.Errorf(schema.ENOTFOUND, "No framework is installed: ask the administrator", "Aucun référentiel n'est installé : demandez à l'administrateur"))
 		return
 	}
 	p.D["F"] = fw
@@ -695,6 +764,7 @@ func (s *Server) assessPost(c *gin.Context) {
 	p := s.view(c, "assess_title")
 	in.Lang = p.Lang
 	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
+	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	levels := map[string]string{}
 	for k, v := range in.Levels {
 		levels[k] = fmt.Sprint(v)
@@ -935,7 +1005,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 
 func structureForm(c *gin.Context) app.StructureInput {
 	return app.StructureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
-		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url")}
+		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address")}
 }
 
 func (s *Server) structureCreate(c *gin.Context) {
@@ -985,6 +1055,7 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
 	}
 	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
+	p.D["Frameworks"] = s.StructureFrameworks(st)
 	if a.Can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
@@ -1006,6 +1077,20 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
 		}
 		p.D["Members"] = ms
+		invites, err := s.PendingInvites(c.Request.Context(), a, st.Slug)
+		if err != nil && schema.ErrorCode(err) != schema.EUNAVAILABLE {
+			s.renderPageError(c, err)
+			return
+		}
+		type pending struct {
+			Email, Role string
+			Expires     time.Time
+		}
+		var ps []pending
+		for _, l := range invites {
+			ps = append(ps, pending{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
+		}
+		p.D["Invites"] = ps
 	}
 	s.render(c, status, "structure", p)
 }
@@ -1029,6 +1114,17 @@ func (s *Server) structureUpdate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
 }
 
+// structureFrameworks saves the structure's order of frameworks (fields
+// "framework", in order; the first is the default one).
+func (s *Server) structureFrameworks(c *gin.Context) {
+	st, err := s.SetFrameworks(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostFormArray("framework"))
+	if err != nil {
+		s.structureError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+st.Slug+"?ok=saved")
+}
+
 func (s *Server) structureInvite(c *gin.Context) {
 	link, err := s.Invite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"), schema.Role(c.PostForm("role")))
 	if err != nil {
@@ -1036,6 +1132,26 @@ func (s *Server) structureInvite(c *gin.Context) {
 		return
 	}
 	s.renderStructure(c, http.StatusOK, nil, link)
+}
+
+// inviteResend makes a new link for a pending invitation (the old one no
+// longer works) and shows it once.
+func (s *Server) inviteResend(c *gin.Context) {
+	link, err := s.ResendInvite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email"))
+	if err != nil {
+		s.structureError(c, err)
+		return
+	}
+	s.renderStructure(c, http.StatusOK, nil, link)
+}
+
+// inviteCancel cancels a pending invitation.
+func (s *Server) inviteCancel(c *gin.Context) {
+	if err := s.CancelInvite(c.Request.Context(), actorOf(c), c.Param("slug"), c.PostForm("email")); err != nil {
+		s.structureError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/structures/"+c.Param("slug")+"?ok=invite_cancelled#invitations")
 }
 
 var errPasswordsDiffer = schema.Errorf(schema.EINVALID, "the two passwords differ", "les deux mots de passe sont différents")
@@ -1121,7 +1237,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "audit_title")
-	p.D["Events"] = list
+	p.D["Lines"] = s.auditLines(c.Request.Context(), p.Lang, list)
 	s.render(c, http.StatusOK, "audit", p)
 }
 

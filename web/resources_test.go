@@ -97,15 +97,15 @@ func TestResourcePages(t *testing.T) {
 		msg    string // in the French page
 		kept   string // a typed value shown again
 	}{
-		{"http link", func(v url.Values) { v.Set("id", "autre"); v.Set("url", "http://bib.example.fr") }, 400, "le lien doit être une adresse https", `value="http://bib.example.fr"`},
+		{"http link", func(v url.Values) { v.Set("id", "autre"); v.Set("url", "http://bib.example.fr") }, 400, "Le lien doit être une adresse https", `value="http://bib.example.fr"`},
 		{"unknown competency", func(v url.Values) { v.Set("id", "autre"); v["competencies"] = []string{"1.1, 9.9", "", "REC.L"} }, 400, "la compétence 9.9 n&#39;existe pas", `value="1.1, 9.9"`},
 		{"from above to", func(v url.Values) { v.Set("id", "autre"); v["from"] = []string{"6", "", "A1"} }, 400, "les niveaux vont de 6 à 5", `value="6"`},
-		{"duplicate id", func(v url.Values) { v.Set("name_fr", "Un autre nom") }, 409, "l&#39;identifiant &#34;atelier-bib&#34; est déjà pris", `value="Un autre nom"`},
+		{"duplicate id", func(v url.Values) { v.Set("name_fr", "Un autre nom") }, 409, "L&#39;identifiant &#34;atelier-bib&#34; est déjà pris", `value="Un autre nom"`},
 		{"bad language", func(v url.Values) { v.Set("id", "autre"); v.Set("languages", "français") }, 400, "n&#39;est pas un code de langue ISO 639-1", `value="français"`},
 		{"no coverage", func(v url.Values) {
 			v.Set("id", "autre")
 			v["framework"], v["competencies"], v["from"], v["to"] = []string{"", ""}, []string{"", ""}, []string{"", ""}, []string{"", ""}
-		}, 400, "indiquez ce que couvre la ressource", `value="autre"`},
+		}, 400, "Indiquez ce que couvre la ressource", `value="autre"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := resourceForm()
@@ -236,7 +236,7 @@ func TestResourcePages(t *testing.T) {
 			}
 		}
 	}
-	if _, body, _ := br.get("/audit"); !strings.Contains(body, "ressource retirée du catalogue") {
+	if _, body, _ := br.get("/audit"); !strings.Contains(body, "du catalogue de ressources") {
 		t.Errorf("the audit page does not name the deletion")
 	}
 }

@@ -140,11 +140,16 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/structures/:slug", s.structurePage)
 	p.POST("/structures/:slug", s.structureUpdate)
 	p.POST("/structures/:slug/invite", s.structureInvite)
+	p.POST("/structures/:slug/frameworks", s.structureFrameworks)
+	p.POST("/structures/:slug/invitations/resend", s.inviteResend)
+	p.POST("/structures/:slug/invitations/cancel", s.inviteCancel)
 	r.POST("/structures/:slug/logo", s.readLogoForm, s.requireSession, s.structureLogo) // the form is read before the CSRF check
 	p.POST("/structures/:slug/keys/rotate", s.keysRotate)
 	p.POST("/structures/:slug/members/:id/reset", s.memberReset)
 	p.GET("/structures/:slug/lieu", s.lieuEditPage)
 	p.POST("/structures/:slug/lieu", s.lieuEditPost)
+	p.GET("/setup", s.setupPage)
+	p.POST("/setup", s.setupPost)
 	p.GET("/account", s.accountPage)
 	p.POST("/account/password", s.passwordChange)
 	p.POST("/account/tokens", s.tokenCreate)
@@ -204,7 +209,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/trust/:id/refresh", s.apiTrustRefresh)
 
 	r.NoRoute(func(c *gin.Context) {
-		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page", "page introuvable"))
+		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page: check the address or go back to the home page", "page introuvable : vérifiez l'adresse ou revenez à l'accueil"))
 	})
 	s.router = r
 	return r

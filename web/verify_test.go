@@ -370,8 +370,8 @@ func TestVerifyPortalFiles(t *testing.T) {
 	base := p.f.srv.BaseURL
 	valid := p.issue("Éloïse Ndiaye")
 	big := append([]byte(valid.JWT), bytes.Repeat([]byte(" "), verifier.MaxInput)...)
-	for lang, want := range map[string]string{"fr": "Fichier trop volumineux : une attestation tient en 1 Mio au plus. Rien n&#39;a été vérifié.",
-		"en": "File too large: a credential takes 1 MiB at most. Nothing was verified."} {
+	for lang, want := range map[string]string{"fr": "Fichier trop volumineux : une attestation tient en 1 Mo au plus. Rien n&#39;a été vérifié.",
+		"en": "File too large: a credential takes 1 MB at most. Nothing was verified."} {
 		code, body := verifyAs(t, base, nil, lang, "", "big.jwt", big)
 		if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, want) {
 			t.Errorf("%s: %d, want 413 with %q", lang, code, want)

@@ -146,8 +146,13 @@ func TestMediatorJourney(t *testing.T) {
 	}
 	admin := newSession(t, base)
 	code, _, loc := admin.submit(link, link, url.Values{"password": {"une phrase assez longue"}, "password2": {"une phrase assez longue"}})
-	if code != http.StatusSeeOther || loc != "/" {
+	// The first administrator's first sign-in leads to the setup page
+	// (issue 12), which names the structure.
+	if code != http.StatusSeeOther || loc != "/setup" {
 		t.Fatalf("first sign-in: %d %s", code, loc)
+	}
+	if code, body, _ := admin.submit("/setup", "/setup", url.Values{"structure": {"main"}, "name": {"Réseau des médiathèques"}}); code != http.StatusSeeOther {
+		t.Fatalf("setup: %d\n%.500s", code, body)
 	}
 	if code, _, _ := admin.get(link); code != http.StatusNotFound {
 		t.Errorf("the login link works twice: %d", code)
@@ -347,7 +352,7 @@ func TestMediatorJourney(t *testing.T) {
 
 	// 9. The audit log tells who did what.
 	_, body, _ = admin.get("/audit")
-	for _, want := range []string{"attestation émise", "attestation révoquée", "invitation acceptée", "connexion", "amina@example.org", "(API)"} {
+	for _, want := range []string{"A émis l&#39;attestation", "A révoqué l&#39;attestation", "a accepté l&#39;invitation", "connecté·e", "amina@example.org", "(par l&#39;API)"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("audit log lacks %q", want)
 		}

@@ -225,6 +225,10 @@ func TestServeEndToEnd(t *testing.T) {
 		cancel()
 		t.Fatalf("server did not start: %s", stderr.String())
 	}
+	// A loopback public URL is warned about on the console (issue 12).
+	if out := stderr.String(); !strings.Contains(out, "aucun téléphone ne peut joindre") || !strings.Contains(out, "no phone can reach") {
+		t.Errorf("no loopback warning on the console:\n%s", out)
+	}
 
 	get := func(path string) (int, string, http.Header) {
 		resp, err := http.Get(base + path)

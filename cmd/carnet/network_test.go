@@ -477,15 +477,10 @@ func (p pathAnswer) current(fw string) map[string]string {
 
 // selected reports whether the select named name has value selected.
 func selected(body, name, value string) bool {
-	i := strings.Index(body, `name="`+name+`"`)
-	if i < 0 {
-		return false
-	}
-	j := strings.Index(body[i:], "</select>")
-	if j < 0 {
-		return false
-	}
-	return regexp.MustCompile(`value="` + regexp.QuoteMeta(value) + `"[^>]*selected`).MatchString(body[i : i+j])
+	// The assessment's levels are radio buttons, one group per competency.
+	re := regexp.MustCompile(`<input type="radio"[^>]*name="` + regexp.QuoteMeta(name) + `" value="` + regexp.QuoteMeta(value) + `"[^>]*>`)
+	m := re.FindString(body)
+	return m != "" && strings.Contains(m, " checked")
 }
 
 // forgeSignature flips a bit of the signature.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"carnet/app"
 	"carnet/schema"
 	"carnet/verifier"
 	"carnet/web"
@@ -139,6 +140,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 		servers, listeners = append(servers, newHTTPServer(mux)), append(listeners, mln)
 	}
 	fmt.Fprintf(e.stderr, "Carnet écoute sur / listening on http://%s (URL publique / public URL %s)\n", ln.Addr(), in.baseURL)
+	if app.IsLoopbackURL(in.baseURL) {
+		fmt.Fprintf(e.stderr, "\n"+app.LoopbackWarning[0]+"\n"+app.LoopbackWarning[1]+"\n\n", in.baseURL, in.baseURL)
+	}
 	if *metricsAddr != "" {
 		fmt.Fprintf(e.stderr, "Métriques / metrics: http://%s/metrics\n", listeners[1].Addr())
 	}

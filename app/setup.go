@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"carnet/keys"
+	"carnet/schema"
+)
+
+// DefaultStructureName is the name `carnet serve` gives the structure it
+// makes on first start; the setup page asks for the real one.
+const DefaultStructureName = "Structure principale"
+
+// LoopbackWarning is what the setup page and `carnet serve` say when the
+// public URL names this machine.
+var LoopbackWarning = [2]string{
+	"Attention : l'adresse publique %s désigne cet ordinateur. Chaque QR code imprimé pointerait vers une machine qu'aucun téléphone ne peut joindre. Relancez Carnet avec --base-url (ou BASE_URL) et l'adresse publique du serveur, par exemple https://carnet.ma-structure.fr.",
+	"Warning: the public URL %s names this computer. Every printed QR code would point to a machine no phone can reach. Start Carnet again with --base-url (or BASE_URL) and the server's public address, for example https://carnet.my-structure.org.",
+}
+
+// IsLoopbackURL reports whether a public URL names this machine
+// (localhost, 127.0.0.0/8, ::1): fine to try Carnet, useless on cards.
+func IsLoopbackURL(base string) bool {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || u.Host == "" {
+		return true
+	}
+	return keys.IsLoopback(u.Hostname())
+}
+
+// NeedsSetUp returns the structure whose first administrator has not yet
+// given its real profile (its name is still the default one), or nil.
+func (s *App) NeedsSetUp(ctx context.Context, a *Actor) *schema.Structure {
+	if a == nil || a.User == nil {
+		return nil
+	}
+	list, err := s.Structures.ListStructures(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, st := range list {
+		if st.SetUpAt.IsZero() && st.Name == DefaultStructureName && a.Can(st.ID, schema.RoleAdmin) && a.User.RoleIn(st.ID) != "" {
+			return st
+		}
+	}
+	return nil
+}
+
+// SetUpStructure saves the profile given on the setup page: the real name
+// (never the default one, which no card may print), address, website and
+// e-mail.
+func (s *App) SetUpStructure(ctx context.Context, a *Actor, slug string, in StructureInput) (*schema.Structure, error) {
+	st, err := s.StructureFor(ctx, a, slug, schema.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.clean(); err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(in.Name, DefaultStructureName) || strings.EqualFold(in.Name, "Main structure") {
+		return nil, schema.Errorf(schema.EINVALID, "Give your structure's real name: it is printed on every card",
+			"Indiquez le vrai nom de votre structure : il est imprimé sur chaque carte")
+	}
+	st.Name, st.URL, st.Email, st.Address = in.Name, in.URL, in.Email, in.Address
+	st.SetUpAt = s.now().UTC()
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
+			return err
+		}
+		return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, st.Name, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.TrustStructure(st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
