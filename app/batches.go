@@ -19,6 +19,7 @@ import (
 // batchRuns are the batches running in this process.
 type batchRuns struct {
 	running sync.Map                        // their ids
+	wg      sync.WaitGroup                  // those run in the background
 	ctx     atomic.Pointer[context.Context] // bounds those run in the background (ResumeBatches)
 }
 
@@ -413,12 +414,18 @@ func (s *App) StartBatch(id string) {
 	if c := s.batches.ctx.Load(); c != nil {
 		ctx = *c
 	}
-	go func() {
+	s.batches.wg.Go(func() {
 		if err := s.RunBatch(ctx, id, nil); err != nil && ctx.Err() == nil && s.Log != nil {
 			s.Log.Error("batch", "batch", id, "err", err)
 		}
-	}()
+	})
 }
+
+// WaitBatches waits for the batches run in the background to return:
+// once the context of ResumeBatches ends, each stops after its current
+// row (a row's issuance and its mark commit together, or neither), and
+// the next start picks up the rest.
+func (s *App) WaitBatches() { s.batches.wg.Wait() }
 
 // ResumeBatches starts, in the background, the batches a previous run
 // left running; ctx (the server's life) bounds them and the batches

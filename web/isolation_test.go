@@ -61,6 +61,13 @@ func TestTenantIsolation(t *testing.T) {
 	uuidB := strings.TrimPrefix(cB.ID, "urn:uuid:")
 	uuidB2 := strings.TrimPrefix(cB2.ID, "urn:uuid:")
 	tokenIDB := itoa64(tB.ID)
+	// A batch of B, done.
+	var bB struct{ ID string }
+	if code := f.api(tokB, "POST", "/api/v1/batches", map[string]any{"framework": "digcomp-2.2",
+		"rows": []map[string]any{{"name": "Bérénice du lot", "levels": map[string]any{"1.1": 2}}}}, &bB); code != 202 {
+		t.Fatalf("batch in B: %d", code)
+	}
+	f.waitBatch(tokB, bB.ID, "fr")
 
 	snapshot := func() string {
 		var parts []any
@@ -125,6 +132,11 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "DELETE /api/v1/trust/:id", as: "admin", path: "/api/v1/trust/1"},
 		{route: "POST /api/v1/trust/:id/refresh", as: "admin", path: "/api/v1/trust/1/refresh"},
 		{route: "GET /api/v1/audit", path: "/api/v1/audit"},
+		{route: "GET /api/v1/batches/:id", path: "/api/v1/batches/" + bB.ID},
+		{route: "GET /api/v1/batches/:id/cards.pdf", path: "/api/v1/batches/" + bB.ID + "/cards.pdf"},
+		{route: "GET /api/v1/batches/:id/certificates.pdf", path: "/api/v1/batches/" + bB.ID + "/certificates.pdf"},
+		{route: "POST /api/v1/batches", path: "/api/v1/batches", body: map[string]any{"framework": "digcomp-2.2", "structure": "bib-b",
+			"rows": []map[string]any{{"name": "intrus", "levels": map[string]any{"1.1": 1}}}}},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
 		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
@@ -196,6 +208,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
+		"GET /api/v1/frameworks/:id/template.csv",
 	}
 
 	covered := map[string]bool{}

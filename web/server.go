@@ -188,6 +188,11 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/trust", s.apiTrustAdd)
 	a.DELETE("/trust/:id", s.apiTrustDelete)
 	a.POST("/trust/:id/refresh", s.apiTrustRefresh)
+	a.POST("/batches", s.apiBatchCreate)
+	a.GET("/batches/:id", s.apiBatch)
+	a.GET("/batches/:id/cards.pdf", s.apiBatchCards)
+	a.GET("/batches/:id/certificates.pdf", s.apiBatchCertificates)
+	a.GET("/frameworks/:id/template.csv", s.apiBatchTemplate)
 
 	r.NoRoute(func(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page", "page introuvable"))
@@ -212,6 +217,8 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/api/v1/verify", "/verify":
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
+	case "/api/v1/batches":
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
 	default:
 		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLogoBody)
