@@ -14,7 +14,7 @@ import (
 )
 
 // newBatchApp is newApp with batches, on db (a new one when nil).
-func newBatchApp(t *testing.T, dir string) *app.App {
+func newBatchApp(t testing.TB, dir string) *app.App {
 	t.Helper()
 	db, err := sqlite.Open(filepath.Join(dir, "carnet.db"))
 	if err != nil {
@@ -39,7 +39,7 @@ func newBatchApp(t *testing.T, dir string) *app.App {
 }
 
 // batchMediator creates structure "main" (once) and a mediator of it.
-func batchMediator(t *testing.T, ops *app.App) *app.Actor {
+func batchMediator(t testing.TB, ops *app.App) *app.Actor {
 	t.Helper()
 	ctx := context.Background()
 	main, err := ops.Structures.FindStructure(ctx, "main")
