@@ -34,7 +34,8 @@ type Config struct {
 	Trust       schema.TrustStore
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
-	Batches     schema.BatchStore // nil: no batch issuance
+	Batches     schema.BatchStore    // nil: no batch issuance
+	Workshops   schema.WorkshopStore // nil: no workshops
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -67,6 +68,7 @@ type App struct {
 	Imports     schema.ImportStore   // credentials attached from other structures
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
 	Batches     schema.BatchStore    // lists issued in one go; nil: none
+	Workshops   schema.WorkshopStore // groups assessed together; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
@@ -108,7 +110,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Batches: cfg.Batches, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
+		Resources: cfg.Resources, Batches: cfg.Batches, Workshops: cfg.Workshops, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
 		Log: cfg.Log, Now: cfg.Now,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}

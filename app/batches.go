@@ -49,6 +49,10 @@ type BatchRowInput struct {
 	Levels    map[string]any `json:"levels"`
 	// Extra counts cells typed beyond the header's columns (CSV).
 	Extra int `json:"-"`
+	// Key, when not empty, identifies the row instead of the Source's
+	// hash and the row's number: a workshop's participant with the same
+	// levels is issued once, however the rest of the grid changed.
+	Key string `json:"-"`
 }
 
 // maxIdemKey bounds an Idempotency-Key.
@@ -129,6 +133,9 @@ func (s *App) CreateBatch(ctx context.Context, a *Actor, in BatchInput) (*schema
 			ri.Row = i + 1
 		}
 		key := sha256.Sum256([]byte(bodyHash + ":" + itoa(ri.Row)))
+		if ri.Key != "" {
+			key = sha256.Sum256([]byte("key:" + ri.Key))
+		}
 		r := &schema.BatchRow{Row: ri.Row, Key: hex.EncodeToString(key[:])}
 		if err := s.checkBatchRow(ctx, a, st, fw, ri, r, seen); err != nil {
 			r.Done, r.ErrCode, r.ErrMessage, r.ErrMessageFR = true, schema.ErrorCode(err), schema.ErrorMessage(err), schema.ErrorMessageFR(err)

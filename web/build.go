@@ -26,7 +26,8 @@ type Config struct {
 	Trust       schema.TrustStore
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
-	Batches     schema.BatchStore // nil: no batch issuance
+	Batches     schema.BatchStore    // nil: no batch issuance
+	Workshops   schema.WorkshopStore // nil: no workshops
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -55,7 +56,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	a, err := app.New(ctx, app.Config{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Batches: cfg.Batches, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
+		Resources: cfg.Resources, Batches: cfg.Batches, Workshops: cfg.Workshops, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
 		StatusStore: cfg.StatusStore, StatusTTL: cfg.StatusTTL, Outbound: cfg.Outbound, Log: cfg.Log, Now: cfg.Now,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"carnet/app"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
@@ -68,6 +69,20 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("batch in B: %d", code)
 	}
 	f.waitBatch(tokB, bB.ID, "fr")
+	// A workshop of B, issued.
+	uB, _ := f.users.FindUser(ctx, adB.ID)
+	wB, err := f.srv.CreateWorkshop(ctx, &app.Actor{User: uB}, app.WorkshopInput{Title: "Atelier de B", Framework: "digcomp-2.2", Competencies: []string{"1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.SaveWorkshopGrid(ctx, &app.Actor{User: uB}, wB.ID, []schema.WorkshopParticipant{{Name: "Bérénice d'atelier", Levels: map[string]string{"1.1": "2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bw, _, err := f.srv.IssueWorkshop(ctx, &app.Actor{User: uB}, wB.ID, "fr"); err != nil {
+		t.Fatal(err)
+	} else if err := f.srv.RunBatch(ctx, bw.ID, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	snapshot := func() string {
 		var parts []any
@@ -139,6 +154,13 @@ func TestTenantIsolation(t *testing.T) {
 			"rows": []map[string]any{{"name": "intrus", "levels": map[string]any{"1.1": 1}}}}},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
+		{route: "GET /workshops/:id", path: "/workshops/" + wB.ID},
+		{route: "POST /workshops/:id", path: "/workshops/" + wB.ID, body: url.Values{"n": {"0"}, "new_names": {"intrus"}}},
+		{route: "GET /workshops/:id/review", path: "/workshops/" + wB.ID + "/review"},
+		{route: "POST /workshops/:id/issue", path: "/workshops/" + wB.ID + "/issue", body: url.Values{}},
+		{route: "GET /workshops/:id/cards.pdf", path: "/workshops/" + wB.ID + "/cards.pdf"},
+		{route: "GET /workshops/:id/certificates.pdf", path: "/workshops/" + wB.ID + "/certificates.pdf"},
+		{route: "POST /workshops", path: "/workshops", body: url.Values{"structure": {"bib-b"}, "title": {"intrus"}, "framework": {"digcomp-2.2"}, "competency": {"1.1"}}},
 		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
 		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
@@ -192,6 +214,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /api/v1/tokens", as: "admin", path: "/api/v1/tokens", absent: []string{`"b"`}},
 		{route: "GET /", path: "/?q=", absent: []string{lB.ID, "Bérénice", uuidB}},
 		{route: "GET /structures", path: "/structures", absent: []string{"bib-b"}},
+		{route: "GET /workshops", path: "/workshops", absent: []string{wB.ID, "Atelier de B"}},
 		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
 		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
 		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},

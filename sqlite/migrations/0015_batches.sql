@@ -45,3 +45,20 @@ CREATE TABLE batch_rows (
 );
 CREATE UNIQUE INDEX batch_rows_issued ON batch_rows (structure_id, row_key) WHERE issued = 1;
 CREATE INDEX batch_rows_pending ON batch_rows (batch_id, row) WHERE done = 0;
+
+-- Workshops (ateliers): a group, its grid (participants and their levels,
+-- as JSON) and its last issuance (a batch).
+CREATE TABLE workshops (
+	id           TEXT PRIMARY KEY,
+	structure_id INTEGER NOT NULL REFERENCES structures(id),
+	title        TEXT NOT NULL,
+	dates        TEXT NOT NULL DEFAULT '',
+	partner      TEXT NOT NULL DEFAULT '',
+	framework    TEXT NOT NULL,
+	competencies TEXT NOT NULL DEFAULT '[]',
+	participants TEXT NOT NULL DEFAULT '[]',
+	batch_id     TEXT NOT NULL DEFAULT '',
+	created_by   INTEGER NOT NULL DEFAULT 0,
+	created_at   TEXT NOT NULL
+);
+CREATE INDEX workshops_structure ON workshops (structure_id, created_at);
