@@ -35,6 +35,9 @@ type BatchInput struct {
 	// IdemKey is the request's Idempotency-Key: the same key and Source
 	// answer the same batch.
 	IdemKey string
+	// Pending stores the batch checked but not to run until
+	// StartPendingBatch (a page's preview).
+	Pending bool
 }
 
 // BatchRowInput is a learner's row: an existing learner (LearnerID), or a
@@ -60,6 +63,34 @@ const maxIdemKey = 255
 
 // CreateBatchCSV reads a CSV file (package batch) and creates its batch.
 func (s *App) CreateBatchCSV(ctx context.Context, a *Actor, structure, framework, lang string, data []byte, idemKey string) (*schema.Batch, error) {
+	return s.createBatchCSV(ctx, a, structure, framework, lang, data, idemKey, false)
+}
+
+// PreviewBatchCSV is CreateBatchCSV for a page: the batch is checked and
+// stored pending, its rows' errors shown, and nothing is issued until
+// StartPendingBatch.
+func (s *App) PreviewBatchCSV(ctx context.Context, a *Actor, structure, framework, lang string, data []byte) (*schema.Batch, error) {
+	return s.createBatchCSV(ctx, a, structure, framework, lang, data, "", true)
+}
+
+// StartPendingBatch confirms a pending batch: it runs (StartBatch) from
+// now on, and again after a restart until done.
+func (s *App) StartPendingBatch(ctx context.Context, a *Actor, id string) (*schema.Batch, error) {
+	b, _, err := s.Batch(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Status != schema.BatchPending {
+		return b, nil
+	}
+	if err := s.Batches.EndBatch(ctx, b.ID, schema.BatchRunning, "", ""); err != nil {
+		return nil, err
+	}
+	b.Status = schema.BatchRunning
+	return b, nil
+}
+
+func (s *App) createBatchCSV(ctx context.Context, a *Actor, structure, framework, lang string, data []byte, idemKey string, pending bool) (*schema.Batch, error) {
 	fw, err := s.Frameworks.Get(framework)
 	if err != nil {
 		return nil, err
@@ -71,7 +102,7 @@ func (s *App) CreateBatchCSV(ctx context.Context, a *Actor, structure, framework
 	if err != nil {
 		return nil, err
 	}
-	in := BatchInput{Structure: structure, Framework: framework, Lang: lang, Source: data, IdemKey: idemKey}
+	in := BatchInput{Structure: structure, Framework: framework, Lang: lang, Source: data, IdemKey: idemKey, Pending: pending}
 	for _, r := range rows {
 		lv := map[string]any{}
 		for k, v := range r.Levels {
@@ -148,6 +179,8 @@ func (s *App) CreateBatch(ctx context.Context, a *Actor, in BatchInput) (*schema
 	}
 	if b.Done == b.Total {
 		b.Status = schema.BatchDone
+	} else if in.Pending {
+		b.Status = schema.BatchPending
 	}
 	stored, created, err := s.Batches.CreateBatch(ctx, b, rows)
 	if err != nil {
@@ -181,6 +214,10 @@ func (s *App) checkBatchRow(ctx context.Context, a *Actor, st *schema.Structure,
 		r.LearnerID, r.Name, who = l.ID, l.Name, "id:"+l.ID
 	} else {
 		li := LearnerInput{Name: in.Name, Contact: in.Contact, Notes: in.Notes}
+		// As typed, for the report of refused rows (cut to the longest name).
+		if r.Name = strings.TrimSpace(in.Name); len([]rune(r.Name)) > schema.MaxNameLength {
+			r.Name = string([]rune(r.Name)[:schema.MaxNameLength])
+		}
 		if strings.TrimSpace(li.Name) == "" {
 			return schema.Errorf(schema.EINVALID, "the name is empty", "le nom est vide")
 		}

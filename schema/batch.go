@@ -10,6 +10,9 @@ const (
 	BatchRunning = "running"
 	BatchDone    = "done"
 	BatchFailed  = "failed"
+	// BatchPending: uploaded from a page, checked, waiting for the
+	// mediator to confirm (app.StartPendingBatch); not run at start.
+	BatchPending = "pending"
 )
 
 // Batch is a list of learners issued in one go (a CSV file, a JSON list, a

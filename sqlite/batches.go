@@ -71,8 +71,8 @@ func (s *BatchStore) CreateBatch(ctx context.Context, b *schema.Batch, rows []*s
 				return fmt.Errorf("sqlite: batch row levels: %w", err)
 			}
 			name, contact, notes := r.Name, r.Contact, r.Notes
-			if r.Done { // refused already: the name is not kept
-				name, contact, notes = "", "", ""
+			if r.Done { // refused already: the name stays for the error report, not the contact or notes
+				contact, notes = "", ""
 			}
 			if _, err := st.ExecContext(ctx, r.BatchID, r.Row, b.StructureID, r.LearnerID, name, contact, notes, string(lv),
 				r.Key, r.Done, r.CredentialID, r.ErrCode, r.ErrMessage, r.ErrMessageFR); err != nil {
@@ -165,8 +165,9 @@ func (s *BatchStore) IssuedForKey(ctx context.Context, structureID int64, key st
 func (s *BatchStore) FinishBatchRow(ctx context.Context, r *schema.BatchRow, issued bool) error {
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE batch_rows SET done = 1, learner_id = ?, credential_id = ?, issued = ?, err_code = ?,
-			err_message = ?, err_message_fr = ?, name = '', contact = '', notes = '' WHERE batch_id = ? AND row = ? AND done = 0`,
-			r.LearnerID, r.CredentialID, issued, r.ErrCode, r.ErrMessage, r.ErrMessageFR, r.BatchID, r.Row)
+			err_message = ?, err_message_fr = ?, name = CASE WHEN ? = '' THEN name ELSE '' END, contact = '', notes = ''
+			WHERE batch_id = ? AND row = ? AND done = 0`,
+			r.LearnerID, r.CredentialID, issued, r.ErrCode, r.ErrMessage, r.ErrMessageFR, r.CredentialID, r.BatchID, r.Row)
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "this row was issued already", "cette ligne a déjà été délivrée")
 		} else if err != nil {

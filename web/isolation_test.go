@@ -155,6 +155,12 @@ func TestTenantIsolation(t *testing.T) {
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
 		{route: "GET /workshops/:id", path: "/workshops/" + wB.ID},
+		{route: "GET /batches/:id", path: "/batches/" + bB.ID},
+		{route: "GET /batches/:id/cards.pdf", path: "/batches/" + bB.ID + "/cards.pdf"},
+		{route: "GET /batches/:id/certificates.pdf", path: "/batches/" + bB.ID + "/certificates.pdf"},
+		{route: "GET /batches/:id/errors.csv", path: "/batches/" + bB.ID + "/errors.csv"},
+		{route: "POST /batches/:id/start", path: "/batches/" + bB.ID + "/start", body: url.Values{}},
+		{route: "POST /batches", path: "/batches", body: url.Values{"structure": {"bib-b"}, "framework": {"digcomp-2.2"}}},
 		{route: "POST /workshops/:id", path: "/workshops/" + wB.ID, body: url.Values{"n": {"0"}, "new_names": {"intrus"}}},
 		{route: "GET /workshops/:id/review", path: "/workshops/" + wB.ID + "/review"},
 		{route: "POST /workshops/:id/issue", path: "/workshops/" + wB.ID + "/issue", body: url.Values{}},
@@ -231,7 +237,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
-		"GET /api/v1/frameworks/:id/template.csv",
+		"GET /api/v1/frameworks/:id/template.csv", "GET /batches/template.csv",
 	}
 
 	covered := map[string]bool{}

@@ -157,6 +157,13 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/workshops/:id/issue", s.workshopIssue)
 	p.GET("/workshops/:id/cards.pdf", s.workshopCards)
 	p.GET("/workshops/:id/certificates.pdf", s.workshopCertificates)
+	r.POST("/batches", s.readBatchForm, s.requireSession, s.batchUpload) // the form is read before the CSRF check
+	p.GET("/batches/template.csv", s.batchTemplatePage)
+	p.GET("/batches/:id", s.batchPage)
+	p.POST("/batches/:id/start", s.batchStart)
+	p.GET("/batches/:id/errors.csv", s.batchErrorsCSV)
+	p.GET("/batches/:id/cards.pdf", s.batchCardsPage)
+	p.GET("/batches/:id/certificates.pdf", s.batchCertificatesPage)
 	p.POST("/resources/:id", s.resourceSave)
 	p.POST("/resources/:id/delete", s.resourceDelete)
 
@@ -225,7 +232,7 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/api/v1/verify", "/verify":
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
-	case "/api/v1/batches":
+	case "/api/v1/batches", "/batches":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
 	default:
 		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
