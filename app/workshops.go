@@ -97,7 +97,37 @@ func (s *App) Workshop(ctx context.Context, a *Actor, id string) (*schema.Worksh
 	if !a.Can(w.StructureID, schema.RoleMediator) {
 		return nil, ErrNoAccess
 	}
+	s.workshopNames(ctx, w)
 	return w, nil
+}
+
+// workshopNames fills in the names of the participants who are learners:
+// the grid stores their id alone, so that a learner's erasure leaves no
+// name in it (an erased learner's name is "").
+func (s *App) workshopNames(ctx context.Context, w *schema.Workshop) {
+	for i := range w.Participants {
+		p := &w.Participants[i]
+		if p.LearnerID == "" {
+			continue
+		}
+		p.Name = ""
+		if l, err := s.Learners.FindLearner(ctx, p.LearnerID); err == nil && !l.Erased() {
+			p.Name = l.Name
+		}
+	}
+}
+
+// storeWorkshop stores a workshop's grid with its learners by id alone.
+func (s *App) storeWorkshop(ctx context.Context, w *schema.Workshop) error {
+	stored := *w
+	stored.Participants = make([]schema.WorkshopParticipant, len(w.Participants))
+	for i, p := range w.Participants {
+		if p.LearnerID != "" {
+			p.Name = ""
+		}
+		stored.Participants[i] = p
+	}
+	return s.Workshops.UpdateWorkshop(ctx, &stored)
 }
 
 // ListWorkshops lists the workshops of the actor's structures.
@@ -159,7 +189,7 @@ func (s *App) SaveWorkshopGrid(ctx context.Context, a *Actor, id string, ps []sc
 		out = append(out, p)
 	}
 	w.Participants = out
-	if err := s.Workshops.UpdateWorkshop(ctx, w); err != nil {
+	if err := s.storeWorkshop(ctx, w); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -216,7 +246,7 @@ func (s *App) IssueWorkshop(ctx context.Context, a *Actor, id, lang string) (*sc
 		return nil, nil, err
 	}
 	w.BatchID = b.ID
-	if err := s.Workshops.UpdateWorkshop(ctx, w); err != nil {
+	if err := s.storeWorkshop(ctx, w); err != nil {
 		return nil, nil, err
 	}
 	return b, w, nil
@@ -249,7 +279,7 @@ func (s *App) syncWorkshop(ctx context.Context, w *schema.Workshop) error {
 	if !changed {
 		return nil
 	}
-	return s.Workshops.UpdateWorkshop(ctx, w)
+	return s.storeWorkshop(ctx, w)
 }
 
 // WorkshopBatch returns a workshop's last batch and its rows (nil when not

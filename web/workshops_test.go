@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carnet/schema"
+	"carnet/sqlite"
 )
 
 // TestWorkshopEndToEnd: a 12-person workshop from its creation to the
@@ -172,6 +173,24 @@ func TestWorkshopEndToEnd(t *testing.T) {
 	}
 	if learners, _ := f.learns.SearchLearners(ctx, nil, "", 100); len(learners) != 10 {
 		t.Errorf("%d learners after one change, want 10", len(learners))
+	}
+	// The grid keeps learners by id alone: an erasure leaves no name in it.
+	br.get(wpath) // the page records the learners the batch made
+	stored, err := sqlite.NewWorkshopStore(f.db).FindWorkshop(ctx, strings.TrimPrefix(wpath, "/workshops/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := 0
+	for _, p := range stored.Participants {
+		if p.LearnerID != "" {
+			byID++
+			if p.Name != "" {
+				t.Errorf("the grid stores the name of learner %s: %q", p.LearnerID, p.Name)
+			}
+		}
+	}
+	if byID != 10 {
+		t.Errorf("%d participants by learner id, want 10", byID)
 	}
 }
 
