@@ -110,8 +110,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Batches: cfg.Batches, Workshops: cfg.Workshops, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
+		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
 		Log: cfg.Log, Now: cfg.Now,
+		Batches: cfg.Batches, Workshops: cfg.Workshops,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}
 	reg, err := a.TrustRegistry(ctx)

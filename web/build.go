@@ -56,8 +56,9 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	a, err := app.New(ctx, app.Config{
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
-		Resources: cfg.Resources, Batches: cfg.Batches, Workshops: cfg.Workshops, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
+		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
 		StatusStore: cfg.StatusStore, StatusTTL: cfg.StatusTTL, Outbound: cfg.Outbound, Log: cfg.Log, Now: cfg.Now,
+		Batches: cfg.Batches, Workshops: cfg.Workshops,
 	})
 	if err != nil {
 		return nil, err
