@@ -45,6 +45,9 @@ func TestWorkshopEndToEnd(t *testing.T) {
 		t.Fatalf("create: %d %s %s", code, loc, body)
 	}
 	wpath := loc
+	if _, page, _ := br.get("/workshops"); !strings.Contains(page, `<a href="`+wpath+`">Atelier numérique du mardi</a>`) || !strings.Contains(page, "avec France Travail") {
+		t.Errorf("the workshop is not listed:\n%s", page)
+	}
 	// Ten new people typed in a list.
 	names := []string{"Éloïse Ndiaye", "Karim Benali", "Lina Haddad", "Zoë Martin", "Paul Durand", "Inès Roche", "Tom Leroy", "Sami Kaci", "Nina Petit", "Hugo Blanc"}
 	code, body, _ = br.post(wpath, br.csrf(wpath), url.Values{"n": {"0"}, "new_names": {strings.Join(names, "\n")}, "action": {"save"}})
