@@ -22,10 +22,11 @@ Usage :
 
 Avec --csv, délivre une attestation par ligne du fichier (en-tête nom;contact;notes;codes…,
 UTF-8 ou Windows-1252, « ; » ou « , ») comme chaque délivrance seule ; affiche une ligne par
-ligne refusée et un bilan ; code de sortie 0 si toutes les lignes sont délivrées, 1 sinon.
+ligne refusée et un bilan ; code de sortie 0 si toutes les lignes sont délivrées, 1 sinon
+(2 : erreur d'usage ou du système).
 With --csv, issues one credential per row of the file (header nom;contact;notes;codes…, UTF-8
 or Windows-1252, ";" or ","), each as a single issuance; prints one line per refused row and a
-summary; exit code 0 if every row was issued, 1 otherwise.
+summary; exit code 0 if every row was issued, 1 otherwise (2: usage or system error).
 
 Fonctionne sur DIR sans serveur (un dossier vide est initialisé comme par 'serve') ; affiche
 l'identifiant de l'attestation. Works on DIR without a running server (an empty DIR is
