@@ -34,6 +34,8 @@ type Config struct {
 	Trust       schema.TrustStore
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
+	Batches     schema.BatchStore    // nil: no batch issuance
+	Workshops   schema.WorkshopStore // nil: no workshops
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -65,6 +67,8 @@ type App struct {
 	Trust       schema.TrustStore    // the trusted partners; nil: none
 	Imports     schema.ImportStore   // credentials attached from other structures
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
+	Batches     schema.BatchStore    // lists issued in one go; nil: none
+	Workshops   schema.WorkshopStore // groups assessed together; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
@@ -79,6 +83,8 @@ type App struct {
 
 	throttle  Throttle
 	refreshMu sync.Mutex // one partner refresh at a time
+
+	batches batchRuns // the batches running in this process (batches.go)
 }
 
 // Hooks are called by the operations after the fact.
@@ -106,6 +112,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
 		Log: cfg.Log, Now: cfg.Now,
+		Batches: cfg.Batches, Workshops: cfg.Workshops,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}
 	reg, err := a.TrustRegistry(ctx)

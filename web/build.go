@@ -28,6 +28,8 @@ type Config struct {
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
 	Places      places.Store // the places on the national standard; nil: none
+	Batches     schema.BatchStore    // nil: no batch issuance
+	Workshops   schema.WorkshopStore // nil: no workshops
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -58,6 +60,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
 		StatusStore: cfg.StatusStore, StatusTTL: cfg.StatusTTL, Outbound: cfg.Outbound, Log: cfg.Log, Now: cfg.Now,
+		Batches: cfg.Batches, Workshops: cfg.Workshops,
 	})
 	if err != nil {
 		return nil, err

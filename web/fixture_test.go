@@ -75,10 +75,12 @@ func startFixtureAt(t *testing.T, base string) *fixture {
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
 		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws,
 		Tx: db, StatusStore: db, Secret: secret, Outbound: out, Places: sqlite.NewPlaceStore(db),
+		Batches: sqlite.NewBatchStore(db), Workshops: sqlite.NewWorkshopStore(db),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(f.srv.WaitBatches) // before the database closes
 	f.http.Config.Handler = f.srv.Handler()
 	f.http.Start()
 	t.Cleanup(f.http.Close)

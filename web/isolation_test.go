@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"carnet/places"
+	"carnet/app"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
@@ -64,6 +65,27 @@ func TestTenantIsolation(t *testing.T) {
 	tokenIDB := itoa64(tB.ID)
 	if err := f.srv.Places.CreateOffer(ctx, &places.Offer{ID: "o-b", Structure: "bib-b", Title: "Atelier de B", Kind: places.KindWorkshop,
 		Framework: "digcomp-2.2", Competencies: []string{"1.1"}, From: "1", To: "2", ToRank: 1, Price: "Gratuit"}); err != nil {
+		t.Fatal(err)
+	}
+	// A batch of B, done.
+	var bB struct{ ID string }
+	if code := f.api(tokB, "POST", "/api/v1/batches", map[string]any{"framework": "digcomp-2.2",
+		"rows": []map[string]any{{"name": "Bérénice du lot", "levels": map[string]any{"1.1": 2}}}}, &bB); code != 202 {
+		t.Fatalf("batch in B: %d", code)
+	}
+	f.waitBatch(tokB, bB.ID, "fr")
+	// A workshop of B, issued.
+	uB, _ := f.users.FindUser(ctx, adB.ID)
+	wB, err := f.srv.CreateWorkshop(ctx, &app.Actor{User: uB}, app.WorkshopInput{Title: "Atelier de B", Framework: "digcomp-2.2", Competencies: []string{"1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.SaveWorkshopGrid(ctx, &app.Actor{User: uB}, wB.ID, []schema.WorkshopParticipant{{Name: "Bérénice d'atelier", Levels: map[string]string{"1.1": "2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bw, _, err := f.srv.IssueWorkshop(ctx, &app.Actor{User: uB}, wB.ID, "fr"); err != nil {
+		t.Fatal(err)
+	} else if err := f.srv.RunBatch(ctx, bw.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -138,8 +160,26 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "DELETE /api/v1/trust/:id", as: "admin", path: "/api/v1/trust/1"},
 		{route: "POST /api/v1/trust/:id/refresh", as: "admin", path: "/api/v1/trust/1/refresh"},
 		{route: "GET /api/v1/audit", path: "/api/v1/audit"},
+		{route: "GET /api/v1/batches/:id", path: "/api/v1/batches/" + bB.ID},
+		{route: "GET /api/v1/batches/:id/cards.pdf", path: "/api/v1/batches/" + bB.ID + "/cards.pdf"},
+		{route: "GET /api/v1/batches/:id/certificates.pdf", path: "/api/v1/batches/" + bB.ID + "/certificates.pdf"},
+		{route: "POST /api/v1/batches", path: "/api/v1/batches", body: map[string]any{"framework": "digcomp-2.2", "structure": "bib-b",
+			"rows": []map[string]any{{"name": "intrus", "levels": map[string]any{"1.1": 1}}}}},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
+		{route: "GET /workshops/:id", path: "/workshops/" + wB.ID},
+		{route: "GET /batches/:id", path: "/batches/" + bB.ID},
+		{route: "GET /batches/:id/cards.pdf", path: "/batches/" + bB.ID + "/cards.pdf"},
+		{route: "GET /batches/:id/certificates.pdf", path: "/batches/" + bB.ID + "/certificates.pdf"},
+		{route: "GET /batches/:id/errors.csv", path: "/batches/" + bB.ID + "/errors.csv"},
+		{route: "POST /batches/:id/start", path: "/batches/" + bB.ID + "/start", body: url.Values{}},
+		{route: "POST /batches", path: "/batches", body: url.Values{"structure": {"bib-b"}, "framework": {"digcomp-2.2"}}},
+		{route: "POST /workshops/:id", path: "/workshops/" + wB.ID, body: url.Values{"n": {"0"}, "new_names": {"intrus"}}},
+		{route: "GET /workshops/:id/review", path: "/workshops/" + wB.ID + "/review"},
+		{route: "POST /workshops/:id/issue", path: "/workshops/" + wB.ID + "/issue", body: url.Values{}},
+		{route: "GET /workshops/:id/cards.pdf", path: "/workshops/" + wB.ID + "/cards.pdf"},
+		{route: "GET /workshops/:id/certificates.pdf", path: "/workshops/" + wB.ID + "/certificates.pdf"},
+		{route: "POST /workshops", path: "/workshops", body: url.Values{"structure": {"bib-b"}, "title": {"intrus"}, "framework": {"digcomp-2.2"}, "competency": {"1.1"}}},
 		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
 		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
@@ -202,6 +242,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /api/v1/tokens", as: "admin", path: "/api/v1/tokens", absent: []string{`"b"`}},
 		{route: "GET /", path: "/?q=", absent: []string{lB.ID, "Bérénice", uuidB}},
 		{route: "GET /structures", path: "/structures", absent: []string{"bib-b"}},
+		{route: "GET /workshops", path: "/workshops", absent: []string{wB.ID, "Atelier de B"}},
 		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
 		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
 		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},
@@ -220,6 +261,7 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
 		// The network's offers and places are shared for orientation, by design.
 		"GET /api/v1/structures/:slug/offers", "GET /api/v1/orientation", "POST /api/v1/places/import", // network administrators only (TestPlacesImportAPI)
+		"GET /api/v1/frameworks/:id/template.csv", "GET /batches/template.csv",
 	}
 
 	covered := map[string]bool{}

@@ -99,10 +99,12 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 		Credentials: credentials, Audit: sqlite.NewAuditStore(db), Trust: sqlite.NewTrustStore(db), Imports: sqlite.NewImportStore(db), Keys: ks, Frameworks: fws,
 		Places: sqlite.NewPlaceStore(db),
 		Tx:     db, StatusStore: db, Secret: secret, Outbound: outbound.ForBaseURL(base), Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
+		Batches: sqlite.NewBatchStore(db),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(srv.WaitBatches) // before the database closes
 
 	e := &oaEnv{t: t, srv: srv, h: srv.Handler(), doc: oaLoad(t, openAPIDoc), main: main, seen: map[string]map[int]bool{}}
 	token := func(email string, networkAdmin bool, ms ...schema.Membership) string {
@@ -639,6 +641,9 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"Lieu", places.Record{}, false},
 		{"PlacesImportReport", places.Report{}, true},
 		{"ImportProblem", places.Problem{}, false},
+		{"BatchRow", batchRowJSON{}, true},
+		{"BatchCreate", batchJSON{}, false},
+		{"BatchRowCreate", app.BatchRowInput{}, false},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -1063,6 +1068,8 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusForbidden), schema.EFORBIDDEN)
 	e.want(e.call(admin, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusNoContent)
 	e.wantError(e.want(e.call(admin, "DELETE", "/api/v1/trust/"+trID, nil), http.StatusNotFound), schema.ENOTFOUND)
+
+	oaExerciseBatches(t, e) // openapi_batches_test.go
 
 	// Audit log.
 	audit := e.want(e.call(admin, "GET", "/api/v1/audit?limit=500", nil), http.StatusOK)

@@ -163,6 +163,21 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/resources/new", s.resourceNewPage)
 	p.POST("/resources", s.resourceSave)
 	p.GET("/resources/:id", s.resourceEditPage)
+	p.GET("/workshops", s.workshopsPage)
+	p.POST("/workshops", s.workshopCreate)
+	p.GET("/workshops/:id", s.workshopPage)
+	p.POST("/workshops/:id", s.workshopSave)
+	p.GET("/workshops/:id/review", s.workshopReview)
+	p.POST("/workshops/:id/issue", s.workshopIssue)
+	p.GET("/workshops/:id/cards.pdf", s.workshopCards)
+	p.GET("/workshops/:id/certificates.pdf", s.workshopCertificates)
+	r.POST("/batches", s.readBatchForm, s.requireSession, s.batchUpload) // the form is read before the CSRF check
+	p.GET("/batches/template.csv", s.batchTemplatePage)
+	p.GET("/batches/:id", s.batchPage)
+	p.POST("/batches/:id/start", s.batchStart)
+	p.GET("/batches/:id/errors.csv", s.batchErrorsCSV)
+	p.GET("/batches/:id/cards.pdf", s.batchCardsPage)
+	p.GET("/batches/:id/certificates.pdf", s.batchCertificatesPage)
 	p.POST("/resources/:id", s.resourceSave)
 	p.POST("/resources/:id/delete", s.resourceDelete)
 
@@ -207,6 +222,11 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/trust", s.apiTrustAdd)
 	a.DELETE("/trust/:id", s.apiTrustDelete)
 	a.POST("/trust/:id/refresh", s.apiTrustRefresh)
+	a.POST("/batches", s.apiBatchCreate)
+	a.GET("/batches/:id", s.apiBatch)
+	a.GET("/batches/:id/cards.pdf", s.apiBatchCards)
+	a.GET("/batches/:id/certificates.pdf", s.apiBatchCertificates)
+	a.GET("/frameworks/:id/template.csv", s.apiBatchTemplate)
 
 	r.NoRoute(func(c *gin.Context) {
 		s.renderError(c, schema.Errorf(schema.ENOTFOUND, "no such page: check the address or go back to the home page", "page introuvable : vérifiez l'adresse ou revenez à l'accueil"))
@@ -233,6 +253,8 @@ func (s *Server) limitBody(c *gin.Context) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
 	case "/api/v1/places/import":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxPlacesImport)
+	case "/api/v1/batches", "/batches":
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
 	default:
 		if c.FullPath() == "/structures/:slug/logo" { // read to its end by readLogoForm
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLogoBody)

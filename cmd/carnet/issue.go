@@ -17,6 +17,16 @@ const issueHelp = `carnet issue — évaluer et délivrer une attestation signé
 Usage :
   carnet issue --data DIR [--structure SLUG] --learner NOM --framework ID --level CODE=N [--level CODE=N …]
                [--evidence TEXTE] --out FICHIER.jwt [--card FICHIER.pdf [--card-layout card|a4]]
+  carnet issue --data DIR [--structure SLUG] --framework ID --csv FICHIER.csv
+               [--cards FICHIER.pdf] [--certificates FICHIER.pdf]
+
+Avec --csv, délivre une attestation par ligne du fichier (en-tête nom;contact;notes;codes…,
+UTF-8 ou Windows-1252, « ; » ou « , ») comme chaque délivrance seule ; affiche une ligne par
+ligne refusée et un bilan ; code de sortie 0 si toutes les lignes sont délivrées, 1 sinon
+(2 : erreur d'usage ou du système).
+With --csv, issues one credential per row of the file (header nom;contact;notes;codes…, UTF-8
+or Windows-1252, ";" or ","), each as a single issuance; prints one line per refused row and a
+summary; exit code 0 if every row was issued, 1 otherwise (2: usage or system error).
 
 Fonctionne sur DIR sans serveur (un dossier vide est initialisé comme par 'serve') ; affiche
 l'identifiant de l'attestation. Works on DIR without a running server (an empty DIR is
@@ -62,6 +72,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		baseURL    = fs.String("base-url", "", "URL publique de l'instance (mémorisée) / public URL of the instance (stored)")
 		lang       = fs.String("lang", "fr", "langue des textes de l'attestation : fr ou en / language of the credential's texts: fr or en")
 		asJSON     = fs.Bool("json", false, "afficher id, code court, texte du QR et jeton de carte en JSON / print id, short code, QR text and card token as JSON")
+		batchFlags = issueBatchFlags(fs)
 	)
 	fs.Var(&levels, "level", "CODE=NIVEAU, répétable / CODE=LEVEL, repeatable (ex. 1.1=3, REC.L=B1)")
 	fs.Var(&evidence, "evidence", "preuve (texte), répétable / evidence (text), repeatable")
@@ -69,6 +80,9 @@ func runIssue(ctx context.Context, args []string, e env) int {
 	fs.Var(&fwFiles, "framework-file", "fichier de référentiel supplémentaire / extra framework file (repeatable)")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
+	}
+	if batchFlags.set() { // carnet issue --csv (issuebatch.go)
+		return runIssueBatch(ctx, fs, e, batchFlags, *data, *structure, *framework, *baseURL, *lang, fwFiles)
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -155,7 +155,14 @@ func runServe(ctx context.Context, args []string, e env) int {
 			log.Error("la base de données est endommagée ; écritures refusées / the database is damaged; writes refused", "err", err)
 		})
 	}
-	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close, watchDB)
+	batches := func(ctx context.Context) { // batches left running by the last stop, and those started now
+		if err := srv.ResumeBatches(ctx); err != nil {
+			log.Error("lots / batches", "err", err)
+		}
+		<-ctx.Done()
+		srv.WaitBatches()
+	}
+	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close, watchDB, batches)
 }
 
 // newHTTPServer returns an http.Server with Carnet's timeouts and limits.

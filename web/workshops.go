@@ -1,0 +1,326 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"carnet/app"
+	"carnet/issuer/card"
+	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Workshops (ateliers): a mediator creates one (title, dates, structure,
+// framework, the competencies it works on, a partner), adds participants
+// (learners found by name, or new ones typed one per line), fills one
+// grid participants × competencies (a select per cell: Tab to move, a
+// digit to choose a level), reviews, issues all at once through the
+// batch operation (app.IssueWorkshop), and prints the group's cards and
+// certificates.
+
+func init() {
+	for k, v := range workshopMessages {
+		messages[k] = v
+	}
+}
+
+var workshopMessages = map[string][2]string{
+	"nav_workshops":           {"Ateliers", "Workshops"},
+	"workshops_title":         {"Ateliers", "Workshops"},
+	"workshops_intro":         {"Évaluez un groupe sur une seule grille, puis délivrez et imprimez toutes les attestations d'un coup.", "Assess a group on one grid, then issue and print every credential at once."},
+	"workshops_none":          {"Aucun atelier pour l'instant.", "No workshop yet."},
+	"workshop_new":            {"Nouvel atelier", "New workshop"},
+	"workshop_title_label":    {"Titre", "Title"},
+	"workshop_dates":          {"Date(s)", "Date(s)"},
+	"workshop_dates_hint":     {"Par exemple : mardis 3, 10 et 17 mars 2026", "For example: Tuesdays 3, 10 and 17 March 2026"},
+	"workshop_partner":        {"Partenaire (facultatif)", "Partner (optional)"},
+	"workshop_partner_hint":   {"Par exemple : avec France Travail", "For example: with France Travail"},
+	"workshop_framework":      {"Référentiel", "Framework"},
+	"workshop_choose_fw":      {"Choisir ce référentiel", "Choose this framework"},
+	"workshop_competencies":   {"Compétences travaillées", "Competencies worked on"},
+	"workshop_create":         {"Créer l'atelier", "Create the workshop"},
+	"workshop_participants":   {"Participant·es", "Participants"},
+	"workshop_grid_hint":      {"Tab passe à la cellule suivante ; tapez le chiffre du niveau ; « — » : non évalué. Une personne sans niveau, ou laissée de côté, ne reçoit rien.", "Tab moves to the next cell; type the level's digit; “—”: not assessed. A participant with no level, or left out, receives nothing."},
+	"workshop_not_assessed":   {"—", "—"},
+	"workshop_skip":           {"Laisser de côté", "Leave out"},
+	"workshop_remove":         {"Retirer", "Remove"},
+	"workshop_add_new":        {"Nouvelles personnes, une par ligne", "New people, one per line"},
+	"workshop_find":           {"Ajouter des personnes déjà inscrites", "Add learners already registered"},
+	"workshop_find_button":    {"Chercher", "Search"},
+	"workshop_add_found":      {"Ajouter à l'atelier", "Add to the workshop"},
+	"workshop_save":           {"Enregistrer la grille", "Save the grid"},
+	"workshop_review":         {"Relire avant de délivrer", "Review before issuing"},
+	"workshop_review_title":   {"Relecture de l'atelier", "Review of the workshop"},
+	"workshop_review_intro":   {"Chaque personne ci-dessous reçoit une attestation avec ces niveaux, comme si elle était délivrée seule.", "Each person below receives a credential with these levels, as if issued alone."},
+	"workshop_left_out":       {"Ne reçoivent rien (aucun niveau ou laissé·es de côté)", "Receive nothing (no level, or left out)"},
+	"workshop_issue_all":      {"Délivrer toutes les attestations", "Issue every credential"},
+	"workshop_back_grid":      {"Revenir à la grille", "Back to the grid"},
+	"workshop_levels_help":    {"Que veut dire chaque niveau ?", "What does each level mean?"},
+	"workshop_issued":         {"Délivrance", "Issuance"},
+	"workshop_progress":       {"%d lignes traitées sur %d", "%d of %d rows done"},
+	"workshop_running":        {"En cours… cette page se met à jour toute seule ; vous pouvez la quitter et revenir.", "Running… this page updates itself; you may leave it and come back."},
+	"workshop_row_ok":         {"délivrée", "issued"},
+	"workshop_print_cards":    {"Imprimer toutes les cartes (PDF, 4 par page)", "Print every card (PDF, 4 per page)"},
+	"workshop_print_a4":       {"Imprimer toutes les attestations A4 (PDF)", "Print every A4 certificate (PDF)"},
+	"workshop_batch_failed":   {"La délivrance s'est arrêtée :", "The issuance stopped:"},
+	"workshop_existing":       {"inscrite", "registered"},
+	"workshop_results":        {"Résultat par personne", "Result per person"},
+	"workshop_open":           {"Ouvrir", "Open"},
+	"workshop_n_participants": {"%d participant·es", "%d participants"},
+}
+
+// workshopCol is a competency column of the grid.
+type workshopCol struct {
+	Code string
+	Comp schema.Competency
+}
+
+// workshopRow is a participant's row of the grid.
+type workshopRow struct {
+	Index     int
+	LearnerID string
+	Name      string
+	Skip      bool
+	Cells     []workshopCell
+	Result    *schema.BatchRow
+}
+
+type workshopCell struct {
+	Code, Value string
+}
+
+func (s *Server) workshopsPage(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	p := s.view(c, "workshops_title")
+	list, err := s.ListWorkshops(ctx, a)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	sts, err := s.VisibleStructures(ctx, a)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	fwID := c.DefaultQuery("framework", "digcomp-2.2")
+	fw, err := s.Frameworks.Get(fwID)
+	if err != nil {
+		fw, _ = s.Frameworks.Get(s.Frameworks.IDs()[0])
+	}
+	p.D["Workshops"], p.D["Structures"], p.D["F"], p.D["FrameworkIDs"] = list, sts, fw, s.Frameworks.IDs()
+	s.render(c, http.StatusOK, "workshops", p)
+}
+
+func (s *Server) workshopCreate(c *gin.Context) {
+	c.Request.ParseForm()
+	in := app.WorkshopInput{Structure: c.PostForm("structure"), Title: c.PostForm("title"), Dates: c.PostForm("dates"),
+		Partner: c.PostForm("partner"), Framework: c.PostForm("framework"), Competencies: c.PostFormArray("competency")}
+	w, err := s.CreateWorkshop(c.Request.Context(), actorOf(c), in)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID)
+}
+
+// workshopView fills a page with a workshop, its grid and its last
+// batch.
+func (s *Server) workshopView(c *gin.Context, p *page, w *schema.Workshop) error {
+	ctx, a := c.Request.Context(), actorOf(c)
+	fw, err := s.Frameworks.Get(w.Framework)
+	if err != nil {
+		return err
+	}
+	b, rows, err := s.WorkshopBatch(ctx, a, w)
+	if err != nil {
+		return err
+	}
+	results := map[int]*schema.BatchRow{}
+	for _, r := range rows {
+		if r.Done {
+			results[r.Row] = r
+		}
+	}
+	var cols []workshopCol
+	for _, code := range w.Competencies {
+		if comp, _, err := fw.Competency(code); err == nil {
+			cols = append(cols, workshopCol{Code: code, Comp: *comp})
+		}
+	}
+	var grid []workshopRow
+	for i, pt := range w.Participants {
+		r := workshopRow{Index: i, LearnerID: pt.LearnerID, Name: pt.Name, Skip: pt.Skip, Result: results[i+1]}
+		for _, col := range cols {
+			r.Cells = append(r.Cells, workshopCell{Code: col.Code, Value: pt.Levels[col.Code]})
+		}
+		grid = append(grid, r)
+	}
+	st := &schema.Structure{}
+	if sts, err := s.VisibleStructures(ctx, a); err == nil {
+		for _, x := range sts {
+			if x.ID == w.StructureID {
+				st = x
+			}
+		}
+	}
+	p.D["W"], p.D["F"], p.D["Cols"], p.D["Grid"], p.D["Batch"], p.D["Structure"] = w, fw, cols, grid, b, st
+	if b != nil && b.Status == schema.BatchRunning {
+		p.D["Refresh"] = true
+	}
+	return nil
+}
+
+func (s *Server) workshopPage(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	w, err := s.Workshop(ctx, a, c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "workshops_title")
+	p.Title = w.Title
+	if err := s.workshopView(c, p, w); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if q := strings.TrimSpace(c.Query("q")); q != "" {
+		found, err := s.SearchLearners(ctx, a, q, 20)
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		in := map[string]bool{}
+		for _, pt := range w.Participants {
+			in[pt.LearnerID] = true
+		}
+		var list []*schema.Learner
+		for _, l := range found {
+			if l.StructureID == w.StructureID && !in[l.ID] && !l.Erased() {
+				list = append(list, l)
+			}
+		}
+		p.D["Found"], p.D["Q"] = list, q
+	}
+	s.render(c, http.StatusOK, "workshop", p)
+}
+
+// workshopForm reads the grid form: each participant's row, those
+// removed left out, the learners found and added, the new names typed.
+func workshopForm(c *gin.Context, w *schema.Workshop) []schema.WorkshopParticipant {
+	n, _ := strconv.Atoi(c.PostForm("n"))
+	if n < 0 || n > app.MaxWorkshopParticipants {
+		n = 0
+	}
+	var out []schema.WorkshopParticipant
+	for i := 0; i < n; i++ {
+		pre := "p" + strconv.Itoa(i) + "_"
+		if c.PostForm(pre+"remove") == "on" {
+			continue
+		}
+		pt := schema.WorkshopParticipant{LearnerID: c.PostForm(pre + "id"), Name: c.PostForm(pre + "name"),
+			Skip: c.PostForm(pre+"skip") == "on", Levels: map[string]string{}}
+		for _, code := range w.Competencies {
+			if v := c.PostForm(pre + "l_" + code); v != "" {
+				pt.Levels[code] = v
+			}
+		}
+		out = append(out, pt)
+	}
+	for _, id := range c.PostFormArray("add_learner") {
+		out = append(out, schema.WorkshopParticipant{LearnerID: id})
+	}
+	for _, line := range strings.Split(c.PostForm("new_names"), "\n") {
+		if name := strings.TrimSpace(line); name != "" {
+			out = append(out, schema.WorkshopParticipant{Name: name})
+		}
+	}
+	return out
+}
+
+func (s *Server) workshopSave(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	w, err := s.Workshop(ctx, a, c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if _, err := s.SaveWorkshopGrid(ctx, a, w.ID, workshopForm(c, w)); err != nil {
+		if schema.ErrorCode(err) != schema.EINVALID {
+			s.renderPageError(c, err)
+			return
+		}
+		p := s.view(c, "workshops_title")
+		p.Title, p.Error = w.Title, s.errorText(c, p, err)
+		if err := s.workshopView(c, p, w); err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		s.render(c, http.StatusBadRequest, "workshop", p)
+		return
+	}
+	if c.PostForm("action") == "review" {
+		c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID+"/review")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID+"?ok=saved")
+}
+
+func (s *Server) workshopReview(c *gin.Context) {
+	w, err := s.Workshop(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "workshop_review_title")
+	if err := s.workshopView(c, p, w); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "workshop_review", p)
+}
+
+func (s *Server) workshopIssue(c *gin.Context) {
+	l := lang(c)
+	b, w, err := s.IssueWorkshop(c.Request.Context(), actorOf(c), c.Param("id"), l)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if b.Status == schema.BatchRunning {
+		s.StartBatch(b.ID)
+	}
+	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID+"#issued")
+}
+
+// workshopSheets serves a workshop's cards or A4 certificates in one PDF.
+func (s *Server) workshopSheets(layout string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, a := c.Request.Context(), actorOf(c)
+		w, err := s.Workshop(ctx, a, c.Param("id"))
+		if err != nil {
+			s.renderPageError(c, err)
+			return
+		}
+		if w.BatchID == "" {
+			s.renderPageError(c, schema.Errorf(schema.ECONFLICT, "this workshop was not issued yet", "cet atelier n'a pas encore été délivré"))
+			return
+		}
+		name := "cartes-atelier.pdf"
+		if layout == card.LayoutA4 {
+			name = "attestations-atelier.pdf"
+		}
+		pw := &pdfWriter{c: c, name: name}
+		if err := s.BatchSheets(ctx, a, w.BatchID, layout, lang(c), pw); err != nil {
+			if !pw.started {
+				s.renderPageError(c, err)
+			} else if s.Log != nil {
+				s.Log.Error("workshop pdf", "workshop", w.ID, "err", err)
+			}
+		}
+	}
+}
+
+func (s *Server) workshopCards(c *gin.Context)        { s.workshopSheets(card.LayoutCard)(c) }
+func (s *Server) workshopCertificates(c *gin.Context) { s.workshopSheets(card.LayoutA4)(c) }

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+
+	"carnet/app/batch"
+	"carnet/issuer/card"
+	"carnet/schema"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The CSV import page: a mediator downloads the template, fills it, and
+// uploads it; the page shows each row's check (per-row errors in the
+// page's language) before anything is issued; "issue the valid rows"
+// runs the batch in the background, its progress on the page, which can
+// be left and come back to; the refused rows can be downloaded as CSV to
+// correct.
+
+func init() {
+	for k, v := range batchImportMessages {
+		messages[k] = v
+	}
+}
+
+var batchImportMessages = map[string][2]string{
+	"batch_import_title":   {"Importer une liste (CSV)", "Import a list (CSV)"},
+	"batch_import_hint":    {"Une ligne par personne : nom, contact et notes facultatifs, puis un niveau par compétence (vide : non évalué). UTF-8 ou Windows-1252 (Excel), séparateur « ; » ou « , ».", "One row per person: name, optional contact and notes, then a level per competency (empty: not assessed). UTF-8 or Windows-1252 (Excel), “;” or “,” separated."},
+	"batch_template":       {"Télécharger le modèle CSV de ce référentiel", "Download this framework's CSV template"},
+	"batch_file":           {"Fichier CSV (50 Mo au plus)", "CSV file (50 MB at most)"},
+	"batch_upload":         {"Vérifier le fichier", "Check the file"},
+	"batch_title":          {"Import CSV", "CSV import"},
+	"batch_preview":        {"%d ligne(s) valable(s) sur %d. Rien n'est encore délivré.", "%d valid row(s) of %d. Nothing is issued yet."},
+	"batch_start":          {"Délivrer les lignes valables", "Issue the valid rows"},
+	"batch_row":            {"Ligne", "Row"},
+	"batch_result":         {"Résultat", "Result"},
+	"batch_row_valid":      {"valable", "valid"},
+	"batch_errors_csv":     {"Télécharger les lignes refusées (CSV)", "Download the refused rows (CSV)"},
+	"batch_no_file":        {"Choisissez un fichier CSV.", "Choose a CSV file."},
+	"batch_status_pending": {"à confirmer", "to confirm"},
+	"batch_status_running": {"en cours", "running"},
+	"batch_status_done":    {"terminé", "done"},
+	"batch_status_failed":  {"arrêté", "stopped"},
+	"batch_status":         {"État", "Status"},
+}
+
+const batchUploadKey = "batch_upload"
+
+// batchUploadFile is the file of an upload form, read by readBatchForm.
+type batchUploadFile struct {
+	data     []byte
+	tooLarge bool
+}
+
+// readBatchForm reads a CSV upload form part by part before the CSRF
+// check (as readLogoForm does): the small fields become the PostForm, the
+// file (at most batch.MaxBytes) goes to batchUpload.
+func (s *Server) readBatchForm(c *gin.Context) {
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return // not multipart: no token, the CSRF check refuses it
+	}
+	values, up := url.Values{}, &batchUploadFile{}
+	for n := 0; n < 20; n++ {
+		part, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if part.FormName() == "file" {
+			b, _ := io.ReadAll(io.LimitReader(part, batch.MaxBytes+1))
+			if len(b) > batch.MaxBytes {
+				up.data, up.tooLarge = nil, true
+				io.Copy(io.Discard, part)
+			} else {
+				up.data = b
+			}
+			continue
+		}
+		b, _ := io.ReadAll(io.LimitReader(part, 4<<10))
+		values.Add(part.FormName(), string(b))
+	}
+	c.Request.PostForm = values
+	c.Request.Form = values
+	c.Request.MultipartForm = &multipart.Form{Value: values, File: map[string][]*multipart.FileHeader{}}
+	c.Set(batchUploadKey, up)
+}
+
+func (s *Server) batchUpload(c *gin.Context) {
+	// Who may issue there, before what the file says.
+	if _, err := s.StructureFor(c.Request.Context(), actorOf(c), c.PostForm("structure"), schema.RoleMediator); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	up, _ := c.Get(batchUploadKey)
+	f, _ := up.(*batchUploadFile)
+	switch {
+	case f == nil || (len(f.data) == 0 && !f.tooLarge):
+		s.renderPageError(c, schema.Errorf(schema.EINVALID, "choose a CSV file", "choisissez un fichier CSV"))
+		return
+	case f.tooLarge:
+		s.renderPageError(c, errBatchTooLarge)
+		return
+	}
+	b, err := s.PreviewBatchCSV(c.Request.Context(), actorOf(c), c.PostForm("structure"), c.PostForm("framework"), lang(c), f.data)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/batches/"+b.ID)
+}
+
+func (s *Server) batchPage(c *gin.Context) {
+	b, rows, err := s.Batch(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	p := s.view(c, "batch_title")
+	valid := 0
+	for _, r := range rows {
+		if !r.Done || r.OK() {
+			valid++
+		}
+	}
+	p.D["B"], p.D["Rows"], p.D["Valid"] = b, rows, valid
+	p.D["Refresh"] = b.Status == schema.BatchRunning
+	s.render(c, http.StatusOK, "batch", p)
+}
+
+func (s *Server) batchStart(c *gin.Context) {
+	b, err := s.StartPendingBatch(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	if b.Status == schema.BatchRunning {
+		s.StartBatch(b.ID)
+	}
+	c.Redirect(http.StatusSeeOther, "/batches/"+b.ID)
+}
+
+// batchErrorsCSV serves a batch's refused rows as CSV: line, name, error;
+// every cell escaped (batch.Escape), so that a name typed as a formula is
+// never run by the spreadsheet that opens the report.
+func (s *Server) batchErrorsCSV(c *gin.Context) {
+	_, rows, err := s.Batch(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	l := lang(c)
+	var report []batch.ReportRow
+	for _, r := range rows {
+		if r.Done && !r.OK() {
+			msg := r.ErrMessage
+			if l == "fr" {
+				msg = r.ErrMessageFR
+			}
+			report = append(report, batch.ReportRow{Line: r.Row, Name: r.Name, Message: msg})
+		}
+	}
+	var buf bytes.Buffer
+	if err := batch.WriteReport(&buf, report, l); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="lignes-refusees.csv"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// batchTemplatePage serves a framework's CSV template to a signed-in
+// browser (the API's GET /api/v1/frameworks/{id}/template.csv).
+func (s *Server) batchTemplatePage(c *gin.Context) {
+	fw, err := s.Frameworks.Get(c.Query("framework"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := batch.WriteTemplate(&buf, fw); err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="modele-`+fw.ID+`.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// batchSheetsPage serves a batch's cards or certificates to a signed-in
+// browser.
+func (s *Server) batchSheetsPage(layout string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		name := "cartes-" + c.Param("id") + ".pdf"
+		if layout == card.LayoutA4 {
+			name = "attestations-" + c.Param("id") + ".pdf"
+		}
+		w := &pdfWriter{c: c, name: name}
+		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, lang(c), w); err != nil && !w.started {
+			s.renderPageError(c, err)
+		}
+	}
+}
+
+func (s *Server) batchCardsPage(c *gin.Context)        { s.batchSheetsPage(card.LayoutCard)(c) }
+func (s *Server) batchCertificatesPage(c *gin.Context) { s.batchSheetsPage(card.LayoutA4)(c) }
