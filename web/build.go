@@ -27,7 +27,7 @@ type Config struct {
 	Trust       schema.TrustStore
 	Imports     schema.ImportStore
 	Resources   schema.ResourceStore
-	Places      places.Store // the places on the national standard; nil: none
+	Places      places.Store         // the places on the national standard; nil: none
 	Batches     schema.BatchStore    // nil: no batch issuance
 	Workshops   schema.WorkshopStore // nil: no workshops
 	Keys        keys.Store

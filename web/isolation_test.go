@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"carnet/places"
 	"carnet/app"
+	"carnet/places"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
