@@ -131,12 +131,17 @@ async function theDay(page, lang, learner, shots) {
   ]);
   check(res.status() === 200 && (res.headers()['content-type'] || '').startsWith('application/pdf'), `card.pdf: ${res.status()} ${res.headers()['content-type']}`);
   // Back from the PDF (a tap's navigation to it may still be starting).
+  // A goto "interrupted by another navigation" to the same page has
+  // still arrived there: wait for that navigation, then check where we are.
   for (let i = 0; ; i++) {
     try {
       await page.goto(credentialURL);
       break;
     } catch (e) {
-      if (i >= 3 || !String(e.message).includes('interrupted')) throw e;
+      if (i >= 10 || !String(e.message).includes('interrupted')) throw e;
+      await page.waitForLoadState('load').catch(() => {});
+      if (page.url() === credentialURL) break;
+      await page.waitForTimeout(200);
     }
   }
   // The learner's page: the credential with a print button, and a new
