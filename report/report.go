@@ -68,6 +68,9 @@ type Store interface {
 	Figures(ctx context.Context, q Query) (*Figures, error)
 	// Headline counts the key figures only (the previous period).
 	Headline(ctx context.Context, q Query) (*Headline, error)
+	// AddVerifications adds tallies of verifications of the structures'
+	// credentials: structure id -> day (YYYY-MM-DD) -> how many.
+	AddVerifications(ctx context.Context, tally map[int64]map[string]int) error
 }
 
 // Headline holds the key figures of a period, as the store counts them.

@@ -8,6 +8,7 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/outbound"
+	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -44,6 +45,11 @@ type Config struct {
 	Secret   []byte // HMAC key of the CSRF tokens; random per instance
 	Log      *slog.Logger
 	Now      func() time.Time // time.Now when nil
+
+	// Reports counts the bilan; nil: no bilan. ReportThreshold is the
+	// smallest count it shows as a number; 0: report.DefaultThreshold.
+	Reports         report.Store
+	ReportThreshold int
 }
 
 // NewServer returns the server of an instance: its issuance service, and a
@@ -58,7 +64,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		BaseURL: cfg.BaseURL, Structures: cfg.Structures, Users: cfg.Users, Learners: cfg.Learners,
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
-		Secret: cfg.Secret, Log: cfg.Log, Now: cfg.Now,
+		Secret: cfg.Secret, Log: cfg.Log, Now: cfg.Now, Reports: cfg.Reports, ReportThreshold: cfg.ReportThreshold,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}
 	reg, err := s.trustRegistry(ctx)

@@ -74,7 +74,7 @@ func startFixtureAt(t *testing.T, base string) *fixture {
 	f.srv, err = web.NewServer(context.Background(), web.Config{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
 		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws,
-		Tx: db, StatusStore: db, Secret: secret, Outbound: out,
+		Tx: db, StatusStore: db, Secret: secret, Outbound: out, Reports: sqlite.NewReportStore(db),
 	})
 	if err != nil {
 		t.Fatal(err)

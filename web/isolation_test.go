@@ -125,6 +125,14 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "DELETE /api/v1/trust/:id", as: "admin", path: "/api/v1/trust/1"},
 		{route: "POST /api/v1/trust/:id/refresh", as: "admin", path: "/api/v1/trust/1/refresh"},
 		{route: "GET /api/v1/audit", path: "/api/v1/audit"},
+		// The bilan: administrators of their structures only.
+		{route: "GET /api/v1/reports", as: "admin", path: "/api/v1/reports?structure=bib-b"},
+		{route: "GET /api/v1/reports", path: "/api/v1/reports?structure=bib-b"},
+		{route: "GET /api/v1/reports", path: "/api/v1/reports?structure=bib-a"}, // a mediator of A
+		{route: "GET /api/v1/reports", path: "/api/v1/reports"},
+		{route: "GET /bilan", as: "admin", path: "/bilan?structure=bib-b"},
+		{route: "GET /bilan", as: "admin", path: "/bilan?structure=bib-b&format=csv"},
+		{route: "GET /bilan", path: "/bilan"},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
 		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
@@ -181,6 +189,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /", path: "/?q=", absent: []string{lB.ID, "Bérénice", uuidB}},
 		{route: "GET /structures", path: "/structures", absent: []string{"bib-b"}},
 		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
+		{route: "GET /api/v1/reports", as: "admin", path: "/api/v1/reports", absent: []string{"bib-b", `"\u003c 5"`, `"< 5"`}}, // B's 2 credentials would show as "< 5"
+		{route: "GET /bilan", as: "admin", path: "/bilan", absent: []string{"bib-b", `data-figure="issued">&lt; 5<`}},
 		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
 		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},
 		{route: "GET /resources", path: "/resources", absent: []string{"/resources/pix/delete", "/resources/new"}},

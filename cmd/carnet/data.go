@@ -230,7 +230,7 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
 		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources,
 		Keys: in.keys, Frameworks: in.frameworks, Tx: in.db, StatusStore: in.db, StatusTTL: in.statusTTL,
-		Secret: in.secret, Log: log,
+		Secret: in.secret, Log: log, Reports: sqlite.NewReportStore(in.db),
 	})
 }
 
