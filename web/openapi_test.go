@@ -1033,7 +1033,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	if bilan.JSON["people"] == nil || bilan.JSON["competences"] == nil {
 		t.Errorf("bilan: %s", bilan.Body)
 	}
-	e.want(e.call(admin, "GET", "/api/v1/reports?structure=main&framework=digcomp-2.2&format=csv&sep=;", nil), http.StatusOK)
+	e.want(e.call(admin, "GET", "/api/v1/reports?structure=main&framework=digcomp-2.2&format=csv&sep=%3B", nil), http.StatusOK)
 	e.want(e.call(admin, "GET", "/api/v1/reports?format=pdf&lang=en", nil), http.StatusOK)
 	e.wantError(e.want(e.call(admin, "GET", "/api/v1/reports?from=2026-13-01&to=2026-12-31", nil), http.StatusBadRequest), schema.EINVALID)
 	e.wantError(e.want(e.call(admin, "GET", "/api/v1/reports?structure=nope", nil), http.StatusNotFound), schema.ENOTFOUND)
