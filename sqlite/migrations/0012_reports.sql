@@ -68,4 +68,5 @@ CREATE TABLE verification_counts (
 ALTER TABLE learners ADD COLUMN folded TEXT NOT NULL DEFAULT '';
 UPDATE learners SET folded = carnet_fold(name) || char(10) || carnet_fold(contact) WHERE erased_at = '';
 CREATE INDEX learners_search ON learners (structure_id, created_at, erased_at, folded);
+DROP INDEX learners_structure; -- learners_search begins with its columns
 CREATE INDEX learners_recent ON learners (created_at, erased_at, folded);
