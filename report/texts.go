@@ -44,6 +44,12 @@ var texts = map[string][2]string{
 	"chart_progress":  {"Progression par compétence : évaluées au moins deux fois (blanc) et ayant progressé (noir)", "Progression by competency: assessed at least twice (white) and moved up (black)"},
 	"chart_monthly":   {"Par mois : attestations (trait plein) et personnes (tirets)", "By month: credentials (solid line) and people (dashes)"},
 	"none":            {"Aucune donnée pour cette période.", "No data for this period."},
+	"pdf_key":         {"Chiffres clés", "Key figures"},
+	"pdf_competences": {"Par compétence", "By competency"},
+	"pdf_continuity":  {"Continuité entre structures", "Continuity across structures"},
+	"pdf_next":        {"Ressources suggérées comme prochaine étape", "Resources suggested as next steps"},
+	"pdf_monthly":     {"Par mois : attestations (blanc) et personnes (noir)", "By month: credentials (white) and people (black)"},
+	"pdf_levels":      {"Personnes par niveau atteint", "People by level reached"},
 }
 
 // T returns a label of the exports in lang ("fr" or "en").

@@ -145,7 +145,14 @@ func (s *Server) exportReport(c *gin.Context, r *report.Report, st *schema.Struc
 		}
 		ctype, name = "text/csv; charset=utf-8", name+".csv"
 	} else {
-		cv := pdf.Cover{Lang: lang, Instance: s.BaseURL, Generated: s.now()}
+		cv := pdf.Cover{Lang: lang, Instance: s.BaseURL, Generated: s.now(), Titles: map[string]string{}}
+		for _, cp := range r.Competences {
+			if fw, err := s.Frameworks.Get(cp.Framework); err == nil {
+				if k, _, err := fw.Competency(cp.Code); err == nil {
+					cv.Titles[cp.Framework+" "+cp.Code] = k.Title.In(lang)
+				}
+			}
+		}
 		if st != nil {
 			cv.Scope = st.Name
 		}

@@ -109,7 +109,7 @@ func TestReports(t *testing.T) {
 		t.Fatalf("pdf: %d %v", res.StatusCode, res.Header)
 	}
 	text := pdfToText(t, pdf)
-	for _, s := range []string{"Bilan", "Personnes accompagnées", "Attestations délivrées", "< 5", "digcomp-2.2 1.1"} {
+	for _, s := range []string{"Bilan", "Personnes accompagnées", "Attestations délivrées", "< 5", "1.1 ", "(digcomp-2.2)", "Chiffres clés"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("pdf: no %q in\n%s", s, text)
 		}

@@ -216,9 +216,9 @@ func (g *demo) run(ctx context.Context, nStructures, nLearners, nCredentials, nS
 			if k > 0 {
 				at = at.Add(time.Duration(7+g.rnd.IntN(gap)) * 24 * time.Hour)
 				for _, c := range l.focus {
-					switch r := g.rnd.IntN(10); {
-					case r < 4:
-					case r < 9:
+					switch r := g.rnd.IntN(20); {
+					case r < 13: // most sessions do not change a level
+					case r < 19:
 						l.level[c] = min(8, l.level[c]+1)
 					default:
 						l.level[c] = min(8, l.level[c]+2)

@@ -24,6 +24,7 @@ type Cover struct {
 	Scope     string // the structure's name, or "" for the whole network
 	Framework string // the framework's title, or "" for all
 	Generated time.Time
+	Titles    map[string]string // "framework code" -> the competency's title
 }
 
 // Render writes the PDF of r.
@@ -71,7 +72,7 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 
 	// Key figures.
 	pdf.AddPage()
-	text(18, "B", T("key"))
+	text(18, "B", T("pdf_key"))
 	pdf.Ln(3)
 	table(pdf, tr, []string{"", r.From + " – " + r.To, T("previous")}, [][]string{
 		{T("people"), r.People.String(), r.Previous.People.String()},
@@ -89,7 +90,7 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 
 	// Months.
 	pdf.Ln(6)
-	text(14, "B", T("chart_monthly"))
+	text(14, "B", T("pdf_monthly"))
 	pdf.Ln(2)
 	var issued, people []report.Count
 	var labels []string
@@ -101,13 +102,18 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 	// Competencies.
 	if len(r.Competences) > 0 {
 		pdf.AddPage()
-		text(18, "B", T("competences"))
+		text(18, "B", T("pdf_competences"))
 		for _, c := range r.Competences {
 			if pdf.GetY() > 200 {
 				pdf.AddPage()
 			}
 			pdf.Ln(4)
-			text(13, "B", c.Framework+" "+c.Code)
+			title := c.Framework + " " + c.Code
+			if t := cv.Titles[c.Framework+" "+c.Code]; t != "" {
+				title = c.Code + " " + t + " (" + c.Framework + ")"
+			}
+			text(13, "B", title)
+			text(9, "", T("pdf_levels"))
 			var counts []report.Count
 			for _, lv := range c.LevelOrder {
 				counts = append(counts, c.Levels[lv])
@@ -123,7 +129,7 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 
 	// Continuity and next steps.
 	pdf.AddPage()
-	text(18, "B", T("continuity"))
+	text(18, "B", T("pdf_continuity"))
 	pdf.Ln(3)
 	rows := [][]string{}
 	for _, p := range r.Continuity.ByPartner {
@@ -136,7 +142,7 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 	text(11, "", T("verifications")+" : "+fmt.Sprint(r.Verifications.Total))
 	if len(r.Resources) > 0 {
 		pdf.Ln(6)
-		text(18, "B", T("next_steps"))
+		text(18, "B", T("pdf_next"))
 		pdf.Ln(3)
 		rows = nil
 		for _, res := range r.Resources {
