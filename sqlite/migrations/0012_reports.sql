@@ -46,8 +46,8 @@ INSERT OR IGNORE INTO credential_levels (credential_id, competency, structure_id
 CREATE INDEX credentials_issued ON credentials (issued_at, structure_id, framework, learner_id, subject_id);
 CREATE INDEX credentials_period ON credentials (structure_id, issued_at, framework, learner_id, subject_id);
 CREATE INDEX credentials_learner_issued ON credentials (learner_id, issued_at, framework);
-CREATE INDEX credentials_revoked ON credentials (revoked_at, structure_id, framework) WHERE revoked_at != '';
-CREATE INDEX credentials_suspended ON credentials (suspended_at, structure_id, framework) WHERE suspended_at != '';
+CREATE INDEX credentials_revoked ON credentials (structure_id, revoked_at, framework) WHERE revoked_at != '';
+CREATE INDEX credentials_suspended ON credentials (structure_id, suspended_at, framework) WHERE suspended_at != '';
 -- Attachments by structure and time.
 CREATE INDEX imports_structure ON imports (structure_id, attached_at);
 
