@@ -238,6 +238,25 @@ func TestFigures(t *testing.T) {
 	check("network", [4]report.Count{rn.People, rn.New, rn.Credentials.Issued, rn.Continuity.Attached}, [4]report.Count{n(8), n(6), n(11), n(2)})
 	check("network 1.1 assessed", rn.Competences[0].Assessed, n(6))
 	check("network verifications", rn.Verifications.Total, 6)
+
+	// Credentials issued or revoked after a bilan count in the next one:
+	// the level rows are added then (not at issuance).
+	creds := sqlite.NewCredentialStore(d.db)
+	if err := creds.CreateCredential(context.Background(), &schema.CredentialRecord{ID: "urn:uuid:late", Structure: "bib-a", LearnerID: "L6",
+		SubjectID: "urn:uuid:L6", Framework: "digcomp-2.2", IssuedAt: day("2026-12-01"), JWT: "jws", CardToken: "card", ShortCode: "LATE",
+		StatusList: 1, StatusIndex: 999, Results: []schema.LevelResult{{Competency: "2.1", Level: "5"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := creds.SetCredentialStatus(context.Background(), "urn:uuid:c2", schema.StatusChange{Action: schema.AuditRevoke, At: day("2026-12-02")}); err != nil {
+		t.Fatal(err)
+	}
+	r2 := d.build(t, []int64{d.a.ID}, 1)
+	// L6 comes back (returning); L1's 2026 credential is revoked: 1.1
+	// loses L1 and 2.1 swaps L1 for L6.
+	check("after: people", [3]report.Count{r2.People, r2.Credentials.Issued, r2.Credentials.Revoked}, [3]report.Count{n(7), n(10), n(2)})
+	check("after: 1.1 assessed", r2.Competences[0].Assessed, n(3))
+	check("after: 2.1 levels", [4]report.Count{r2.Competences[1].Assessed, r2.Competences[1].Levels["1"], r2.Competences[1].Levels["5"], r2.Competences[1].Levels["3"]},
+		[4]report.Count{n(3), n(0), n(1), n(1)})
 }
 
 // TestSmallCounts checks the privacy rule: counts from 1 to 4 are "< 5",

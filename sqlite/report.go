@@ -136,6 +136,9 @@ const foreign = `NOT EXISTS (SELECT 1 FROM credentials o WHERE o.id = i.credenti
 
 // Figures implements report.Store.
 func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figures, error) {
+	if err := s.syncLevels(ctx); err != nil {
+		return nil, err
+	}
 	f := &report.Figures{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		if err := headline(ctx, tx, q, &f.Headline); err != nil {
@@ -256,6 +259,36 @@ func more(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) er
 	}
 	return rows.Err()
 }
+
+// syncLevels adds to credential_levels the levels of the credentials
+// stored since it last ran (rowid above the setting
+// credential_levels_upto), in one write transaction: issuance writes no
+// level row, so that reporting costs it nothing.
+func (s *ReportStore) syncLevels(ctx context.Context) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		var upto, last int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'credential_levels_upto'), 0),
+			COALESCE((SELECT MAX(rowid) FROM credentials), 0)`).Scan(&upto, &last); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		if last <= upto {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO credential_levels (credential_id, competency, structure_id, learner, framework, level, issued_at, revoked)
+			SELECT c.id, json_extract(r.value, '$.competency'), c.structure_id, COALESCE(c.learner_id, c.subject_id),
+				c.framework, json_extract(r.value, '$.level'), c.issued_at, c.revoked_at != ''
+			FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)`, upto, last); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES ('credential_levels_upto', ?)`, fmt.Sprint(last)); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		return nil
+	})
+}
+
+// Sync brings the bilan's level rows up to date; Figures does it first.
+func (s *ReportStore) Sync(ctx context.Context) error { return s.syncLevels(ctx) }
 
 // AddVerifications adds tallies of verifications: per structure id, per
 // day (YYYY-MM-DD), how many.

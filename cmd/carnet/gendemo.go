@@ -294,7 +294,11 @@ func (g *demo) run(ctx context.Context, nStructures, nLearners, nCredentials, nS
 			}
 		}
 	}
-	return sqlite.NewReportStore(in.db).AddVerifications(ctx, tally)
+	rs := sqlite.NewReportStore(in.db)
+	if err := rs.AddVerifications(ctx, tally); err != nil {
+		return err
+	}
+	return rs.Sync(ctx) // the bilan's level rows, made once here rather than at the first bilan
 }
 
 func (g *demo) attach(w *sqlite.DemoWriter, l demoLearner, credID, issuer, name string) error {
