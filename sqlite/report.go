@@ -56,6 +56,9 @@ func (sc *scope) with(cond string, args ...any) *scope {
 
 // Headline implements report.Store.
 func (s *ReportStore) Headline(ctx context.Context, q report.Query) (*report.Headline, error) {
+	if err := s.syncLevels(ctx); err != nil {
+		return nil, err
+	}
 	var h report.Headline
 	err := s.read(ctx, func(tx *sql.Tx) error { return headline(ctx, tx, q, &h) })
 	if err != nil {
@@ -78,32 +81,23 @@ func (s *ReportStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error
 func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
 	from, to := formatTime(q.From), formatTime(q.To)
 	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
-	// People, and which of them had a credential from these structures
-	// (in this framework) before the period.
-	var fwCond string
-	var fwArgs []any
-	if q.Framework != "" {
-		fwCond, fwArgs = " AND e.framework = ?", []any{q.Framework}
-	}
-	subjects := of(q, "e", true)
-	args := append([]any{}, period.args...)
-	args = append(args, from)
-	args = append(args, fwArgs...)
-	args = append(args, from)
-	args = append(args, subjects.args...)
-	var returning sql.NullInt64
-	err := tx.QueryRowContext(ctx, `WITH p AS (
-			SELECT DISTINCT COALESCE(c.learner_id, '') AS lid, CASE WHEN c.learner_id IS NULL THEN c.subject_id ELSE '' END AS sid
-			FROM credentials c WHERE `+period.where+`)
-		SELECT COUNT(*), SUM(CASE WHEN p.lid != ''
-			THEN EXISTS (SELECT 1 FROM credentials e WHERE e.learner_id = p.lid AND e.issued_at < ?`+fwCond+`)
-			ELSE EXISTS (SELECT 1 FROM credentials e WHERE e.subject_id = p.sid AND e.learner_id IS NULL AND e.issued_at < ? AND `+subjects.where+`) END)
-		FROM p`, args...).Scan(&h.People, &returning)
+	// People (learners with a credential in the period: every credential
+	// has a level row), those whose first credential here (in this
+	// framework) is in the period, and those with a credential of another
+	// issuer attached: one pass over credential_levels, in its key order
+	// (structure, learner), up to the period's end.
+	hist := of(q, "h", true).with("h.issued_at < ?", to)
+	args := append(hist.args, from)
+	var returning, multi sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), SUM(g.first < ?), SUM(EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`))
+		FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last FROM credential_levels h WHERE `+hist.where+`
+			GROUP BY h.structure_id, h.learner HAVING last >= ?) g`, append([]any{from}, args...)...).Scan(&h.People, &returning, &multi)
 	if err != nil {
 		return fmt.Errorf("people: %w", err)
 	}
+	h.MultiStructure = int(multi.Int64)
 	h.New = h.People - int(returning.Int64)
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c WHERE `+period.where, period.args...).Scan(&h.Issued); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c INDEXED BY credentials_issued WHERE `+period.where, period.args...).Scan(&h.Issued); err != nil {
 		return fmt.Errorf("issued: %w", err)
 	}
 	for _, x := range []struct {
@@ -122,13 +116,13 @@ func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headlin
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM imports i WHERE `+att.where+` AND `+foreign, att.args...).Scan(&h.Attached); err != nil {
 		return fmt.Errorf("attached: %w", err)
 	}
-	multi := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ? AND c.learner_id IS NOT NULL", from, to)
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT c.learner_id AS lid FROM credentials c WHERE `+multi.where+`) p
-		WHERE EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = p.lid AND `+foreign+`)`, multi.args...).Scan(&h.MultiStructure); err != nil {
-		return fmt.Errorf("multi-structure: %w", err)
-	}
 	return nil
 }
+
+// The period queries name their index: without statistics (no ANALYZE),
+// SQLite prefers an equality on structure_id (credentials_structure) and
+// then reads every row of the structure, each with its JWS, where the
+// period's entries of credentials_issued hold all it needs.
 
 // foreign says an attached credential (alias i) was not issued by the
 // learner's own structure: its id is not one of that structure's.
@@ -245,7 +239,7 @@ func more(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) er
 	}
 	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
 	rows, err = tx.QueryContext(ctx, `SELECT substr(c.issued_at, 1, 7), COUNT(DISTINCT COALESCE(c.learner_id, c.subject_id)), COUNT(*)
-		FROM credentials c WHERE `+period.where+` GROUP BY 1 ORDER BY 1`, period.args...)
+		FROM credentials c INDEXED BY credentials_issued WHERE `+period.where+` GROUP BY 1 ORDER BY 1`, period.args...)
 	if err != nil {
 		return fmt.Errorf("months: %w", err)
 	}
