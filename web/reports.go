@@ -236,14 +236,20 @@ func (s *Server) bilanPage(c *gin.Context) {
 		if in.Framework != "" {
 			q.Set("framework", in.Framework)
 		}
-		p.D["Query"] = q.Encode()
+		// Whole URLs, typed as such: html/template would escape a query
+		// string inserted after "?" as one value.
+		here := "/bilan?" + q.Encode()
+		p.D["CSV"] = template.URL(here + "&format=csv")
+		p.D["CSVSemi"] = template.URL(here + "&format=csv&sep=%3B")
+		p.D["PDF"] = template.URL(here + "&format=pdf")
 	}
 	s.render(c, http.StatusOK, "bilan", p)
 }
 
 // preset is a ready-made period of the form.
 type preset struct {
-	Key, Query string
+	Key string
+	URL template.URL
 }
 
 // presets are links to this month, this quarter, this year and last year,
@@ -254,7 +260,7 @@ func presets(now time.Time, in reportRequest) []preset {
 	month := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 	quarter := time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, time.UTC)
 	year := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	link := func(from, to time.Time) string {
+	link := func(from, to time.Time) template.URL {
 		q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.AddDate(0, 0, -1).Format(time.DateOnly)}}
 		if in.Structure != "" {
 			q.Set("structure", in.Structure)
@@ -262,7 +268,7 @@ func presets(now time.Time, in reportRequest) []preset {
 		if in.Framework != "" {
 			q.Set("framework", in.Framework)
 		}
-		return q.Encode()
+		return template.URL("/bilan?" + q.Encode())
 	}
 	return []preset{
 		{"bilan_month", link(month, month.AddDate(0, 1, 0))},

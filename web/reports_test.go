@@ -123,7 +123,8 @@ func TestReports(t *testing.T) {
 		t.Fatalf("page: %d", code)
 	}
 	for _, s := range []string{`data-figure="people">6<`, `data-figure="revoked">&lt; 5<`, `<svg`, `<title>Niveaux atteints, compétence 1.1</title>`,
-		`id="methode"`, "format=pdf", "sep=%3B"} {
+		`id="methode"`, `href="/bilan?from=` + year + `-01-01&amp;to=` + year + `-12-31&amp;format=pdf"`,
+		`href="/bilan?from=` + year + `-01-01&amp;to=` + year + `-12-31&amp;format=csv&amp;sep=%3B"`, `href="/bilan?from=` + year + `-01-01&amp;to=` + year + `-12-31"`} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page: no %q", s)
 		}
