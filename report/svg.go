@@ -40,7 +40,7 @@ func LevelsSVG(c Competence, lang string) string {
 	var b strings.Builder
 	n := max(len(c.LevelOrder), 1)
 	slot := float64(chartW-left-10) / float64(n)
-	open(&b, title)
+	open(&b, title, "480") // one per competency: small
 	axes(&b, m)
 	for i, l := range c.LevelOrder {
 		x := float64(left) + slot*float64(i) + slot*0.15
@@ -71,7 +71,7 @@ func ProgressSVG(comps []Competence, lang string) string {
 	var b strings.Builder
 	n := max(len(comps), 1)
 	slot := float64(chartW-left-10) / float64(n)
-	open(&b, T(lang, "chart_progress"))
+	open(&b, T(lang, "chart_progress"), "100%")
 	axes(&b, m)
 	for i, c := range comps {
 		x := float64(left) + slot*float64(i) + slot*0.1
@@ -107,7 +107,7 @@ func MonthlySVG(months []Month, lang string) string {
 	var b strings.Builder
 	n := max(len(months), 1)
 	slot := float64(chartW-left-10) / float64(n)
-	open(&b, T(lang, "chart_monthly"))
+	open(&b, T(lang, "chart_monthly"), "100%")
 	axes(&b, m)
 	line := func(get func(Month) Count, dash string, marker func(x, y float64) string) {
 		var path strings.Builder
@@ -147,9 +147,10 @@ func MonthlySVG(months []Month, lang string) string {
 	return b.String()
 }
 
-func open(b *strings.Builder, title string) {
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" font-family="sans-serif"><title>%s</title>`,
-		chartW, chartH, esc(title))
+// open starts a chart; width is its width on the page ("100%", "480").
+func open(b *strings.Builder, title, width string) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%s" role="img" font-family="sans-serif"><title>%s</title>`,
+		chartW, chartH, width, esc(title))
 }
 
 // axes draws the baseline and the scale (0 and the maximum).
