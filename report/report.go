@@ -44,7 +44,6 @@ package report
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -510,4 +509,3 @@ func Period(from, to string, now time.Time) (time.Time, time.Time, error) {
 	return f, t.AddDate(0, 0, 1), nil
 }
 
-var _ = fmt.Sprint
