@@ -508,4 +508,3 @@ func Period(from, to string, now time.Time) (time.Time, time.Time, error) {
 	}
 	return f, t.AddDate(0, 0, 1), nil
 }
-
