@@ -121,6 +121,10 @@ func (db *DB) Path() string { return db.path }
 // no write, whichever store method makes it, reaches a damaged file.
 func (db *DB) connector() driver.Connector {
 	d := &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		// Migration 0012 folds the learners' names as Carnet does.
+		if err := c.RegisterFunc("carnet_fold", schema.Fold, true); err != nil {
+			return err
+		}
 		c.RegisterCommitHook(func() int {
 			if db.damaged.Load() != nil {
 				return 1

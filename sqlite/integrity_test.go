@@ -166,7 +166,9 @@ func TestDamageSeenOnReadStopsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill(t, db, 200)
+	// Enough rows that the schema and the migrations' tables (made first,
+	// at the start of the file) lie before the damaged middle.
+	fill(t, db, 2000)
 	db.Checkpoint(ctx)
 	db.Close()
 	damage(t, path)
@@ -178,7 +180,7 @@ func TestDamageSeenOnReadStopsWrites(t *testing.T) {
 		t.Fatal("damaged before any read")
 	}
 	cs := sqlite.NewCredentialStore(db)
-	for i := 0; i < 200 && db.Damaged() == nil; i++ {
+	for i := 0; i < 2000 && db.Damaged() == nil; i++ {
 		cs.FindCredential(ctx, fmt.Sprintf("urn:uuid:%d", i))
 		cs.ListCredentials(ctx, schema.CredentialFilter{Limit: 1000})
 	}

@@ -391,8 +391,9 @@ func NewLearnerStore(db *DB) *LearnerStore { return &LearnerStore{db: db} }
 // CreateLearner implements schema.LearnerStore.
 func (s *LearnerStore) CreateLearner(ctx context.Context, l *schema.Learner) error {
 	now := s.db.Now().UTC()
-	_, err := s.db.db.ExecContext(ctx, `INSERT INTO learners (id, structure_id, name, contact, notes, consent_at, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.StructureID, l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), formatTime(now), nullInt(l.CreatedBy))
+	_, err := s.db.db.ExecContext(ctx, `INSERT INTO learners (id, structure_id, name, contact, notes, consent_at, created_at, created_by, folded)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.StructureID, l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), formatTime(now), nullInt(l.CreatedBy),
+		foldLearner(l.Name, l.Contact))
 	if isUnique(err) {
 		return schema.Errorf(schema.ECONFLICT, "learner %s already exists", "la personne %s existe déjà", l.ID)
 	} else if err != nil {
@@ -426,34 +427,41 @@ func (s *LearnerStore) FindLearner(ctx context.Context, id string) (*schema.Lear
 	return l, nil
 }
 
-// SearchLearners implements schema.LearnerStore. Matching is done in Go
-// after a structure filter so that accents and cases of every script compare
-// alike (SQLite's LIKE folds ASCII only).
+// foldLearner is what learner search compares with: the name and the
+// contact folded (schema.Fold), apart (a folded search text holds no line
+// break, so it never matches across the two).
+func foldLearner(name, contact string) string {
+	return schema.Fold(name) + "\n" + schema.Fold(contact)
+}
+
+// SearchLearners implements schema.LearnerStore. Names and contacts are
+// compared folded (schema.Fold: cases and accents of every script alike),
+// from the column learners.folded that Carnet fills when it writes a
+// learner, so the index learners_search (or learners_recent, for the whole
+// instance) answers without reading the rows: newest first, stopping at n.
 func (s *LearnerStore) SearchLearners(ctx context.Context, structureIDs []int64, q string, n int) ([]*schema.Learner, error) {
-	query := `SELECT ` + learnerCols + ` FROM learners l JOIN structures s ON s.id = l.structure_id WHERE l.erased_at = ''`
-	var args []any
+	query := `SELECT ` + learnerCols + ` FROM learners l JOIN structures s ON s.id = l.structure_id WHERE l.erased_at = '' AND instr(l.folded, ?) > 0`
+	args := []any{schema.Fold(q)}
 	if structureIDs != nil {
 		query += ` AND l.structure_id IN (` + placeholders(len(structureIDs)) + `)`
 		for _, id := range structureIDs {
 			args = append(args, id)
 		}
 	}
-	query += ` ORDER BY l.created_at DESC, l.rowid DESC`
+	query += ` ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?`
+	args = append(args, limit(n))
 	rows, err := s.db.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: search learners: %w", err)
 	}
 	defer rows.Close()
-	needle := schema.Fold(q)
 	out := []*schema.Learner{}
-	for rows.Next() && len(out) < limit(n) {
+	for rows.Next() {
 		l, err := scanLearner(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: search learners: %w", err)
 		}
-		if needle == "" || strings.Contains(schema.Fold(l.Name), needle) || strings.Contains(schema.Fold(l.Contact), needle) {
-			out = append(out, l)
-		}
+		out = append(out, l)
 	}
 	return out, rows.Err()
 }
@@ -461,8 +469,8 @@ func (s *LearnerStore) SearchLearners(ctx context.Context, structureIDs []int64,
 // UpdateLearner implements schema.LearnerStore: name, contact, notes and
 // consent of a learner who was not erased.
 func (s *LearnerStore) UpdateLearner(ctx context.Context, l *schema.Learner) error {
-	res, err := s.db.db.ExecContext(ctx, `UPDATE learners SET name = ?, contact = ?, notes = ?, consent_at = ? WHERE id = ? AND erased_at = ''`,
-		l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), l.ID)
+	res, err := s.db.db.ExecContext(ctx, `UPDATE learners SET name = ?, contact = ?, notes = ?, consent_at = ?, folded = ? WHERE id = ? AND erased_at = ''`,
+		l.Name, l.Contact, l.Notes, formatTime(l.ConsentAt), foldLearner(l.Name, l.Contact), l.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update learner: %w", err)
 	}
@@ -477,7 +485,7 @@ func (s *LearnerStore) UpdateLearner(ctx context.Context, l *schema.Learner) err
 // the rows do not linger in it.
 func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time) error {
 	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE learners SET name = '', contact = '', notes = '', erased_at = ? WHERE id = ? AND erased_at = ''`,
+		res, err := tx.ExecContext(ctx, `UPDATE learners SET name = '', contact = '', notes = '', folded = '', erased_at = ? WHERE id = ? AND erased_at = ''`,
 			formatTime(at), id)
 		if err != nil {
 			return fmt.Errorf("sqlite: erase learner: %w", err)

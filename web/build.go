@@ -9,6 +9,7 @@ import (
 	"carnet/keys"
 	"carnet/outbound"
 	"carnet/places"
+	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -49,6 +50,11 @@ type Config struct {
 	Secret   []byte // HMAC key of the CSRF tokens; random per instance
 	Log      *slog.Logger
 	Now      func() time.Time // time.Now when nil
+
+	// Reports counts the bilan; nil: no bilan. ReportThreshold is the
+	// smallest count it shows as a number; 0: report.DefaultThreshold.
+	Reports         report.Store
+	ReportThreshold int
 }
 
 // NewServer returns the server of an instance: the operations of app.New
@@ -67,6 +73,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := NewServerFor(a, cfg.Secret)
 	s.Places = cfg.Places
+	s.Reports, s.ReportThreshold = cfg.Reports, cfg.ReportThreshold
 	return s, nil
 }
 

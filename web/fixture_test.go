@@ -74,7 +74,7 @@ func startFixtureAt(t *testing.T, base string) *fixture {
 	f.srv, err = web.NewServer(context.Background(), web.Config{
 		BaseURL: base, Structures: f.sts, Users: f.users, Learners: f.learns, Credentials: f.creds,
 		Audit: sqlite.NewAuditStore(db), Trust: f.trust, Imports: f.imps, Resources: f.res, Keys: ks, Frameworks: fws,
-		Tx: db, StatusStore: db, Secret: secret, Outbound: out, Places: sqlite.NewPlaceStore(db),
+		Tx: db, StatusStore: db, Secret: secret, Outbound: out, Places: sqlite.NewPlaceStore(db), Reports: sqlite.NewReportStore(db),
 		Batches: sqlite.NewBatchStore(db), Workshops: sqlite.NewWorkshopStore(db),
 	})
 	if err != nil {

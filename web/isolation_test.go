@@ -165,6 +165,14 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /api/v1/batches/:id/certificates.pdf", path: "/api/v1/batches/" + bB.ID + "/certificates.pdf"},
 		{route: "POST /api/v1/batches", path: "/api/v1/batches", body: map[string]any{"framework": "digcomp-2.2", "structure": "bib-b",
 			"rows": []map[string]any{{"name": "intrus", "levels": map[string]any{"1.1": 1}}}}},
+		// The bilan: administrators of their structures only.
+		{route: "GET /api/v1/reports", as: "admin", path: "/api/v1/reports?structure=bib-b"},
+		{route: "GET /api/v1/reports", path: "/api/v1/reports?structure=bib-b"},
+		{route: "GET /api/v1/reports", path: "/api/v1/reports?structure=bib-a"}, // a mediator of A
+		{route: "GET /api/v1/reports", path: "/api/v1/reports"},
+		{route: "GET /bilan", as: "admin", path: "/bilan?structure=bib-b"},
+		{route: "GET /bilan", as: "admin", path: "/bilan?structure=bib-b&format=csv"},
+		{route: "GET /bilan", path: "/bilan"},
 		// Pages.
 		{route: "GET /learners/:id", path: "/learners/" + lB.ID},
 		{route: "GET /workshops/:id", path: "/workshops/" + wB.ID},
@@ -244,6 +252,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /structures", path: "/structures", absent: []string{"bib-b"}},
 		{route: "GET /workshops", path: "/workshops", absent: []string{wB.ID, "Atelier de B"}},
 		{route: "GET /audit", as: "admin", path: "/audit", absent: []string{lB.ID, uuidB, "admin-b@"}},
+		{route: "GET /api/v1/reports", as: "admin", path: "/api/v1/reports", absent: []string{"bib-b", `"\u003c 5"`, `"< 5"`}}, // B's 2 credentials would show as "< 5"
+		{route: "GET /bilan", as: "admin", path: "/bilan", absent: []string{"bib-b", `data-figure="issued">&lt; 5<`}},
 		{route: "GET /account", as: "admin", path: "/account", absent: []string{">b<"}},
 		{route: "GET /learners/new", path: "/learners/new", absent: []string{"bib-b"}},
 		{route: "GET /resources", path: "/resources", absent: []string{"/resources/pix/delete", "/resources/new"}},

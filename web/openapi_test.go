@@ -28,6 +28,7 @@ import (
 	"carnet/keys"
 	"carnet/outbound"
 	"carnet/places"
+	"carnet/report"
 	"carnet/schema"
 	"carnet/sqlite"
 	"carnet/verifier"
@@ -100,6 +101,7 @@ func newOpenAPIEnv(t *testing.T) *oaEnv {
 		Places: sqlite.NewPlaceStore(db),
 		Tx:     db, StatusStore: db, Secret: secret, Outbound: outbound.ForBaseURL(base), Log: slog.New(slog.NewTextHandler(oaLogWriter{t}, nil)),
 		Batches: sqlite.NewBatchStore(db),
+		Reports: sqlite.NewReportStore(db),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -644,6 +646,12 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"BatchRow", batchRowJSON{}, true},
 		{"BatchCreate", batchJSON{}, false},
 		{"BatchRowCreate", app.BatchRowInput{}, false},
+		{"Report", report.Report{}, true},
+		{"ReportCompetence", report.Competence{}, true},
+		{"ReportPartner", report.PartnerShare{}, true},
+		{"ReportMonth", report.Month{}, true},
+		{"ReportDay", report.DayCount{}, true},
+		{"ReportResource", report.ResourceCount{}, true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, err := d.resolve("#/components/schemas/" + tc.schema)
@@ -1077,6 +1085,18 @@ func TestOpenAPIExercise(t *testing.T) {
 		t.Errorf("audit: %s", audit.Body)
 	}
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/audit", nil), http.StatusForbidden), schema.EFORBIDDEN)
+
+	// The bilan: JSON, CSV, PDF; mediators see none.
+	year := time.Now().UTC().Format("2006")
+	bilan := e.want(e.call(admin, "GET", "/api/v1/reports?from="+year+"-01-01&to="+year+"-12-31", nil), http.StatusOK)
+	if bilan.JSON["people"] == nil || bilan.JSON["competences"] == nil {
+		t.Errorf("bilan: %s", bilan.Body)
+	}
+	e.want(e.call(admin, "GET", "/api/v1/reports?structure=main&framework=digcomp-2.2&format=csv&sep=%3B", nil), http.StatusOK)
+	e.want(e.call(admin, "GET", "/api/v1/reports?format=pdf&lang=en", nil), http.StatusOK)
+	e.wantError(e.want(e.call(admin, "GET", "/api/v1/reports?from=2026-13-01&to=2026-12-31", nil), http.StatusBadRequest), schema.EINVALID)
+	e.wantError(e.want(e.call(admin, "GET", "/api/v1/reports?structure=nope", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/reports", nil), http.StatusForbidden), schema.EFORBIDDEN)
 
 	// Request bodies: the ones documented as closed refuse an unknown
 	// member, and every operation with a body refuses one that is not JSON.

@@ -15,6 +15,7 @@ import (
 	"carnet/app"
 	"carnet/keys"
 	"carnet/places"
+	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
 
@@ -41,12 +42,20 @@ type Server struct {
 	// met meanwhile is explained by it.
 	Health func(ctx context.Context) error
 
+	// Reports counts the bilan (reports.go); nil: no bilan.
+	// ReportThreshold is the smallest count a bilan shows as a number;
+	// 0: report.DefaultThreshold.
+	Reports         report.Store
+	ReportThreshold int
+
 	router  *gin.Engine
 	lookups app.Throttle // misses of typed short codes, per client address
 	status  statusCache
 	pages   map[string]*template.Template // by language and page
 
 	signedTrust signedTrustList // /trust-list.jwt, signed again when it changes
+
+	verifications verifyTally // verifications of our credentials, not yet stored (reports.go)
 
 	metrics     *metrics     // made by Handler
 	metricsHTTP http.Handler // serves metrics in the Prometheus text format
@@ -159,6 +168,7 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/trust", s.trustCreate)
 	p.POST("/trust/:id/refresh", s.trustRefresh)
 	p.POST("/trust/:id/delete", s.trustDelete)
+	p.GET("/bilan", s.bilanPage)
 	p.GET("/resources", s.resourcesPage)
 	p.GET("/resources/new", s.resourceNewPage)
 	p.POST("/resources", s.resourceSave)
@@ -218,6 +228,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/tokens", s.apiTokenCreate)
 	a.DELETE("/tokens/:id", s.apiTokenDelete)
 	a.GET("/audit", s.apiAudit)
+	a.GET("/reports", s.apiReports)
 	a.GET("/trust", s.apiTrustList)
 	a.POST("/trust", s.apiTrustAdd)
 	a.DELETE("/trust/:id", s.apiTrustDelete)

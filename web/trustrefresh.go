@@ -19,5 +19,6 @@ func (s *Server) verifyText(ctx context.Context, input string) (res *verifier.Re
 		res = s.Verifier.Verify(ctx, []byte(input))
 	}
 	s.localCardStatus(ctx, res)
+	s.countVerification(ctx, res)
 	return res
 }

@@ -244,6 +244,7 @@ func (in *instance) server(ctx context.Context, log *slog.Logger) (*web.Server, 
 	}
 	s := web.NewServerFor(a, in.secret)
 	s.Places = sqlite.NewPlaceStore(in.db)
+	s.Reports = sqlite.NewReportStore(in.db)
 	return s, nil
 }
 

@@ -94,6 +94,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return runRestore(ctx, rest, e)
 	case "check":
 		return runCheck(ctx, rest, e)
+	case "gen-demo": // not in the usage: benchmarks only (gendemo.go)
+		return runGenDemo(ctx, rest, e)
 	}
 	fmt.Fprintf(e.stderr, "carnet : commande inconnue %q / unknown command %q\n\n%s", cmd, cmd, usage)
 	return exitError

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carnet/app"
+	bilan "carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
 	"carnet/web"
@@ -82,11 +83,16 @@ func runServe(ctx context.Context, args []string, e env) int {
 		"adresse d'écoute interne pour /metrics seul (vide : aucune) / internal listen address for /metrics alone (empty: none)")
 	dbCheck := fs.Duration("db-check-interval", envDuration("CARNET_DB_CHECK_INTERVAL", 5*time.Minute),
 		"intervalle de vérification de la base en marche / how often the running database is checked")
+	reportThreshold := fs.Int("report-threshold", bilan.DefaultThreshold,
+		"plus petit nombre que le bilan affiche ; en dessous : « < N » / smallest count the bilan shows; below it: \"< N\"")
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	if *reportThreshold < 2 {
+		return usageError(e, "--report-threshold : au moins 2", "--report-threshold: at least 2")
 	}
 	proxies, err := web.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
@@ -118,6 +124,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 		return fail(e, err)
 	}
 	srv.TrustedProxies = proxies
+	srv.ReportThreshold = *reportThreshold
 	srv.Health = in.db.Health // /healthz
 	link, err := in.loginLink(ctx)
 	if err != nil {

@@ -1,0 +1,304 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"carnet/report"
+)
+
+// ReportStore implements report.Store: it counts the bilan's figures from
+// the credentials, their levels (table credential_levels, filled by a
+// trigger), the attached credentials and the verification tallies.
+// Migration 0012 has the indexes each query relies on.
+type ReportStore struct{ db *DB }
+
+// NewReportStore returns the report store of db.
+func NewReportStore(db *DB) *ReportStore { return &ReportStore{db: db} }
+
+// scope is the WHERE conditions of a query on structures and framework.
+type scope struct {
+	where string
+	args  []any
+}
+
+func (sc *scope) add(cond string, args ...any) {
+	sc.where += " AND " + cond
+	sc.args = append(sc.args, args...)
+}
+
+// of returns the conditions of q on a table alias: its structures (col
+// structure_id) and framework (col framework, when fw).
+func of(q report.Query, alias string, fw bool) *scope {
+	sc := &scope{where: "1"}
+	if q.StructureIDs != nil {
+		ph := make([]string, len(q.StructureIDs))
+		for i, id := range q.StructureIDs {
+			ph[i] = "?"
+			sc.args = append(sc.args, id)
+		}
+		sc.where += " AND " + alias + ".structure_id IN (" + strings.Join(ph, ",") + ")"
+	}
+	if fw && q.Framework != "" {
+		sc.add(alias+".framework = ?", q.Framework)
+	}
+	return sc
+}
+
+func (sc *scope) with(cond string, args ...any) *scope {
+	out := &scope{where: sc.where, args: append([]any{}, sc.args...)}
+	out.add(cond, args...)
+	return out
+}
+
+// Headline implements report.Store.
+func (s *ReportStore) Headline(ctx context.Context, q report.Query) (*report.Headline, error) {
+	if err := s.syncLevels(ctx); err != nil {
+		return nil, err
+	}
+	var h report.Headline
+	err := s.read(ctx, func(tx *sql.Tx) error { return headline(ctx, tx, q, &h) })
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: report: %w", err)
+	}
+	return &h, nil
+}
+
+// read runs fn in one read transaction, so every figure of a bilan is
+// counted on the same state.
+func (s *ReportStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
+	// People (learners with a credential in the period: every credential
+	// has a level row), those whose first credential here (in this
+	// framework) is in the period, and those with a credential of another
+	// issuer attached: one pass over credential_levels, in its key order
+	// (structure, learner), up to the period's end.
+	hist := of(q, "h", true).with("h.issued_at < ?", to)
+	args := append(hist.args, from)
+	var returning, multi sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), SUM(g.first < ?), SUM(EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`))
+		FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last FROM credential_levels h WHERE `+hist.where+`
+			GROUP BY h.structure_id, h.learner HAVING last >= ?) g`, append([]any{from}, args...)...).Scan(&h.People, &returning, &multi)
+	if err != nil {
+		return fmt.Errorf("people: %w", err)
+	}
+	h.MultiStructure = int(multi.Int64)
+	h.New = h.People - int(returning.Int64)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c INDEXED BY credentials_issued WHERE `+period.where, period.args...).Scan(&h.Issued); err != nil {
+		return fmt.Errorf("issued: %w", err)
+	}
+	for _, x := range []struct {
+		col string
+		n   *int
+	}{{"revoked_at", &h.Revoked}, {"suspended_at", &h.Suspended}} {
+		// The partial index holds the few withdrawn credentials: without
+		// it, the planner would read every credential of the structures.
+		sc := of(q, "c", true).with("c."+x.col+" != '' AND c."+x.col+" >= ? AND c."+x.col+" < ?", from, to)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c INDEXED BY credentials_`+strings.TrimSuffix(x.col, "_at")+` WHERE `+sc.where,
+			sc.args...).Scan(x.n); err != nil {
+			return fmt.Errorf("%s: %w", x.col, err)
+		}
+	}
+	att := of(q, "i", true).with("i.attached_at >= ? AND i.attached_at < ?", from, to)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM imports i WHERE `+att.where+` AND `+foreign, att.args...).Scan(&h.Attached); err != nil {
+		return fmt.Errorf("attached: %w", err)
+	}
+	return nil
+}
+
+// The period queries name their index: without statistics (no ANALYZE),
+// SQLite prefers an equality on structure_id (credentials_structure) and
+// then reads every row of the structure, each with its JWS, where the
+// period's entries of credentials_issued hold all it needs.
+
+// foreign says an attached credential (alias i) was not issued by the
+// learner's own structure: its id is not one of that structure's.
+const foreign = `NOT EXISTS (SELECT 1 FROM credentials o WHERE o.id = i.credential_id AND o.structure_id = i.structure_id)`
+
+// Figures implements report.Store.
+func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figures, error) {
+	if err := s.syncLevels(ctx); err != nil {
+		return nil, err
+	}
+	f := &report.Figures{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := headline(ctx, tx, q, &f.Headline); err != nil {
+			return err
+		}
+		if err := levels(ctx, tx, q, f); err != nil {
+			return fmt.Errorf("levels: %w", err)
+		}
+		return more(ctx, tx, q, f)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: report: %w", err)
+	}
+	return f, nil
+}
+
+// timeWidth is the width of a stored time (formatTime): the level follows
+// it in the strings MIN and MAX compare, so that they pick the level of
+// the first and latest assessments in one pass.
+const timeWidth = len("2006-01-02T15:04:05.000000000Z")
+
+// levels reads, in one pass over the learners' histories up to the
+// period's end, the learners assessed in the period per competency, their
+// latest level, and their first level and its distance in days when they
+// were assessed at least twice.
+func levels(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
+	w := fmt.Sprint(timeWidth + 1)
+	args := append(sc.args, from)
+	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`),
+			CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER), n >= 2, COUNT(*)
+		FROM (SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+			FROM credential_levels h WHERE `+sc.where+`
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?)
+		GROUP BY 1, 2, 3, 4, 5, 6`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	assessed := map[[2]string]int{}
+	latest := map[[3]string]int{}
+	for rows.Next() {
+		var h report.History
+		var twice bool
+		if err := rows.Scan(&h.Framework, &h.Competency, &h.First, &h.Last, &h.Days, &twice, &h.N); err != nil {
+			return err
+		}
+		assessed[[2]string{h.Framework, h.Competency}] += h.N
+		latest[[3]string{h.Framework, h.Competency, h.Last}] += h.N
+		if twice {
+			f.Histories = append(f.Histories, h)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k, n := range assessed {
+		f.Assessed = append(f.Assessed, report.CompetencyCount{Framework: k[0], Competency: k[1], N: n})
+	}
+	for k, n := range latest {
+		f.Levels = append(f.Levels, report.LevelCount{Framework: k[0], Competency: k[1], Level: k[2], N: n})
+	}
+	return nil
+}
+
+// more reads the partners, the verifications and the months.
+func more(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	att := of(q, "i", true).with("i.attached_at >= ? AND i.attached_at < ?", from, to)
+	rows, err := tx.QueryContext(ctx, `SELECT i.issuer_id, MAX(i.issuer_name), COUNT(*) FROM imports i WHERE `+att.where+` AND `+foreign+`
+		GROUP BY i.issuer_id ORDER BY 3 DESC, 2`, att.args...)
+	if err != nil {
+		return fmt.Errorf("partners: %w", err)
+	}
+	for rows.Next() {
+		var p report.PartnerCount
+		if err := rows.Scan(&p.Issuer, &p.Name, &p.N); err != nil {
+			rows.Close()
+			return err
+		}
+		f.Partners = append(f.Partners, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ver := of(q, "v", false).with("v.day >= ? AND v.day < ?", q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
+	rows, err = tx.QueryContext(ctx, `SELECT v.day, SUM(v.n) FROM verification_counts v WHERE `+ver.where+` GROUP BY v.day ORDER BY v.day`, ver.args...)
+	if err != nil {
+		return fmt.Errorf("verifications: %w", err)
+	}
+	for rows.Next() {
+		var d report.DayCount
+		if err := rows.Scan(&d.Day, &d.N); err != nil {
+			rows.Close()
+			return err
+		}
+		f.Verifications = append(f.Verifications, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
+	rows, err = tx.QueryContext(ctx, `SELECT substr(c.issued_at, 1, 7), COUNT(DISTINCT COALESCE(c.learner_id, c.subject_id)), COUNT(*)
+		FROM credentials c INDEXED BY credentials_issued WHERE `+period.where+` GROUP BY 1 ORDER BY 1`, period.args...)
+	if err != nil {
+		return fmt.Errorf("months: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m report.MonthCount
+		if err := rows.Scan(&m.Month, &m.People, &m.Issued); err != nil {
+			return err
+		}
+		f.Monthly = append(f.Monthly, m)
+	}
+	return rows.Err()
+}
+
+// syncLevels adds to credential_levels the levels of the credentials
+// stored since it last ran (rowid above the setting
+// credential_levels_upto), in one write transaction: issuance writes no
+// level row, so that reporting costs it nothing.
+func (s *ReportStore) syncLevels(ctx context.Context) error {
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		var upto, last int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'credential_levels_upto'), 0),
+			COALESCE((SELECT MAX(rowid) FROM credentials), 0)`).Scan(&upto, &last); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		if last <= upto {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO credential_levels (credential_id, competency, structure_id, learner, framework, level, issued_at, revoked)
+			SELECT c.id, json_extract(r.value, '$.competency'), c.structure_id, COALESCE(c.learner_id, c.subject_id),
+				c.framework, json_extract(r.value, '$.level'), c.issued_at, c.revoked_at != ''
+			FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)`, upto, last); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES ('credential_levels_upto', ?)`, fmt.Sprint(last)); err != nil {
+			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		return nil
+	})
+}
+
+// Sync brings the bilan's level rows up to date; Figures does it first.
+func (s *ReportStore) Sync(ctx context.Context) error { return s.syncLevels(ctx) }
+
+// AddVerifications adds tallies of verifications: per structure id, per
+// day (YYYY-MM-DD), how many.
+func (s *ReportStore) AddVerifications(ctx context.Context, tally map[int64]map[string]int) error {
+	if len(tally) == 0 {
+		return nil
+	}
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		for id, days := range tally {
+			for day, n := range days {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO verification_counts (day, structure_id, n) VALUES (?, ?, ?)
+					ON CONFLICT (structure_id, day) DO UPDATE SET n = n + excluded.n`, day, id, n); err != nil {
+					return fmt.Errorf("sqlite: add verifications: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+}
