@@ -95,8 +95,10 @@ async function kept(page) {
   });
 }
 
+// waitKept polls for up to 30 s: on a loaded machine the worker's network
+// fetch may take longer than its 4 s wait, and is cached when it ends.
 async function waitKept(page, test, what) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const set = await kept(page);
     if (set && test(set)) return set;
     await page.waitForTimeout(100);
