@@ -126,6 +126,8 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 		"inc":   func(i int) int { return i + 1 },
 		"colon": func() string { return colon(lang) },
+
+		// A credential id without its urn:uuid: prefix, for addresses.
 		"trimuuid": func(id string) string { return strings.TrimPrefix(id, "urn:uuid:") },
 	}
 }
