@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -128,6 +130,12 @@ func TestCarnetLinkLifecycle(t *testing.T) {
 	if len(cookies) != 0 {
 		t.Errorf("the carnet sets cookies: %v", cookies)
 	}
+	if res, err := http.Get(u); err == nil {
+		res.Body.Close()
+		if res.Header.Get("Referrer-Policy") != "no-referrer" || !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+			t.Errorf("carnet headers: %v", res.Header)
+		}
+	}
 	for _, want := range []string{"Awa Carnet", "Mon carnet", uuidOf(e.cred) + "/credential.jwt", uuidOf(e.cred) + "/card.pdf", "Prochaine étape", "Énoncé officiel"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("carnet lacks %q", want)
@@ -214,6 +222,17 @@ func TestCarnetLinkLifecycle(t *testing.T) {
 	if made != 3 || revoked != 1 {
 		t.Errorf("audit: %d links made, %d revoked", made, revoked)
 	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func b2i(b bool) int {
@@ -349,6 +368,9 @@ func TestCarnetErasureRequest(t *testing.T) {
 // allowance, and the log names no secret.
 func TestCarnetGuessThrottled(t *testing.T) {
 	e := startCarnet(t)
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	e.f.srv.Log = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, nil))
 	u := e.link(t)
 	limited := 0
 	for i := 0; i < 40; i++ {
@@ -364,6 +386,16 @@ func TestCarnetGuessThrottled(t *testing.T) {
 	}
 	if code, _, _ := fetch(t, "GET", u, nil, ""); code != http.StatusTooManyRequests {
 		t.Errorf("a throttled address still reads carnets: %d", code)
+	}
+	logMu.Lock()
+	logged := logs.String()
+	logMu.Unlock()
+	secret := strings.TrimPrefix(u, e.f.srv.BaseURL+app.CarnetPath)
+	if strings.Contains(logged, secret) || strings.Contains(logged, "guessx") {
+		t.Errorf("a secret is in the log:\n%s", logged)
+	}
+	if !strings.Contains(logged, "unknown carnet or share link") || !strings.Contains(logged, "route=/carnet/:secret") {
+		t.Errorf("guesses are not logged, or not by route:\n%.2000s", logged)
 	}
 	// The window passes: the address may try again.
 	e.step(app.ThrottleWindow)
