@@ -501,6 +501,12 @@ func (s *LearnerStore) EraseLearner(ctx context.Context, id string, at time.Time
 		if _, err := tx.ExecContext(ctx, `DELETE FROM imports WHERE learner_id = ?`, id); err != nil {
 			return fmt.Errorf("sqlite: erase learner imports: %w", err)
 		}
+		// Their private link, share links and erasure request go too.
+		for _, table := range []string{"carnet_links", "carnet_shares", "erasure_requests"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE learner_id = ?`, id); err != nil {
+				return fmt.Errorf("sqlite: erase learner %s: %w", table, err)
+			}
+		}
 		return nil
 	})
 	if err != nil {

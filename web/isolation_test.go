@@ -146,6 +146,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "DELETE /api/v1/learners/:id", path: "/api/v1/learners/" + lB.ID},
 		{route: "POST /api/v1/learners/:id/imports", path: "/api/v1/learners/" + lB.ID + "/imports", body: map[string]any{"input": jB.JWT}},
 		{route: "GET /api/v1/learners/:id/path", path: "/api/v1/learners/" + lB2.ID + "/path"},
+		{route: "POST /api/v1/learners/:id/carnet-link", path: "/api/v1/learners/" + lB.ID + "/carnet-link"},
+		{route: "DELETE /api/v1/learners/:id/carnet-link", path: "/api/v1/learners/" + lB.ID + "/carnet-link"},
 		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
 		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
 		{route: "GET /api/v1/credentials/:id/card.pdf", path: "/api/v1/credentials/" + uuidB + "/card.pdf"},
@@ -190,6 +192,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /workshops", path: "/workshops", body: url.Values{"structure": {"bib-b"}, "title": {"intrus"}, "framework": {"digcomp-2.2"}, "competency": {"1.1"}}},
 		{route: "POST /learners/:id", path: "/learners/" + lB.ID, body: url.Values{"name": {"pris"}}},
 		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
+		{route: "POST /learners/:id/carnet-link", path: "/learners/" + lB.ID + "/carnet-link", body: url.Values{}},
+		{route: "POST /learners/:id/carnet-link/revoke", path: "/learners/" + lB.ID + "/carnet-link/revoke", body: url.Values{}},
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
 		{route: "POST /learners/:id/assess", path: "/learners/" + lB.ID + "/assess", body: url.Values{"framework": {"digcomp-2.2"}, "level_1.1": {"2"}, "action": {"issue"}}},
 		{route: "POST /learners", path: "/learners", body: url.Values{"structure": {"bib-b"}, "name": {"intrus"}}},
@@ -269,6 +273,11 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
+		// The learner's own carnet and share links: the secret in the path is
+		// the key, for no one else's data (TestCarnet*).
+		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json",
+		"GET /carnet/:secret/credentials/:id/card.pdf", "POST /carnet/:secret/shares", "POST /carnet/:secret/shares/:id/withdraw",
+		"POST /carnet/:secret/erasure", "GET /partage/:secret",
 		// The network's offers and places are shared for orientation, by design.
 		"GET /api/v1/structures/:slug/offers", "GET /api/v1/orientation", "POST /api/v1/places/import", // network administrators only (TestPlacesImportAPI)
 		"GET /api/v1/frameworks/:id/template.csv", "GET /batches/template.csv",

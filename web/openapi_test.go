@@ -879,6 +879,13 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	e.wantError(e.want(e.call(mediator, "PATCH", "/api/v1/learners/"+awaID, map[string]any{"name": strings.Repeat("a", 121)}), http.StatusBadRequest), schema.EINVALID)
 	e.wantError(e.want(e.call(mediator, "PATCH", "/api/v1/learners/nope", map[string]any{"name": "x"}), http.StatusNotFound), schema.ENOTFOUND)
+	// The learner's private link (issue 16): made, made again, revoked.
+	if cl := e.want(e.call(mediator, "POST", "/api/v1/learners/"+awaID+"/carnet-link", nil), http.StatusCreated); !strings.Contains(cl.str("url"), "/carnet/") {
+		t.Errorf("carnet link: %s", cl.Body)
+	}
+	e.wantError(e.want(e.call(outsider, "POST", "/api/v1/learners/"+awaID+"/carnet-link", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.want(e.call(mediator, "DELETE", "/api/v1/learners/"+awaID+"/carnet-link", nil), http.StatusNoContent)
+	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/learners/"+awaID+"/carnet-link", nil), http.StatusNotFound), schema.ENOTFOUND)
 
 	// Credentials: issue, read, verify.
 	issue := func(learner string, levels map[string]any) *oaResp {
@@ -1008,6 +1015,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/learners/"+bob, nil), http.StatusConflict), schema.ECONFLICT)
 	e.wantError(e.want(e.call(mediator, "DELETE", "/api/v1/learners/nope", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/learners/"+bob+"/carnet-link", nil), http.StatusConflict), schema.ECONFLICT)
 	e.wantError(e.want(e.call(mediator, "PATCH", "/api/v1/learners/"+bob, map[string]any{"name": "Bob"}), http.StatusConflict), schema.ECONFLICT)
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials", map[string]any{"learner_id": bob, "framework": "digcomp-2.2", "levels": map[string]any{"1.1": 1}}), http.StatusConflict), schema.ECONFLICT)
 	e.want(e.call(mediator, "GET", "/api/v1/learners/"+bob, nil), http.StatusOK)

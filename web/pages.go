@@ -126,6 +126,9 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 		"eq":    func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 		"inc":   func(i int) int { return i + 1 },
 		"colon": func() string { return colon(lang) },
+
+		// A credential id without its urn:uuid: prefix, for addresses.
+		"trimuuid": func(id string) string { return strings.TrimPrefix(id, "urn:uuid:") },
 	}
 }
 
@@ -157,7 +160,8 @@ func (s *Server) view(c *gin.Context, titleKey string) *page {
 	p.CSRF = s.csrfToken(c, a)
 	switch c.Query("ok") {
 	case "revoked", "suspended", "unsuspended", "saved", "created", "erased", "token_deleted", "issued", "attached",
-		"joined", "declined", "password_changed", "invite_cancelled", "setup_done", "consent_withdrawn":
+		"joined", "declined", "password_changed", "invite_cancelled", "setup_done", "consent_withdrawn",
+		"carnet_revoked":
 		p.Notice = tr(l, "notice_"+c.Query("ok"))
 	}
 	return p
@@ -526,6 +530,7 @@ func (s *Server) homePage(c *gin.Context) {
 	if p.Admin {
 		p.D["Loopback"] = s.loopbackWarning(p.Lang)
 	}
+	s.addErasureRequests(c, p)
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -585,6 +590,7 @@ func (s *Server) learnerPage(c *gin.Context) {
 	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
 	s.addPath(c, p, l)
+	s.addCarnetLink(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
@@ -879,6 +885,12 @@ func (s *Server) credentialDownload(c *gin.Context) {
 		s.renderPageError(c, errErased)
 		return
 	}
+	s.writeCredentialFile(c, r)
+}
+
+// writeCredentialFile sends a credential's .jwt or, for any other path,
+// its .json (an EnvelopedVerifiableCredential) as a download.
+func (s *Server) writeCredentialFile(c *gin.Context, r *schema.CredentialRecord) {
 	name := "carnet-" + strings.TrimPrefix(r.ID, "urn:uuid:")
 	if strings.HasSuffix(c.Request.URL.Path, ".jwt") {
 		c.Header("Content-Disposition", `attachment; filename="`+name+`.jwt"`)
@@ -910,6 +922,11 @@ func (s *Server) cardPDF(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	s.writeCardPDF(c, r)
+}
+
+// writeCardPDF sends the card of a printable credential (see cardPDF).
+func (s *Server) writeCardPDF(c *gin.Context, r *schema.CredentialRecord) {
 	st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure)
 	if err != nil {
 		s.renderError(c, err)

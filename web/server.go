@@ -126,6 +126,15 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/login/link/:token", s.linkPost)
 	r.GET("/invite/:token", s.optionalSession, s.linkPage)
 	r.POST("/invite/:token", s.optionalSession, s.linkPost)
+	// The learner's own carnet and share links: no session, the secret is the key.
+	r.GET("/carnet/:secret", s.carnetPage)
+	r.GET("/carnet/:secret/credentials/:id/credential.jwt", s.carnetDownload)
+	r.GET("/carnet/:secret/credentials/:id/credential.json", s.carnetDownload)
+	r.GET("/carnet/:secret/credentials/:id/card.pdf", s.carnetCardPDF)
+	r.POST("/carnet/:secret/shares", s.carnetShareCreate)
+	r.POST("/carnet/:secret/shares/:id/withdraw", s.carnetShareWithdraw)
+	r.POST("/carnet/:secret/erasure", s.carnetErasure)
+	r.GET("/partage/:secret", s.sharePage)
 
 	// Pages of signed-in people.
 	p := r.Group("/", s.requireSession)
@@ -135,6 +144,8 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/learners/:id", s.learnerPage)
 	p.POST("/learners/:id", s.learnerUpdate)
 	p.POST("/learners/:id/erase", s.learnerErase)
+	p.POST("/learners/:id/carnet-link", s.carnetLinkCreate)
+	p.POST("/learners/:id/carnet-link/revoke", s.carnetLinkRevoke)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
 	p.POST("/imports/new", s.importPage)
@@ -216,6 +227,8 @@ func (s *Server) Handler() http.Handler {
 	a.DELETE("/learners/:id", s.apiLearnerErase)
 	a.POST("/learners/:id/imports", s.apiImportCreate)
 	a.GET("/learners/:id/path", s.apiLearnerPath)
+	a.POST("/learners/:id/carnet-link", s.apiCarnetLinkCreate)
+	a.DELETE("/learners/:id/carnet-link", s.apiCarnetLinkDelete)
 	a.GET("/credentials", s.apiCredentials)
 	a.POST("/credentials", s.apiCredentialCreate)
 	a.GET("/credentials/:id", s.apiCredential)
