@@ -351,3 +351,69 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 	}
 	return out, nil
 }
+
+// Match is one place to continue a competency's next level: an offer of
+// the network (with its structure's place), or a place whose services
+// match.
+type Match struct {
+	Offer      *places.Offer  // nil for a place
+	Place      *places.Record // nil for an offer of a structure that has not described its place
+	DistanceKm *float64       // nil without coordinates
+	Network    bool           // a Carnet structure of this network
+}
+
+// Name is what a referral or a printout names: the offer's title and its
+// place's name, or the place's name.
+func (m *Match) Name() string {
+	switch {
+	case m.Offer != nil && m.Place != nil:
+		return m.Offer.Title + " — " + m.Place.Nom
+	case m.Offer != nil:
+		return m.Offer.Title
+	case m.Place != nil:
+		return m.Place.Nom
+	}
+	return ""
+}
+
+// NearestMatches returns up to n places to continue a competency's next
+// level (q, as for Orient): the network's offers that serve it, nearest
+// first, then the nearest places whose services match and that no offer
+// already names. For the printouts (the A4 certificate prints the two
+// nearest per competency): q.Structure names the issuing structure, whose
+// place is the origin.
+func (s *App) NearestMatches(ctx context.Context, a *Actor, q OrientationQuery, n int) ([]Match, error) {
+	o, err := s.Orient(ctx, a, q)
+	if err != nil {
+		return nil, err
+	}
+	return o.Matches(n), nil
+}
+
+// Matches returns up to n of the orientation's offers, then places that
+// no offer already names.
+func (o *Orientation) Matches(n int) []Match {
+	out := []Match{}
+	named := map[string]bool{}
+	for _, of := range o.Offers {
+		if len(out) == n {
+			return out
+		}
+		out = append(out, Match{Offer: of.Offer, Place: of.Place, DistanceKm: of.DistanceKm, Network: true})
+		if of.Place != nil {
+			named[of.Place.ID] = true
+		}
+	}
+	for i := range o.Places {
+		p := &o.Places[i]
+		if len(out) == n {
+			break
+		}
+		if named[p.Place.ID] {
+			continue
+		}
+		d := p.DistanceKm
+		out = append(out, Match{Place: &p.Place, DistanceKm: &d, Network: p.Network})
+	}
+	return out
+}

@@ -131,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/learners/:id", s.learnerPage)
 	p.POST("/learners/:id", s.learnerUpdate)
 	p.POST("/learners/:id/erase", s.learnerErase)
+	p.POST("/learners/:id/referrals", s.learnerRefer)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
 	p.POST("/imports/new", s.importPage)
