@@ -141,7 +141,12 @@ func orientItems(lang string, o *app.Orientation) []orientItem {
 			break
 		}
 		n++
-		it := orientItem{Name: pl.Place.Nom, Network: pl.Network, PlaceID: pl.Place.ID}
+		it := orientItem{Name: pl.Place.Nom, Network: pl.Network}
+		if !pl.Network {
+			// An imported place, by the standard's id; a structure of the
+			// network is named (its id, a did:web, stays off the page).
+			it.PlaceID = pl.Place.ID
+		}
 		placeItem(&it, &pl.Place, lang)
 		d := pl.DistanceKm
 		it.Km = km(lang, &d)

@@ -73,6 +73,9 @@ func TestLearnerOrientation(t *testing.T) {
 			t.Errorf("orientation lacks %q\n%s", want, sec)
 		}
 	}
+	if strings.Contains(sec, "did:") {
+		t.Errorf("a did on the learner's page:\n%s", sec)
+	}
 	// From a typed postcode: the association's place is the nearest now.
 	_, body, _ = b.get("/learners/" + l.ID + "?cp=78000")
 	sec = body[strings.Index(body, `id="orientation"`):]
