@@ -18,6 +18,7 @@ import (
 	"carnet/issuer"
 	"carnet/keys"
 	"carnet/outbound"
+	"carnet/places"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -36,6 +37,7 @@ type Config struct {
 	Resources   schema.ResourceStore
 	Batches     schema.BatchStore    // nil: no batch issuance
 	Workshops   schema.WorkshopStore // nil: no workshops
+	Places      places.Store         // the places on the national standard and the offers; nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	// Tx runs an action and its audit entry in one transaction of the
@@ -69,6 +71,7 @@ type App struct {
 	Resources   schema.ResourceStore // the self-training catalogue; nil: the starter set, read-only
 	Batches     schema.BatchStore    // lists issued in one go; nil: none
 	Workshops   schema.WorkshopStore // groups assessed together; nil: none
+	Places      places.Store         // the places on the national standard and the offers (places.go); nil: none
 	Keys        keys.Store
 	Frameworks  *schema.Frameworks
 	Tx          schema.Transactor // an action and its audit entry commit together; nil: no transactions
@@ -112,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx, Outbound: cfg.Outbound,
 		Log: cfg.Log, Now: cfg.Now,
-		Batches: cfg.Batches, Workshops: cfg.Workshops,
+		Batches: cfg.Batches, Workshops: cfg.Workshops, Places: cfg.Places,
 		Issuer: &issuer.Service{Frameworks: cfg.Frameworks, Keys: cfg.Keys, Credentials: cfg.Credentials, BaseURL: cfg.BaseURL, Now: cfg.Now},
 	}
 	reg, err := a.TrustRegistry(ctx)

@@ -173,6 +173,16 @@ type Store interface {
 	// OffersServing returns the offers that serve a competency of a
 	// framework at a level rank.
 	OffersServing(ctx context.Context, framework, competency string, rank int) ([]*Offer, error)
+
+	// CreateReferral stores a referral (its StructureID and LearnerID
+	// name the structure and the learner) and sets its ID.
+	CreateReferral(ctx context.Context, r *Referral) error
+	// ListReferrals returns a learner's referrals, newest first.
+	ListReferrals(ctx context.Context, learnerID string) ([]*Referral, error)
+	// CountReferrals counts the referrals dated from..to (YYYY-MM-DD,
+	// both included; "" leaves a bound open) per structure and month, of
+	// the structures structureIDs (nil: all).
+	CountReferrals(ctx context.Context, from, to string, structureIDs []int64) ([]ReferralCount, error)
 }
 
 // Near is a place found by Store.Nearest.

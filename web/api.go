@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -308,10 +307,7 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 			*f.to = *f.from
 		}
 	}
-	err = s.withPlace(ctx, st.Slug, strings.TrimSpace(in.Name), &patch.Patch, func(ctx context.Context) (err error) {
-		st, err = s.UpdateStructure(ctx, actorOf(c), st.Slug, in)
-		return err
-	})
+	st, err = s.UpdateStructureAndPlace(ctx, actorOf(c), st.Slug, in, &patch.Patch)
 	if err != nil {
 		s.renderError(c, err)
 		return

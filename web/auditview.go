@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"carnet/places"
 	"carnet/schema"
 )
 
@@ -121,7 +122,7 @@ func (s *Server) auditLines(ctx context.Context, lang string, events []*schema.A
 			detail = strings.TrimSpace(strings.TrimSuffix(detail, "(API)"))
 		}
 		switch e.Action {
-		case schema.AuditLearnerCreated, schema.AuditLearnerErased, schema.AuditImport, "learner_contact_erased":
+		case schema.AuditLearnerCreated, schema.AuditLearnerErased, schema.AuditImport, "learner_contact_erased", places.AuditReferred:
 			obj = learner(e.Object)
 		case schema.AuditIssue, schema.AuditRevoke, schema.AuditSuspend, schema.AuditUnsuspend:
 			obj = credential(e.Object)

@@ -66,13 +66,12 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		Credentials: cfg.Credentials, Audit: cfg.Audit, Trust: cfg.Trust, Imports: cfg.Imports,
 		Resources: cfg.Resources, Keys: cfg.Keys, Frameworks: cfg.Frameworks, Tx: cfg.Tx,
 		StatusStore: cfg.StatusStore, StatusTTL: cfg.StatusTTL, Outbound: cfg.Outbound, Log: cfg.Log, Now: cfg.Now,
-		Batches: cfg.Batches, Workshops: cfg.Workshops,
+		Batches: cfg.Batches, Workshops: cfg.Workshops, Places: cfg.Places,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s := NewServerFor(a, cfg.Secret)
-	s.Places = cfg.Places
 	s.Reports, s.ReportThreshold = cfg.Reports, cfg.ReportThreshold
 	return s, nil
 }

@@ -194,6 +194,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
 		{route: "POST /learners/:id/carnet-link", path: "/learners/" + lB.ID + "/carnet-link", body: url.Values{}},
 		{route: "POST /learners/:id/carnet-link/revoke", path: "/learners/" + lB.ID + "/carnet-link/revoke", body: url.Values{}},
+		{route: "POST /learners/:id/referrals", path: "/learners/" + lB.ID + "/referrals", body: url.Values{"target": {"Médiathèque"}}},
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
 		{route: "POST /learners/:id/assess", path: "/learners/" + lB.ID + "/assess", body: url.Values{"framework": {"digcomp-2.2"}, "level_1.1": {"2"}, "action": {"issue"}}},
 		{route: "POST /learners", path: "/learners", body: url.Values{"structure": {"bib-b"}, "name": {"intrus"}}},

@@ -591,6 +591,7 @@ func (s *Server) learnerPage(c *gin.Context) {
 	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
 	s.addPath(c, p, l)
 	s.addCarnetLink(c, p, l)
+	s.addOrientation(c, p, l)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
@@ -610,6 +611,7 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
 				p.D["StructureName"] = s.structureNames(c)[l.Structure]
 				s.addPath(c, p, l)
+				s.addOrientation(c, p, l)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
 			}

@@ -2,17 +2,13 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"carnet/app"
 	"carnet/places"
@@ -57,79 +53,18 @@ func (s *Server) serveLieux(c *gin.Context, contentType string, write func(w io.
 	c.Data(http.StatusOK, contentType, buf.Bytes())
 }
 
-// withPlace runs update (the structure's own update) and, when the patch
-// has members of the standard, stores the structure's place in the same
-// transaction: the place (the stored one, or a new one, with the patch
-// applied) is checked against the standard before anything is written.
-// Its id is the structure's did:web, its name the structure's (name, after
-// the update), its date_maj today; it must name at least one service.
-func (s *Server) withPlace(ctx context.Context, slug, name string, pt *places.Patch, update func(ctx context.Context) error) error {
-	if pt.Empty() {
-		return update(ctx)
-	}
-	if s.Places == nil {
-		return schema.Errorf(schema.EUNAVAILABLE, "this instance keeps no places", "cette instance ne gère pas de lieux")
-	}
-	p, err := s.Places.StructurePlace(ctx, slug)
-	if err != nil {
-		return err
-	}
-	if p == nil {
-		p = &places.Place{ID: s.DID(slug)}
-	}
-	pt.Apply(p)
-	p.Nom, p.DateMaj = name, s.now().UTC().Format(time.DateOnly)
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if len(p.Services) == 0 {
-		// The standard lets services out, but the reference implementation
-		// then reads the place as one that receives no public.
-		return schema.Errorf(schema.EINVALID, "Services (services): give at least one of the standard's services",
-			"Services (services) : indiquez au moins un des services du standard")
-	}
-	return s.InTx(ctx, func(ctx context.Context) error {
-		if err := update(ctx); err != nil {
-			return err
-		}
-		return s.Places.PutStructurePlace(ctx, slug, p)
-	})
-}
-
 // offerInput is the body of POST /api/v1/structures/{slug}/offers.
-type offerInput struct {
-	Title        string   `json:"title"`
-	Kind         string   `json:"kind"`
-	Framework    string   `json:"framework"`
-	Competencies []string `json:"competencies"`
-	From         string   `json:"from"`
-	To           string   `json:"to"`
-	Schedule     string   `json:"schedule"`
-	Price        string   `json:"price"`
-	PriceDetail  string   `json:"price_detail"`
-	Languages    []string `json:"languages"`
-	Services     []string `json:"services"`
-}
+type offerInput = app.OfferInput
 
-func (s *Server) placeStore() (places.Store, error) {
-	if s.Places == nil {
-		return nil, schema.Errorf(schema.EUNAVAILABLE, "this instance keeps no places", "cette instance ne gère pas de lieux")
-	}
-	return s.Places, nil
-}
+// orientationJSON is the answer of GET /api/v1/orientation.
+type orientationJSON = app.Orientation
+
+func (s *Server) placeStore() (places.Store, error) { return s.PlaceStore() }
 
 // apiOffers lists a structure's offers; the network's offers are shared
 // for orientation, so any signed-in user may read them.
 func (s *Server) apiOffers(c *gin.Context) {
-	ctx := c.Request.Context()
-	ps, err := s.placeStore()
-	if err == nil {
-		_, err = s.Structures.FindStructure(ctx, c.Param("slug"))
-	}
-	var list []*places.Offer
-	if err == nil {
-		list, err = ps.ListOffers(ctx, c.Param("slug"))
-	}
+	list, err := s.Offers(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -144,30 +79,7 @@ func (s *Server) apiOfferCreate(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	ctx, a := c.Request.Context(), actorOf(c)
-	ps, err := s.placeStore()
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	o := &places.Offer{ID: places.NewOfferID(), Structure: st.Slug, Title: in.Title, Kind: in.Kind, Framework: in.Framework,
-		Competencies: in.Competencies, From: in.From, To: in.To, Schedule: in.Schedule, Price: in.Price,
-		PriceDetail: in.PriceDetail, Languages: in.Languages, Services: in.Services}
-	if err := o.Validate(s.Frameworks); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	err = s.InTx(ctx, func(ctx context.Context) error {
-		if err := ps.CreateOffer(ctx, o); err != nil {
-			return err
-		}
-		return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre créée / offer created: "+o.ID+" "+o.Title, "")
-	})
+	o, err := s.CreateOffer(c.Request.Context(), actorOf(c), c.Param("slug"), in)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -177,169 +89,28 @@ func (s *Server) apiOfferCreate(c *gin.Context) {
 
 // apiOfferDelete removes an offer of a structure (its administrators).
 func (s *Server) apiOfferDelete(c *gin.Context) {
-	ctx, a := c.Request.Context(), actorOf(c)
-	ps, err := s.placeStore()
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	st, err := s.StructureFor(ctx, a, c.Param("slug"), schema.RoleAdmin)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	err = s.InTx(ctx, func(ctx context.Context) error {
-		if err := ps.DeleteOffer(ctx, st.Slug, c.Param("id")); err != nil {
-			return err
-		}
-		return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "offre supprimée / offer deleted: "+c.Param("id"), "")
-	})
-	if err != nil {
+	if err := s.DeleteOffer(c.Request.Context(), actorOf(c), c.Param("slug"), c.Param("id")); err != nil {
 		s.renderError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
-// Wire shapes of the orientation.
-type (
-	orientationJSON struct {
-		Origin  originJSON          `json:"origin"`
-		Service string              `json:"service"`
-		Offers  []orientedOfferJSON `json:"offers"`
-		Places  []orientedPlaceJSON `json:"places"`
-	}
-	originJSON struct {
-		Latitude  float64 `json:"latitude"`
-		Longitude float64 `json:"longitude"`
-		From      string  `json:"from"` // "coordinates", "postcode" or "structure"
-	}
-	orientedOfferJSON struct {
-		Offer      *places.Offer  `json:"offer"`
-		Place      *places.Record `json:"place"`       // the structure's place; null when not described
-		DistanceKm *float64       `json:"distance_km"` // null without coordinates
-	}
-	orientedPlaceJSON struct {
-		Place      places.Record `json:"place"`
-		DistanceKm float64       `json:"distance_km"`
-		Network    bool          `json:"network"`   // a Carnet structure of this network; else an imported place, for orientation only
-		Structure  string        `json:"structure"` // its slug when network
-	}
-)
-
-// MaxOrientationKm bounds the places search of an orientation.
-const MaxOrientationKm = 50
-
-// apiOrientation answers GET /api/v1/orientation: for a competency's next
-// level, the network's offers that serve it, nearest first, then the
-// nearest places (the network's and imported ones) whose services match,
-// from a point: lat and lon, or a postcode (the centre of the places known
-// there), or by default the place of the caller's structure.
+// apiOrientation answers GET /api/v1/orientation (app.Orient): for a
+// competency's next level, the network's offers that serve it, nearest
+// first, then the nearest places (the network's and imported ones) whose
+// services match, from a point: lat and lon, or a postcode (the centre of
+// the places known there), or by default the place of the caller's
+// structure.
 func (s *Server) apiOrientation(c *gin.Context) {
-	res, err := s.orientation(c.Request.Context(), actorOf(c), c.Query("framework"), c.Query("competency"), c.Query("level"),
-		c.Query("lat"), c.Query("lon"), c.Query("postcode"), c.Query("service"))
+	res, err := s.Orient(c.Request.Context(), actorOf(c), app.OrientationQuery{Framework: c.Query("framework"),
+		Competency: c.Query("competency"), Level: c.Query("level"), Lat: c.Query("lat"), Lon: c.Query("lon"),
+		Postcode: c.Query("postcode"), Service: c.Query("service")})
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)
-}
-
-func (s *Server) orientation(ctx context.Context, a *app.Actor, framework, competency, level, lat, lon, postcode, service string) (*orientationJSON, error) {
-	ps, err := s.placeStore()
-	if err != nil {
-		return nil, err
-	}
-	fw, err := s.Frameworks.Get(framework)
-	if err != nil {
-		return nil, err
-	}
-	comp, _, err := fw.Competency(competency)
-	if err != nil {
-		return nil, err
-	}
-	_, rank, err := fw.Level(level)
-	if err != nil {
-		return nil, err
-	}
-	if service == "" {
-		service = places.ServiceFor(fw.ID, comp.Code)
-	} else if !slices.Contains(places.Services, service) {
-		return nil, schema.Errorf(schema.EINVALID, "%q is not a service of the standard", "%q n'est pas un service du standard", service)
-	}
-	out := &orientationJSON{Service: service, Offers: []orientedOfferJSON{}, Places: []orientedPlaceJSON{}}
-	switch {
-	case lat != "" || lon != "":
-		la, err1 := strconv.ParseFloat(lat, 64)
-		lo, err2 := strconv.ParseFloat(lon, 64)
-		if err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
-			return nil, schema.Errorf(schema.EINVALID, "lat and lon must be WGS84 coordinates", "lat et lon doivent être des coordonnées WGS84")
-		}
-		out.Origin = originJSON{la, lo, "coordinates"}
-	case postcode != "":
-		la, lo, ok, err := ps.PostcodeCentre(ctx, postcode)
-		if err != nil {
-			return nil, err
-		} else if !ok {
-			return nil, schema.Errorf(schema.EINVALID, "no known place has the postcode %q: give coordinates", "aucun lieu connu n'a le code postal %q : donnez des coordonnées", postcode)
-		}
-		out.Origin = originJSON{la, lo, "postcode"}
-	default:
-		st, err := s.StructureFor(ctx, a, "", schema.RoleMediator)
-		if err != nil {
-			return nil, err
-		}
-		p, err := ps.StructurePlace(ctx, st.Slug)
-		if err != nil {
-			return nil, err
-		} else if p == nil || !p.HasCoordinates() {
-			return nil, schema.Errorf(schema.EINVALID, "your structure's place has no coordinates: give a postcode or coordinates",
-				"le lieu de votre structure n'a pas de coordonnées : donnez un code postal ou des coordonnées")
-		}
-		out.Origin = originJSON{*p.Latitude, *p.Longitude, "structure"}
-	}
-	offers, err := ps.OffersServing(ctx, fw.ID, comp.Code, rank)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range offers {
-		item := orientedOfferJSON{Offer: o}
-		p, err := ps.StructurePlace(ctx, o.Structure)
-		if err != nil {
-			return nil, err
-		}
-		if p != nil {
-			if st, err := s.Structures.FindStructure(ctx, o.Structure); err == nil {
-				p.Nom = st.Name
-			}
-			r := p.Record()
-			item.Place = &r
-			if p.HasCoordinates() {
-				d := places.Distance(out.Origin.Latitude, out.Origin.Longitude, *p.Latitude, *p.Longitude)
-				item.DistanceKm = &d
-			}
-		}
-		out.Offers = append(out.Offers, item)
-	}
-	sort.SliceStable(out.Offers, func(i, j int) bool {
-		a, b := out.Offers[i].DistanceKm, out.Offers[j].DistanceKm
-		return a != nil && (b == nil || *a < *b)
-	})
-	if service != "" {
-		near, err := ps.Nearest(ctx, out.Origin.Latitude, out.Origin.Longitude, MaxOrientationKm, 10, service)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range near {
-			if n.Network {
-				if st, err := s.Structures.FindStructure(ctx, n.Structure); err == nil {
-					n.Place.Nom = st.Name
-				}
-			}
-			out.Places = append(out.Places, orientedPlaceJSON{Place: n.Place.Record(), DistanceKm: n.Km, Network: n.Network, Structure: n.Structure})
-		}
-	}
-	return out, nil
 }
 
 // lieuView and offerView are a place and an offer as the /lieux page shows
@@ -458,39 +229,17 @@ func (s *Server) lieuxPage(c *gin.Context) {
 // national dataset (about 18,000 places) is a few tens of MB.
 const MaxPlacesImport = 128 << 20
 
-// apiPlacesImport answers POST /api/v1/places/import: a network
-// administrator sends a file of the standard (CSV or JSON, as the body) and
-// gets the import report. The places are stored for orientation, marked
-// as outside the network, updated by id.
+// apiPlacesImport answers POST /api/v1/places/import (app.ImportPlaces):
+// a network administrator sends a file of the standard (CSV or JSON, as
+// the body) and gets the import report. The places are stored for
+// orientation, marked as outside the network, updated by id.
 func (s *Server) apiPlacesImport(c *gin.Context) {
-	ctx, a := c.Request.Context(), actorOf(c)
-	if !a.User.NetworkAdmin {
-		s.renderError(c, schema.Errorf(schema.EFORBIDDEN, "only network administrators import places", "seuls les administrateurs du réseau importent des lieux"))
-		return
-	}
-	ps, err := s.placeStore()
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	source := c.Query("source")
-	if source == "" {
-		source = "api"
-	}
-	if source, err = schema.CleanLabel(source, 200, "the source", "la source"); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	rep, err := ps.Import(ctx, c.Request.Body, source)
+	rep, err := s.ImportPlaces(c.Request.Context(), actorOf(c), c.Request.Body, c.Query("source"))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		err = schema.Errorf(schema.EINVALID, "the file is larger than %d MB", "le fichier dépasse %d Mo", MaxPlacesImport>>20)
 	}
 	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if err := s.Record(ctx, a, 0, places.AuditImported, source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), ""); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -651,9 +400,7 @@ func (s *Server) lieuEditPost(c *gin.Context) {
 		pt.Latitude, pt.Longitude = &la, &lo
 	}
 	if formErr == nil {
-		formErr = s.withPlace(ctx, st.Slug, st.Name, &pt, func(ctx context.Context) error {
-			return s.Record(ctx, a, st.ID, schema.AuditStructureEdit, st.Slug, "lieu / place", "")
-		})
+		formErr = s.SaveStructurePlace(ctx, a, st.Slug, &pt)
 	}
 	if formErr != nil {
 		shown := &places.Place{}

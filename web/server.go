@@ -14,7 +14,6 @@ import (
 
 	"carnet/app"
 	"carnet/keys"
-	"carnet/places"
 	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
@@ -30,9 +29,6 @@ type Server struct {
 	// stores, keys, issuer and verifier are the server's.
 	*app.App
 	Secret []byte // HMAC key of the CSRF tokens; random per instance
-	// Places keeps the places on the national standard and the offers
-	// (web/places.go); nil: none.
-	Places places.Store
 	// TrustedProxies lists the addresses (IPs or CIDRs) of the reverse
 	// proxies whose X-Forwarded-For and X-Real-IP headers give the client's
 	// address; none by default, so a forged header changes nothing.
@@ -146,6 +142,7 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/learners/:id/erase", s.learnerErase)
 	p.POST("/learners/:id/carnet-link", s.carnetLinkCreate)
 	p.POST("/learners/:id/carnet-link/revoke", s.carnetLinkRevoke)
+	p.POST("/learners/:id/referrals", s.learnerRefer)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
 	p.POST("/imports/new", s.importPage)

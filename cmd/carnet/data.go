@@ -229,7 +229,7 @@ func (in *instance) app(ctx context.Context, log *slog.Logger) (*app.App, error)
 	return app.New(ctx, app.Config{
 		BaseURL: in.baseURL, Structures: in.structures, Users: in.users, Learners: in.learners,
 		Credentials: in.credentials, Audit: in.audit, Trust: in.trust, Imports: in.imports, Resources: in.resources,
-		Batches: sqlite.NewBatchStore(in.db), Workshops: sqlite.NewWorkshopStore(in.db),
+		Batches: sqlite.NewBatchStore(in.db), Workshops: sqlite.NewWorkshopStore(in.db), Places: sqlite.NewPlaceStore(in.db),
 		Keys: in.keys, Frameworks: in.frameworks, Tx: in.db, StatusStore: in.db, StatusTTL: in.statusTTL,
 		Log: log,
 	})

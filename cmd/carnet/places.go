@@ -10,7 +10,6 @@ import (
 
 	"carnet/places"
 	"carnet/schema"
-	"carnet/sqlite"
 )
 
 const placesHelp = `carnet places — lieux de médiation numérique / digital-inclusion places
@@ -81,6 +80,9 @@ func runPlaces(ctx context.Context, args []string, e env) int {
 	}
 	if *source == "" {
 		*source = filepath.Base(name)
+		if name == "-" {
+			*source = "stdin" // a source name needs a letter (app.ImportPlaces)
+		}
 	}
 	in, err := openInstance(ctx, *data, "", "", nil, e.stderr)
 	if err != nil {
@@ -91,10 +93,7 @@ func runPlaces(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	rep, err := sqlite.NewPlaceStore(in.db).Import(ctx, r, *source)
-	if err == nil {
-		err = ops.Record(ctx, cliActor(), 0, places.AuditImported, *source, fmt.Sprintf("%d / %d", rep.Imported, rep.Rejected), "")
-	}
+	rep, err := ops.ImportPlaces(ctx, cliActor(), r, *source)
 	if err != nil {
 		if rep != nil && rep.Imported > 0 {
 			fmt.Fprintf(e.stderr, "carnet : import interrompu après %d lieux (déjà enregistrés) / import stopped after %d places (already stored)\n", rep.Imported, rep.Imported)
