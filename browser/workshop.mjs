@@ -70,6 +70,9 @@ async function pdfFrom(page, link) {
     page.waitForResponse((r) => new URL(r.url()).pathname === href),
     link.click(),
   ]);
+  // The navigation to the PDF has committed: a later goto cannot be
+  // interrupted by it.
+  await page.waitForURL((u) => u.pathname === href, { waitUntil: 'commit' });
   check(res.status() === 200 && (res.headers()['content-type'] || '').startsWith('application/pdf'),
     `${href}: ${res.status()} ${res.headers()['content-type']}`);
   let body = await res.body().catch(() => null);
