@@ -291,7 +291,11 @@ func (s *Server) workshopIssue(c *gin.Context) {
 	if b.Status == schema.BatchRunning {
 		s.StartBatch(b.ID)
 	}
-	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID+"#issued")
+	// No "#issued": the page reloads itself while the batch runs (a meta
+	// refresh), and Chromium takes a refresh of a URL with a fragment for
+	// a move within the page, so the progress never moved. The section
+	// is at the top of the page.
+	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID)
 }
 
 // workshopSheets serves a workshop's cards or A4 certificates in one PDF.
