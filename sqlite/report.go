@@ -11,8 +11,8 @@ import (
 )
 
 // ReportStore implements report.Store: it counts the bilan's figures from
-// the credentials, their levels (table credential_levels, filled by a
-// trigger), the attached credentials and the verification tallies.
+// the credentials, their levels (table credential_levels, and their
+// summaries level_histories, both filled before each bilan), the attached credentials and the verification tallies.
 // Migration 0012 has the indexes each query relies on.
 type ReportStore struct{ db *DB }
 
@@ -79,24 +79,53 @@ func (s *ReportStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error
 }
 
 func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	if err := people(ctx, tx, q, h, nil); err != nil {
+		return err
+	}
+	return counts(ctx, tx, q, h)
+}
+
+// people counts the people of q's period (learners with a credential in
+// it: every credential has a level row), those whose first credential
+// here (in this framework) is in the period, and those with a credential
+// of another issuer attached, in one pass over credential_levels in its
+// key order (structure, learner), up to the period's end. With prev, the
+// same figures of the period [prevFrom, q.From) just before, from the same
+// pass: a learner's first credential is the same up to either end, and
+// the latest before q.From is a MAX of its own.
+func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Headline) error {
 	from, to := formatTime(q.From), formatTime(q.To)
-	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
-	// People (learners with a credential in the period: every credential
-	// has a level row), those whose first credential here (in this
-	// framework) is in the period, and those with a credential of another
-	// issuer attached: one pass over credential_levels, in its key order
-	// (structure, learner), up to the period's end.
+	pfrom := from // without prev, the previous period's sums are of nobody
+	if prev != nil {
+		pf, _ := report.PreviousPeriod(q.From, q.To)
+		pfrom = formatTime(pf)
+	}
 	hist := of(q, "h", true).with("h.issued_at < ?", to)
-	args := append(hist.args, from)
-	var returning, multi sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), SUM(g.first < ?), SUM(EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`))
-		FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last FROM credential_levels h WHERE `+hist.where+`
-			GROUP BY h.structure_id, h.learner HAVING last >= ?) g`, append([]any{from}, args...)...).Scan(&h.People, &returning, &multi)
+	args := []any{from, from, from, from, pfrom, pfrom, pfrom, pfrom, from}
+	args = append(append(args, hist.args...), from, pfrom)
+	var n [6]sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
+			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi)
+		FROM (SELECT g.*, EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`) AS multi
+			FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last,
+					MAX(CASE WHEN h.issued_at < ? THEN h.issued_at END) AS plast
+				FROM credential_levels h WHERE `+hist.where+`
+				GROUP BY h.structure_id, h.learner HAVING last >= ? OR plast >= ?) g) g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
 	if err != nil {
 		return fmt.Errorf("people: %w", err)
 	}
-	h.MultiStructure = int(multi.Int64)
-	h.New = h.People - int(returning.Int64)
+	h.People, h.New, h.MultiStructure = int(n[0].Int64), int(n[0].Int64-n[1].Int64), int(n[2].Int64)
+	if prev != nil {
+		prev.People, prev.New, prev.MultiStructure = int(n[3].Int64), int(n[3].Int64-n[4].Int64), int(n[5].Int64)
+	}
+	return nil
+}
+
+// counts counts the credentials issued, revoked and suspended in q's
+// period, and those attached.
+func counts(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c INDEXED BY credentials_issued WHERE `+period.where, period.args...).Scan(&h.Issued); err != nil {
 		return fmt.Errorf("issued: %w", err)
 	}
@@ -135,8 +164,18 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 	}
 	f := &report.Figures{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		if err := headline(ctx, tx, q, &f.Headline); err != nil {
+		// The previous period's key figures come from the same pass.
+		f.Previous = &report.Headline{}
+		if err := people(ctx, tx, q, &f.Headline, f.Previous); err != nil {
 			return err
+		}
+		if err := counts(ctx, tx, q, &f.Headline); err != nil {
+			return err
+		}
+		pq := q
+		pq.From, pq.To = report.PreviousPeriod(q.From, q.To)
+		if err := counts(ctx, tx, pq, f.Previous); err != nil {
+			return fmt.Errorf("previous: %w", err)
 		}
 		if err := levels(ctx, tx, q, f); err != nil {
 			return fmt.Errorf("levels: %w", err)
@@ -154,20 +193,46 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 // the first and latest assessments in one pass.
 const timeWidth = len("2006-01-02T15:04:05.000000000Z")
 
-// levels reads, in one pass over the learners' histories up to the
-// period's end, the learners assessed in the period per competency, their
+// levels reads the learners assessed in the period per competency, their
 // latest level, and their first level and its distance in days when they
-// were assessed at least twice.
+// were assessed at least twice: from level_histories for the histories
+// that end before the period does (mx < to: every history, for a period
+// that reaches the present), and from the level rows up to the period's
+// end for the others (a past period). detail forces the level rows for
+// every history (the reference the tests compare with).
 func levels(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) error {
+	return levelsFrom(ctx, tx, q, f, false)
+}
+
+func levelsFrom(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures, detail bool) error {
 	from, to := formatTime(q.From), formatTime(q.To)
-	sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
 	w := fmt.Sprint(timeWidth + 1)
-	args := append(sc.args, from)
+	var src string
+	var args []any
+	if detail {
+		sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
+		src = `SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+			FROM credential_levels h WHERE ` + sc.where + `
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?`
+		args = append(sc.args, from)
+	} else {
+		// A stored mx (issued_at || level) is below to exactly when its
+		// time is, the times being of one width.
+		whole := of(q, "s", true).with("s.mx >= ? AND s.mx < ?", from, to)
+		cut := of(q, "s", true).with("s.mx >= ? AND h.issued_at < ? AND h.revoked = 0", to, to)
+		src = `SELECT s.framework AS framework, s.competency AS competency, s.mn AS mn, s.mx AS mx, s.n AS n
+			FROM level_histories s WHERE ` + whole.where + `
+			UNION ALL
+			SELECT s.framework, s.competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*)
+			FROM level_histories s JOIN credential_levels h ON h.structure_id = s.structure_id AND h.learner = s.learner
+				AND h.framework = s.framework AND h.competency = s.competency
+			WHERE ` + cut.where + `
+			GROUP BY s.structure_id, s.learner, s.framework, s.competency HAVING MAX(h.issued_at || h.level) >= ?` // not mx: s.mx
+		args = append(append(whole.args, cut.args...), from)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`),
 			CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER), n >= 2, COUNT(*)
-		FROM (SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
-			FROM credential_levels h WHERE `+sc.where+`
-			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?)
+		FROM (`+src+`)
 		GROUP BY 1, 2, 3, 4, 5, 6`, args...)
 	if err != nil {
 		return err
@@ -273,6 +338,17 @@ func (s *ReportStore) syncLevels(ctx context.Context) error {
 				c.framework, json_extract(r.value, '$.level'), c.issued_at, c.revoked_at != ''
 			FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)`, upto, last); err != nil {
 			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		// The histories these rows belong to, summed up again (a revoked
+		// row adds nothing: a history with none other has no summary).
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO level_histories (structure_id, learner, framework, competency, mn, mx, n)
+			SELECT h.structure_id, h.learner, h.framework, h.competency, MIN(h.issued_at || h.level), MAX(h.issued_at || h.level), COUNT(*)
+			FROM (SELECT DISTINCT c.structure_id AS s, COALESCE(c.learner_id, c.subject_id) AS l, c.framework AS fw, json_extract(r.value, '$.competency') AS comp
+				FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)) k
+			CROSS JOIN credential_levels h ON h.structure_id = k.s AND h.learner = k.l AND h.framework = k.fw AND h.competency = k.comp
+			WHERE h.revoked = 0
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency`, upto, last); err != nil {
+			return fmt.Errorf("sqlite: level histories: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES ('credential_levels_upto', ?)`, fmt.Sprint(last)); err != nil {
 			return fmt.Errorf("sqlite: credential levels: %w", err)
