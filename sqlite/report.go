@@ -86,13 +86,15 @@ func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headlin
 }
 
 // people counts the people of q's period (learners with a credential in
-// it: every credential has a level row), those whose first credential
-// here (in this framework) is in the period, and those with a credential
-// of another issuer attached, in one pass over credential_levels in its
-// key order (structure, learner), up to the period's end. With prev, the
-// same figures of the period [prevFrom, q.From) just before, from the same
-// pass: a learner's first credential is the same up to either end, and
-// the latest before q.From is a MAX of its own.
+// it: every credential has level rows), those whose first credential here
+// (in this framework) is in the period, and those with a credential of
+// another issuer attached. With prev, the same figures of the period
+// [prevFrom, q.From) just before, in the same pass. It reads the learners'
+// paths (person_histories: first and latest time per structure, learner
+// and framework); only for a path that goes on after an end (q.To, or
+// q.From for the previous period) does it read the learner's level rows
+// for the latest time before that end. A learner's first time is the same
+// up to either end when it is before it.
 func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Headline) error {
 	from, to := formatTime(q.From), formatTime(q.To)
 	pfrom := from // without prev, the previous period's sums are of nobody
@@ -100,17 +102,32 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 		pf, _ := report.PreviousPeriod(q.From, q.To)
 		pfrom = formatTime(pf)
 	}
-	hist := of(q, "h", true).with("h.issued_at < ?", to)
-	args := []any{from, from, from, from, pfrom, pfrom, pfrom, pfrom, from}
-	args = append(append(args, hist.args...), from, pfrom)
+	paths := of(q, "p", true)
+	fw, fwArgs := "", []any{}
+	if q.Framework != "" {
+		fw, fwArgs = " AND h.framework = ?", []any{q.Framework}
+	}
+	latest := func(end string) (string, []any) {
+		return `(SELECT MAX(h.issued_at) FROM credential_levels h WHERE h.structure_id = g.s AND h.learner = g.lrn` + fw + ` AND h.issued_at < ?)`,
+			append(append([]any{}, fwArgs...), end)
+	}
+	lastTo, lastToArgs := latest(to)
+	lastFrom, lastFromArgs := latest(from)
+	args := []any{from, from, from, from, pfrom, pfrom, pfrom, pfrom, to}
+	args = append(append(args, lastToArgs...), from)
+	args = append(append(args, lastFromArgs...), paths.args...)
+	args = append(args, pfrom, to, from, pfrom)
 	var n [6]sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
 			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi)
-		FROM (SELECT g.*, EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`) AS multi
-			FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last,
-					MAX(CASE WHEN h.issued_at < ? THEN h.issued_at END) AS plast
-				FROM credential_levels h WHERE `+hist.where+`
-				GROUP BY h.structure_id, h.learner HAVING last >= ? OR plast >= ?) g) g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
+		FROM (SELECT g.first, g.last, g.plast, EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`) AS multi
+			FROM (SELECT g.lrn, g.first,
+					CASE WHEN g.upto < ? THEN g.upto ELSE `+lastTo+` END AS last,
+					CASE WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
+				FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
+					FROM person_histories p WHERE `+paths.where+`
+					GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g) g
+			WHERE g.last >= ? OR g.plast >= ?) g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
 	if err != nil {
 		return fmt.Errorf("people: %w", err)
 	}
@@ -349,6 +366,16 @@ func (s *ReportStore) syncLevels(ctx context.Context) error {
 			WHERE h.revoked = 0
 			GROUP BY h.structure_id, h.learner, h.framework, h.competency`, upto, last); err != nil {
 			return fmt.Errorf("sqlite: level histories: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_histories (structure_id, learner, framework, first_at, last_at)
+			SELECT c.structure_id, COALESCE(c.learner_id, c.subject_id), c.framework, MIN(c.issued_at), MAX(c.issued_at)
+			FROM credentials c WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results) AND COALESCE(c.learner_id, c.subject_id) IS NOT NULL
+				AND EXISTS (SELECT 1 FROM json_each(c.results) r -- as the level rows added
+					WHERE json_extract(r.value, '$.competency') IS NOT NULL AND json_extract(r.value, '$.level') IS NOT NULL)
+			GROUP BY 1, 2, 3
+			ON CONFLICT (structure_id, learner, framework) DO UPDATE SET first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`,
+			upto, last); err != nil {
+			return fmt.Errorf("sqlite: person histories: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES ('credential_levels_upto', ?)`, fmt.Sprint(last)); err != nil {
 			return fmt.Errorf("sqlite: credential levels: %w", err)

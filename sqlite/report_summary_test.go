@@ -88,6 +88,7 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	periods := [][2]time.Time{{d("2024-01-01"), d("2025-01-01")}, {d("2025-01-01"), d("2026-01-01")}, {d("2026-01-01"), d("2027-01-01")},
 		{d("2025-04-01"), d("2025-07-01")}, {d("2025-06-01"), d("2025-06-02")}, {d("2024-03-17"), d("2026-02-03")}, {d("2020-01-01"), d("2030-01-01")}}
+	multi := 0 // comparisons with a multi-structure path
 	compare := func(step string) {
 		t.Helper()
 		if err := reports.Sync(ctx); err != nil {
@@ -129,6 +130,17 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 				if f.Previous == nil || *f.Previous != *h {
 					t.Errorf("%s: previous period %+v from the same pass, %+v on its own", name, f.Previous, h)
 				}
+				var ref report.Headline
+				if err := reports.read(ctx, func(tx *sql.Tx) error { return peopleDetail(ctx, tx, q, &ref) }); err != nil {
+					t.Fatal(err)
+				}
+				if ref.MultiStructure > 0 {
+					multi++
+				}
+				if [3]int{f.People, f.New, f.MultiStructure} != [3]int{ref.People, ref.New, ref.MultiStructure} {
+					t.Errorf("%s: people, new, multi-structure %v from person_histories, %v from the level rows", name,
+						[3]int{f.People, f.New, f.MultiStructure}, [3]int{ref.People, ref.New, ref.MultiStructure})
+				}
 				own, err := reports.Headline(ctx, q)
 				if err != nil {
 					t.Fatal(err)
@@ -140,12 +152,31 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 		}
 	}
 	issue(300)
+	// Credentials attached: from a partner (multi-structure paths), or
+	// one of the structure's own (not counted).
+	imps := NewImportStore(db)
+	for i, st := range sts {
+		for j := 0; j < 6; j++ {
+			lid := fmt.Sprintf("L%d-%d", st.ID, j)
+			cid := fmt.Sprintf("urn:uuid:partner-%d-%d", i, j)
+			if j%3 == 0 {
+				var own string
+				db.db.QueryRow(`SELECT id FROM credentials WHERE structure_id = ? LIMIT 1`, st.ID).Scan(&own)
+				cid = own
+			}
+			imps.CreateImport(ctx, &schema.ImportedCredential{LearnerID: lid, StructureID: st.ID, Kind: "credential", Input: "x", CredentialID: cid,
+				IssuerID: "did:web:partner.example", Framework: "digcomp-2.2", AttachedAt: time.Now()}) // a learner who does not exist fails: fine
+		}
+	}
 	compare("first")
 	issue(100)
 	revoke(60)
 	compare("after new credentials and revocations")
 	revoke(40)
 	compare("after revocations only")
+	if multi == 0 {
+		t.Error("no multi-structure path: the test compares nothing there")
+	}
 }
 
 // norm sorts what levelsFrom returns, whose order is the map's.
@@ -153,4 +184,17 @@ func norm(f *report.Figures) {
 	sort.Slice(f.Assessed, func(i, j int) bool { return fmt.Sprint(f.Assessed[i]) < fmt.Sprint(f.Assessed[j]) })
 	sort.Slice(f.Levels, func(i, j int) bool { return fmt.Sprint(f.Levels[i]) < fmt.Sprint(f.Levels[j]) })
 	sort.Slice(f.Histories, func(i, j int) bool { return fmt.Sprint(f.Histories[i]) < fmt.Sprint(f.Histories[j]) })
+}
+
+// peopleDetail counts the people, new and multi-structure of q from the
+// level rows alone: the reference people() is compared with.
+func peopleDetail(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	hist := of(q, "h", true).with("h.issued_at < ?", to)
+	var returning, multi sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), SUM(g.first < ?), SUM(EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`))
+		FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last FROM credential_levels h WHERE `+hist.where+`
+			GROUP BY h.structure_id, h.learner HAVING last >= ?) g`, append(append([]any{from}, hist.args...), from)...).Scan(&h.People, &returning, &multi)
+	h.New, h.MultiStructure = h.People-int(returning.Int64), int(multi.Int64)
+	return err
 }

@@ -32,3 +32,23 @@ CREATE TRIGGER level_histories_revoke AFTER UPDATE OF revoked ON credential_leve
 			AND framework = NEW.framework AND competency = NEW.competency AND revoked = 0
 		GROUP BY structure_id, learner, framework, competency;
 END;
+
+-- The learners' paths, summed up: for each (structure, learner,
+-- framework), the time of the first and of the latest of its level rows,
+-- revoked or not (the people of a period count every credential). The
+-- bilan reads this instead of the level rows to find the people of a
+-- period and the new ones, and the level rows only for the paths that go
+-- on after the period (for the previous period: the people of this one).
+-- A revocation changes nothing here; syncLevels adds the new rows' times.
+CREATE TABLE person_histories (
+	structure_id INTEGER NOT NULL,
+	learner      TEXT NOT NULL,
+	framework    TEXT NOT NULL,
+	first_at     TEXT NOT NULL,
+	last_at      TEXT NOT NULL,
+	PRIMARY KEY (structure_id, learner, framework)
+) WITHOUT ROWID;
+
+INSERT INTO person_histories (structure_id, learner, framework, first_at, last_at)
+	SELECT structure_id, learner, framework, MIN(issued_at), MAX(issued_at)
+	FROM credential_levels GROUP BY structure_id, learner, framework;
