@@ -114,7 +114,7 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 	lastTo, lastToArgs := latest(to)
 	lastFrom, lastFromArgs := latest(from)
 	args := []any{from, from, from, from, pfrom, pfrom, pfrom, pfrom, to}
-	args = append(append(args, lastToArgs...), from)
+	args = append(append(args, lastToArgs...), from, from)
 	args = append(append(args, lastFromArgs...), paths.args...)
 	args = append(args, pfrom, to, from, pfrom)
 	var n [6]sql.NullInt64
@@ -123,7 +123,7 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 		FROM (SELECT g.first, g.last, g.plast, EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`) AS multi
 			FROM (SELECT g.lrn, g.first,
 					CASE WHEN g.upto < ? THEN g.upto ELSE `+lastTo+` END AS last,
-					CASE WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
+					CASE WHEN g.first >= ? THEN NULL WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
 				FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
 					FROM person_histories p WHERE `+paths.where+`
 					GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g) g
@@ -210,6 +210,10 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 // the first and latest assessments in one pass.
 const timeWidth = len("2006-01-02T15:04:05.000000000Z")
 
+// daysSQL is the whole days from a history's first assessment (mn) to
+// its latest (mx), by their dates.
+const daysSQL = `CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER)`
+
 // levels reads the learners assessed in the period per competency, their
 // latest level, and their first level and its distance in days when they
 // were assessed at least twice: from level_histories for the histories
@@ -228,27 +232,33 @@ func levelsFrom(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figur
 	var args []any
 	if detail {
 		sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
-		src = `SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+		src = `SELECT framework, competency, mn, mx, n, ` + daysSQL + ` AS days FROM (
+			SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
 			FROM credential_levels h WHERE ` + sc.where + `
-			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?`
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?)`
 		args = append(sc.args, from)
 	} else {
 		// A stored mx (issued_at || level) is below to exactly when its
-		// time is, the times being of one width.
+		// time is, the times being of one width. The network's periods
+		// read the histories by their end; a structure's, by its key.
+		index := ""
+		if q.StructureIDs == nil {
+			index = " INDEXED BY level_histories_end"
+		}
 		whole := of(q, "s", true).with("s.mx >= ? AND s.mx < ?", from, to)
 		cut := of(q, "s", true).with("s.mx >= ? AND h.issued_at < ? AND h.revoked = 0", to, to)
-		src = `SELECT s.framework AS framework, s.competency AS competency, s.mn AS mn, s.mx AS mx, s.n AS n
-			FROM level_histories s WHERE ` + whole.where + `
+		src = `SELECT s.framework AS framework, s.competency AS competency, s.mn AS mn, s.mx AS mx, s.n AS n, s.days AS days
+			FROM level_histories s` + index + ` WHERE ` + whole.where + `
 			UNION ALL
-			SELECT s.framework, s.competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*)
-			FROM level_histories s JOIN credential_levels h ON h.structure_id = s.structure_id AND h.learner = s.learner
+			SELECT framework, competency, mn, mx, n, ` + daysSQL + ` FROM (
+			SELECT s.framework AS framework, s.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+			FROM level_histories s` + index + ` JOIN credential_levels h ON h.structure_id = s.structure_id AND h.learner = s.learner
 				AND h.framework = s.framework AND h.competency = s.competency
 			WHERE ` + cut.where + `
-			GROUP BY s.structure_id, s.learner, s.framework, s.competency HAVING MAX(h.issued_at || h.level) >= ?` // not mx: s.mx
+			GROUP BY s.structure_id, s.learner, s.framework, s.competency HAVING MAX(h.issued_at || h.level) >= ?)` // not mx: s.mx
 		args = append(append(whole.args, cut.args...), from)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`),
-			CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER), n >= 2, COUNT(*)
+	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`), days, n >= 2, COUNT(*)
 		FROM (`+src+`)
 		GROUP BY 1, 2, 3, 4, 5, 6`, args...)
 	if err != nil {
@@ -358,13 +368,14 @@ func (s *ReportStore) syncLevels(ctx context.Context) error {
 		}
 		// The histories these rows belong to, summed up again (a revoked
 		// row adds nothing: a history with none other has no summary).
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO level_histories (structure_id, learner, framework, competency, mn, mx, n)
-			SELECT h.structure_id, h.learner, h.framework, h.competency, MIN(h.issued_at || h.level), MAX(h.issued_at || h.level), COUNT(*)
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO level_histories (structure_id, learner, framework, competency, mn, mx, n, days)
+			SELECT *, `+daysSQL+` FROM (
+			SELECT h.structure_id, h.learner, h.framework, h.competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*)
 			FROM (SELECT DISTINCT c.structure_id AS s, COALESCE(c.learner_id, c.subject_id) AS l, c.framework AS fw, json_extract(r.value, '$.competency') AS comp
 				FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)) k
 			CROSS JOIN credential_levels h ON h.structure_id = k.s AND h.learner = k.l AND h.framework = k.fw AND h.competency = k.comp
 			WHERE h.revoked = 0
-			GROUP BY h.structure_id, h.learner, h.framework, h.competency`, upto, last); err != nil {
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency)`, upto, last); err != nil {
 			return fmt.Errorf("sqlite: level histories: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO person_histories (structure_id, learner, framework, first_at, last_at)

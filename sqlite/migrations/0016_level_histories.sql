@@ -15,22 +15,28 @@ CREATE TABLE level_histories (
 	mn           TEXT NOT NULL, -- MIN(issued_at || level)
 	mx           TEXT NOT NULL, -- MAX(issued_at || level)
 	n            INTEGER NOT NULL,
+	days         INTEGER NOT NULL, -- from the first to the latest, in whole days
 	PRIMARY KEY (structure_id, learner, framework, competency)
 ) WITHOUT ROWID;
 
-INSERT INTO level_histories (structure_id, learner, framework, competency, mn, mx, n)
-	SELECT structure_id, learner, framework, competency, MIN(issued_at || level), MAX(issued_at || level), COUNT(*)
-	FROM credential_levels WHERE revoked = 0 GROUP BY structure_id, learner, framework, competency;
+INSERT INTO level_histories (structure_id, learner, framework, competency, mn, mx, n, days)
+	SELECT *, CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER) FROM (
+		SELECT structure_id, learner, framework, competency, MIN(issued_at || level) AS mn, MAX(issued_at || level) AS mx, COUNT(*)
+		FROM credential_levels WHERE revoked = 0 GROUP BY structure_id, learner, framework, competency);
+-- The histories by their end, for the network's periods (a structure's
+-- are read from the primary key): covering what the bilan reads.
+CREATE INDEX level_histories_end ON level_histories (mx, framework, competency, mn, n, days);
 
 CREATE TRIGGER level_histories_revoke AFTER UPDATE OF revoked ON credential_levels
 	WHEN OLD.revoked != NEW.revoked BEGIN
 	DELETE FROM level_histories WHERE structure_id = NEW.structure_id AND learner = NEW.learner
 		AND framework = NEW.framework AND competency = NEW.competency;
-	INSERT INTO level_histories (structure_id, learner, framework, competency, mn, mx, n)
-		SELECT structure_id, learner, framework, competency, MIN(issued_at || level), MAX(issued_at || level), COUNT(*)
-		FROM credential_levels WHERE structure_id = NEW.structure_id AND learner = NEW.learner
-			AND framework = NEW.framework AND competency = NEW.competency AND revoked = 0
-		GROUP BY structure_id, learner, framework, competency;
+	INSERT INTO level_histories (structure_id, learner, framework, competency, mn, mx, n, days)
+		SELECT *, CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER) FROM (
+			SELECT structure_id, learner, framework, competency, MIN(issued_at || level) AS mn, MAX(issued_at || level) AS mx, COUNT(*)
+			FROM credential_levels WHERE structure_id = NEW.structure_id AND learner = NEW.learner
+				AND framework = NEW.framework AND competency = NEW.competency AND revoked = 0
+			GROUP BY structure_id, learner, framework, competency);
 END;
 
 -- The learners' paths, summed up: for each (structure, learner,
