@@ -113,21 +113,23 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 	}
 	lastTo, lastToArgs := latest(to)
 	lastFrom, lastFromArgs := latest(from)
-	args := []any{from, from, from, from, pfrom, pfrom, pfrom, pfrom, to}
-	args = append(append(args, lastToArgs...), from, from)
-	args = append(append(args, lastFromArgs...), paths.args...)
-	args = append(args, pfrom, to, from, pfrom)
+	args := append([]any{to}, lastToArgs...)
+	args = append(append(args, from, from), lastFromArgs...)
+	args = append(append(args, paths.args...), pfrom, to, from, pfrom)
+	args = append(args, from, from, from, from, pfrom, pfrom, pfrom, pfrom)
 	var n [6]sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
-			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi)
-		FROM (SELECT g.first, g.last, g.plast, EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`) AS multi
-			FROM (SELECT g.lrn, g.first,
-					CASE WHEN g.upto < ? THEN g.upto ELSE `+lastTo+` END AS last,
-					CASE WHEN g.first >= ? THEN NULL WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
-				FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
-					FROM person_histories p WHERE `+paths.where+`
-					GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g) g
-			WHERE g.last >= ? OR g.plast >= ?) g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
+	// Materialized, so that each lookup and EXISTS runs once per learner
+	// (flattened, the sums would repeat them).
+	err := tx.QueryRowContext(ctx, `WITH g AS MATERIALIZED (SELECT g.lrn, g.first,
+				CASE WHEN g.upto < ? THEN g.upto ELSE `+lastTo+` END AS last,
+				CASE WHEN g.first >= ? THEN NULL WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
+			FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
+				FROM person_histories p WHERE `+paths.where+`
+				GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g),
+		m AS MATERIALIZED (SELECT g.*, g.lrn IN (SELECT i.learner_id FROM imports i WHERE `+foreign+`) AS multi
+			FROM g WHERE g.last >= ? OR g.plast >= ?)
+		SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
+			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi) FROM m g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
 	if err != nil {
 		return fmt.Errorf("people: %w", err)
 	}
