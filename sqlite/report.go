@@ -117,6 +117,12 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 	args = append(append(args, from, from), lastFromArgs...)
 	args = append(append(args, paths.args...), pfrom, to, from, pfrom)
 	args = append(args, from, from, from, from, pfrom, pfrom, pfrom, pfrom)
+	// Multi-structure: for the network, the few learners with a foreign
+	// credential attached, listed once; for structures, looked up.
+	multi := `g.lrn IN (SELECT i.learner_id FROM imports i WHERE ` + foreign + `)`
+	if q.StructureIDs != nil {
+		multi = `EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND ` + foreign + `)`
+	}
 	var n [6]sql.NullInt64
 	// Materialized, so that each lookup and EXISTS runs once per learner
 	// (flattened, the sums would repeat them).
@@ -126,7 +132,7 @@ func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Hea
 			FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
 				FROM person_histories p WHERE `+paths.where+`
 				GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g),
-		m AS MATERIALIZED (SELECT g.*, g.lrn IN (SELECT i.learner_id FROM imports i WHERE `+foreign+`) AS multi
+		m AS MATERIALIZED (SELECT g.*, `+multi+` AS multi
 			FROM g WHERE g.last >= ? OR g.plast >= ?)
 		SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
 			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi) FROM m g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
