@@ -11,9 +11,11 @@ import (
 )
 
 // ReportStore implements report.Store: it counts the bilan's figures from
-// the credentials, their levels (table credential_levels, and their
-// summaries level_histories, both filled before each bilan), the attached credentials and the verification tallies.
-// Migration 0012 has the indexes each query relies on.
+// the credentials, their levels (table credential_levels) and the
+// summaries of the learners' histories (level_histories,
+// person_histories), all three brought up to date before each bilan, the
+// attached credentials and the verification tallies. Migrations 0012 and
+// 0016 have the tables and indexes each query relies on.
 type ReportStore struct{ db *DB }
 
 // NewReportStore returns the report store of db.
