@@ -103,6 +103,8 @@ func BenchmarkSearchLearners(b *testing.B) {
 		{"network/none", nil, "zzzz"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
+			cpu0 := cpuTime()
+			defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
 			for i := 0; i < b.N; i++ {
 				if _, err := ls.SearchLearners(ctx, tc.ids, tc.q, 50); err != nil {
 					b.Fatal(err)

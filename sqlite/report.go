@@ -11,9 +11,11 @@ import (
 )
 
 // ReportStore implements report.Store: it counts the bilan's figures from
-// the credentials, their levels (table credential_levels, filled by a
-// trigger), the attached credentials and the verification tallies.
-// Migration 0012 has the indexes each query relies on.
+// the credentials, their levels (table credential_levels) and the
+// summaries of the learners' histories (level_histories,
+// person_histories), all three brought up to date before each bilan, the
+// attached credentials and the verification tallies. Migrations 0012 and
+// 0018 have the tables and indexes each query relies on.
 type ReportStore struct{ db *DB }
 
 // NewReportStore returns the report store of db.
@@ -79,24 +81,78 @@ func (s *ReportStore) read(ctx context.Context, fn func(tx *sql.Tx) error) error
 }
 
 func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	if err := people(ctx, tx, q, h, nil); err != nil {
+		return err
+	}
+	return counts(ctx, tx, q, h)
+}
+
+// people counts the people of q's period (learners with a credential in
+// it: every credential has level rows), those whose first credential here
+// (in this framework) is in the period, and those with a credential of
+// another issuer attached. With prev, the same figures of the period
+// [prevFrom, q.From) just before, in the same pass. It reads the learners'
+// paths (person_histories: first and latest time per structure, learner
+// and framework); only for a path that goes on after an end (q.To, or
+// q.From for the previous period) does it read the learner's level rows
+// for the latest time before that end. A learner's first time is the same
+// up to either end when it is before it.
+func people(ctx context.Context, tx *sql.Tx, q report.Query, h, prev *report.Headline) error {
 	from, to := formatTime(q.From), formatTime(q.To)
-	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
-	// People (learners with a credential in the period: every credential
-	// has a level row), those whose first credential here (in this
-	// framework) is in the period, and those with a credential of another
-	// issuer attached: one pass over credential_levels, in its key order
-	// (structure, learner), up to the period's end.
-	hist := of(q, "h", true).with("h.issued_at < ?", to)
-	args := append(hist.args, from)
-	var returning, multi sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), SUM(g.first < ?), SUM(EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND `+foreign+`))
-		FROM (SELECT h.learner AS lrn, MIN(h.issued_at) AS first, MAX(h.issued_at) AS last FROM credential_levels h WHERE `+hist.where+`
-			GROUP BY h.structure_id, h.learner HAVING last >= ?) g`, append([]any{from}, args...)...).Scan(&h.People, &returning, &multi)
+	pfrom := from // without prev, the previous period's sums are of nobody
+	if prev != nil {
+		pf, _ := report.PreviousPeriod(q.From, q.To)
+		pfrom = formatTime(pf)
+	}
+	paths := of(q, "p", true)
+	fw, fwArgs := "", []any{}
+	if q.Framework != "" {
+		fw, fwArgs = " AND h.framework = ?", []any{q.Framework}
+	}
+	latest := func(end string) (string, []any) {
+		return `(SELECT MAX(h.issued_at) FROM credential_levels h WHERE h.structure_id = g.s AND h.learner = g.lrn` + fw + ` AND h.issued_at < ?)`,
+			append(append([]any{}, fwArgs...), end)
+	}
+	lastTo, lastToArgs := latest(to)
+	lastFrom, lastFromArgs := latest(from)
+	args := append([]any{to}, lastToArgs...)
+	args = append(append(args, from, from), lastFromArgs...)
+	args = append(append(args, paths.args...), pfrom, to, from, pfrom)
+	args = append(args, from, from, from, from, pfrom, pfrom, pfrom, pfrom)
+	// Multi-structure: for the network, the few learners with a foreign
+	// credential attached, listed once; for structures, looked up.
+	multi := `g.lrn IN (SELECT i.learner_id FROM imports i WHERE ` + foreign + `)`
+	if q.StructureIDs != nil {
+		multi = `EXISTS (SELECT 1 FROM imports i WHERE i.learner_id = g.lrn AND ` + foreign + `)`
+	}
+	var n [6]sql.NullInt64
+	// Materialized, so that each lookup and EXISTS runs once per learner
+	// (flattened, the sums would repeat them).
+	err := tx.QueryRowContext(ctx, `WITH g AS MATERIALIZED (SELECT g.lrn, g.first,
+				CASE WHEN g.upto < ? THEN g.upto ELSE `+lastTo+` END AS last,
+				CASE WHEN g.first >= ? THEN NULL WHEN g.upto < ? THEN g.upto ELSE `+lastFrom+` END AS plast
+			FROM (SELECT p.structure_id AS s, p.learner AS lrn, MIN(p.first_at) AS first, MAX(p.last_at) AS upto
+				FROM person_histories p WHERE `+paths.where+`
+				GROUP BY p.structure_id, p.learner HAVING upto >= ? AND first < ?) g),
+		m AS MATERIALIZED (SELECT g.*, `+multi+` AS multi
+			FROM g WHERE g.last >= ? OR g.plast >= ?)
+		SELECT SUM(g.last >= ?), SUM(g.last >= ? AND g.first < ?), SUM(g.last >= ? AND g.multi),
+			SUM(g.plast >= ?), SUM(g.plast >= ? AND g.first < ?), SUM(g.plast >= ? AND g.multi) FROM m g`, args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
 	if err != nil {
 		return fmt.Errorf("people: %w", err)
 	}
-	h.MultiStructure = int(multi.Int64)
-	h.New = h.People - int(returning.Int64)
+	h.People, h.New, h.MultiStructure = int(n[0].Int64), int(n[0].Int64-n[1].Int64), int(n[2].Int64)
+	if prev != nil {
+		prev.People, prev.New, prev.MultiStructure = int(n[3].Int64), int(n[3].Int64-n[4].Int64), int(n[5].Int64)
+	}
+	return nil
+}
+
+// counts counts the credentials issued, revoked and suspended in q's
+// period, and those attached.
+func counts(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headline) error {
+	from, to := formatTime(q.From), formatTime(q.To)
+	period := of(q, "c", true).with("c.issued_at >= ? AND c.issued_at < ?", from, to)
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials c INDEXED BY credentials_issued WHERE `+period.where, period.args...).Scan(&h.Issued); err != nil {
 		return fmt.Errorf("issued: %w", err)
 	}
@@ -135,8 +191,18 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 	}
 	f := &report.Figures{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		if err := headline(ctx, tx, q, &f.Headline); err != nil {
+		// The previous period's key figures come from the same pass.
+		f.Previous = &report.Headline{}
+		if err := people(ctx, tx, q, &f.Headline, f.Previous); err != nil {
 			return err
+		}
+		if err := counts(ctx, tx, q, &f.Headline); err != nil {
+			return err
+		}
+		pq := q
+		pq.From, pq.To = report.PreviousPeriod(q.From, q.To)
+		if err := counts(ctx, tx, pq, f.Previous); err != nil {
+			return fmt.Errorf("previous: %w", err)
 		}
 		if err := levels(ctx, tx, q, f); err != nil {
 			return fmt.Errorf("levels: %w", err)
@@ -154,20 +220,56 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 // the first and latest assessments in one pass.
 const timeWidth = len("2006-01-02T15:04:05.000000000Z")
 
-// levels reads, in one pass over the learners' histories up to the
-// period's end, the learners assessed in the period per competency, their
+// daysSQL is the whole days from a history's first assessment (mn) to
+// its latest (mx), by their dates.
+const daysSQL = `CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER)`
+
+// levels reads the learners assessed in the period per competency, their
 // latest level, and their first level and its distance in days when they
-// were assessed at least twice.
+// were assessed at least twice: from level_histories for the histories
+// that end before the period does (mx < to: every history, for a period
+// that reaches the present), and from the level rows up to the period's
+// end for the others (a past period). detail forces the level rows for
+// every history (the reference the tests compare with).
 func levels(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures) error {
+	return levelsFrom(ctx, tx, q, f, false)
+}
+
+func levelsFrom(ctx context.Context, tx *sql.Tx, q report.Query, f *report.Figures, detail bool) error {
 	from, to := formatTime(q.From), formatTime(q.To)
-	sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
 	w := fmt.Sprint(timeWidth + 1)
-	args := append(sc.args, from)
-	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`),
-			CAST(julianday(substr(mx, 1, 10)) - julianday(substr(mn, 1, 10)) AS INTEGER), n >= 2, COUNT(*)
-		FROM (SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
-			FROM credential_levels h WHERE `+sc.where+`
-			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?)
+	var src string
+	var args []any
+	if detail {
+		sc := of(q, "h", true).with("h.issued_at < ? AND h.revoked = 0", to)
+		src = `SELECT framework, competency, mn, mx, n, ` + daysSQL + ` AS days FROM (
+			SELECT h.framework AS framework, h.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+			FROM credential_levels h WHERE ` + sc.where + `
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency HAVING mx >= ?)`
+		args = append(sc.args, from)
+	} else {
+		// A stored mx (issued_at || level) is below to exactly when its
+		// time is, the times being of one width. The network's periods
+		// read the histories by their end; a structure's, by its key.
+		index := ""
+		if q.StructureIDs == nil {
+			index = " INDEXED BY level_histories_end"
+		}
+		whole := of(q, "s", true).with("s.mx >= ? AND s.mx < ?", from, to)
+		cut := of(q, "s", true).with("s.mx >= ? AND h.issued_at < ? AND h.revoked = 0", to, to)
+		src = `SELECT s.framework AS framework, s.competency AS competency, s.mn AS mn, s.mx AS mx, s.n AS n, s.days AS days
+			FROM level_histories s` + index + ` WHERE ` + whole.where + `
+			UNION ALL
+			SELECT framework, competency, mn, mx, n, ` + daysSQL + ` FROM (
+			SELECT s.framework AS framework, s.competency AS competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*) AS n
+			FROM level_histories s` + index + ` JOIN credential_levels h ON h.structure_id = s.structure_id AND h.learner = s.learner
+				AND h.framework = s.framework AND h.competency = s.competency
+			WHERE ` + cut.where + `
+			GROUP BY s.structure_id, s.learner, s.framework, s.competency HAVING MAX(h.issued_at || h.level) >= ?)` // not mx: s.mx
+		args = append(append(whole.args, cut.args...), from)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT framework, competency, substr(mn, `+w+`), substr(mx, `+w+`), days, n >= 2, COUNT(*)
+		FROM (`+src+`)
 		GROUP BY 1, 2, 3, 4, 5, 6`, args...)
 	if err != nil {
 		return err
@@ -273,6 +375,28 @@ func (s *ReportStore) syncLevels(ctx context.Context) error {
 				c.framework, json_extract(r.value, '$.level'), c.issued_at, c.revoked_at != ''
 			FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)`, upto, last); err != nil {
 			return fmt.Errorf("sqlite: credential levels: %w", err)
+		}
+		// The histories these rows belong to, summed up again (a revoked
+		// row adds nothing: a history with none other has no summary).
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO level_histories (structure_id, learner, framework, competency, mn, mx, n, days)
+			SELECT *, `+daysSQL+` FROM (
+			SELECT h.structure_id, h.learner, h.framework, h.competency, MIN(h.issued_at || h.level) AS mn, MAX(h.issued_at || h.level) AS mx, COUNT(*)
+			FROM (SELECT DISTINCT c.structure_id AS s, COALESCE(c.learner_id, c.subject_id) AS l, c.framework AS fw, json_extract(r.value, '$.competency') AS comp
+				FROM credentials c, json_each(c.results) r WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results)) k
+			CROSS JOIN credential_levels h ON h.structure_id = k.s AND h.learner = k.l AND h.framework = k.fw AND h.competency = k.comp
+			WHERE h.revoked = 0
+			GROUP BY h.structure_id, h.learner, h.framework, h.competency)`, upto, last); err != nil {
+			return fmt.Errorf("sqlite: level histories: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_histories (structure_id, learner, framework, first_at, last_at)
+			SELECT c.structure_id, COALESCE(c.learner_id, c.subject_id), c.framework, MIN(c.issued_at), MAX(c.issued_at)
+			FROM credentials c WHERE c.rowid > ? AND c.rowid <= ? AND json_valid(c.results) AND COALESCE(c.learner_id, c.subject_id) IS NOT NULL
+				AND EXISTS (SELECT 1 FROM json_each(c.results) r -- as the level rows added
+					WHERE json_extract(r.value, '$.competency') IS NOT NULL AND json_extract(r.value, '$.level') IS NOT NULL)
+			GROUP BY 1, 2, 3
+			ON CONFLICT (structure_id, learner, framework) DO UPDATE SET first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`,
+			upto, last); err != nil {
+			return fmt.Errorf("sqlite: person histories: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings (key, value) VALUES ('credential_levels_upto', ?)`, fmt.Sprint(last)); err != nil {
 			return fmt.Errorf("sqlite: credential levels: %w", err)
