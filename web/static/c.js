@@ -485,6 +485,27 @@
     return set.complete === true ? { status: 'active', date } : null;
   }
 
+  // keepSet refreshes the revocation set kept for offline checks. The
+  // worker caches the copies it relays; the page also writes the fresh copy
+  // into the worker's cache itself, because a page the worker does not
+  // control yet (its first visit, a slow install) would otherwise keep
+  // nothing. Only a same-origin success of at most 1 MiB is kept.
+  async function keepSet() {
+    try {
+      const res = await fetch('/c/revocations.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      if (!res.ok || res.redirected || res.type !== 'basic' || !('caches' in window)) return;
+      const body = await res.arrayBuffer();
+      if (body.byteLength > (1 << 20)) return;
+      for (const name of await caches.keys()) {
+        if (!name.startsWith('carnet-c-')) continue;
+        const cache = await caches.open(name);
+        await cache.put('/c/revocations.json', new Response(body, { headers: { 'Content-Type': 'application/json' } }));
+      }
+    } catch (e) {
+      // offline again: the copy kept stays
+    }
+  }
+
   // statusVerdict shows the verdict of an authentic card whose status is
   // known: online (date 0) or as of a date (ms).
   function statusVerdict(issuer, status, date) {
@@ -543,7 +564,7 @@
       pending = null;
       statusVerdict(issuer, status, 0);
       // Keep the service worker's revocation set fresh for offline checks.
-      fetch('/c/revocations.json', { headers: { Accept: 'application/json' } }).catch(() => {});
+      keepSet();
       return;
     }
     pending = { issuer, claims: c, run: mine };
