@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -9,10 +8,10 @@ import (
 	"time"
 
 	"carnet/app"
+	"carnet/issuer/card"
 	"carnet/schema"
 
 	"github.com/gin-gonic/gin"
-	goqr "github.com/piglig/go-qr"
 )
 
 // The learner's own carnet (issue 16): the private link a mediator makes
@@ -340,23 +339,11 @@ func (s *Server) apiCarnetLinkDelete(c *gin.Context) {
 // standard's 4-module quiet zone), one path of unit squares: printed and
 // shown without a script or a third party.
 func qrSVG(text string) template.HTML {
-	q, err := goqr.EncodeText(text, goqr.Medium)
+	svg, err := card.QRSVG(text)
 	if err != nil {
 		return ""
 	}
-	n := q.Size()
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 %d %d" role="img" aria-labelledby="qr-label" shape-rendering="crispEdges">`, n+8, n+8)
-	b.WriteString(`<title id="qr-label">QR code</title><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="`)
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			if q.Module(x, y) {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
-			}
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return template.HTML(b.String()) // digits and fixed text only
+	return template.HTML(svg) // digits and fixed text only
 }
 
 // addCarnetLink tells the learner page whether the learner has a private

@@ -43,34 +43,9 @@ func (r *renderer) cardSheet(q *qrCode) {
 // and below the fold, a dotted fold line, and a hairline outline for those
 // who cut with scissors.
 func (r *renderer) marks() {
-	pdf := r.pdf
-	x0, x1, y0, y1 := stripX, stripX+2*cardW, stripY, stripY+cardH
+	r.stripMarks(stripY)
 	fold := stripX + cardW
-	pdf.SetDrawColor(225, 225, 225)
-	pdf.SetLineWidth(0.1)
-	pdf.Rect(x0, y0, x1-x0, y1-y0, "D")
-	pdf.SetDashPattern([]float64{0.6, 0.9}, 0)
-	pdf.SetDrawColor(rule.r, rule.g, rule.b)
-	pdf.Line(fold, y0, fold, y1)
-	pdf.SetDashPattern(nil, 0)
-	pdf.SetDrawColor(ink.r, ink.g, ink.b)
-	pdf.SetLineWidth(0.25)
-	for _, c := range [][2]float64{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
-		dx, dy := 1.0, 1.0 // outwards
-		if c[0] == x0 {
-			dx = -1
-		}
-		if c[1] == y0 {
-			dy = -1
-		}
-		pdf.Line(c[0]+dx*markGap, c[1], c[0]+dx*(markGap+markLen), c[1])
-		pdf.Line(c[0], c[1]+dy*markGap, c[0], c[1]+dy*(markGap+markLen))
-	}
-	pdf.SetDashPattern([]float64{1, 0.8}, 0)
-	pdf.Line(fold, y0-markGap, fold, y0-markGap-markLen)
-	pdf.Line(fold, y1+markGap, fold, y1+markGap+markLen)
-	pdf.SetDashPattern(nil, 0)
-	r.text(r.pri.fold+" · "+r.sec.fold, "", 6, grey, fold+1, y0-markGap-markLen+0.5, 20, "L")
+	r.text(r.pri.fold+" · "+r.sec.fold, "", 6, grey, fold+1, stripY-markGap-markLen+0.5, 20, "L")
 }
 
 // front draws the front panel at (x, y): the QR code at the right, the

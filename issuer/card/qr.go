@@ -468,3 +468,26 @@ func drawQR(pdf *fpdf.Fpdf, q *qrCode, x, y, module float64) (float64, float64) 
 	pdf.RawWriteStr(b.String())
 	return x, y
 }
+
+// QRSVG returns an SVG image of a QR code of text (error correction M,
+// a 4-module quiet zone), for pages that show a link to scan: the QR
+// encoder stays in this package.
+func QRSVG(text string) (string, error) {
+	q, err := goqr.EncodeText(text, goqr.Medium)
+	if err != nil {
+		return "", err
+	}
+	n := q.Size()
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 %d %d" role="img" aria-labelledby="qr-label" shape-rendering="crispEdges">`, n+8, n+8)
+	b.WriteString(`<title id="qr-label">QR code</title><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="`)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if q.Module(x, y) {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return b.String(), nil
+}
