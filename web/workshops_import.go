@@ -131,6 +131,19 @@ func (s *Server) batchPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "batch", p)
 }
 
+// batchProgress answers a signed-in page's poll of a batch's progress
+// (static/progress.js): the status and counts of GET /api/v1/batches/{id},
+// without the rows.
+func (s *Server) batchProgress(c *gin.Context) {
+	b, err := s.BatchProgress(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"id": b.ID, "status": b.Status, "total": b.Total, "done": b.Done})
+}
+
 func (s *Server) batchStart(c *gin.Context) {
 	b, err := s.StartPendingBatch(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
