@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"carnet/app"
 	"carnet/schema"
@@ -95,5 +98,41 @@ func TestBatchProgressPage(t *testing.T) {
 		if !strings.Contains(page, `<p data-progress-text>2 lignes traitées sur 2</p>`) || !strings.Contains(page, `/cards.pdf">`) {
 			t.Errorf("%s once done lacks the count or the cards", path)
 		}
+	}
+}
+
+// TestBatchPreviewExpiry: the preview of an uploaded CSV says how long it
+// is kept (24 h, or --pending-batch-ttl); once expired, it is gone from
+// its page and cannot be confirmed, and nothing was issued.
+func TestBatchPreviewExpiry(t *testing.T) {
+	f := startFixture(t)
+	var shift atomic.Int64
+	f.srv.Now = func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+	st := f.structure("main")
+	med := f.user("med@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
+	br := newBrowser(t, f.srv.BaseURL)
+	br.login(med.Email)
+	_, _, loc := br.uploadCSV("/batches", br.csrf("/workshops"), map[string]string{"framework": "digcomp-2.2"}, []byte(twelve))
+	_, page, _ := br.get(loc)
+	if !strings.Contains(strings.ReplaceAll(page, "&#39;", "'"), "Cet aperçu est gardé 24 h après l'envoi du fichier") {
+		t.Errorf("the preview does not say how long it is kept:\n%s", page)
+	}
+	f.srv.PendingBatchTTL = 90 * time.Minute
+	if _, page, _ = br.get(loc); !strings.Contains(page, "gardé 90 min") {
+		t.Error("the preview does not say the instance's TTL")
+	}
+	form := br.csrf(loc)
+	shift.Store(int64(91 * time.Minute))
+	if n, err := f.srv.ExpirePendingBatches(context.Background()); err != nil || n != 1 {
+		t.Fatalf("%d expired, %v", n, err)
+	}
+	if code, _, _ := br.get(loc); code != http.StatusNotFound {
+		t.Errorf("expired preview: %d", code)
+	}
+	if code, _, _ := br.post(loc+"/start", form, url.Values{}); code != http.StatusNotFound {
+		t.Errorf("expired preview confirmed: %d", code)
+	}
+	if list, _ := f.creds.ListCredentials(context.Background(), schema.CredentialFilter{Limit: 10}); len(list) != 0 {
+		t.Errorf("%d credentials issued", len(list))
 	}
 }
