@@ -15,6 +15,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // TestRenderSheets: six cards on two A4 pages of four strips, and six
@@ -153,5 +154,55 @@ func TestRenderSheetsParts(t *testing.T) {
 	sort.Strings(got)
 	if strings.Join(got, "|") != strings.Join(names, "|") {
 		t.Errorf("QR codes read %q, want %q", got, names)
+	}
+}
+
+// TestRenderSheetsLogoOnce: the structure's logo, on every card of a group
+// drawn in several parts (70 cards: three parts), is stored once in the
+// joined PDF, not once a part; its pages are all there, and the fonts of
+// parts with the same characters are stored once too.
+func TestRenderSheetsLogoOnce(t *testing.T) {
+	logo := testLogo(t, "png")
+	qr := genuineQR(t, "Awa Diallo", six())
+	each := func(yield func(*card.Card) error) error {
+		for range 70 {
+			c := newCard(t, "Awa Diallo", six())
+			c.QRText, c.Logo = qr, logo
+			if err := yield(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var out bytes.Buffer
+	if err := card.RenderSheets(&out, card.LayoutCard, "fr", each); err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := api.ReadContext(context.Background(), bytes.NewReader(out.Bytes()), model.NewStatelessConfiguration())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ctx.EnsurePageCount(); err != nil || ctx.PageCount != 18 {
+		t.Errorf("%d pages, want 18 (%v)", ctx.PageCount, err)
+	}
+	images, fontFiles := 0, 0
+	for _, e := range ctx.Table {
+		if e == nil || e.Free {
+			continue
+		}
+		if sd, ok := e.Object.(types.StreamDict); ok {
+			if st := sd.Subtype(); st != nil && *st == "Image" {
+				images++
+			}
+			if _, ok := sd.Find("Length1"); ok { // an embedded TrueType font
+				fontFiles++
+			}
+		}
+	}
+	if images != 1 {
+		t.Errorf("the logo is stored %d times, want once", images)
+	}
+	if fontFiles != 2 {
+		t.Errorf("%d font files for one set of characters, want 2 (regular, bold)", fontFiles)
 	}
 }

@@ -59,8 +59,9 @@ func (j *sheetJoin) write(s string) {
 	j.off += int64(n)
 }
 
-// writeObject writes object num: a dictionary, an array or a stream.
-func (j *sheetJoin) writeObject(num int, o types.Object) error {
+// writeObject writes object num: a dictionary, an array or a stream (a
+// write error is kept by bufio, for the next Flush).
+func (j *sheetJoin) writeObject(num int, o types.Object) {
 	j.offsets[num-1] = j.off
 	j.write(strconv.Itoa(num) + " 0 obj\n")
 	if sd, ok := o.(types.StreamDict); ok {
@@ -73,7 +74,6 @@ func (j *sheetJoin) writeObject(num int, o types.Object) error {
 		j.write(o.PDFString())
 	}
 	j.write("\nendobj\n")
-	return nil
 }
 
 // writeShared writes o under a new number unless an identical object was
@@ -94,7 +94,8 @@ func (j *sheetJoin) writeShared(o types.Object) (int, error) {
 	}
 	n := j.reserve()
 	j.seen[k] = n
-	return n, j.writeObject(n, o)
+	j.writeObject(n, o)
+	return n, nil
 }
 
 // copyObject returns o with every indirect object it refers to written
@@ -233,9 +234,7 @@ func (j *sheetJoin) add(part []byte) error {
 			return err
 		}
 		c["Parent"] = *types.NewIndirectRef(1, 0)
-		if err := j.writeObject(memo[ref.ObjectNumber.Value()], c); err != nil {
-			return err
-		}
+		j.writeObject(memo[ref.ObjectNumber.Value()], c)
 	}
 	if j.catalog == 0 {
 		c, err := j.copyDict(x, cat, memo)
