@@ -83,6 +83,9 @@ type App struct {
 	// Hooks tell the server around the App what happened (its metrics and
 	// caches); unset ones are not called.
 	Hooks Hooks
+	// PendingBatchTTL is how long a CSV preview never confirmed is kept
+	// (batchexpiry.go); zero: DefaultPendingBatchTTL.
+	PendingBatchTTL time.Duration
 
 	throttle  Throttle
 	refreshMu sync.Mutex // one partner refresh at a time

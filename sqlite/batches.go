@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"carnet/schema"
 )
@@ -210,4 +211,29 @@ func (s *BatchStore) RunningBatches(ctx context.Context) ([]*schema.Batch, error
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// DeletePendingBatches implements schema.BatchStore: one transaction, so
+// a batch confirmed at the same moment is either started (and kept) or
+// gone.
+func (s *BatchStore) DeletePendingBatches(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		cutoff := formatTime(before)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_rows WHERE batch_id IN
+			(SELECT id FROM batches WHERE status = 'pending' AND created_at < ?)`, cutoff); err != nil {
+			return fmt.Errorf("sqlite: delete pending batch rows: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM batches WHERE status = 'pending' AND created_at < ?`, cutoff)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete pending batches: %w", err)
+		}
+		deleted, err := res.RowsAffected()
+		n = int(deleted)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

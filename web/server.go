@@ -192,6 +192,7 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/batches", s.readBatchForm, s.requireSession, s.batchUpload) // the form is read before the CSRF check
 	p.GET("/batches/template.csv", s.batchTemplatePage)
 	p.GET("/batches/:id", s.batchPage)
+	p.GET("/batches/:id/progress", s.batchProgress)
 	p.POST("/batches/:id/start", s.batchStart)
 	p.GET("/batches/:id/errors.csv", s.batchErrorsCSV)
 	p.GET("/batches/:id/cards.pdf", s.batchCardsPage)
