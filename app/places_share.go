@@ -281,4 +281,3 @@ func PartnerLabel(names map[string]string, source string) string {
 	}
 	return strings.TrimPrefix(source, places.PartnerSourcePrefix)
 }
-
