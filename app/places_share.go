@@ -2,9 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -67,9 +66,6 @@ func (s *App) SetMapTiles(ctx context.Context, a *Actor, t places.Tiles) (places
 const (
 	// MaxPartnerPlaces bounds the size of a partner's /lieux.json.
 	MaxPartnerPlaces = 32 << 20
-	// PartnerPlacesTimeout bounds a fetch of a partner's places, reading
-	// included.
-	PartnerPlacesTimeout = 60 * time.Second
 	// PartnerPlacesEvery is how often the scheduled round fetches them.
 	PartnerPlacesEvery = 24 * time.Hour
 )
@@ -139,62 +135,22 @@ func (s *App) sharePlaces(ctx context.Context, name, base string) (*SharedPlaces
 		return nil, err
 	}
 	res := &SharedPlaces{Partner: name, URL: base + "/lieux.json"}
-	ctx, cancel := context.WithTimeout(ctx, PartnerPlacesTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, res.URL, nil)
+	body, err := s.Outbound.Get(ctx, res.URL, "application/json", MaxPartnerPlaces)
 	if err != nil {
-		return res, schema.Errorf(schema.EINVALID, "invalid address %q", "adresse invalide %q", res.URL)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.Outbound.HTTP().Do(req)
-	if err != nil {
-		return res, outbound.Explain(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return res, schema.Errorf(schema.EINVALID, "the partner answered %d for its places (%s)", "le partenaire a répondu %d pour ses lieux (%s)", resp.StatusCode, res.URL)
-	}
-	body := &limitedBody{r: resp.Body, n: MaxPartnerPlaces}
-	rep, removed, err := ps.ReplaceSource(ctx, body, PartnerSource(base))
-	res.Report, res.Removed = rep, removed
-	if body.over {
-		return res, schema.Errorf(schema.EINVALID, "the partner's places exceed %d MB: not all were read", "les lieux du partenaire dépassent %d Mo : ils n'ont pas tous été lus", MaxPartnerPlaces>>20)
-	}
-	if err != nil {
-		if schema.ErrorCode(err) == schema.EINTERNAL && ctx.Err() == nil {
-			return res, err // the database
-		}
-		if ctx.Err() != nil {
-			return res, outbound.ErrTimeout
-		}
 		return res, err
 	}
+	defer body.Close()
+	rep, removed, err := ps.ReplaceSource(ctx, body, PartnerSource(base))
+	res.Report, res.Removed = rep, removed
+	switch {
+	case errors.Is(err, outbound.ErrTooLarge):
+		return res, schema.Errorf(schema.EINVALID, "the partner's places exceed %d MB: none was removed", "les lieux du partenaire dépassent %d Mo : aucun n'a été retiré", MaxPartnerPlaces>>20)
+	case err != nil && schema.ErrorCode(err) == schema.EINTERNAL && ctx.Err() == nil:
+		return res, err // the database
+	case err != nil:
+		return res, outbound.Explain(err)
+	}
 	return res, nil
-}
-
-// limitedBody reads at most n bytes, then fails (and says so): a
-// truncated file must not be taken for a whole one.
-type limitedBody struct {
-	r    io.Reader
-	n    int64
-	over bool
-}
-
-func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		l.over = true
-		return 0, fmt.Errorf("app: partner places larger than %d bytes", MaxPartnerPlaces)
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n+1] // one more byte tells a file of exactly n from a longer one
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		l.over = true
-		return n, fmt.Errorf("app: partner places larger than %d bytes", MaxPartnerPlaces)
-	}
-	return n, err
 }
 
 // SharePartnersPlaces fetches the places of every trusted partner Carnet
