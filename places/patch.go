@@ -184,7 +184,9 @@ type Store interface {
 	// SetMapTiles stores the map's tile layer (checked by Tiles.Clean).
 	SetMapTiles(ctx context.Context, t Tiles) error
 	// OutsidePlaces returns up to limit places kept for orientation only
-	// (imported or shared by a partner), by name: those whose postcode
+	// (imported or shared by a partner), the first in the order of import,
+	// sorted by name:
+	// those whose postcode
 	// starts with q or whose commune holds it ("": any), offering service
 	// ("": any); more says that others match.
 	OutsidePlaces(ctx context.Context, q, service string, limit int) (list []Outside, more bool, err error)

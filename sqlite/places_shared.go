@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 
 	"carnet/places"
@@ -39,35 +40,79 @@ func (s *PlaceStore) SetMapTiles(ctx context.Context, t places.Tiles) error {
 	return s.db.SetSetting(ctx, mapTilesSetting, string(b))
 }
 
-// OutsidePlaces implements places.Store: the postcode and commune are
-// compared here, in Go, so that "évry" finds "Évry" (SQLite's lower()
-// knows ASCII only); a place is decoded only when it matches.
+// OutsidePlaces implements places.Store. The table is read in its order
+// (rowid: the order of import; "+" keeps SQLite off the structure_id
+// index, which would need a sort) until limit places match, never sorted
+// whole, and a place's data is read only when it matches. A postcode, or
+// a commune in ASCII, is compared by SQLite (LIKE ignores ASCII case);
+// any other text here, in Go, so that "évry" finds "Évry" (SQLite's case
+// folding knows ASCII only).
 func (s *PlaceStore) OutsidePlaces(ctx context.Context, q, service string, limit int) ([]places.Outside, bool, error) {
-	query := `SELECT p.data, p.source, p.code_postal, COALESCE(json_extract(p.data, '$.commune'), '') FROM places p
-		WHERE p.structure_id IS NULL`
+	query := `SELECT p.rowid, p.source, p.code_postal, COALESCE(json_extract(p.data, '$.commune'), '') FROM places p
+		WHERE +p.structure_id IS NULL`
 	var args []any
 	if service != "" {
 		query += ` AND ('|' || p.services || '|') LIKE ? ESCAPE '\'`
 		args = append(args, "%|"+likeEscape(service)+"|%")
 	}
-	query += ` ORDER BY json_extract(p.data, '$.nom'), p.id`
+	lq := strings.ToLower(strings.TrimSpace(q))
+	inGo, numeric := false, false
+	switch {
+	case lq == "":
+	case strings.Trim(lq, "0123456789") == "":
+		numeric = true
+		// A range on the indexed column (":" follows "9"): only the
+		// postcodes that start with q are read.
+		query += ` AND p.code_postal >= ? AND p.code_postal < ?`
+		args = append(args, lq, lq+":")
+	case isASCII(lq):
+		// The raw text first (no JSON parsed for the rows that do not
+		// hold q at all), then the commune itself.
+		query += ` AND (p.code_postal LIKE ? ESCAPE '\' OR (p.data LIKE ? ESCAPE '\' AND json_extract(p.data, '$.commune') LIKE ? ESCAPE '\'))`
+		args = append(args, likeEscape(lq)+"%", "%"+likeEscape(lq)+"%", "%"+likeEscape(lq)+"%")
+	default:
+		inGo = true
+	}
+	if numeric {
+		query += ` ORDER BY p.code_postal` // the index's order: no sort
+	} else {
+		query += ` ORDER BY p.rowid`
+	}
 	rows, err := s.db.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: outside places: %w", err)
 	}
-	defer rows.Close()
-	lq := strings.ToLower(strings.TrimSpace(q))
-	out := []places.Outside{}
+	type hit struct {
+		rowid  int64
+		source string
+	}
+	var hits []hit
+	more := false
 	for rows.Next() {
-		var data, source, cp, commune string
-		if err := rows.Scan(&data, &source, &cp, &commune); err != nil {
+		var h hit
+		var cp, commune string
+		if err := rows.Scan(&h.rowid, &h.source, &cp, &commune); err != nil {
+			rows.Close()
 			return nil, false, fmt.Errorf("sqlite: outside places: %w", err)
 		}
-		if lq != "" && !strings.HasPrefix(cp, lq) && !strings.Contains(strings.ToLower(commune), lq) {
+		if inGo && !strings.HasPrefix(cp, lq) && !strings.Contains(strings.ToLower(commune), lq) {
 			continue
 		}
-		if len(out) == limit {
-			return out, true, nil
+		if len(hits) == limit {
+			more = true
+			break
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("sqlite: outside places: %w", err)
+	}
+	out := []places.Outside{}
+	for _, h := range hits {
+		var data string
+		if err := s.db.db.QueryRowContext(ctx, `SELECT data FROM places WHERE rowid = ?`, h.rowid).Scan(&data); err != nil {
+			return nil, false, fmt.Errorf("sqlite: outside place: %w", err)
 		}
 		p, err := scanPlace(data)
 		if err != nil {
@@ -76,12 +121,23 @@ func (s *PlaceStore) OutsidePlaces(ctx context.Context, q, service string, limit
 		if service != "" && !slices.Contains(p.Services, service) {
 			continue
 		}
-		out = append(out, places.Outside{Place: p, Source: source})
+		out = append(out, places.Outside{Place: p, Source: h.source})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("sqlite: outside places: %w", err)
+	byName(out)
+	return out, more, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
-	return out, false, nil
+	return true
+}
+
+func byName(l []places.Outside) {
+	sort.SliceStable(l, func(i, j int) bool { return l[i].Place.Nom < l[j].Place.Nom })
 }
 
 // ReplaceSource implements places.Store: every place the file lists is
