@@ -116,6 +116,23 @@ func TestPartnerPlaces(t *testing.T) {
 		t.Errorf("orientation: %d %+v", code, o)
 	}
 
+	// On a learner's page of B: where to continue, A's place marked as
+	// shared by the partner.
+	describe(t, b, tokB, "bib-b", map[string]any{"pivot": "21510454700019", "adresse": "3 rue X", "code_postal": "51100",
+		"commune": "Reims", "latitude": 49.25, "longitude": 4.03, "services": []string{"Aide aux démarches administratives"}})
+	var learner struct{ ID string }
+	if code := b.api(tokB, "POST", "/api/v1/learners", map[string]any{"name": "Lou"}, &learner); code != 201 {
+		t.Fatalf("learner: %d", code)
+	}
+	if code := b.api(tokB, "POST", "/api/v1/credentials", map[string]any{"learner_id": learner.ID, "framework": "digcomp-2.2",
+		"levels": map[string]any{"1.1": 3}}, nil); code != 201 {
+		t.Fatalf("credential: %d", code)
+	}
+	if _, lp, _ := br.get("/learners/" + learner.ID); !strings.Contains(lp, "Structure bib-a") ||
+		!strings.Contains(lp, "partagé par le Carnet partenaire « Réseau A »") {
+		t.Errorf("learner page:\n%s", lp)
+	}
+
 	// A changes its hours and describes a second place: fetched again,
 	// updated by id, no duplicate.
 	describe(t, a, tokA, "bib-a", map[string]any{"horaires": "Sa 10:00-12:00"})
