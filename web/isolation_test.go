@@ -231,6 +231,10 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /trust", as: "admin", path: "/trust", body: url.Values{"url": {"https://example.org"}}},
 		{route: "POST /trust/:id/refresh", as: "admin", path: "/trust/1/refresh", body: url.Values{}},
 		{route: "POST /trust/:id/delete", as: "admin", path: "/trust/1/delete", body: url.Values{}},
+		{route: "GET /lieux/admin", as: "admin", path: "/lieux/admin"},
+		{route: "POST /lieux/admin/tiles", as: "admin", path: "/lieux/admin/tiles", body: url.Values{"tile_url": {"https://tuiles.example.org/{z}/{x}/{y}.png"}, "tile_attribution": {"x"}}},
+		{route: "POST /lieux/admin/import", as: "admin", path: "/lieux/admin/import", body: url.Values{}}, // multipart refused as such in TestPlacesImportPage
+		{route: "POST /lieux/admin/partners/:id/places", as: "admin", path: "/lieux/admin/partners/1/places", body: url.Values{}},
 		{route: "GET /audit", path: "/audit"},
 		// The resource catalogue is instance-wide: network administrators edit it.
 		{route: "GET /resources/new", path: "/resources/new"},

@@ -265,6 +265,10 @@ func (s *Server) static(c *gin.Context) {
 		ct = "text/javascript; charset=utf-8"
 	case ".svg":
 		ct = "image/svg+xml"
+	case ".png":
+		ct = "image/png"
+	case "":
+		ct = "text/plain; charset=utf-8" // leaflet/LICENSE, leaflet/VERSION
 	}
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.Data(http.StatusOK, ct, b)

@@ -172,6 +172,10 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
 	p.GET("/audit", s.auditPage)
+	p.GET("/lieux/admin", s.lieuxAdminPage)
+	p.POST("/lieux/admin/tiles", s.lieuxTilesPost)
+	r.POST("/lieux/admin/import", s.readLieuxForm, s.requireSession, s.lieuxImportPost) // the fields before the file are read before the CSRF check
+	p.POST("/lieux/admin/partners/:id/places", s.lieuxSharePost)
 	p.GET("/trust", s.trustPage)
 	p.POST("/trust", s.trustCreate)
 	p.POST("/trust/:id/refresh", s.trustRefresh)
@@ -273,7 +277,7 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/api/v1/verify", "/verify":
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
-	case "/api/v1/places/import":
+	case "/api/v1/places/import", "/lieux/admin/import":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxPlacesImport)
 	case "/api/v1/batches", "/batches":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
@@ -293,10 +297,22 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy(""))
 	if strings.HasPrefix(s.BaseURL, "https://") {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+}
+
+// contentSecurityPolicy is the policy of every answer; imageOrigin, when
+// not empty, is one more origin images may come from (the map tiles of
+// /lieux: exactly the configured tile server, checked by
+// places.Tiles.Clean to hold no character that could end the directive).
+func contentSecurityPolicy(imageOrigin string) string {
+	img := "'self' data:"
+	if imageOrigin != "" {
+		img += " " + imageOrigin
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 }
 
 // health answers 200 {"status": "ok"}, or 503 with what fails: for now

@@ -211,6 +211,7 @@ func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http
 	defer stopRefresh()
 	var running sync.WaitGroup
 	running.Go(func() { srv.RefreshTrustLoop(refresh) }) // partners' keys, when their refresh is due
+	running.Go(func() { srv.SharePlacesLoop(refresh) })  // partner Carnets' places, daily
 	for _, loop := range loops {
 		running.Go(func() { loop(refresh) })
 	}
