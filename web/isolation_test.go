@@ -183,6 +183,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /batches/:id/certificates.pdf", path: "/batches/" + bB.ID + "/certificates.pdf"},
 		{route: "GET /batches/:id/errors.csv", path: "/batches/" + bB.ID + "/errors.csv"},
 		{route: "POST /batches/:id/start", path: "/batches/" + bB.ID + "/start", body: url.Values{}},
+		{route: "GET /batches/:id/progress", path: "/batches/" + bB.ID + "/progress"},
 		{route: "POST /batches", path: "/batches", body: url.Values{"structure": {"bib-b"}, "framework": {"digcomp-2.2"}}},
 		{route: "POST /workshops/:id", path: "/workshops/" + wB.ID, body: url.Values{"n": {"0"}, "new_names": {"intrus"}}},
 		{route: "GET /workshops/:id/review", path: "/workshops/" + wB.ID + "/review"},
