@@ -68,6 +68,9 @@ var (
 	// ErrInvalidJSONLD: the document is not JSON-LD these contexts can
 	// read (a property without a definition, a bad value, …).
 	ErrInvalidJSONLD = errors.New("invalid JSON-LD")
+	// ErrTooComplex: the document's shape could make canonicalisation
+	// too slow (see checkShape).
+	ErrTooComplex = errors.New("document too complex to canonicalise")
 )
 
 // loader serves the bundled contexts and refuses everything else.
@@ -111,7 +114,10 @@ func Known(url string) bool { _, ok := contextPaths[url]; return ok }
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
 // (a value from encoding/json: map[string]any…).
 func Canonicalize(doc map[string]any) ([]byte, error) {
-	if err := checkContexts(doc["@context"]); err != nil {
+	if err := CheckContexts(doc); err != nil {
+		return nil, err
+	}
+	if err := checkShape(doc); err != nil {
 		return nil, err
 	}
 	opts := ld.NewJsonLdOptions("")
@@ -133,10 +139,98 @@ func Canonicalize(doc map[string]any) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// checkContexts refuses, before any processing, a @context that is not a
-// list of bundled context URLs (inline contexts included): what a proof
-// covers is then defined by the bundled files only.
-func checkContexts(c any) error {
+// Limits on the shape of a document, against canonicalisation that takes
+// exponential time (RDFC-1.0 "poison graphs": many blank nodes that look
+// alike and point at each other). Blank nodes are objects without an id.
+const (
+	// MaxObjects bounds the JSON objects of a document.
+	MaxObjects = 4000
+	// MaxBlankChildren bounds the blank nodes directly inside a blank node
+	// (RDFC-1.0 may try every order of look-alike ones: 6! = 720).
+	MaxBlankChildren = 6
+	// MaxBlankDepth bounds blank nodes nested in blank nodes.
+	MaxBlankDepth = 3
+)
+
+// checkShape refuses documents RDFC-1.0 could take too long on: blank node
+// identifiers written out ("_:…", the only way to make blank nodes refer to
+// each other in a cycle), too many objects, blank nodes holding too many or
+// too deeply nested blank nodes. Credentials Carnet issues are far within.
+func checkShape(doc map[string]any) error {
+	objects := 0
+	var walk func(v any, blankParent bool, depth int) (bool, error)
+	// walk returns whether v is a blank node object.
+	walk = func(v any, blankParent bool, depth int) (bool, error) {
+		switch x := v.(type) {
+		case map[string]any:
+			if objects++; objects > MaxObjects {
+				return false, fmt.Errorf("%w: more than %d objects", ErrTooComplex, MaxObjects)
+			}
+			_, hasID := x["id"]
+			_, hasAtID := x["@id"]
+			_, isValue := x["@value"]
+			blank := !hasID && !hasAtID && !isValue
+			d := 0
+			if blank && blankParent {
+				if d = depth + 1; d > MaxBlankDepth {
+					return false, fmt.Errorf("%w: blank nodes nested more than %d deep", ErrTooComplex, MaxBlankDepth)
+				}
+			}
+			children := 0
+			for k, c := range x {
+				if k == "@context" {
+					continue
+				}
+				if s, ok := c.(string); ok && (k == "id" || k == "@id") && strings.HasPrefix(s, "_:") {
+					return false, fmt.Errorf("%w: blank node identifier %.50q", ErrTooComplex, s)
+				}
+				n, err := walkAll(walk, c, blank, d)
+				if err != nil {
+					return false, err
+				}
+				if blank {
+					if children += n; children > MaxBlankChildren {
+						return false, fmt.Errorf("%w: a blank node holds more than %d blank nodes", ErrTooComplex, MaxBlankChildren)
+					}
+				}
+			}
+			return blank, nil
+		case []any:
+			return false, fmt.Errorf("dataintegrity: internal: walk on a list")
+		}
+		return false, nil
+	}
+	_, err := walk(doc, false, 0)
+	return err
+}
+
+// walkAll walks v (a value or a list of values, nested lists included) and
+// returns how many blank node objects it holds directly.
+func walkAll(walk func(any, bool, int) (bool, error), v any, blankParent bool, depth int) (int, error) {
+	if l, ok := v.([]any); ok {
+		n := 0
+		for _, e := range l {
+			m, err := walkAll(walk, e, blankParent, depth)
+			if err != nil {
+				return 0, err
+			}
+			n += m
+		}
+		return n, nil
+	}
+	b, err := walk(v, blankParent, depth)
+	if b {
+		return 1, err
+	}
+	return 0, err
+}
+
+// CheckContexts refuses, before any processing, a document whose @context
+// is not a list of bundled context URLs (inline contexts included) starting
+// with the VC 2.0 context: what a proof covers is then defined by the
+// bundled files only.
+func CheckContexts(doc map[string]any) error {
+	c := doc["@context"]
 	var list []any
 	switch v := c.(type) {
 	case string:

@@ -108,6 +108,23 @@ func TestVerifyRefuses(t *testing.T) {
 			m["@context"] = append(m["@context"].([]any), map[string]any{"name": "https://evil.example/name"})
 		}, dataintegrity.ErrUnknownContext},
 		{"vc1_context", func(m map[string]any) { m["@context"] = []any{"https://www.w3.org/2018/credentials/v1"} }, dataintegrity.ErrUnknownContext},
+		{"blank_node_label", func(m map[string]any) {
+			m["credentialSubject"].(map[string]any)["id"] = "_:b0"
+		}, dataintegrity.ErrTooComplex},
+		{"many_blank_children", func(m map[string]any) {
+			var l []any
+			for range 7 {
+				l = append(l, map[string]any{"narrative": "x"})
+			}
+			m["evidence"] = []any{map[string]any{"type": "Evidence", "evidence": l}}
+		}, dataintegrity.ErrTooComplex},
+		{"deep_blank_nodes", func(m map[string]any) {
+			var v any = map[string]any{"narrative": "x"}
+			for range 6 {
+				v = map[string]any{"narrative": "x", "evidence": v}
+			}
+			m["evidence"] = v
+		}, dataintegrity.ErrTooComplex},
 		{"type_not_a_string", func(m map[string]any) { m["type"] = 5 }, dataintegrity.ErrInvalidJSONLD},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
