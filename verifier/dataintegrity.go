@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -16,6 +17,12 @@ import (
 // MaxDataIntegrity bounds a Data Integrity credential: canonicalising it
 // costs more than checking a JWS, and grows with its size.
 const MaxDataIntegrity = 256 << 10
+
+// canonSlots bounds the Data Integrity proofs checked at once: RDFC-1.0 of
+// a credential costs tens of milliseconds of CPU and ~20 MB of allocations
+// (BENCHMARKS.md), so a burst of them waits its turn instead of starving
+// the server.
+var canonSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 // failDetail is fail with a more precise message than the reason's own.
 func failDetail(r *Result, reason, en, fr string) *Result {
@@ -81,12 +88,24 @@ func (v *Verifier) verifyDataIntegrity(ctx context.Context, b []byte, r *Result)
 	if !ok {
 		return fail(r, ReasonUnknownKey) // a P-256 key named by a Data Integrity proof
 	}
-	if reason := checkProof(doc, p, sig, pub, r); reason != nil {
+	if reason := checkProofSlot(ctx, doc, p, sig, pub, r); reason != nil {
 		return reason
 	}
 	r.SignatureVerified = true
 	r.Issuer = &IssuerInfo{ID: did, Name: ref.issuer.Name, Trusted: true, KeyID: ref.key.KeyID, Source: ref.issuer.Source}
 	return v.acceptCredential(&c, r)
+}
+
+// checkProofSlot is checkProof once a canonicalisation slot is free (or
+// the request gone: malformed, as nothing was checked).
+func checkProofSlot(ctx context.Context, doc map[string]any, p dataintegrity.Proof, sig []byte, pub ed25519.PublicKey, r *Result) *Result {
+	select {
+	case canonSlots <- struct{}{}:
+	case <-ctx.Done():
+		return fail(r, ReasonMalformed)
+	}
+	defer func() { <-canonSlots }()
+	return checkProof(doc, p, sig, pub, r)
 }
 
 // checkProof verifies the proof and turns its errors into a failed result.
@@ -131,7 +150,7 @@ func (v *Verifier) verifyUntrustedDI(ctx context.Context, doc map[string]any, p 
 	if !ok {
 		return fail(r, ReasonUnknownIssuer)
 	}
-	if res := checkProof(doc, p, sig, pub, r); res != nil {
+	if res := checkProofSlot(ctx, doc, p, sig, pub, r); res != nil {
 		return res
 	}
 	r.SignatureVerified = true
