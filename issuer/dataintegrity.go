@@ -1,9 +1,11 @@
 package issuer
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -48,6 +50,25 @@ func DataIntegrityCredential(jws string, k *keys.EdKey) ([]byte, error) {
 	body, err := schema.MarshalCompact(&c)
 	if err != nil {
 		return nil, fmt.Errorf("issuer: %w", err)
+	}
+	// The credential in Carnet's member order, unless a member of the JWS
+	// payload has no field in schema.Credential (a credential signed by an
+	// older or newer Carnet): then the payload's members as they are.
+	var all, kept map[string]any
+	if err := json.Unmarshal(payload, &all); err != nil {
+		return nil, fmt.Errorf("issuer: JWS payload: %w", err)
+	}
+	for _, claim := range []string{"iss", "jti", "sub", "nbf", "exp"} {
+		delete(all, claim)
+	}
+	if err := json.Unmarshal(body, &kept); err != nil || !reflect.DeepEqual(all, kept) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(all); err != nil {
+			return nil, fmt.Errorf("issuer: %w", err)
+		}
+		body = bytes.TrimSpace(buf.Bytes())
 	}
 	return dataintegrity.Sign(body, k.Private, k.ID(c.Issuer.ID), created)
 }

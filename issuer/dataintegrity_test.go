@@ -2,6 +2,7 @@ package issuer_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -107,5 +108,39 @@ func TestSignStatusListDI(t *testing.T) {
 	}
 	if _, err := issuer.SignStatusListDI(issuer.StatusListInput{Issuer: did, URL: list, Purpose: "other"}, ek); err == nil {
 		t.Error("unknown purpose signed")
+	}
+}
+
+// A member Carnet's types do not know (a credential signed by another
+// version) is kept in the Data Integrity form: same content, always.
+func TestDataIntegrityKeepsUnknownMembers(t *testing.T) {
+	s := newService(4)
+	is, err := s.Issue(context.Background(), lille, schema.Assessment{LearnerName: "Awa", Framework: "digcomp-2.2", Results: sixLevels()[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(payloadOf(t, is.JWT), &m)
+	m["awardedDate"] = "2026-03-14T09:30:15Z"
+	m["credentialSubject"].(map[string]any)["source"] = map[string]any{"id": "https://example.org/p", "type": []any{"Profile"}}
+	ring, _ := s.Keys.Ring(lille.Slug)
+	b, _ := json.Marshal(m)
+	jws := "e30." + base64.RawURLEncoding.EncodeToString(b) + ".sig"
+	di, err := issuer.DataIntegrityCredential(jws, ring.EdSigner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(di, &doc)
+	p, sig, err := dataintegrity.ReadProof(doc)
+	if err != nil || dataintegrity.Verify(doc, p, sig, ring.EdSigner().Public()) != nil {
+		t.Fatalf("proof: %v", err)
+	}
+	delete(doc, "proof")
+	for _, c := range []string{"iss", "jti", "sub", "nbf", "exp"} {
+		delete(m, c)
+	}
+	if !reflect.DeepEqual(doc, m) {
+		t.Errorf("content differs:\n%s", di)
 	}
 }
