@@ -38,8 +38,9 @@ func (s *App) DataIntegrity(r *schema.CredentialRecord) ([]byte, error) {
 		return nil, fmt.Errorf("app: keys of %s: %w", r.Structure, err)
 	}
 	ek := ring.EdSigner()
-	if ek == nil {
-		return nil, fmt.Errorf("app: %s has no Ed25519 key", r.Structure)
+	if ek == nil { // its key file could not be given one (read-only data dir?)
+		return nil, schema.Errorf(schema.EUNAVAILABLE, "the Data Integrity form is unavailable: structure %s has no Ed25519 key yet (is its key file writable?); the .jwt form is",
+			"la forme Data Integrity n'est pas disponible : la structure %s n'a pas encore de clé Ed25519 (son fichier de clés est-il modifiable ?) ; la forme .jwt l'est", r.Structure)
 	}
 	sum := sha256.Sum256([]byte(r.JWT))
 	key := r.ID + "\n" + ek.Multibase + "\n" + hex.EncodeToString(sum[:])

@@ -127,3 +127,27 @@ func TestEd25519Multibase(t *testing.T) {
 		}
 	}
 }
+
+// A ring whose Ed25519 key cannot be added (here its lock cannot be
+// taken; a read-only data dir alike) still reads, for JWS, without one.
+func TestFileStoreOldRingUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := keys.NewFileStore(dir)
+	if _, err := s.Create("lille"); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	b, _ := os.ReadFile(s.Path("lille"))
+	json.Unmarshal(b, &m)
+	delete(m, "ed25519")
+	old, _ := json.Marshal(m)
+	os.WriteFile(s.Path("lille"), old, 0o600)
+	if err := os.Mkdir(filepath.Join(dir, ".lille.lock"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := keys.NewFileStore(dir)
+	r, err := s2.Ring("lille")
+	if err != nil || r.Signer() == nil || r.EdSigner() != nil {
+		t.Fatalf("ring: %v, Ed25519 %v", err, r)
+	}
+}

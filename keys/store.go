@@ -209,7 +209,12 @@ func (s *FileStore) Ring(slug string) (*Ring, error) {
 		return nil, &MissingError{Slug: slug, Path: s.path(slug)}
 	}
 	if err == nil && len(r.Ed) == 0 {
-		return s.addEd(slug)
+		// Best effort: a ring that cannot be written (a read-only copy
+		// of a data dir) still signs and verifies JWS; only the Data
+		// Integrity form is missing (EdSigner is nil).
+		if withEd, err := s.addEd(slug); err == nil {
+			return withEd, nil
+		}
 	}
 	return r, err
 }

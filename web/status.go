@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,20 +109,22 @@ func (s *Server) statusListOf(ctx context.Context, slug string, list int, purpos
 	if err != nil {
 		return cachedStatus{}, err
 	}
-	ek := ring.EdSigner()
-	if ek == nil {
-		return cachedStatus{}, fmt.Errorf("web: status list: structure %s has no Ed25519 key", slug)
-	}
-	di, err := issuer.SignStatusListDI(in, ek)
-	if err != nil {
-		return cachedStatus{}, err
+	// The Data Integrity form, when the structure has an Ed25519 key (a
+	// key file that could not be given one still serves the JWS).
+	var di []byte
+	var diETag string
+	if ek := ring.EdSigner(); ek != nil {
+		if di, err = issuer.SignStatusListDI(in, ek); err != nil {
+			return cachedStatus{}, err
+		}
+		diETag = statusETag("di."+ek.Multibase, url, purpose, schema.StatusListSize, set)
 	}
 	s.status.mu.Lock()
 	if s.status.lists == nil {
 		s.status.lists = map[string]cachedStatus{}
 	}
 	c := cachedStatus{jws: jws, etag: statusETag(jws, url, purpose, schema.StatusListSize, set),
-		di: di, diETag: statusETag("di."+ek.Multibase, url, purpose, schema.StatusListSize, set), expires: now.Add(statusListTTL)}
+		di: di, diETag: diETag, expires: now.Add(statusListTTL)}
 	s.status.lists[key] = c
 	s.status.mu.Unlock()
 	return c, nil
@@ -168,7 +169,7 @@ func (s *Server) statusList(c *gin.Context) {
 	// gets the Data Integrity form; any other (Carnet's verifier asks for
 	// application/vc+jwt, a browser for HTML) the JWS, as before.
 	c.Header("Vary", "Accept")
-	if wantsDataIntegrity(c.GetHeader("Accept")) {
+	if l.di != nil && wantsDataIntegrity(c.GetHeader("Accept")) {
 		servePublicETag(c, mediaTypeDI, l.di, int(statusListTTL/time.Second), l.diETag)
 		return
 	}
