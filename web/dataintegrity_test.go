@@ -171,7 +171,7 @@ func TestStatusListDataIntegrity(t *testing.T) {
 	if !strings.HasPrefix(list, base+"/s/bib-a/status/") {
 		t.Fatalf("status list URL %q", list)
 	}
-	for _, accept := range []string{"application/ld+json, application/json", "application/json", "application/vc+ld+json", "application/vc"} {
+	for _, accept := range []string{"application/ld+json, application/json", "application/json", "application/vc+ld+json", "application/vc", "application/json;q=0.5, text/html;q=0.1"} {
 		res, b := getWith(t, list, accept)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/vc+ld+json" || !strings.Contains(res.Header.Get("Vary"), "Accept") {
 			t.Fatalf("Accept %s: %d %s vary %q", accept, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Vary"))
@@ -190,7 +190,7 @@ func TestStatusListDataIntegrity(t *testing.T) {
 		}
 	}
 	var jwsETag string
-	for _, accept := range []string{"", "application/vc+jwt, application/jwt, text/plain", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json, application/vc+jwt"} {
+	for _, accept := range []string{"", "application/vc+jwt, application/jwt, text/plain", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json, application/vc+jwt", "application/json;q=0, text/plain", "application/json; q=0.0"} {
 		res, b := getWith(t, list, accept)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/vc+jwt" || strings.Count(string(b), ".") != 2 {
 			t.Errorf("Accept %q: %d %s %.60s", accept, res.StatusCode, res.Header.Get("Content-Type"), b)

@@ -176,6 +176,19 @@ func (s *Server) statusList(c *gin.Context) {
 	servePublicETag(c, "application/vc+jwt", []byte(l.jws), int(statusListTTL/time.Second), l.etag)
 }
 
+// notAcceptable reports whether the parameters of an Accept entry give it
+// q=0 (RFC 9110 12.4.2: "not acceptable").
+func notAcceptable(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
+}
+
 // mediaTypeDI is the media type Carnet serves Data Integrity credentials
 // with: VC 2.0's JSON-LD form (its name holds "json", which JSON clients
 // look for to parse a body).
@@ -188,8 +201,8 @@ func wantsDataIntegrity(accept string) bool {
 	jsonAsked := false
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") && !strings.Contains(params, "q=0.") {
-			continue // q=0: not acceptable
+		if notAcceptable(params) {
+			continue
 		}
 		switch strings.ToLower(strings.TrimSpace(mt)) {
 		case "application/vc+jwt", "application/jwt":
