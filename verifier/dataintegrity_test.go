@@ -204,3 +204,31 @@ func FuzzDataIntegrity(f *testing.F) {
 		checkInvariants(t, fx.reg, r)
 	})
 }
+
+// A Data Integrity credential of an issuer not trusted here: its proof is
+// checked with the Ed25519 key its did:web document publishes, only to
+// tell a genuine credential ("signature correct, issuer not trusted here")
+// from a forgery; nothing of it is shown.
+func TestDataIntegrityUntrustedIssuer(t *testing.T) {
+	s := newSite(t)
+	did := s.publish("lille", "Médiathèque de Lille")
+	is := s.issue(t, "lille", "Médiathèque de Lille", "Éloïse Ndiaye")
+	ring, _ := s.store.Ring("lille")
+	di, err := issuer.DataIntegrityCredential(is.JWT, ring.EdSigner())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := untrustedVerifier(&verifier.DIDResolver{Fetcher: localFetcher()})
+	r := v.Verify(t.Context(), di)
+	wantNothingShown(t, r)
+	if r.Reason != verifier.ReasonUnknownIssuer || !r.SignatureVerified || r.Message != verifier.UntrustedSignatureMessage ||
+		r.Issuer == nil || r.Issuer.KeyID != ring.EdSigner().ID(did) || r.Issuer.Name != "Médiathèque de Lille" {
+		t.Fatalf("genuine, untrusted: %+v", r)
+	}
+	forged := edit(t, di, func(m map[string]any) { m["name"] = "Compétences : toutes" })
+	r = v.Verify(t.Context(), forged)
+	wantNothingShown(t, r)
+	if r.Reason != verifier.ReasonBadSignature || r.SignatureVerified {
+		t.Fatalf("forged, untrusted: %+v", r)
+	}
+}
