@@ -91,6 +91,7 @@ type App struct {
 	refreshMu sync.Mutex // one partner refresh at a time
 
 	batches batchRuns // the batches running in this process (batches.go)
+	di      diCache   // Data Integrity forms already signed (dataintegrity.go)
 }
 
 // Hooks are called by the operations after the fact.

@@ -136,6 +136,7 @@ var messages = map[string][2]string{
 	"downloads":          {"Télécharger", "Downloads"},
 	"download_jwt":       {"Attestation signée (.jwt)", "Signed credential (.jwt)"},
 	"download_json":      {"Attestation enveloppée VC 2.0 (.json)", "VC 2.0 enveloped credential (.json)"},
+	"download_di":        {"Attestation Data Integrity (.vc.json, portefeuilles et VerifierPlus)", "Data Integrity credential (.vc.json, wallets and VerifierPlus)"},
 	"download_card":      {"Carte format carte bancaire à imprimer, avec QR code (PDF)", "Printable credit-card-size card with QR code (PDF)"},
 	"download_a4":        {"Attestation A4 pour une candidature (PDF)", "A4 certificate for job applications (PDF)"},
 	"qr_link":            {"Lien du QR code", "QR code link"},

@@ -150,6 +150,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "DELETE /api/v1/learners/:id/carnet-link", path: "/api/v1/learners/" + lB.ID + "/carnet-link"},
 		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
 		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
+		{route: "GET /api/v1/credentials/:id/vc.json", path: "/api/v1/credentials/" + uuidB + "/vc.json"},
 		{route: "GET /api/v1/credentials/:id/card.pdf", path: "/api/v1/credentials/" + uuidB + "/card.pdf"},
 		{route: "POST /api/v1/credentials/:id/revoke", path: "/api/v1/credentials/" + uuidB + "/revoke", body: map[string]any{"reason": "pris"}},
 		{route: "POST /api/v1/credentials/:id/suspend", path: "/api/v1/credentials/" + uuidB + "/suspend", body: map[string]any{"reason": "pris"}},
@@ -205,6 +206,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /credentials/:id", path: "/credentials/" + uuidB},
 		{route: "GET /credentials/:id/credential.jwt", path: "/credentials/" + uuidB + "/credential.jwt"},
 		{route: "GET /credentials/:id/credential.json", path: "/credentials/" + uuidB + "/credential.json"},
+		{route: "GET /credentials/:id/vc.json", path: "/credentials/" + uuidB + "/vc.json"},
 		{route: "GET /credentials/:id/card.pdf", path: "/credentials/" + uuidB + "/card.pdf"},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB + "/status", body: url.Values{"action": {"revoke"}, "reason": {"pris"}, "confirm": {"on"}}},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB2 + "/status", body: url.Values{"action": {"unsuspend"}}},
@@ -281,9 +283,9 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
 		// The learner's own carnet and share links: the secret in the path is
 		// the key, for no one else's data (TestCarnet*).
-		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json",
+		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json", "GET /carnet/:secret/credentials/:id/vc.json",
 		"GET /carnet/:secret/credentials/:id/card.pdf", "POST /carnet/:secret/shares", "POST /carnet/:secret/shares/:id/withdraw",
-		"POST /carnet/:secret/erasure", "GET /partage/:secret",
+		"POST /carnet/:secret/erasure", "GET /partage/:secret", "GET /partage/:secret/vc.json",
 		// The network's offers and places are shared for orientation, by design.
 		"GET /api/v1/structures/:slug/offers", "GET /api/v1/orientation", "POST /api/v1/places/import", // network administrators only (TestPlacesImportAPI)
 		"GET /api/v1/frameworks/:id/template.csv", "GET /batches/template.csv",

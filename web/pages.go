@@ -894,6 +894,30 @@ func (s *Server) credentialDownload(c *gin.Context) {
 	s.writeCredentialFile(c, r)
 }
 
+// credentialDataIntegrity sends the Data Integrity form of a credential
+// (vc.json) as a download.
+func (s *Server) credentialDataIntegrity(c *gin.Context) {
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	b, err := s.DataIntegrity(r)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	writeDataIntegrity(c, r, b)
+}
+
+// writeDataIntegrity sends the Data Integrity form b of the credential r,
+// named carnet-UUID.vc.json when saved.
+func writeDataIntegrity(c *gin.Context, r *schema.CredentialRecord, b []byte) {
+	name := "carnet-" + strings.TrimPrefix(r.ID, "urn:uuid:") + ".vc.json"
+	c.Header("Content-Disposition", `inline; filename="`+name+`"`)
+	c.Data(http.StatusOK, mediaTypeDI, b)
+}
+
 // writeCredentialFile sends a credential's .jwt or, for any other path,
 // its .json (an EnvelopedVerifiableCredential) as a download.
 func (s *Server) writeCredentialFile(c *gin.Context, r *schema.CredentialRecord) {
