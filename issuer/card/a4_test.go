@@ -116,7 +116,8 @@ func TestAttestationEveryCompetency(t *testing.T) {
 	if s.qr != c.QRText {
 		t.Errorf("the QR code does not scan back")
 	}
-	if first := strings.Split(s.text, "\f")[0]; strings.Contains(first, "Pour continuer") || !strings.Contains(first, "Cachet de la structure") {
+	if first := strings.Split(s.text, "\f")[0]; strings.Contains(first, "Pour continuer") || !strings.Contains(first, "Cachet de la structure") ||
+		!strings.Contains(squash(first), squash("Les prochains niveaux, des ressources et des lieux proches pour continuer : page suivante")) {
 		t.Errorf("the first page is not the attestation alone:\n%s", first)
 	}
 	text := squash(s.text)

@@ -147,13 +147,16 @@ func (r *renderer) attestation(q *qrCode) {
 		r.drawLevels(st, plan, x, y, w)
 		y += plan.height(st)
 		if len(more.levels) > 0 {
-			y = r.text(r.a4both(func(l *a4Labels) string { return l.listGoesOn }), "", 7.5, grey, x+rowInset, y+1, w, "L")
+			y = r.text(r.a4both(func(l *a4Labels) string { return l.listGoesOn }), "", 7.5, grey, x+rowInset, y+1, w-2*rowInset, "L")
 		}
 	}
 	if onPage {
 		r.drawNext(next, next.rows, true, x, y, w)
 	} else {
 		more.next = true
+		if len(more.levels) == 0 && y+nextGap+2*lineHeight(8) <= room {
+			r.text(r.a4both(func(l *a4Labels) string { return l.nextOverleaf }), "", 8, grey, x+rowInset, y+nextGap, w-2*rowInset, "L")
+		}
 	}
 	if len(more.levels) > 0 || more.next {
 		r.continued(more, x, w)
@@ -663,7 +666,7 @@ func (r *renderer) drawNext(p nextPlan, rows []nextRow, legend bool, x, y, w flo
 		y += row.h
 	}
 	if legend && len(p.legend) > 0 {
-		y = r.text(r.a4both(func(l *a4Labels) string { return l.nearest }), "", headerSize, grey, x+rowInset, y+1.5, w, "L") + 0.6
+		y = r.text(r.a4both(func(l *a4Labels) string { return l.nearest }), "", headerSize, grey, x+rowInset, y+1.5, w-2*rowInset, "L") + 0.6
 		tx := x + rowInset + p.keyW + cellGap
 		for _, l := range p.legend {
 			r.font("B", size)

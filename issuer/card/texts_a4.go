@@ -26,6 +26,7 @@ type a4Labels struct {
 	askNote       string // nothing suggested, no place known
 	continued     string // the heading of the next page
 	listGoesOn    string // under the list that continues on the next page
+	nextOverleaf  string // under the list when the next steps are on the next page
 	page          string // "page %d"
 	phone         string
 	km            func(float64) string
@@ -33,7 +34,7 @@ type a4Labels struct {
 
 func (l *a4Labels) strings() []string {
 	return []string{l.assessTitle, l.method, l.defaultMethod, l.evidence, l.assessedBy, l.doneAt, l.on,
-		l.signature, l.stamp, l.places, l.nearest, l.seePlaces, l.topLevel, l.topNote, l.askNote, l.continued, l.listGoesOn, l.page, l.phone,
+		l.signature, l.stamp, l.places, l.nearest, l.seePlaces, l.topLevel, l.topNote, l.askNote, l.continued, l.listGoesOn, l.nextOverleaf, l.page, l.phone,
 		"0123456789,.km%/()"}
 }
 
@@ -56,6 +57,7 @@ var a4Texts = map[string]*a4Labels{
 		askNote:       "Demandez à votre médiateur·rice un atelier ou une ressource pour ce niveau.",
 		continued:     "Suite de l’attestation de compétences",
 		listGoesOn:    "La liste continue page suivante",
+		nextOverleaf:  "Les prochains niveaux, des ressources et des lieux proches pour continuer : page suivante",
 		page:          "page %d",
 		phone:         "tél.",
 		km:            func(d float64) string { return strings.Replace(kmText(d), ".", ",", 1) + " km" },
@@ -78,6 +80,7 @@ var a4Texts = map[string]*a4Labels{
 		askNote:       "Ask your mediator for a workshop or a resource for this level.",
 		continued:     "Skills certificate, continued",
 		listGoesOn:    "The list continues on the next page",
+		nextOverleaf:  "The next levels, resources and places nearby to continue: on the next page",
 		page:          "page %d",
 		phone:         "tel.",
 		km:            func(d float64) string { return kmText(d) + " km" },
