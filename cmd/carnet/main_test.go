@@ -389,7 +389,7 @@ func TestIssueCertificate(t *testing.T) {
 		}
 		text := strings.Join(strings.Fields(string(out)), " ")
 		for _, want := range []string{"Méthode · Method : Mise en situation", "Pour continuer · Next steps", "1.1 Niveau 4", "4.2 Niveau 3",
-			"5.4 Niveau le plus élevé atteint", "Cachet de la structure"} {
+			"5.4 Plus haut niveau atteint", "Cachet de la structure"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the certificate lacks %q:\n%s", want, text)
 			}

@@ -135,7 +135,7 @@ func TestAttestationEveryCompetency(t *testing.T) {
 		"Signature du médiateur ou de la médiatrice · Mediator’s signature",
 		"Cachet de la structure · Stamp of the structure",
 		"Lieux · Places", "Lieux les plus proches de la structure · Nearest places to the structure",
-		"Niveau le plus élevé atteint",
+		"Plus haut niveau atteint",
 		"Demandez à votre médiateur·rice un atelier ou une ressource pour ce niveau.",
 	} {
 		if !strings.Contains(text, squash(want)) {
@@ -185,6 +185,53 @@ func TestAttestationEveryCompetency(t *testing.T) {
 	if _, n := nextBlock(strings.Replace(s.text, "Next steps · Pour continuer", "Pour continuer", 1), c.Levels); n != len(c.Levels) {
 		t.Errorf("English: %d of %d competencies have a next step", n, len(c.Levels))
 	}
+}
+
+// TestAttestationOnePage: five competencies, a method, two pieces of
+// evidence, a named mediator, and next steps with the same two nearest
+// places for each (as an orientation from one structure often gives):
+// all on one page, the places once in the legend.
+func TestAttestationOnePage(t *testing.T) {
+	t.Parallel()
+	tools(t, "pdftotext", "pdftoppm", "zbarimg")
+	c := assessedCard(t, "fr", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
+		schema.LevelResult{Competency: "3.4", Level: "1"}, schema.LevelResult{Competency: "5.4", Level: "8"}, schema.LevelResult{Competency: "2.1", Level: "1"})
+	for i := range c.Next {
+		c.Next[i].Places = []card.Place{
+			{Name: "Atelier courriel — Médiathèque Jean Lévy", Commune: "Lille", DistanceKm: 0, Phone: "03 20 15 97 20", Hours: "Tu-Sa 10:00-18:00"},
+			{Name: "Espace France Services", Commune: "Roubaix", DistanceKm: 7.46, Phone: "03 20 00 00 00"},
+		}
+	}
+	pdf, err := card.RenderBytes(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := look(t, "a4-one-page", pdf)
+	if s.pages != 1 {
+		t.Errorf("%d pages, want 1", s.pages)
+	}
+	if s.qr != c.QRText {
+		t.Errorf("the QR code does not scan back")
+	}
+	block, n := nextBlock(s.text, c.Levels)
+	if n != len(c.Levels) {
+		t.Errorf("%d of %d competencies have a next step:\n%s", n, len(c.Levels), block)
+	}
+	text := squash(s.text)
+	for _, want := range []string{"A Atelier courriel — Médiathèque Jean Lévy, Lille · 0,0 km · tél. 03 20 15 97 20 · Tu-Sa 10:00-18:00",
+		"B Espace France Services, Roubaix · 7,5 km · tél. 03 20 00 00 00", "Évalué par · Assessed by : Camille Martin", "Cachet de la structure"} {
+		if strings.Count(text, squash(want)) != 1 {
+			t.Errorf("the attestation does not show %q once:\n%s", want, s.text)
+		}
+	}
+	if got := strings.Count(block, "A, B"); got != len(c.Levels)-1 {
+		t.Errorf("%d rows name places A and B, want %d (all but the top level)", got, len(c.Levels)-1)
+	}
+	if strings.Contains(s.text, "…") {
+		t.Errorf("a text is cut:\n%s", s.text)
+	}
+	minWordHeight(t, s, 7)
+	checkInside(t, card.LayoutA4, s)
 }
 
 // TestAttestationDefaultMethod: a credential that records no method says

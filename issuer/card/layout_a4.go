@@ -120,12 +120,14 @@ func (r *renderer) attestation(q *qrCode) {
 	// Above the verification block, a band: how the levels were assessed
 	// at the left, the signature area at the right. The list and the next
 	// steps (when all of them fit on the page) take the room above it.
-	aw := (w - a4BandGap) * 0.5
+	aw := (w - a4BandGap) * 0.56
+	// Its texts take their own sizes, never scaled: 7 pt at least, the
+	// longest cut with "…" (the credential holds them in full).
 	asm := r.assessmentParts()
-	ah := r.measureStack(asm, aw, a4AssessMax)
+	_, ah, _ := r.measureAt(asm, aw, 1)
 	bandH := max(ah, signatureH)
 	bandY := by - 5 - a4BlockGap - bandH
-	r.stack(asm, x, bandY, aw, ah)
+	r.stackAt(asm, x, bandY, aw, ah, 1)
 	r.drawSignature(x+aw+a4BandGap, bandY, w-aw-a4BandGap, bandH)
 	room := bandY - a4BlockGap // the list and the next steps end above
 
@@ -165,11 +167,10 @@ func (r *renderer) attestation(q *qrCode) {
 
 // The attestation's blocks.
 const (
-	a4BlockGap  = 4.0  // between the blocks of the page, mm
-	a4BandGap   = 6.0  // between the assessment and the signature area, mm
-	a4AssessMax = 42.0 // the assessment block's height, at most, mm
-	signatureH  = 27.0 // the signature area's height, at least, mm
-	contNoteH   = 5.0  // the line that says the list goes on
+	a4BlockGap = 4.0  // between the blocks of the page, mm
+	a4BandGap  = 6.0  // between the assessment and the signature area, mm
+	signatureH = 27.0 // the signature area's height, at least, mm
+	contNoteH  = 5.0  // the line that says the list goes on
 )
 
 // a4ListStyle is how the attestation sets its competency list: never
@@ -181,7 +182,7 @@ func a4ListStyle() listStyle {
 			candidates(1, 4, 2, 10.5, 10),
 			candidates(1, 4, 1.5, 10, 9.5, 9),
 			candidates(1, 4, 1, 9, 8.5, 8, 7.5),
-			candidates(1, 4, 0.6, 7.5, 7),
+			candidates(1, 4, 0.6, 8, 7.5, 7),
 			candidates(2, 4, 0.5, 7.5, 7),
 		),
 		levelTitles: true, header: true, box: 0.62, line: 0.2, minTitle: 45, maxLevel: 0.24,
@@ -375,7 +376,7 @@ func (r *renderer) assessmentParts() []part {
 			if i == maxEvidenceLines {
 				break
 			}
-			parts = append(parts, codeBlock("• "+e, "", ink, 0.3, sizes(2, 8.5, 8, 7.5, 7)...))
+			parts = append(parts, codeBlock("• "+e, "", ink, 0.3, sizes(2, 8, 7.5, 7)...))
 		}
 	}
 	if m := strings.TrimSpace(r.c.Mediator); m != "" {
@@ -412,7 +413,7 @@ func (r *renderer) a4both(key func(*a4Labels) string) string {
 // The next steps block of the attestation.
 const (
 	nextGap     = 4.5 // between the competency list and the block, mm
-	nextPad     = 0.7 // above and below each row's text, mm
+	nextPad     = 0.6 // above and below each row's text, mm
 	nextLinkGap = 2.5 // between a resource's name and its link on one line, mm
 	nextListMin = 8.0 // the smallest size of the list that makes room for the block, pt
 	nextPlacesN = 2   // places printed per competency

@@ -101,7 +101,7 @@ func TestNextSteps(t *testing.T) {
 		if _, n := nextBlock(s.text, c.Levels); n != len(c.Levels) {
 			t.Errorf("%d of %d competencies have a next step:\n%s", n, len(c.Levels), s.text)
 		}
-		for _, w := range []string{"3.4 Niveau 2 Demandez à votre médiateur·rice", "5.4 Niveau le plus élevé atteint Le plus haut niveau du référentiel"} {
+		for _, w := range []string{"3.4 Niveau 2 Demandez à votre médiateur·rice", "5.4 Plus haut niveau atteint Continuer à pratiquer"} {
 			if !strings.Contains(text, squash(w)) {
 				t.Errorf("the attestation lacks %q:\n%s", w, s.text)
 			}
