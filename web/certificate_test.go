@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"os"
 	"os/exec"
@@ -133,6 +134,28 @@ func TestCertificateMediatorAndPlaces(t *testing.T) {
 	text = certificate(id)
 	if !strings.Contains(text, "Évalué par · Assessed by : Camille Martin") || strings.Contains(text, "camille@bib.example") {
 		t.Errorf("the certificate does not name the mediator as chosen:\n%s", text)
+	}
+
+	// A batch's certificates (and a workshop's: the same code) print the
+	// places too, and name no one.
+	code, body, _ := f.rawAPI(med, "POST", "/api/v1/batches?framework=digcomp-2.2", "text/csv", []byte("nom;2.1\r\nAwa Diallo;1\r\n"))
+	var batch struct{ ID string }
+	if json.Unmarshal(body, &batch); code != 202 {
+		t.Fatalf("batch: %d %s", code, body)
+	}
+	f.waitBatch(med, batch.ID, "fr")
+	code, pdf, _ := f.rawAPI(med, "GET", "/api/v1/batches/"+batch.ID+"/certificates.pdf", "", nil)
+	if code != 200 {
+		t.Fatalf("batch certificates: %d", code)
+	}
+	text = a4Text(t, pdf)
+	for _, w := range []string{"Awa Diallo", "B Notre-Dame numérique, Paris · 0,4 km", "A Atelier courriel — Structure bib, Paris · 0,0 km"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the batch's certificate lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "Évalué par") {
+		t.Errorf("the batch's certificate names a mediator:\n%s", text)
 	}
 
 	// A mediator whose account has no name cannot be named: a clear error,
