@@ -16,7 +16,9 @@ const CertificatePlacesN = 2
 // a credential of framework fw issued by structure st), the nearest places
 // to continue it: NearestMatches, measured from st's place. Without a
 // places directory, or when st's place has no coordinates, the steps keep
-// none and the error is nil: the certificate prints without them.
+// none and the error is nil: the certificate prints without them. The
+// actor may be nil (the learner's carnet link): the places are looked up
+// from st's coordinates, which need no rights.
 func (s *App) CertificatePlaces(ctx context.Context, a *Actor, st *schema.Structure, fw string, cd *card.Card) error {
 	return s.certificatePlaces(ctx, a, st, fw, cd, map[string][]card.Place{})
 }

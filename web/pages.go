@@ -956,8 +956,14 @@ func (s *Server) writeCardPDF(c *gin.Context, r *schema.CredentialRecord) {
 	cd.Logo = s.cardLogo(c, r.Structure)
 	if cd.Layout == card.LayoutA4 {
 		// The two nearest places per competency; printed without them
-		// when the places cannot be read.
-		if err := s.CertificatePlaces(c.Request.Context(), actorOf(c), st, r.Framework, cd); err != nil && s.Log != nil {
+		// when the places cannot be read. No one is signed in on the
+		// learner's carnet link: the places are looked up from the
+		// structure's coordinates, which need no actor.
+		var a *app.Actor
+		if v, ok := c.Get("actor"); ok {
+			a, _ = v.(*app.Actor)
+		}
+		if err := s.CertificatePlaces(c.Request.Context(), a, st, r.Framework, cd); err != nil && s.Log != nil {
 			s.Log.Warn("places, certificate printed without them", "credential", r.ID, "err", err)
 		}
 	}
