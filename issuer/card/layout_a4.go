@@ -197,7 +197,7 @@ var (
 )
 
 // planPage lays the list and the next steps out in height h of the
-// attestation's page (the assessment block between them excepted): all the
+// attestation's page (above the assessment and signature band): all the
 // next steps under the list when they fit, the list giving up room while
 // it stays readable (one column, no text cut, at nextListMin or more);
 // else the list alone, and onPage false.
