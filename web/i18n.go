@@ -108,6 +108,8 @@ var messages = map[string][2]string{
 	"valid_until":          {"Valable jusqu'au", "Valid until"},
 	"review_button":        {"Relire avant d'émettre", "Review before issuing"},
 	"review_title":         {"Relecture", "Review"},
+	"show_mediator":        {"Faire figurer mon nom sur l’attestation, comme médiateur·rice qui a évalué", "Print my name on the certificate, as the mediator who assessed"},
+	"show_mediator_hint":   {"Facultatif : sans cette case, l’attestation ne nomme personne.", "Optional: without it, the certificate names no one."},
 	"review_caption":       {"Niveaux qui seront attestés", "Levels to be certified"},
 	"competency":           {"Compétence", "Competency"},
 	"level":                {"Niveau", "Level"},
