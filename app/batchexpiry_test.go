@@ -101,3 +101,27 @@ func TestBatchPendingExpiry(t *testing.T) {
 		t.Error("TTL 1h: wrong batches deleted")
 	}
 }
+
+// TestBatchExpiredWhileConfirming: a preview that the sweep deletes
+// between its read and its confirmation is not started (and not reported
+// running): ending a batch that no longer exists is "not found".
+func TestBatchExpiredWhileConfirming(t *testing.T) {
+	ctx := context.Background()
+	ops := newBatchApp(t, t.TempDir())
+	med := batchMediator(t, ops)
+	b, err := ops.PreviewBatchCSV(ctx, med, "", "digcomp-2.2", "fr", []byte("nom;1.1\nAwa Diallo;2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sweep runs first: what StartPendingBatch read is now gone.
+	if n, err := ops.Batches.DeletePendingBatches(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("deleted %d, %v", n, err)
+	}
+	if err := ops.Batches.EndBatch(ctx, b.ID, schema.BatchRunning, "", ""); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Errorf("a deleted preview started: %v", err)
+	}
+	running, err := ops.Batches.RunningBatches(ctx)
+	if err != nil || len(running) != 0 {
+		t.Errorf("running batches: %v, %v", running, err)
+	}
+}

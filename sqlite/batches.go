@@ -188,8 +188,14 @@ func (s *BatchStore) FinishBatchRow(ctx context.Context, r *schema.BatchRow, iss
 // EndBatch implements schema.BatchStore.
 func (s *BatchStore) EndBatch(ctx context.Context, id, status, errEN, errFR string) error {
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, error = ?, error_fr = ? WHERE id = ?`, status, errEN, errFR, id); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, error = ?, error_fr = ? WHERE id = ?`, status, errEN, errFR, id)
+		if err != nil {
 			return fmt.Errorf("sqlite: end batch: %w", err)
+		}
+		// A preview deleted (expired) since it was read is not started.
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return schema.Errorf(schema.ENOTFOUND, "batch %s not found: an unconfirmed preview is deleted after a while; upload the file again",
+				"lot %s introuvable : un aperçu non confirmé est supprimé au bout d'un moment ; déposez à nouveau le fichier", id)
 		}
 		return nil
 	})
