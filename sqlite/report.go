@@ -84,7 +84,12 @@ func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headlin
 	if err := people(ctx, tx, q, h, nil); err != nil {
 		return err
 	}
-	return counts(ctx, tx, q, h)
+	if err := counts(ctx, tx, q, h); err != nil {
+		return err
+	}
+	var err error
+	h.Workshops, _, _, err = workshopFigures(ctx, tx, q)
+	return err
 }
 
 // people counts the people of q's period (learners with a credential in
@@ -202,6 +207,13 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 		pq := q
 		pq.From, pq.To = report.PreviousPeriod(q.From, q.To)
 		if err := counts(ctx, tx, pq, f.Previous); err != nil {
+			return fmt.Errorf("previous: %w", err)
+		}
+		var err error
+		if f.Workshops, f.WorkshopsByStructure, f.WorkshopsByPartner, err = workshopFigures(ctx, tx, q); err != nil {
+			return err
+		}
+		if f.Previous.Workshops, _, _, err = workshopFigures(ctx, tx, pq); err != nil {
 			return fmt.Errorf("previous: %w", err)
 		}
 		if err := levels(ctx, tx, q, f); err != nil {
