@@ -167,7 +167,7 @@ func newDataset(t *testing.T) *dataset {
 	workshop("w2", d.a, " france travail", batch(d.a, "c4", "c7", "c6"))
 	workshop("w3", d.a, "", batch(d.a, "c12", "c9"))
 	workshop("w4", d.a, "France Travail", "") // not issued
-	batch(d.a, "c9")                           // w5's first issuance, not its latest
+	batch(d.a, "c9")                          // w5's first issuance, not its latest
 	workshop("w5", d.a, "", batch(d.a, "c10"))
 	workshop("w6", d.b, "Mission locale", batch(d.b, "c14", "c15"))
 	workshop("w7", d.a, "Mission locale", batch(d.a, "c11"))
