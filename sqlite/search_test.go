@@ -145,6 +145,30 @@ func TestLearnerSearchGrams(t *testing.T) {
 		}
 	}
 	shortGramRows = 5000
+	// The trigram's learners are read in the order of the results, from
+	// the key of learner_grams, with no sort.
+	for _, scope := range []string{"", " AND l.structure_id IN (?)"} {
+		args := []any{"abc", "bcd", "abcd"}
+		if scope != "" {
+			args = append(args, sts[0].ID)
+		}
+		rows, err := db.db.Query(`EXPLAIN QUERY PLAN `+gramQuery(1, scope), append(args, 50)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "SEARCH g USING PRIMARY KEY (gram=?)") || strings.Contains(p, "TEMP B-TREE") ||
+			!strings.Contains(p, "SEARCH l USING INTEGER PRIMARY KEY (rowid=?)") {
+			t.Errorf("plan %q: want the trigram's rows in order, then each learner by rowid", p)
+		}
+	}
 	if found < 500 || short < 50 {
 		t.Errorf("%d searches found someone, %d of them short: the test compares too little", found, short)
 	}
