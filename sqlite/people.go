@@ -444,7 +444,9 @@ func foldLearner(name, contact string) string {
 // (BENCHMARKS.md has the figures):
 //   - three characters or more: the learners holding its rarest trigram
 //     (learner_grams, migration 0020), newest first, each looked up under
-//     its other rarest trigrams, then compared; it stops at n;
+//     its other rarest trigrams, then compared; it stops at n (in
+//     structures with fewer learners than a few times that trigram's,
+//     the ordered scan below);
 //   - one or two characters held by few learners (the trigrams beginning
 //     with them, counted in learner_gram_counts): those learners, sorted;
 //   - empty, or one or two characters held by many: the learners newest
@@ -517,6 +519,20 @@ func (s *LearnerStore) SearchLearners(ctx context.Context, structureIDs []int64,
 		}
 	}
 	sort.SliceStable(grams, func(i, j int) bool { return counts[grams[i].(string)] < counts[grams[j].(string)] })
+	if structureIDs != nil {
+		// A few structures: when they have fewer learners than a few
+		// times the rarest trigram's (each of which costs a lookup or
+		// more, and most are elsewhere), comparing theirs costs less.
+		bound := scanPerGram * counts[grams[0].(string)]
+		var inScope int
+		if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM learners l INDEXED BY learners_search WHERE 1`+scope+` LIMIT ?)`,
+			append(append([]any{}, scopeArgs...), bound)...).Scan(&inScope); err != nil {
+			return nil, fmt.Errorf("sqlite: search learners: %w", err)
+		}
+		if inScope < bound {
+			return scan()
+		}
+	}
 	others := grams[1:min(len(grams), 1+maxGramProbes)]
 	args := append(append([]any{grams[0]}, others...), fq)
 	return s.search(ctx, gramQuery(len(others), scope), append(append(args, scopeArgs...), limit(n))...)
@@ -536,6 +552,10 @@ func gramQuery(probes int, scope string) string {
 // rows than this is held by many learners (a few thousand at least): the
 // ordered scan finds n of them sooner than sorting them all.
 var shortGramRows = 5000 // a variable for the tests
+
+// scanPerGram: comparing this many learners' folded texts in the index
+// costs about as much as reading one candidate of a trigram.
+const scanPerGram = 6
 
 // maxGramProbes is how many trigrams beside the rarest a candidate is
 // looked up under before its text is compared.
