@@ -138,13 +138,16 @@ func newDataset(t *testing.T) *dataset {
 		}
 		for i, c := range creds {
 			r := rows[i]
+			// "c3:L2": the row names its learner, as a row of the app does
+			// (its credential's, or another's: a grid changed since).
+			c, r.LearnerID, _ = strings.Cut(c, ":")
 			if c == "" { // refused
 				r.ErrCode, r.ErrMessage = schema.EINVALID, "refused"
 			} else {
 				r.CredentialID = "urn:uuid:" + c
 			}
 			// A credential named twice: the second row answers the first's.
-			issued := c != "" && !slices.Contains(creds[:i], c)
+			issued := c != "" && !slices.ContainsFunc(creds[:i], func(x string) bool { return strings.HasPrefix(x+":", c+":") })
 			if err := batches.FinishBatchRow(ctx, r, issued); err != nil {
 				t.Fatal(err)
 			}
@@ -163,12 +166,12 @@ func newDataset(t *testing.T) *dataset {
 			t.Fatal(err)
 		}
 	}
-	workshop("w1", d.a, "France Travail", batch(d.a, "c3", "c5", "", "c2", "c3"))
-	workshop("w2", d.a, " france travail", batch(d.a, "c4", "c7", "c6"))
+	workshop("w1", d.a, "France Travail", batch(d.a, "c3:L2", "c5:L1", "", "c2", "c3"))
+	workshop("w2", d.a, " france travail", batch(d.a, "c4:L2", "c7:L4", "c6:L3"))
 	workshop("w3", d.a, "", batch(d.a, "c12", "c9"))
-	workshop("w4", d.a, "France Travail", "") // not issued
-	batch(d.a, "c9")                          // w5's first issuance, not its latest
-	workshop("w5", d.a, "", batch(d.a, "c10"))
+	workshop("w4", d.a, "France Travail", "")     // not issued
+	batch(d.a, "c9")                              // w5's first issuance, not its latest
+	workshop("w5", d.a, "", batch(d.a, "c10:L1")) // a row naming another participant
 	workshop("w6", d.b, "Mission locale", batch(d.b, "c14", "c15"))
 	workshop("w7", d.a, "Mission locale", batch(d.a, "c11"))
 	if err := d.reports.AddVerifications(ctx, map[int64]map[string]int{
@@ -274,7 +277,8 @@ func TestFigures(t *testing.T) {
 	check("previous issued", r.Previous.Issued, n(2))
 	check("period", r.From+" "+r.To, "2026-01-01 2026-12-31")
 	// Workshops of A held in 2026 (their first credential in 2026): w1
-	// (c2 L1, c3 L2, c5 L3; a refused row, c3 named twice), w2 (c4 L2,
+	// (c2 L1, c3 L2, c5 L3 — its row names L1; a refused row, c3 named
+	// twice), w2 (c4 L2,
 	// c7 L4, c6 L3 revoked: issued all the same; held 2026-04-11) and w5
 	// (c10 L5, its latest issuance; not c9, of its first). Not w3 (first
 	// credential c12 in 2025), w4 (not issued), w7 (c11 in 2027).

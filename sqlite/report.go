@@ -87,9 +87,12 @@ func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headlin
 	if err := counts(ctx, tx, q, h); err != nil {
 		return err
 	}
-	var err error
-	h.Workshops, _, _, err = workshopFigures(ctx, tx, q)
-	return err
+	ws, err := workshopFigures(ctx, tx, q, [2]time.Time{q.From, q.To})
+	if err != nil {
+		return err
+	}
+	h.Workshops = ws[0].total
+	return nil
 }
 
 // people counts the people of q's period (learners with a credential in
@@ -209,13 +212,12 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 		if err := counts(ctx, tx, pq, f.Previous); err != nil {
 			return fmt.Errorf("previous: %w", err)
 		}
-		var err error
-		if f.Workshops, f.WorkshopsByStructure, f.WorkshopsByPartner, err = workshopFigures(ctx, tx, q); err != nil {
+		ws, err := workshopFigures(ctx, tx, q, [2]time.Time{q.From, q.To}, [2]time.Time{pq.From, pq.To})
+		if err != nil {
 			return err
 		}
-		if f.Previous.Workshops, _, _, err = workshopFigures(ctx, tx, pq); err != nil {
-			return fmt.Errorf("previous: %w", err)
-		}
+		f.Workshops, f.WorkshopsByStructure, f.WorkshopsByPartner = ws[0].total, ws[0].byStructure, ws[0].byPartner
+		f.Previous.Workshops = ws[1].total
 		if err := levels(ctx, tx, q, f); err != nil {
 			return fmt.Errorf("levels: %w", err)
 		}

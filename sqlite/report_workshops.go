@@ -6,32 +6,46 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"carnet/report"
 	"carnet/schema"
 )
 
-// workshopFigures counts the workshops held in q's period (package report
-// has the definitions): a workshop's credentials are those its latest
-// issuance (workshops.batch_id) names in its rows, and it is held when
-// the first of them was issued. Workshops are few (a structure holds a
-// few a week), so the rows (one per credential of a workshop of the
-// structures) are read and counted here.
-func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query) (report.WorkshopCount, []report.WorkshopCount, []report.WorkshopCount, error) {
-	var total report.WorkshopCount
+// workshopCounts is the workshops of one period: in all, by structure,
+// by partner.
+type workshopCounts struct {
+	total                  report.WorkshopCount
+	byStructure, byPartner []report.WorkshopCount
+}
+
+// workshopFigures counts the workshops held in each period (package
+// report has the definitions) of q's structures and framework: a
+// workshop's credentials are those its latest issuance
+// (workshops.batch_id) names in its rows, and it is held when the first
+// of them was issued. Each credential's time and learner come from its
+// level rows (credential_levels, small) under the learner its row names;
+// only a row that names none, or another learner, reads the credential
+// itself (its row holds the signed document: reading every one made the
+// network's bilan three times slower). The rows, one per credential of a
+// workshop of the structures, are read once for all the periods.
+func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ...[2]time.Time) ([]workshopCounts, error) {
 	sc := of(q, "w", true)
-	args := append(sc.args, formatTime(q.From), formatTime(q.To))
-	rows, err := tx.QueryContext(ctx, `SELECT x.id, s.slug, s.name, x.partner, x.learner, x.credential FROM (
-			SELECT w.id, w.structure_id, w.partner, COALESCE(c.learner_id, c.subject_id) AS learner, c.id AS credential,
-				MIN(c.issued_at) OVER (PARTITION BY w.id) AS held
-			FROM workshops w
-			JOIN batch_rows r ON r.batch_id = w.batch_id AND r.credential_id != ''
-			JOIN credentials c ON c.id = r.credential_id
-			WHERE w.batch_id != '' AND `+sc.where+`) x
-		JOIN structures s ON s.id = x.structure_id
-		WHERE x.held >= ? AND x.held < ?`, args...)
+	rows, err := tx.QueryContext(ctx, `WITH x AS MATERIALIZED (
+			SELECT w.id AS id, w.structure_id AS sid, w.partner AS partner, r.credential_id AS cred, r.learner_id AS lrn,
+				(SELECT MIN(h.issued_at) FROM credential_levels h
+					WHERE h.structure_id = r.structure_id AND h.learner = r.learner_id AND h.credential_id = r.credential_id) AS at
+			FROM workshops w JOIN batch_rows r ON r.batch_id = w.batch_id AND r.credential_id != ''
+			WHERE w.batch_id != '' AND `+sc.where+`),
+		y AS MATERIALIZED (
+			SELECT x.id, x.sid, x.partner, x.cred,
+				COALESCE(x.at, (SELECT c.issued_at FROM credentials c WHERE c.id = x.cred)) AS at,
+				CASE WHEN x.at IS NULL THEN (SELECT COALESCE(c.learner_id, c.subject_id) FROM credentials c WHERE c.id = x.cred) ELSE x.lrn END AS learner
+			FROM x)
+		SELECT y.id, s.slug, s.name, y.partner, y.learner, y.cred, MIN(y.at) OVER (PARTITION BY y.id)
+		FROM y JOIN structures s ON s.id = y.sid`, sc.args...)
 	if err != nil {
-		return total, nil, nil, fmt.Errorf("workshops: %w", err)
+		return nil, fmt.Errorf("workshops: %w", err)
 	}
 	defer rows.Close()
 	type tally struct {
@@ -41,33 +55,47 @@ func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query) (report.Wo
 	newTally := func(name string) *tally {
 		return &tally{name: name, workshops: map[string]bool{}, participants: map[string]bool{}, credentials: map[string]bool{}}
 	}
-	all := newTally("")
-	byStructure, byPartner := map[string]*tally{}, map[string]*tally{}
+	type perPeriod struct {
+		from, to               string
+		all                    *tally
+		byStructure, byPartner map[string]*tally
+	}
+	ps := make([]*perPeriod, len(periods))
+	for i, p := range periods {
+		ps[i] = &perPeriod{from: formatTime(p[0]), to: formatTime(p[1]), all: newTally(""), byStructure: map[string]*tally{}, byPartner: map[string]*tally{}}
+	}
 	for rows.Next() {
 		var id, slug, name, partner, learner, cred string
-		if err := rows.Scan(&id, &slug, &name, &partner, &learner, &cred); err != nil {
-			return total, nil, nil, fmt.Errorf("workshops: %w", err)
+		var held sql.NullString
+		if err := rows.Scan(&id, &slug, &name, &partner, &learner, &cred, &held); err != nil {
+			return nil, fmt.Errorf("workshops: %w", err)
 		}
-		ts := []*tally{all}
-		if byStructure[slug] == nil {
-			byStructure[slug] = newTally(name)
-		}
-		ts = append(ts, byStructure[slug])
-		if partner = strings.TrimSpace(partner); partner != "" {
-			key := schema.Fold(partner)
-			if byPartner[key] == nil {
-				byPartner[key] = newTally(partner)
-			} else if partner < byPartner[key].name { // one spelling, whatever the order of the rows
-				byPartner[key].name = partner
+		partner = strings.TrimSpace(partner)
+		for _, p := range ps {
+			if !held.Valid || held.String < p.from || held.String >= p.to {
+				continue
 			}
-			ts = append(ts, byPartner[key])
-		}
-		for _, t := range ts {
-			t.workshops[id], t.participants[learner], t.credentials[cred] = true, true, true
+			ts := []*tally{p.all}
+			if p.byStructure[slug] == nil {
+				p.byStructure[slug] = newTally(name)
+			}
+			ts = append(ts, p.byStructure[slug])
+			if partner != "" {
+				key := schema.Fold(partner)
+				if p.byPartner[key] == nil {
+					p.byPartner[key] = newTally(partner)
+				} else if partner < p.byPartner[key].name { // one spelling, whatever the order of the rows
+					p.byPartner[key].name = partner
+				}
+				ts = append(ts, p.byPartner[key])
+			}
+			for _, t := range ts {
+				t.workshops[id], t.participants[learner], t.credentials[cred] = true, true, true
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return total, nil, nil, fmt.Errorf("workshops: %w", err)
+		return nil, fmt.Errorf("workshops: %w", err)
 	}
 	count := func(key string, t *tally) report.WorkshopCount {
 		return report.WorkshopCount{Key: key, Name: t.name, Held: len(t.workshops), Participants: len(t.participants), Credentials: len(t.credentials)}
@@ -85,5 +113,9 @@ func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query) (report.Wo
 		})
 		return out
 	}
-	return count("", all), list(byStructure), list(byPartner), nil
+	out := make([]workshopCounts, len(ps))
+	for i, p := range ps {
+		out[i] = workshopCounts{total: count("", p.all), byStructure: list(p.byStructure), byPartner: list(p.byPartner)}
+	}
+	return out, nil
 }
