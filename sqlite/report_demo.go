@@ -112,7 +112,8 @@ func (w *DemoWriter) Close() error { return w.tx.Commit() }
 // (sqlite3 DIR/carnet.db < this text): it adds nothing twice.
 const DemoWorkshopsSQL = `
 CREATE TEMP TABLE demo_rows AS
-	SELECT c.id AS cred, c.structure_id AS s, c.framework AS fw, COALESCE(c.learner_id, '') AS lrn, c.issued_at AS at,
+	SELECT c.id AS cred, c.structure_id AS s, c.framework AS fw, COALESCE(c.learner_id, '') AS lrn,
+		COALESCE(c.learner_id, c.subject_id) AS subject, c.issued_at AS at,
 		(ROW_NUMBER() OVER (PARTITION BY c.structure_id, c.framework ORDER BY c.issued_at, c.rowid) - 1) / 8 AS chunk
 	FROM credentials c INDEXED BY credentials_issued WHERE c.rowid % 10 = 0;
 CREATE TEMP TABLE demo_groups AS
@@ -120,8 +121,9 @@ CREATE TEMP TABLE demo_groups AS
 	FROM demo_rows GROUP BY s, fw, chunk;
 INSERT OR IGNORE INTO batches (id, structure_id, framework, status, total, done, created_at)
 	SELECT id, s, fw, 'done', n, n, at FROM demo_groups;
-INSERT OR IGNORE INTO batch_rows (batch_id, row, structure_id, learner_id, row_key, done, credential_id, issued)
-	SELECT 'demo-' || s || '-' || fw || '-' || chunk, ROW_NUMBER() OVER (PARTITION BY s, fw, chunk ORDER BY at, cred), s, lrn, 'demo ' || cred, 1, cred, 1
+INSERT OR IGNORE INTO batch_rows (batch_id, row, structure_id, learner_id, row_key, done, credential_id, issued, cred_issued_at, cred_learner)
+	SELECT 'demo-' || s || '-' || fw || '-' || chunk, ROW_NUMBER() OVER (PARTITION BY s, fw, chunk ORDER BY at, cred), s, lrn, 'demo ' || cred, 1, cred, 1,
+		at, subject
 	FROM demo_rows;
 INSERT OR IGNORE INTO workshops (id, structure_id, title, dates, partner, framework, competencies, batch_id, created_at)
 	SELECT id, s, 'Atelier du ' || substr(at, 1, 10), substr(at, 1, 10),

@@ -23,27 +23,17 @@ type workshopCounts struct {
 // report has the definitions) of q's structures and framework: a
 // workshop's credentials are those its latest issuance
 // (workshops.batch_id) names in its rows, and it is held when the first
-// of them was issued. Each credential's time and learner come from its
-// level rows (credential_levels, small) under the learner its row names;
-// only a row that names none, or another learner, reads the credential
-// itself (its row holds the signed document: reading every one made the
-// network's bilan three times slower). The rows, one per credential of a
-// workshop of the structures, are read once for all the periods.
+// of them was issued. Each batch row keeps its credential's time and
+// learner (migration 0020, FinishBatchRow), so that the credentials
+// themselves are not read. The rows, one per credential of a workshop of
+// the structures, are read once for all the periods.
 func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ...[2]time.Time) ([]workshopCounts, error) {
 	sc := of(q, "w", true)
-	rows, err := tx.QueryContext(ctx, `WITH x AS MATERIALIZED (
-			SELECT w.id AS id, w.structure_id AS sid, w.partner AS partner, r.credential_id AS cred, r.learner_id AS lrn,
-				(SELECT MIN(h.issued_at) FROM credential_levels h
-					WHERE h.structure_id = r.structure_id AND h.learner = r.learner_id AND h.credential_id = r.credential_id) AS at
-			FROM workshops w JOIN batch_rows r ON r.batch_id = w.batch_id AND r.credential_id != ''
-			WHERE w.batch_id != '' AND `+sc.where+`),
-		y AS MATERIALIZED (
-			SELECT x.id, x.sid, x.partner, x.cred,
-				COALESCE(x.at, (SELECT c.issued_at FROM credentials c WHERE c.id = x.cred)) AS at,
-				CASE WHEN x.at IS NULL THEN (SELECT COALESCE(c.learner_id, c.subject_id) FROM credentials c WHERE c.id = x.cred) ELSE x.lrn END AS learner
-			FROM x)
-		SELECT y.id, s.slug, s.name, y.partner, y.learner, y.cred, MIN(y.at) OVER (PARTITION BY y.id)
-		FROM y JOIN structures s ON s.id = y.sid`, sc.args...)
+	rows, err := tx.QueryContext(ctx, `SELECT w.id, s.slug, s.name, w.partner, r.cred_learner, r.credential_id,
+			MIN(r.cred_issued_at) OVER (PARTITION BY w.id)
+		FROM workshops w JOIN batch_rows r ON r.batch_id = w.batch_id AND r.credential_id != '' AND r.cred_issued_at != ''
+		JOIN structures s ON s.id = w.structure_id
+		WHERE w.batch_id != '' AND `+sc.where, sc.args...)
 	if err != nil {
 		return nil, fmt.Errorf("workshops: %w", err)
 	}

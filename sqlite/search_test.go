@@ -173,3 +173,99 @@ func TestLearnerSearchGrams(t *testing.T) {
 		t.Errorf("%d searches found someone, %d of them short: the test compares too little", found, short)
 	}
 }
+
+// TestMigration0020Backfill: migration 0020 fills the learners' trigrams
+// and counts, and the batch rows' credential time and learner, from the
+// rows written before it; a batch row finished since has them too.
+func TestMigration0020Backfill(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "carnet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := &schema.Structure{Slug: "bib", Name: "Bib"}
+	if err := NewStructureStore(db).CreateStructure(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewLearnerStore(db).CreateLearner(ctx, &schema.Learner{ID: "a", StructureID: st.ID, Name: "Zoé", Contact: "06"}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	creds := NewCredentialStore(db)
+	for i, learner := range []string{"a", ""} {
+		c := &schema.CredentialRecord{ID: fmt.Sprint("urn:uuid:", i), Structure: "bib", LearnerID: learner, SubjectID: "did:example:" + fmt.Sprint(i),
+			Framework: "digcomp-2.2", Results: []schema.LevelResult{{Competency: "1.1", Level: "3"}}, IssuedAt: at.Add(time.Duration(i) * time.Hour),
+			JWT: "x", CardToken: "y", ShortCode: fmt.Sprint("S", i), StatusList: 1, StatusIndex: i + 1}
+		if err := creds.CreateCredential(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bs := NewBatchStore(db)
+	rows := []*schema.BatchRow{{Row: 1, Key: "k1"}, {Row: 2, Key: "k2"}, {Row: 3, Key: "k3"}}
+	if _, _, err := bs.CreateBatch(ctx, &schema.Batch{ID: "b", StructureID: st.ID, Framework: "digcomp-2.2", Status: schema.BatchDone}, rows); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range []string{"urn:uuid:0", "urn:uuid:1", ""} {
+		rows[i].CredentialID = id
+		if err := bs.FinishBatchRow(ctx, rows[i], id != ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := func() string {
+		var out []string
+		r, _ := db.db.Query(`SELECT row, cred_issued_at, cred_learner FROM batch_rows ORDER BY row`)
+		for r.Next() {
+			var n int
+			var a, l string
+			r.Scan(&n, &a, &l)
+			out = append(out, fmt.Sprint(n, " ", a, " ", l))
+		}
+		r.Close()
+		var grams, counts string
+		db.db.QueryRow(`SELECT group_concat(replace(gram, char(10), '|'), ',') FROM (SELECT gram FROM learner_grams ORDER BY gram)`).Scan(&grams)
+		db.db.QueryRow(`SELECT group_concat(replace(gram, char(10), '|') || '=' || n, ',') FROM (SELECT * FROM learner_gram_counts WHERE n > 0 ORDER BY gram)`).Scan(&counts)
+		return strings.Join(out, "; ") + " / " + grams + " / " + counts
+	}
+	want := "1 2026-03-01T10:00:00.000000000Z a; 2 2026-03-01T11:00:00.000000000Z did:example:1; 3   / |06,06|,6||,e|0,oe|,zoe / |06=1,06|=1,6||=1,e|0=1,oe|=1,zoe=1"
+	if got := state(); got != want {
+		t.Errorf("written:\n got %s\nwant %s", got, want)
+	}
+	// As before the migration.
+	if _, err := db.db.Exec(`UPDATE batch_rows SET cred_issued_at = '', cred_learner = ''; DELETE FROM learner_grams; DELETE FROM learner_gram_counts`); err != nil {
+		t.Fatal(err)
+	}
+	text, err := migrationFS.ReadFile("migrations/0020_learner_grams.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, stmt := range strings.Split(string(text), ";\n") {
+		stmt = strings.TrimSpace(stmt)
+		for strings.HasPrefix(stmt, "--") {
+			_, stmt, _ = strings.Cut(stmt, "\n")
+			stmt = strings.TrimSpace(stmt)
+		}
+		if strings.Contains(stmt, "NEW.") { // a trigger's body
+			continue
+		}
+		if strings.HasPrefix(stmt, "INSERT OR IGNORE INTO learner_grams") || strings.HasPrefix(stmt, "INSERT INTO learner_gram_counts (gram, n) SELECT") ||
+			strings.HasPrefix(stmt, "UPDATE batch_rows SET") {
+			if strings.HasPrefix(stmt, "INSERT INTO learner_gram_counts") {
+				// The migration counts before it creates the trigger that
+				// counted the rows just inserted here.
+				db.db.Exec(`DELETE FROM learner_gram_counts`)
+			}
+			if _, err := db.db.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("found %d backfill statements, want 3", n)
+	}
+	if got := state(); got != want {
+		t.Errorf("after backfill:\n got %s\nwant %s", got, want)
+	}
+}
