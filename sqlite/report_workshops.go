@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"carnet/report"
-	"carnet/schema"
 )
 
 // workshopCounts is the workshops of one period: in all, by structure,
@@ -20,92 +19,67 @@ type workshopCounts struct {
 }
 
 // workshopFigures counts the workshops held in each period (package
-// report has the definitions) of q's structures and framework: a
-// workshop's credentials are those its latest issuance
-// (workshops.batch_id) names in its rows, and it is held when the first
-// of them was issued. Each batch row keeps its credential's time and
-// learner (migration 0020, FinishBatchRow), so that the credentials
-// themselves are not read. The rows, one per credential of a workshop of
-// the structures, are read once for all the periods.
+// report has the definitions) of q's structures and framework: in all
+// for each, and by structure and by partner for the first. A workshop's
+// credentials are those its latest issuance (workshops.batch_id) names
+// in its rows, and it is held when the first of them was issued. Each
+// batch row keeps its credential's time and learner (migration 0020,
+// FinishBatchRow), so that the credentials themselves (each with a
+// signed document of ~10 KB) are not read; the rows are read once for
+// all the periods and counted in SQL.
 func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ...[2]time.Time) ([]workshopCounts, error) {
 	sc := of(q, "w", true)
-	rows, err := tx.QueryContext(ctx, `SELECT w.id, s.slug, s.name, w.partner, r.cred_learner, r.credential_id,
-			MIN(r.cred_issued_at) OVER (PARTITION BY w.id)
-		FROM workshops w JOIN batch_rows r ON r.batch_id = w.batch_id AND r.credential_id != '' AND r.cred_issued_at != ''
-		JOIN structures s ON s.id = w.structure_id
-		WHERE w.batch_id != '' AND `+sc.where, sc.args...)
+	args := append([]any{}, sc.args...)
+	counts := `COUNT(DISTINCT r.id), COUNT(DISTINCT r.learner), COUNT(DISTINCT r.cred)`
+	var parts []string
+	for i, p := range periods {
+		parts = append(parts, fmt.Sprintf(`SELECT %d, '', '', %s FROM r WHERE held >= ? AND held < ?`, i, counts))
+		args = append(args, formatTime(p[0]), formatTime(p[1]))
+	}
+	parts = append(parts,
+		`SELECT -1, s.slug, s.name, `+counts+` FROM r JOIN structures s ON s.id = r.sid WHERE held >= ? AND held < ? GROUP BY r.sid`,
+		`SELECT -2, pkey, MIN(partner), `+counts+` FROM r WHERE partner != '' AND held >= ? AND held < ? GROUP BY pkey`)
+	first := []any{formatTime(periods[0][0]), formatTime(periods[0][1])}
+	args = append(append(args, first...), first...)
+	rows, err := tx.QueryContext(ctx, `WITH ws AS MATERIALIZED (
+			SELECT w.id, w.batch_id, w.structure_id AS sid, trim(w.partner) AS partner, carnet_fold(trim(w.partner)) AS pkey
+			FROM workshops w WHERE w.batch_id != '' AND `+sc.where+`),
+		r AS MATERIALIZED (
+			SELECT ws.id, ws.sid, ws.partner, ws.pkey, b.cred_learner AS learner, b.credential_id AS cred,
+				MIN(b.cred_issued_at) OVER (PARTITION BY ws.id) AS held
+			FROM ws JOIN batch_rows b ON b.batch_id = ws.batch_id AND b.credential_id != '' AND b.cred_issued_at != '')
+		`+strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("workshops: %w", err)
 	}
 	defer rows.Close()
-	type tally struct {
-		name                                 string
-		workshops, participants, credentials map[string]bool
-	}
-	newTally := func(name string) *tally {
-		return &tally{name: name, workshops: map[string]bool{}, participants: map[string]bool{}, credentials: map[string]bool{}}
-	}
-	type perPeriod struct {
-		from, to               string
-		all                    *tally
-		byStructure, byPartner map[string]*tally
-	}
-	ps := make([]*perPeriod, len(periods))
-	for i, p := range periods {
-		ps[i] = &perPeriod{from: formatTime(p[0]), to: formatTime(p[1]), all: newTally(""), byStructure: map[string]*tally{}, byPartner: map[string]*tally{}}
-	}
+	out := make([]workshopCounts, len(periods))
+	out[0].byStructure, out[0].byPartner = []report.WorkshopCount{}, []report.WorkshopCount{}
 	for rows.Next() {
-		var id, slug, name, partner, learner, cred string
-		var held sql.NullString
-		if err := rows.Scan(&id, &slug, &name, &partner, &learner, &cred, &held); err != nil {
+		var kind int
+		var c report.WorkshopCount
+		if err := rows.Scan(&kind, &c.Key, &c.Name, &c.Held, &c.Participants, &c.Credentials); err != nil {
 			return nil, fmt.Errorf("workshops: %w", err)
 		}
-		partner = strings.TrimSpace(partner)
-		for _, p := range ps {
-			if !held.Valid || held.String < p.from || held.String >= p.to {
-				continue
-			}
-			ts := []*tally{p.all}
-			if p.byStructure[slug] == nil {
-				p.byStructure[slug] = newTally(name)
-			}
-			ts = append(ts, p.byStructure[slug])
-			if partner != "" {
-				key := schema.Fold(partner)
-				if p.byPartner[key] == nil {
-					p.byPartner[key] = newTally(partner)
-				} else if partner < p.byPartner[key].name { // one spelling, whatever the order of the rows
-					p.byPartner[key].name = partner
-				}
-				ts = append(ts, p.byPartner[key])
-			}
-			for _, t := range ts {
-				t.workshops[id], t.participants[learner], t.credentials[cred] = true, true, true
-			}
+		switch kind {
+		case -1:
+			out[0].byStructure = append(out[0].byStructure, c)
+		case -2:
+			out[0].byPartner = append(out[0].byPartner, c)
+		default:
+			out[kind].total = report.WorkshopCount{Held: c.Held, Participants: c.Participants, Credentials: c.Credentials}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("workshops: %w", err)
 	}
-	count := func(key string, t *tally) report.WorkshopCount {
-		return report.WorkshopCount{Key: key, Name: t.name, Held: len(t.workshops), Participants: len(t.participants), Credentials: len(t.credentials)}
-	}
-	list := func(m map[string]*tally) []report.WorkshopCount {
-		out := []report.WorkshopCount{}
-		for k, t := range m {
-			out = append(out, count(k, t))
-		}
-		sort.Slice(out, func(i, j int) bool {
-			if out[i].Held != out[j].Held {
-				return out[i].Held > out[j].Held
+	for _, l := range [][]report.WorkshopCount{out[0].byStructure, out[0].byPartner} {
+		sort.Slice(l, func(i, j int) bool {
+			if l[i].Held != l[j].Held {
+				return l[i].Held > l[j].Held
 			}
-			return out[i].Key < out[j].Key
+			return l[i].Key < l[j].Key
 		})
-		return out
-	}
-	out := make([]workshopCounts, len(ps))
-	for i, p := range ps {
-		out[i] = workshopCounts{total: count("", p.all), byStructure: list(p.byStructure), byPartner: list(p.byPartner)}
 	}
 	return out, nil
 }
