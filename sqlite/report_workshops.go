@@ -29,7 +29,11 @@ type workshopCounts struct {
 // all the periods and counted in SQL.
 func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ...[2]time.Time) ([]workshopCounts, error) {
 	sc := of(q, "w", true)
-	args := append([]any{}, sc.args...)
+	lo, hi := periods[0][0], periods[0][1]
+	for _, p := range periods {
+		lo, hi = minTime(lo, p[0]), maxTime(hi, p[1])
+	}
+	args := append(append([]any{}, sc.args...), formatTime(lo), formatTime(hi))
 	counts := `COUNT(DISTINCT r.id), COUNT(DISTINCT r.learner), COUNT(DISTINCT r.cred)`
 	var parts []string
 	for i, p := range periods {
@@ -41,13 +45,16 @@ func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ..
 		`SELECT -2, pkey, MIN(partner), `+counts+` FROM r WHERE partner != '' AND held >= ? AND held < ? GROUP BY pkey`)
 	first := []any{formatTime(periods[0][0]), formatTime(periods[0][1])}
 	args = append(append(args, first...), first...)
+	// Each workshop's time from its batch's rows (a few, by key), then the
+	// rows of the workshops of the periods only.
 	rows, err := tx.QueryContext(ctx, `WITH ws AS MATERIALIZED (
-			SELECT w.id, w.batch_id, w.structure_id AS sid, trim(w.partner) AS partner, carnet_fold(trim(w.partner)) AS pkey
+			SELECT w.id, w.batch_id, w.structure_id AS sid, trim(w.partner) AS partner,
+				(SELECT MIN(b.cred_issued_at) FROM batch_rows b WHERE b.batch_id = w.batch_id AND b.credential_id != '' AND b.cred_issued_at != '') AS held
 			FROM workshops w WHERE w.batch_id != '' AND `+sc.where+`),
 		r AS MATERIALIZED (
-			SELECT ws.id, ws.sid, ws.partner, ws.pkey, b.cred_learner AS learner, b.credential_id AS cred,
-				MIN(b.cred_issued_at) OVER (PARTITION BY ws.id) AS held
-			FROM ws JOIN batch_rows b ON b.batch_id = ws.batch_id AND b.credential_id != '' AND b.cred_issued_at != '')
+			SELECT ws.id, ws.sid, ws.partner, ws.pkey, ws.held, b.cred_learner AS learner, b.credential_id AS cred
+			FROM (SELECT *, carnet_fold(partner) AS pkey FROM ws WHERE held >= ? AND held < ?) ws
+			JOIN batch_rows b ON b.batch_id = ws.batch_id AND b.credential_id != '' AND b.cred_issued_at != '')
 		`+strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("workshops: %w", err)
@@ -82,4 +89,18 @@ func workshopFigures(ctx context.Context, tx *sql.Tx, q report.Query, periods ..
 		})
 	}
 	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
