@@ -14,8 +14,9 @@ import (
 // the credentials, their levels (table credential_levels) and the
 // summaries of the learners' histories (level_histories,
 // person_histories), all three brought up to date before each bilan, the
-// attached credentials and the verification tallies. Migrations 0012 and
-// 0018 have the tables and indexes each query relies on.
+// attached credentials, the verification tallies, and the workshops with
+// their batch rows. Migrations 0012, 0018 and 0020 have the tables and
+// indexes each query relies on.
 type ReportStore struct{ db *DB }
 
 // NewReportStore returns the report store of db.
