@@ -145,6 +145,12 @@ func TestLearnerSearchGrams(t *testing.T) {
 		}
 	}
 	shortGramRows = 5000
+	// No structure: no one, whatever the way.
+	for _, text := range []string{"", "e", "zq", "dupont", "06 1"} {
+		if got, err := ls.SearchLearners(ctx, []int64{}, text, 50); err != nil || len(got) != 0 {
+			t.Errorf("search %q in no structure: %v, %v", text, got, err)
+		}
+	}
 	// The trigram's learners are read in the order of the results, from
 	// the key of learner_grams, with no sort.
 	for _, scope := range []string{"", " AND l.structure_id IN (?)"} {
