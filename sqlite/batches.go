@@ -165,8 +165,11 @@ func (s *BatchStore) IssuedForKey(ctx context.Context, structureID int64, key st
 // with it rolls back.
 func (s *BatchStore) FinishBatchRow(ctx context.Context, r *schema.BatchRow, issued bool) error {
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		// The credential's time and learner, for the bilan (migration 0020).
 		res, err := tx.ExecContext(ctx, `UPDATE batch_rows SET done = 1, learner_id = ?, credential_id = ?, issued = ?, err_code = ?,
-			err_message = ?, err_message_fr = ?, name = CASE WHEN ? = '' THEN name ELSE '' END, contact = '', notes = ''
+			err_message = ?, err_message_fr = ?, name = CASE WHEN ? = '' THEN name ELSE '' END, contact = '', notes = '',
+			cred_issued_at = COALESCE((SELECT c.issued_at FROM credentials c WHERE c.id = ?2), ''),
+			cred_learner = COALESCE((SELECT COALESCE(c.learner_id, c.subject_id) FROM credentials c WHERE c.id = ?2), '')
 			WHERE batch_id = ? AND row = ? AND done = 0`,
 			r.LearnerID, r.CredentialID, issued, r.ErrCode, r.ErrMessage, r.ErrMessageFR, r.CredentialID, r.BatchID, r.Row)
 		if isUnique(err) {

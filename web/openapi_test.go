@@ -649,6 +649,7 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"Report", report.Report{}, true},
 		{"ReportCompetence", report.Competence{}, true},
 		{"ReportPartner", report.PartnerShare{}, true},
+		{"ReportWorkshopShare", report.WorkshopShare{}, true},
 		{"ReportMonth", report.Month{}, true},
 		{"ReportDay", report.DayCount{}, true},
 		{"ReportResource", report.ResourceCount{}, true},
