@@ -31,8 +31,8 @@ type Cards func(yield func(*Card) error) error
 // document's fonts to the characters of every card, then to draw them;
 // no card is kept from one card to the next, so a caller that reads
 // each from storage holds one at a time (the document itself grows by
-// each page's drawing, a few kilobytes). lang is the document's first
-// language ("fr" or "en"); each card keeps its own.
+// each page's drawing, a few kilobytes). lang is the document's language
+// (a card language, see Langs); each card keeps its own.
 func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if layout == "" {
 		layout = LayoutCard
@@ -51,7 +51,7 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 		if err := checkCard(c); err != nil {
 			return err
 		}
-		r := newSheetRenderer(c)
+		r := newLangRenderer(c)
 		for k := range r.pageRunes() {
 			runes[k] = struct{}{}
 		}
@@ -83,16 +83,15 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	pdf.SetCatalogSort(true)
 	pdf.AddUTF8FontFromBytes("sans", "", regular)
 	pdf.AddUTF8FontFromBytes("sans", "B", boldSub)
-	first, second := texts["fr"], texts["en"]
-	if strings.HasPrefix(strings.ToLower(lang), "en") {
-		first, second = second, first
-		pdf.SetLang("en")
-	} else {
-		pdf.SetLang("fr")
+	l1, l2 := Langs(lang)
+	pdf.SetLang(l1)
+	doc := &renderer{pri: texts[l1]}
+	if l2 != "" {
+		doc.sec = texts[l2]
 	}
-	title := first.title + " · " + second.title
+	title := doc.both(func(l *labels) string { return l.title })
 	if layout == LayoutA4 {
-		title = first.attestation + " · " + second.attestation
+		title = doc.both(func(l *labels) string { return l.attestation })
 	}
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Carnet", true)
@@ -111,7 +110,7 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 		if i == n {
 			return schema.Errorf(schema.EINVALID, "card: more cards than counted", "carte : plus de cartes que comptées")
 		}
-		r := newSheetRenderer(c)
+		r := newLangRenderer(c)
 		r.pdf, r.runes, r.widths = pdf, runes, base.widths
 		if len(c.Logo) > 0 {
 			l, err := prepareLogo(c.Logo)
@@ -167,20 +166,6 @@ func checkCard(c *Card) error {
 		return schema.Errorf(schema.EINVALID, "card: the QR text is empty", "carte : le texte du QR code est vide")
 	}
 	return nil
-}
-
-// newSheetRenderer is a renderer of c's texts in its language, without
-// its document.
-func newSheetRenderer(c *Card) *renderer {
-	lang := "fr"
-	if strings.HasPrefix(strings.ToLower(c.Lang), "en") {
-		lang = "en"
-	}
-	r := &renderer{c: c, lang: lang, pri: texts["fr"], sec: texts["en"]}
-	if lang == "en" {
-		r.pri, r.sec = r.sec, r.pri
-	}
-	return r
 }
 
 // stripMarks draws a strip's crop marks at its corners, its fold marks and
