@@ -55,7 +55,7 @@ const (
 
 // Card is what a card shows.
 type Card struct {
-	Layout         string // LayoutCard (default when empty) or LayoutA4
+	Layout string // LayoutCard (default when empty) or LayoutA4
 	// Lang is the card's language: "fr" (the default), or two languages,
 	// the first in full and the second smaller: "fr+en", "en+fr" (see
 	// Langs). "en" alone, as before, is "en+fr".
@@ -99,8 +99,8 @@ type Level struct {
 	// Short is its short form, for a cell too narrow: "3 / 8", "B1".
 	// Empty: the level's title (levelText).
 	Label, Short string
-	Rank       int    // the level's place on the framework's scale, 1 for the lowest; 0: unknown, no scale drawn
-	Scale      int    // the number of levels of the framework (8 for DigComp, 6 for the CEFR)
+	Rank         int // the level's place on the framework's scale, 1 for the lowest; 0: unknown, no scale drawn
+	Scale        int // the number of levels of the framework (8 for DigComp, 6 for the CEFR)
 }
 
 // RenderBytes renders c and returns the PDF.
