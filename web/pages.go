@@ -909,8 +909,8 @@ func (s *Server) writeCredentialFile(c *gin.Context, r *schema.CredentialRecord)
 	c.Data(http.StatusOK, "application/json", b)
 }
 
-// cardPDF renders the printable card of a credential, in the page's
-// language (?lang=en|fr overrides): the credit-card sheet, or the one-page
+// cardPDF renders the printable card of a credential, in its structure's
+// card language (?lang=fr|en|fr+en|en+fr overrides): the credit-card sheet, or the one-page
 // A4 attestation with ?layout=a4. A revoked or suspended credential is
 // never printed: a clean card would read as valid to anyone shown it on
 // paper (409, the error page for a browser).
@@ -934,12 +934,13 @@ func (s *Server) writeCardPDF(c *gin.Context, r *schema.CredentialRecord) {
 		s.renderError(c, err)
 		return
 	}
-	l := lang(c)
-	if q, ok := c.GetQuery("lang"); ok && q != "fr" && q != "en" {
-		s.renderError(c, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", q))
+	// The structure's card language (the learner's, French by default);
+	// ?lang= overrides it: "fr", "en" (English, then French), or two
+	// languages "fr+en", "en+fr".
+	l, err := cardLangQuery(c)
+	if err != nil {
+		s.renderError(c, err)
 		return
-	} else if ok {
-		l = q
 	}
 	// Without the catalogue, the card is still printed, without next steps.
 	cat, err := s.Catalogue(c.Request.Context())
@@ -1024,7 +1025,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 
 func structureForm(c *gin.Context) app.StructureInput {
 	return app.StructureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
-		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address")}
+		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address"), CardLang: c.PostForm("card_lang")}
 }
 
 func (s *Server) structureCreate(c *gin.Context) {
@@ -1075,6 +1076,7 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	}
 	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
 	p.D["Frameworks"] = s.StructureFrameworks(st)
+	p.D["CardLangs"] = s.cardLangOptions(p.Lang, st.CardLang)
 	if a.Can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
