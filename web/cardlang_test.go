@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -114,4 +115,39 @@ func TestCardLang(t *testing.T) {
 		t.Errorf("after the page's form: %q, want fr", sj.CardLang)
 	}
 	check("structure fr again", pdf(""), true, false)
+}
+
+// TestLevelLabels: a level reads the same on every page (issue 11): the
+// credential page, the learner's page, the learner's carnet and the /c
+// page's data say "Niveau 3 / 8 · Intermédiaire" for DigComp level 3.
+func TestLevelLabels(t *testing.T) {
+	e := startCarnet(t)
+	const label, labelEN = "Niveau 3 / 8 · Intermédiaire", "Level 3 / 8 · Intermediate"
+	b := newBrowser(t, e.f.srv.BaseURL)
+	b.login("med-a@example.org")
+	for _, path := range []string{"/credentials/" + strings.TrimPrefix(e.cred, "urn:uuid:"), "/learners/" + e.learner} {
+		if code, page, _ := b.get(path); code != http.StatusOK || !strings.Contains(page, label) {
+			t.Errorf("%s: %d, the level does not read %q", path, code, label)
+		}
+	}
+	if code, page, _ := fetch(t, "GET", e.link(t), nil, ""); code != http.StatusOK || !strings.Contains(page, label) {
+		t.Errorf("the learner's carnet: %d, the level does not read %q", code, label)
+	}
+	res, body := e.f.get("/c/trust.json")
+	var doc struct {
+		Frameworks map[string]struct {
+			Levels map[string]struct {
+				Label schema.Text `json:"label"`
+			} `json:"levels"`
+		} `json:"frameworks"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/c/trust.json: %d %v", res.StatusCode, err)
+	}
+	if l := doc.Frameworks["digcomp-2.2"].Levels["3"].Label; l["fr"] != label || l["en"] != labelEN {
+		t.Errorf("/c/trust.json level 3 label %v, want %q, %q", l, label, labelEN)
+	}
+	if l := doc.Frameworks["cefr-fr"].Levels["B1"].Label; l["fr"] != "B1 · Utilisateur indépendant" {
+		t.Errorf("/c/trust.json CEFR B1 label %v", l)
+	}
 }

@@ -115,6 +115,14 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			return id
 		},
 		// A competency's code and title, as mediators read it ("1.1 Naviguer…").
+		// A level as every page and print shows it: "Niveau 3 / 8 ·
+		// Intermédiaire", "B1 · Utilisateur indépendant".
+		"levellabel": func(fwID, level string) string {
+			if fw, err := fws.Get(fwID); err == nil {
+				return fw.LevelLabel(level, lang).Full
+			}
+			return level
+		},
 		"comptitle": func(fwID, code string) string {
 			if fw, err := fws.Get(fwID); err == nil {
 				if comp, _, err := fw.Competency(code); err == nil {
@@ -721,6 +729,7 @@ func (s *Server) assessPage(c *gin.Context) {
 // reviewLine is one assessed competency on the review page.
 type reviewLine struct {
 	Code, Title, Level, LevelTitle, Description string
+	Label                                       string // the level as every page shows it (schema.LevelLabel)
 	DescLang                                    string // language of Description (frameworks lack some translations)
 	Plain                                       string // the plain-language line for learners, when there is one
 }
@@ -730,6 +739,12 @@ type reviewLine struct {
 func levelLine(comp *schema.Competency, lv *schema.Level, lang string) reviewLine {
 	return reviewLine{Code: comp.Code, Title: comp.Title.In(lang), Level: lv.ID, LevelTitle: lv.Title.In(lang),
 		Description: comp.Statement(lv, lang), DescLang: comp.StatementLang(lv, lang), Plain: comp.Plain(lv.ID, lang)}
+}
+
+// labelled gives a review line its level's label in framework fw.
+func labelled(l reviewLine, fw *schema.Framework, lang string) reviewLine {
+	l.Label = fw.LevelLabel(l.Level, lang).Full
+	return l
 }
 
 // textLang is the language Text.In(lang) actually returns.
@@ -802,7 +817,7 @@ func (s *Server) assessPost(c *gin.Context) {
 					continue
 				}
 				lv, _, _ := fw.Level(v)
-				lines = append(lines, levelLine(&comp, lv, p.Lang))
+				lines = append(lines, labelled(levelLine(&comp, lv, p.Lang), fw, p.Lang))
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
@@ -842,7 +857,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 		p.D["F"] = fw
 		var lines []reviewLine
 		for _, res := range r.Results {
-			line := reviewLine{Code: res.Competency, Level: res.Level}
+			line := reviewLine{Code: res.Competency, Level: res.Level, Label: res.Level}
 			comp, _, cerr := fw.Competency(res.Competency)
 			if cerr == nil {
 				line.Title = comp.Title.In(p.Lang)
@@ -855,7 +870,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 					line = l
 				}
 			}
-			lines = append(lines, line)
+			lines = append(lines, labelled(line, fw, p.Lang))
 		}
 		p.D["Lines"] = lines
 	}
