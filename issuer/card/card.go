@@ -423,9 +423,10 @@ func (r *renderer) wrap(p para, w float64) [][]rune {
 				n++
 			}
 			// After a dot, slash or hyphen if there is one in the second
-			// half, as addresses break; else anywhere.
+			// half, as addresses break, but not before a last piece of one
+			// or two letters ("example." / "fr"); else anywhere.
 			for k := n - 1; k > n/2; k-- {
-				if strings.ContainsRune("./-", word[k-1]) {
+				if strings.ContainsRune("./-", word[k-1]) && len(trimRight(word[k:])) > 2 {
 					n = k
 					break
 				}

@@ -120,6 +120,9 @@ func (r *renderer) front(q *qrCode, x, y float64) {
 		if level < 1 {
 			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.issuedBy }), "", grey, 1.5, sizes(2, minCardSize)...))
 		}
+		if level >= 1 && level < 5 { // without its label, the issuer stands apart from the name
+			parts = append(parts, space(1.5))
+		}
 		switch {
 		case level < 3:
 			parts = append(parts, r.issuerHead(8, slices.Concat(sizes(2, 8.5, 8, 7.5, 7), sizes(3, 7)), slices.Concat(sizes(1, 7.5, 7), sizes(2, 7))))
@@ -169,6 +172,14 @@ func (r *renderer) front(q *qrCode, x, y float64) {
 	}
 	r.stack(parts, lx, top, lw, cardH-2*cardPad)
 }
+
+// space is an empty part of a height, mm, scaled as the stack.
+type space float64
+
+func (s space) measure(_ *renderer, _, scale float64) (float64, bool) {
+	return float64(s) * scale, false
+}
+func (space) draw(*renderer, float64, float64, float64) {}
 
 // frontLevels is how many ways the front's column has of giving up room.
 const frontLevels = 6
