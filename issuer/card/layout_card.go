@@ -326,15 +326,21 @@ func (r *renderer) back(x, y float64) {
 	// Passes: one column with whole titles, one column, two columns; the
 	// footer without its how-to only once neither fits with it.
 	order := [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {2, 1}, {0, 2}, {1, 2}, {2, 2}}
+	// Each candidate's rows are laid out once, whatever the footer.
+	plans := make([]*levelPlan, len(st.cands))
 search:
 	for _, o := range order {
 		pass, i := o[0], o[1]
 		f := foots[i]
-		for _, cand := range st.cands {
+		for k, cand := range st.cands {
 			if pass < 2 && cand.cols > 1 || pass == 2 && cand.cols == 1 {
 				continue
 			}
-			if plan = r.layoutCandidate(st, cand, lw); plan.all == nil || pass == 0 && plan.cut {
+			if plans[k] == nil {
+				p := r.layoutCandidate(st, cand, lw)
+				plans[k] = &p
+			}
+			if plan = *plans[k]; plan.all == nil || pass == 0 && plan.cut {
 				continue
 			}
 			if plan.place(st, bottom-f.h-1.2-listTop(f)) {
