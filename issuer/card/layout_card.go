@@ -152,10 +152,19 @@ func (r *renderer) front(q *qrCode, x, y float64) {
 	// below level 2 (which cuts the framework's title to a line); else the
 	// last.
 	var parts []part
+	// Two scales are tried per level: at 7 pt a smaller scale only takes
+	// room from the gaps and the name, and each try wraps every text.
+	h := cardH - 2*cardPad
 	for level := range frontLevels {
 		parts = build(level)
-		s, ok := r.scaleFor(parts, lw, cardH-2*cardPad)
-		if _, total, _ := r.measureAt(parts, lw, s); ok || level >= 2 && total <= cardH-2*cardPad+1e-9 {
+		done := false
+		for _, s := range frontScales {
+			_, total, cut := r.measureAt(parts, lw, s)
+			if done = total <= h+1e-9 && (!cut || level >= 2); done {
+				break
+			}
+		}
+		if done {
 			break
 		}
 	}
@@ -180,6 +189,9 @@ func (s space) measure(_ *renderer, _, scale float64) (float64, bool) {
 	return float64(s) * scale, false
 }
 func (space) draw(*renderer, float64, float64, float64) {}
+
+// frontScales are the scales the front's column is tried at, per level.
+var frontScales = []float64{1, 0.88}
 
 // frontLevels is how many ways the front's column has of giving up room.
 const frontLevels = 6
