@@ -652,7 +652,9 @@ func formatDate(t time.Time, lang string) string {
 func levelText(l Level) string {
 	switch {
 	case l.Label != "":
-		return l.Label
+		// A line may break before the band, not after the "·"
+		// ("Niveau 3 / 8" / "· Intermédiaire").
+		return strings.Replace(l.Label, " · ", " ·\u00a0", 1)
 	case l.LevelTitle == "":
 		return l.Level
 	case l.Level == "" || strings.Contains(l.LevelTitle, l.Level):
