@@ -54,10 +54,12 @@ func (r *renderer) marks() {
 // card's full height with modules of 0.6 mm or more (issue 11); at the
 // left the title, the learner's name, the issuer, the framework, "scan to
 // verify" and the dates (under the QR code when a short text leaves room).
-// No text is smaller than 7 pt: with less room, the labels go, then the
-// second language, then the card's title, then the framework's title is
-// cut to a line, then it goes (it is on the back's list and in the QR
-// code).
+// No text is smaller than 7 pt (issue 11). With less room, level by level:
+// the labels and the second language go; the framework's title is cut to
+// two lines; the card's title goes and the framework's is cut to one line;
+// the framework goes (it is on the attestation and in the QR code); the
+// issuer goes (it is in the guide under the strip, and its address on the
+// back), and the gaps. The name is never cut.
 func (r *renderer) front(q *qrCode, x, y float64) {
 	r.minSize = minCardSize
 	module, side := cardQRSize(q)
