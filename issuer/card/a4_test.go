@@ -76,7 +76,7 @@ func TestAttestationEveryCompetency(t *testing.T) {
 		{Competency: "2.1", Level: "1"},
 		{Competency: "5.1", Level: "4"},
 	}
-	c := assessedCard(t, "fr", "", results...)
+	c := assessedCard(t, "fr+en", "", results...)
 	if len(c.Next) != len(results) {
 		t.Fatalf("%d next steps for %d competencies: %+v", len(c.Next), len(results), c.Next)
 	}
@@ -194,7 +194,7 @@ func TestAttestationEveryCompetency(t *testing.T) {
 func TestAttestationOnePage(t *testing.T) {
 	t.Parallel()
 	tools(t, "pdftotext", "pdftoppm", "zbarimg")
-	c := assessedCard(t, "fr", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
+	c := assessedCard(t, "fr+en", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
 		schema.LevelResult{Competency: "3.4", Level: "1"}, schema.LevelResult{Competency: "5.4", Level: "8"}, schema.LevelResult{Competency: "2.1", Level: "1"})
 	for i := range c.Next {
 		c.Next[i].Places = []card.Place{
@@ -383,7 +383,7 @@ func TestAttestationArtifact(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c := assessedCard(t, "fr", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
+	c := assessedCard(t, "fr+en", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
 		schema.LevelResult{Competency: "3.4", Level: "1"}, schema.LevelResult{Competency: "5.4", Level: "8"}, schema.LevelResult{Competency: "2.1", Level: "1"})
 	for i := range c.Next {
 		c.Next[i].Places = []card.Place{

@@ -362,9 +362,10 @@ func (r *renderer) assessmentParts() []part {
 	if m := strings.TrimSpace(r.c.Method); m != "" {
 		parts = append(parts, line(r.a4both(func(l *a4Labels) string { return l.method }), m, 1))
 	} else {
-		parts = append(parts,
-			textBlock(pri.defaultMethod+".", "", ink, 1, sizes(2, 8.5, 8, 7.5, 7)...),
-			textBlock(sec.defaultMethod+".", "", grey, 0.2, sizes(2, 7.5, 7)...))
+		parts = append(parts, textBlock(pri.defaultMethod+".", "", ink, 1, sizes(2, 8.5, 8, 7.5, 7)...))
+		if sec != nil {
+			parts = append(parts, textBlock(sec.defaultMethod+".", "", grey, 0.2, sizes(2, 7.5, 7)...))
+		}
 	}
 	var ev []string
 	for _, e := range r.c.Evidence {
@@ -392,24 +393,33 @@ func (r *renderer) assessmentParts() []part {
 const maxEvidenceLines = 4
 
 // a4pri and a4sec are the attestation's labels in its first and second
-// language.
+// language (Card.Lang); a4sec is nil on an attestation in one language.
 func (r *renderer) a4pri() *a4Labels {
-	if r.lang == "en" {
-		return a4Texts["en"]
+	if l := a4Texts[r.lang]; l != nil {
+		return l
 	}
 	return a4Texts["fr"]
 }
 
 func (r *renderer) a4sec() *a4Labels {
-	if r.lang == "en" {
-		return a4Texts["fr"]
+	if r.sec == nil {
+		return nil
 	}
-	return a4Texts["en"]
+	for k, l := range texts {
+		if l == r.sec {
+			return a4Texts[k]
+		}
+	}
+	return nil
 }
 
-// a4both joins a label in the first and second language.
+// a4both joins a label in the first and second language; the first alone
+// on an attestation in one language.
 func (r *renderer) a4both(key func(*a4Labels) string) string {
-	return key(r.a4pri()) + " · " + key(r.a4sec())
+	if sec := r.a4sec(); sec != nil {
+		return key(r.a4pri()) + " · " + key(sec)
+	}
+	return key(r.a4pri())
 }
 
 // The next steps block of the attestation.
