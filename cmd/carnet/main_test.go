@@ -376,7 +376,7 @@ func TestIssueCertificate(t *testing.T) {
 		pdf := filepath.Join(dir, "a4-"+strconv.Itoa(i)+".pdf")
 		args := []string{"issue", "--data", filepath.Join(dir, "data"), "--learner", "Éloïse Ndiaye-Bérénice",
 			"--framework", "digcomp-2.2", "--level", "1.1=3", "--level", "4.2=2", "--level", "5.4=8", "--method", "Mise en situation",
-			"--out", filepath.Join(dir, "c.jwt"), "--card", pdf, "--card-layout", "a4"}
+			"--out", filepath.Join(dir, "c.jwt"), "--card", pdf, "--card-layout", "a4", "--card-lang", "fr+en"}
 		if mediator != "" {
 			args = append(args, "--mediator", mediator)
 		}
