@@ -319,51 +319,43 @@ func blur(img *image.Gray) *image.Gray {
 // meets there).
 func fakeFinders(q *qrCode) int {
 	n := q.Size()
-	// Rows of dark, then its transpose: columns as rows.
-	dark := make([]bool, 2*n*n)
+	grid := make([]bool, n*n) // row by row
 	for y := range n {
-		for x := range n {
-			d := q.Dark(x, y)
-			dark[y*n+x], dark[n*n+x*n+y] = d, d
+		row := grid[y*n : (y+1)*n]
+		for x := range row {
+			row[x] = q.Module(x, y)
 		}
 	}
-	// first and size: for each module of each line, where its run of one
-	// colour starts and how long it is.
-	first := make([]int16, 2*n*n)
-	size := make([]int16, 2*n*n)
-	for line := range 2 * n {
-		row := dark[line*n : (line+1)*n]
-		for i := 0; i < n; {
-			j := i
-			for j < n && row[j] == row[i] {
+	// five returns the run holding module i of the line that starts at
+	// grid[base] and steps by step, and the two runs before and after it
+	// (0 past the ends).
+	five := func(base, step, i int) (r [5]int) {
+		at := func(i int) bool { return grid[base+i*step] }
+		c := at(i)
+		b, f := i, i
+		for b > 0 && at(b-1) == c {
+			b--
+		}
+		for f < n-1 && at(f+1) == c {
+			f++
+		}
+		r[2] = f - b + 1
+		for k, j := 1, b-1; k >= 0 && j >= 0; k-- { // the runs before
+			cc := at(j)
+			for j >= 0 && at(j) == cc {
+				r[k]++
+				j--
+			}
+		}
+		for k, j := 3, f+1; k <= 4 && j < n; k++ { // and after
+			cc := at(j)
+			for j < n && at(j) == cc {
+				r[k]++
 				j++
-			}
-			for k := i; k < j; k++ {
-				first[line*n+k], size[line*n+k] = int16(i), int16(j-i)
-			}
-			i = j
-		}
-	}
-	// five returns the run holding module i of a line and the two runs
-	// before and after it (0 past the ends).
-	five := func(line, i int) (r [5]int) {
-		base := line * n
-		r[2] = int(size[base+i])
-		if p := int(first[base+i]) - 1; p >= 0 {
-			r[1] = int(size[base+p])
-			if p -= r[1]; p >= 0 {
-				r[0] = int(size[base+p])
-			}
-		}
-		if nx := int(first[base+i]) + r[2]; nx < n {
-			r[3] = int(size[base+nx])
-			if nx += r[3]; nx < n {
-				r[4] = int(size[base+nx])
 			}
 		}
 		return r
 	}
-	exact := func(r [5]int) bool { return r == [5]int{1, 1, 3, 1, 1} }
 	tolerant := func(r [5]int) bool {
 		if r[0] == 0 || r[1] == 0 || r[3] == 0 || r[4] == 0 {
 			return false
@@ -376,21 +368,63 @@ func fakeFinders(q *qrCode) int {
 		}
 		return true
 	}
+	// The lines, rows then columns, are read as runs of one colour; each
+	// run of exactly 1:1:3:1:1 dark, light, dark, light, dark gives three
+	// centre modules, checked across. A module found both ways counts once.
 	count := 0
-	for y := range n {
-		for x := range n {
-			if !dark[y*n+x] || (x < 9 && y < 9) || (x >= n-9 && y < 9) || (x < 9 && y >= n-9) {
-				continue
+	var seen []int
+	runs := make([]int, 0, n+1) // a line's runs, dark ones at even places
+	for dir := range 2 {
+		for line := range n {
+			base, step, across, acrossStep := line*n, 1, 0, n // a row; across it, columns
+			if dir == 1 {
+				base, step, across, acrossStep = line, n, 0, 1 // a column; across it, rows
 			}
-			if size[y*n+x] != 3 && size[n*n+x*n+y] != 3 { // no centre run of 3 either way
-				continue
+			runs = runs[:0]
+			if !grid[base] {
+				runs = append(runs, 0) // the line starts light
 			}
-			h, v := five(y, x), five(n+x, y)
-			if exact(h) && tolerant(v) || exact(v) && tolerant(h) {
-				count++
-				if y >= (n-7)/2 {
-					count += lowerHalf - 1
+			for i := 0; i < n; {
+				c, j := grid[base+i*step], i+1
+				for j < n && grid[base+j*step] == c {
+					j++
 				}
+				runs = append(runs, j-i)
+				i = j
+			}
+			start := 0
+			for k := 0; k+4 < len(runs); k++ {
+				if k%2 == 0 && runs[k] == 1 && runs[k+1] == 1 && runs[k+2] == 3 && runs[k+3] == 1 && runs[k+4] == 1 {
+					for i := start + 2; i < start+5; i++ { // the centre run
+						x, y := i, line
+						if dir == 1 {
+							x, y = line, i
+						}
+						if (x < 9 && y < 9) || (x >= n-9 && y < 9) || (x < 9 && y >= n-9) {
+							continue
+						}
+						// The line across, through (x, y): its start and the
+						// module's place on it.
+						if dir == 0 {
+							across = x
+						} else {
+							across = y * n
+						}
+						pos := y
+						if dir == 1 {
+							pos = x
+						}
+						if !tolerant(five(across, acrossStep, pos)) || slices.Contains(seen, y*n+x) {
+							continue
+						}
+						seen = append(seen, y*n+x)
+						count++
+						if y >= (n-7)/2 {
+							count += lowerHalf - 1
+						}
+					}
+				}
+				start += runs[k]
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package card
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"testing"
 )
@@ -29,5 +30,39 @@ func TestQRCache(t *testing.T) {
 	}
 	if c, _ := encodeQR(text(0)); c == a || c.Size() != a.Size() {
 		t.Error("an evicted text was not chosen again")
+	}
+}
+
+// qrBenchText is a six-competency card's QR text: the address, then 830
+// digits (a token is as good as random digits).
+func qrBenchText() string {
+	r := rand.New(rand.NewPCG(6, 830))
+	b := []byte("https://carnet.example.org/c#")
+	for range 830 {
+		b = append(b, byte('0'+r.IntN(10)))
+	}
+	return string(b)
+}
+
+// BenchmarkChooseQR is the symbol choice of a new QR text (encodeQR
+// without its cache): the candidates, their look-alikes, gozxing's read.
+func BenchmarkChooseQR(b *testing.B) {
+	text := qrBenchText()
+	for b.Loop() {
+		if _, err := chooseQR(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFakeFinders counts the look-alikes of one candidate symbol.
+func BenchmarkFakeFinders(b *testing.B) {
+	q, err := chooseQR(qrBenchText())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		fakeFinders(q)
 	}
 }
