@@ -130,6 +130,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/carnet/:secret/shares", s.carnetShareCreate)
 	r.POST("/carnet/:secret/shares/:id/withdraw", s.carnetShareWithdraw)
 	r.POST("/carnet/:secret/erasure", s.carnetErasure)
+	r.GET("/carnet/:secret/clr.jwt", s.carnetCLR)
+	r.GET("/carnet/:secret/clr.json", s.carnetCLR)
 	r.GET("/partage/:secret", s.sharePage)
 
 	// Pages of signed-in people.
@@ -142,6 +144,8 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/learners/:id/erase", s.learnerErase)
 	p.POST("/learners/:id/carnet-link", s.carnetLinkCreate)
 	p.POST("/learners/:id/carnet-link/revoke", s.carnetLinkRevoke)
+	p.GET("/learners/:id/clr.jwt", s.learnerCLR)
+	p.GET("/learners/:id/clr.json", s.learnerCLR)
 	p.POST("/learners/:id/referrals", s.learnerRefer)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
@@ -226,6 +230,8 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/learners/:id/path", s.apiLearnerPath)
 	a.POST("/learners/:id/carnet-link", s.apiCarnetLinkCreate)
 	a.DELETE("/learners/:id/carnet-link", s.apiCarnetLinkDelete)
+	a.GET("/learners/:id/clr.json", s.apiLearnerCLR)
+	a.GET("/learners/:id/clr.jwt", s.apiLearnerCLR)
 	a.GET("/credentials", s.apiCredentials)
 	a.POST("/credentials", s.apiCredentialCreate)
 	a.GET("/credentials/:id", s.apiCredential)
