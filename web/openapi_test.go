@@ -1015,6 +1015,13 @@ func TestOpenAPIExercise(t *testing.T) {
 	if r.str("status") != schema.StatusRevoked || r.str("revoke_reason") != "Erreur de saisie" {
 		t.Errorf("revoke: %s", r.Body)
 	}
+	// A wallet offer (OpenID4VCI): for a valid credential, not a revoked
+	// one, nor another structure's.
+	if o := e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c2ID+"/wallet-offer", nil), http.StatusCreated); !strings.HasPrefix(o.str("offer_uri"), "openid-credential-offer://?credential_offer=") {
+		t.Errorf("wallet offer: %s", o.Body)
+	}
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/wallet-offer", nil), http.StatusConflict), schema.ECONFLICT)
+	e.wantError(e.want(e.call(outsider, "POST", "/api/v1/credentials/"+c2ID+"/wallet-offer", nil), http.StatusNotFound), schema.ENOTFOUND)
 	// A revoked credential leaves the record.
 	if n := oaCLRCount(t, string(e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/clr.jwt", nil), http.StatusOK).Body)); n != 1 {
 		t.Errorf("clr after a revocation holds %d credentials, want 1", n)

@@ -14,6 +14,7 @@ import (
 
 	"carnet/app"
 	"carnet/keys"
+	"carnet/oid4vci"
 	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
@@ -131,6 +132,12 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/carnet/:secret/shares/:id/withdraw", s.carnetShareWithdraw)
 	r.POST("/carnet/:secret/erasure", s.carnetErasure)
 	r.GET("/carnet/:secret/clr.jwt", s.carnetCLR)
+	r.POST("/carnet/:secret/wallet-offer", s.carnetWalletOffer)
+	r.GET(oid4vci.MetadataPath, s.walletIssuerMetadata)
+	r.GET(oid4vci.ASMetadataPath, s.walletASMetadata)
+	r.POST(oid4vci.TokenPath, s.walletToken)
+	r.POST(oid4vci.NoncePath, s.walletNonce)
+	r.POST(oid4vci.CredentialPath, s.walletCredential)
 	r.GET("/carnet/:secret/clr.json", s.carnetCLR)
 	r.GET("/partage/:secret", s.sharePage)
 
@@ -156,6 +163,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/credentials/:id/credential.json", s.credentialDownload)
 	p.GET("/credentials/:id/card.pdf", s.cardPDF)
 	p.POST("/credentials/:id/status", s.credentialStatus)
+	p.POST("/credentials/:id/wallet-offer", s.walletOfferPage)
 	p.GET("/structures", s.structuresPage)
 	p.POST("/structures", s.structureCreate)
 	p.GET("/structures/:slug", s.structurePage)
@@ -237,6 +245,7 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/credentials/:id", s.apiCredential)
 	a.GET("/credentials/:id/jwt", s.apiCredentialJWT)
 	a.GET("/credentials/:id/card.pdf", s.cardPDF)
+	a.POST("/credentials/:id/wallet-offer", s.apiWalletOffer)
 	a.POST("/credentials/:id/revoke", s.apiCredentialStatus(schema.AuditRevoke))
 	a.POST("/credentials/:id/suspend", s.apiCredentialStatus(schema.AuditSuspend))
 	a.POST("/credentials/:id/unsuspend", s.apiCredentialStatus(schema.AuditUnsuspend))
