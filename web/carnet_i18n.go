@@ -53,7 +53,6 @@ var carnetMessages = map[string][2]string{
 	"learner_profile_hint":              {"LinkedIn et CV : depuis son carnet, la personne crée un lien de partage d'une attestation ; le bouton « Ajouter à mon profil LinkedIn » et une ligne pour le CV s'affichent alors, avec ce lien (jamais le lien personnel).", "LinkedIn and CV: from their carnet, the learner makes a share link for a credential; the “Add to my LinkedIn profile” button and a CV line then appear, with that link (never the private link)."},
 	"wallet_title":                      {"Mettre l'attestation dans un portefeuille numérique", "Put the credential in a digital wallet"},
 	"wallet_scan":                       {"Scannez ce code avec l'application de votre portefeuille (OpenID4VCI), ou touchez le bouton sur le téléphone où elle est installée.", "Scan this code with your wallet app (OpenID4VCI), or tap the button on the phone where it is installed."},
-	"wallet_qr_label":                   {"Code QR de l'offre d'attestation", "QR code of the credential offer"},
 	"wallet_open":                       {"Ouvrir dans mon portefeuille", "Open in my wallet"},
 	"wallet_expires":                    {"Ce code sert une seule fois et expire dans %d minutes.", "This code works once and expires in %d minutes."},
 	"wallet_which":                      {"Le portefeuille reçoit l'attestation signée (format jwt_vc_json, Open Badges 3.0), la même que le fichier .jwt.", "The wallet receives the signed credential (jwt_vc_json format, Open Badges 3.0), the same as the .jwt file."},

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,6 +57,7 @@ func (s *Server) walletError(c *gin.Context, err error) {
 // Unknown codes count against the client address, as unknown links do.
 func (s *Server) walletToken(c *gin.Context) {
 	key := "w:" + c.ClientIP()
+	c.Header("Cache-Control", "no-store")
 	if d := s.lookups.Wait(key, limitCarnetLinks, s.now()); d > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(d/time.Second)+1))
 		c.JSON(http.StatusTooManyRequests, gin.H{"error": "slow_down", "error_description": "too many unknown codes from this address"})
@@ -176,7 +178,7 @@ func (s *Server) carnetWalletOffer(c *gin.Context) {
 }
 
 func (s *Server) renderWalletOffer(c *gin.Context, p *page, o *app.WalletOffer) {
-	p.D["Offer"] = o.URI
+	p.D["Offer"] = template.URL(o.URI) // #nosec: our own openid-credential-offer: URI, its offer query-escaped (html/template would refuse the scheme)
 	p.D["QR"] = qrSVG(o.URI)
 	p.D["Minutes"] = int(o.ExpiresAt.Sub(s.now()).Round(time.Minute) / time.Minute)
 	c.Header("Cache-Control", "no-store")
