@@ -257,3 +257,40 @@ func TestJSONLDExpansion(t *testing.T) {
 		t.Error("an undefined term in an embedded credential went unnoticed")
 	}
 }
+
+// BenchmarkCLR builds and signs the record of a learner with 50
+// credentials (25 DigComp, 25 CEFR), as GET /api/v1/learners/{id}/clr.jwt
+// does once it has read them.
+func BenchmarkCLR(b *testing.B) {
+	svc := newService()
+	var creds []string
+	for i := range 50 {
+		a := schema.Assessment{Framework: "digcomp-2.2", Results: []schema.LevelResult{{Competency: "1.1", Level: "3"}, {Competency: "2.1", Level: "2"}, {Competency: "5.1", Level: "4"}}}
+		if i%2 == 1 {
+			a = schema.Assessment{Framework: "cefr-fr", Results: []schema.LevelResult{{Competency: "CO", Level: "B1"}, {Competency: "PE", Level: "A2"}}}
+		}
+		a.LearnerName, a.SubjectID, a.AssessedAt = "Éloïse Ndiaye", subject, clock.AddDate(0, 0, -i)
+		is, err := svc.Issue(context.Background(), lille, a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		creds = append(creds, is.JWT)
+	}
+	profile, _ := svc.Profile(lille)
+	ring, _ := svc.Keys.Ring(lille.Slug)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		c, err := clr.Build(clr.Input{ID: "urn:uuid:11111111-2222-4333-8444-555555555555", Issuer: profile, SubjectID: subject,
+			LearnerName: "Éloïse Ndiaye", Credentials: creds, Now: clock})
+		if err != nil {
+			b.Fatal(err)
+		}
+		jws, _, err := clr.Sign(c, ring.Signer())
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(jws)
+	}
+	b.ReportMetric(float64(size), "jws-bytes")
+}
