@@ -165,28 +165,29 @@ type WalletRequest struct {
 
 // WalletCredential answers a credential request: the access token (taken
 // once), a configuration Carnet offers, one proof JWT whose nonce is taken
-// once. It returns the credential in the configuration's format.
-func (s *App) WalletCredential(ctx context.Context, accessToken string, req WalletRequest) (string, error) {
+// once. It returns the credential in the configuration's format: a string
+// (the JWS) for jwt_vc_json; a JSON object will come for ldp_vc.
+func (s *App) WalletCredential(ctx context.Context, accessToken string, req WalletRequest) (any, error) {
 	ws, err := s.walletGrants()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if accessToken == "" || len(accessToken) > 100 {
-		return "", errToken
+		return nil, errToken
 	}
 	conf, ok := oid4vci.FindConfiguration(req.CredentialConfigurationID)
 	if !ok {
-		return "", &oid4vci.Error{Code: "unknown_credential_configuration", Description: "unknown credential_configuration_id", Status: 400}
+		return nil, &oid4vci.Error{Code: "unknown_credential_configuration", Description: "unknown credential_configuration_id", Status: 400}
 	}
 	if req.Proofs == nil || len(req.Proofs.JWT) != 1 {
-		return "", &oid4vci.Error{Code: "invalid_proof", Description: "one proof of type jwt is required (proofs.jwt)", Status: 400}
+		return nil, &oid4vci.Error{Code: "invalid_proof", Description: "one proof of type jwt is required (proofs.jwt)", Status: 400}
 	}
 	now := s.now().UTC()
 	proof, err := oid4vci.ReadProof(req.Proofs.JWT[0], oid4vci.Issuer(s.BaseURL), now)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var out string
+	var out any
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		g, err := ws.TakeWalletGrant(ctx, schema.GrantToken, HashSecret(accessToken), now)
 		if schema.ErrorCode(err) == schema.ENOTFOUND {
@@ -218,7 +219,7 @@ func (s *App) WalletCredential(ctx context.Context, accessToken string, req Wall
 		return s.Record(ctx, nil, c.StructureID, AuditWalletDelivered, c.ID, conf.ID+" jkt="+base64.RawURLEncoding.EncodeToString(thumb), "")
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	return out, nil
 }

@@ -53,10 +53,16 @@ const (
 type Configuration struct {
 	ID     string
 	Format string
+	// Context is the credential's @context, which the metadata of an
+	// ldp_vc configuration lists; nil for jwt_vc_json.
+	Context []string
 }
 
-// Configurations are the configurations Carnet offers, by id. The Data
-// Integrity form (ldp_vc) joins them when Carnet signs it.
+// Configurations are the configurations Carnet offers, by id; the first is
+// the one offers name. The Data Integrity form joins them when Carnet signs
+// it: {ID: "OpenBadgeCredential_ldp_vc", Format: FormatLDPVC, Context:
+// [VC 2.0, OB 3.0, OB extensions]}, its credential a JSON object (app's
+// WalletCredential has a case per format).
 var Configurations = []Configuration{
 	{ID: "OpenBadgeCredential_jwt_vc_json", Format: FormatJWTVCJSON},
 }
@@ -80,10 +86,8 @@ func IssuerMetadata(baseURL string) map[string]any {
 	confs := map[string]any{}
 	for _, c := range Configurations {
 		conf := map[string]any{
-			"format": c.Format,
-			"credential_definition": map[string]any{
-				"type": []string{schema.TypeVC, schema.TypeOBCredential},
-			},
+			"format":                c.Format,
+			"credential_definition": definition(c),
 			"credential_signing_alg_values_supported": []string{"ES256"},
 			// The credential is the one Carnet issued to the learner's
 			// pseudonymous id: not bound to the wallet's key, so no
@@ -108,6 +112,14 @@ func IssuerMetadata(baseURL string) map[string]any {
 		"display":                             []map[string]any{{"name": "Carnet", "locale": "fr"}, {"name": "Carnet", "locale": "en"}},
 		"credential_configurations_supported": confs,
 	}
+}
+
+func definition(c Configuration) map[string]any {
+	d := map[string]any{"type": []string{schema.TypeVC, schema.TypeOBCredential}}
+	if c.Format == FormatLDPVC {
+		d["@context"] = c.Context
+	}
+	return d
 }
 
 // AuthorizationServerMetadata is the document at ASMetadataPath: the
