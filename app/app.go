@@ -83,11 +83,15 @@ type App struct {
 	// Hooks tell the server around the App what happened (its metrics and
 	// caches); unset ones are not called.
 	Hooks Hooks
+	// PendingBatchTTL is how long a CSV preview never confirmed is kept
+	// (batchexpiry.go); zero: DefaultPendingBatchTTL.
+	PendingBatchTTL time.Duration
 
 	throttle  Throttle
 	refreshMu sync.Mutex // one partner refresh at a time
 
 	batches batchRuns // the batches running in this process (batches.go)
+	di      diCache   // Data Integrity forms already signed (dataintegrity.go)
 }
 
 // Hooks are called by the operations after the fact.

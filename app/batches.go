@@ -288,23 +288,33 @@ func levelRange(fw *schema.Framework) string {
 
 // Batch returns a batch the actor may see, and its rows.
 func (s *App) Batch(ctx context.Context, a *Actor, id string) (*schema.Batch, []*schema.BatchRow, error) {
-	if s.Batches == nil {
-		return nil, nil, ErrNoAccess
-	}
-	b, err := s.Batches.FindBatch(ctx, strings.TrimSpace(id))
-	if schema.ErrorCode(err) == schema.ENOTFOUND {
-		return nil, nil, ErrNoAccess
-	} else if err != nil {
+	b, err := s.BatchProgress(ctx, a, id)
+	if err != nil {
 		return nil, nil, err
-	}
-	if !a.Can(b.StructureID, schema.RoleMediator) {
-		return nil, nil, ErrNoAccess
 	}
 	rows, err := s.Batches.BatchRows(ctx, b.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	return b, rows, nil
+}
+
+// BatchProgress returns a batch the actor may see, without its rows: its
+// status and how many rows are done, which a page polls while it runs.
+func (s *App) BatchProgress(ctx context.Context, a *Actor, id string) (*schema.Batch, error) {
+	if s.Batches == nil {
+		return nil, ErrNoAccess
+	}
+	b, err := s.Batches.FindBatch(ctx, strings.TrimSpace(id))
+	if schema.ErrorCode(err) == schema.ENOTFOUND {
+		return nil, ErrNoAccess
+	} else if err != nil {
+		return nil, err
+	}
+	if !a.Can(b.StructureID, schema.RoleMediator) {
+		return nil, ErrNoAccess
+	}
+	return b, nil
 }
 
 // batchActor is who started a batch, as they are now (a removed

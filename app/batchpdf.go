@@ -46,6 +46,7 @@ func (s *App) BatchSheets(ctx context.Context, a *Actor, id, layout, lang string
 		return schema.Errorf(schema.ECONFLICT, "no credential of this batch to print", "aucune attestation de ce lot à imprimer")
 	}
 	cards := func(yield func(*card.Card) error) error {
+		near := map[string][]card.Place{} // the places by competency and level: one structure
 		for _, id := range ids {
 			rec, err := s.Credentials.FindCredential(ctx, id)
 			if err != nil {
@@ -59,6 +60,13 @@ func (s *App) BatchSheets(ctx context.Context, a *Actor, id, layout, lang string
 				return err
 			}
 			cd.Layout, cd.Logo = layout, logo
+			if layout == card.LayoutA4 {
+				// The two nearest places per competency; the certificates
+				// still print without them.
+				if err := s.certificatePlaces(ctx, a, st, rec.Framework, cd, near); err != nil && s.Log != nil {
+					s.Log.Warn("places, certificate printed without them", "batch", b.ID, "err", err)
+				}
+			}
 			if err := yield(cd); err != nil {
 				return err
 			}

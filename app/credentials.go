@@ -19,6 +19,10 @@ type AssessmentInput struct {
 	Method      string         `json:"method"`
 	ValidUntil  string         `json:"valid_until"` // YYYY-MM-DD, optional
 	Lang        string         `json:"lang"`
+	// ShowMediator names the mediator (their account's name) in the
+	// credential and on its A4 certificate: their choice, never the
+	// default.
+	ShowMediator bool `json:"show_mediator"`
 }
 
 // Limits of an assessment's free text.
@@ -29,7 +33,16 @@ const (
 
 func (s *App) Assessment(l *schema.Learner, a *Actor, in AssessmentInput) (schema.Assessment, error) {
 	out := schema.Assessment{LearnerName: l.Name, LearnerID: l.ID, SubjectID: l.SubjectID(), Framework: in.Framework,
-		Mediator: a.User.Label(), MediatorID: a.User.ID}
+		MediatorID: a.User.ID}
+	// The mediator is named only when they choose to be, by their name:
+	// never their e-mail address.
+	if in.ShowMediator {
+		if strings.TrimSpace(a.User.Name) == "" {
+			return out, schema.Errorf(schema.EINVALID, "your account has no name to print as the mediator: untick the box to issue without it",
+				"votre compte n’a pas de nom à imprimer comme médiateur·rice : décochez la case pour délivrer sans lui")
+		}
+		out.Mediator = a.User.Name
+	}
 	fw, err := s.Frameworks.Get(in.Framework)
 	if err != nil {
 		return out, err

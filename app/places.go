@@ -231,8 +231,9 @@ type OrientedOffer struct {
 type OrientedPlace struct {
 	Place      places.Record `json:"place"`
 	DistanceKm float64       `json:"distance_km"`
-	Network    bool          `json:"network"`   // a Carnet structure of this network; else an imported place, for orientation only
-	Structure  string        `json:"structure"` // its slug when network
+	Network    bool          `json:"network"`           // a Carnet structure of this network; else an imported place, for orientation only
+	Structure  string        `json:"structure"`         // its slug when network
+	Partner    string        `json:"partner,omitempty"` // the partner Carnet that shares it (its name in the trust registry), when one does
 }
 
 // OrientationQuery asks where to continue: a competency's next level, from
@@ -340,13 +341,20 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 		if err != nil {
 			return nil, err
 		}
+		var names map[string]string
 		for _, n := range near {
+			if !n.Network && strings.HasPrefix(n.Source, places.PartnerSourcePrefix) && names == nil {
+				if names, err = s.PartnerNames(ctx); err != nil {
+					return nil, err
+				}
+			}
 			if n.Network {
 				if st, err := s.Structures.FindStructure(ctx, n.Structure); err == nil {
 					n.Place.Nom = st.Name
 				}
 			}
-			out.Places = append(out.Places, OrientedPlace{Place: n.Place.Record(), DistanceKm: n.Km, Network: n.Network, Structure: n.Structure})
+			out.Places = append(out.Places, OrientedPlace{Place: n.Place.Record(), DistanceKm: n.Km, Network: n.Network, Structure: n.Structure,
+				Partner: PartnerLabel(names, n.Source)})
 		}
 	}
 	return out, nil
@@ -360,6 +368,7 @@ type Match struct {
 	Place      *places.Record // nil for an offer of a structure that has not described its place
 	DistanceKm *float64       // nil without coordinates
 	Network    bool           // a Carnet structure of this network
+	Partner    string         // the partner Carnet that shares the place, when one does
 }
 
 // Name is what a referral or a printout names: the offer's title and its
@@ -413,7 +422,7 @@ func (o *Orientation) Matches(n int) []Match {
 			continue
 		}
 		d := p.DistanceKm
-		out = append(out, Match{Place: &p.Place, DistanceKm: &d, Network: p.Network})
+		out = append(out, Match{Place: &p.Place, DistanceKm: &d, Network: p.Network, Partner: p.Partner})
 	}
 	return out
 }

@@ -1,24 +1,30 @@
 // lieux.mjs opens the network's places (/lieux) in Debian's Chromium
 // (playwright-core) without JavaScript, and filters them by service, by
-// an offer for a competency's next level and by commune or postcode; then,
+// an offer for a competency's next level and by commune or postcode; with
+// JavaScript, the map (Leaflet, tiles from the configured tile server):
+// markers for the network's places and the place outside it, a popup
+// linking to the list, and the list alone with a message once offline;
+// then,
 // as the network administrator, a learner's page: where to continue for
 // each next level, from the structure's place then from a typed postcode,
 // and a referral recorded from it, shown on the path. axe-core audits
-// each page.
+// each page. Last, the administrator points the map at a tile server that
+// is down (DOWN_TILES) on /lieux/admin: /lieux then hides the map and
+// says the list gives every place.
 //
-//   node lieux.mjs BASE LOGIN_LINK LEARNER_ID ARTIFACTS_DIR
+//   node lieux.mjs BASE LOGIN_LINK LEARNER_ID ARTIFACTS_DIR DOWN_TILES
 //
 // It prints one JSON summary on stdout (progress on stderr) and exits 0
 // when every step passed, 1 otherwise. CARNET_CHROMIUM overrides
 // /usr/bin/chromium.
 import { audit, axeControl, check, desktop, finish, launch, newSummary, phone, screenshotter, stepper, watch } from './harness.mjs';
 
-const [base, link, learner, artifacts] = process.argv.slice(2);
-if (!base || !link || !learner || !artifacts) {
-  console.error('usage: node lieux.mjs BASE LOGIN_LINK LEARNER_ID ARTIFACTS_DIR');
+const [base, link, learner, artifacts, downTiles] = process.argv.slice(2);
+if (!base || !link || !learner || !artifacts || !downTiles) {
+  console.error('usage: node lieux.mjs BASE LOGIN_LINK LEARNER_ID ARTIFACTS_DIR DOWN_TILES');
   process.exit(2);
 }
-const summary = newSummary({ lists: {}, notice: '', referrals: [], orient: {} });
+const summary = newSummary({ lists: {}, notice: '', referrals: [], orient: {}, map: {} });
 const { step } = stepper(summary, 'lieux');
 const shot = screenshotter(summary, artifacts, 'lieux');
 
@@ -86,6 +92,32 @@ try {
     await auditURL('lieux error');
     summary.httpErrors = summary.httpErrors.filter((e) => !e.endsWith(' /lieux'));
   });
+  await step('with JavaScript, the map shows the places over the configured tiles', async () => {
+    await pj.goto('/lieux');
+    await pj.locator('#carte[data-state="ready"]').waitFor();
+    await pj.locator('img.leaflet-tile-loaded').first().waitFor();
+    summary.map.Tiles = await pj.locator('img.leaflet-tile-loaded').count();
+    summary.map.Markers = await pj.locator('img.leaflet-marker-icon').count();
+    summary.map.Outside = await pj.locator('.leaflet-marker-icon.marker-outside').count();
+    check(await pj.locator('li.place').count() === 2, 'the list is still there under the map');
+    await pj.locator('img.leaflet-marker-icon').first().click();
+    const pop = pj.locator('.leaflet-popup-content');
+    await pop.waitFor();
+    summary.map.Popup = (await pop.innerText()).trim();
+    summary.map.PopupLink = await pop.locator('a').getAttribute('href');
+    check(await pj.locator(summary.map.PopupLink).count() === 1, `the popup's link ${summary.map.PopupLink} names no item of the list`);
+    await audit(summary, pj, 'lieux map');
+    await shot(pj, 'map');
+  });
+  await step('offline, the map gives way to the list', async () => {
+    await withJS.setOffline(true);
+    const msg = pj.locator('#map-status');
+    await msg.waitFor();
+    summary.map.Offline = (await msg.innerText()).trim();
+    check(await pj.locator('#carte').isHidden(), 'the map is still shown offline');
+    check(await pj.locator('li.place').count() === 2, 'the list is gone');
+    await withJS.setOffline(false);
+  });
   await noJS.close();
   await withJS.close();
 
@@ -128,6 +160,23 @@ try {
     summary.referrals = (await page.locator('table.referrals tbody tr td:nth-child(2)').allInnerTexts()).map((s) => s.trim());
     await audit(summary, page, 'learner referred');
     await shot(page, 'referred');
+  });
+  await step('the administrator points the map at a tile server that is down', async () => {
+    await page.goto('/lieux/admin');
+    await page.getByLabel('Adresse des tuiles').fill(downTiles);
+    await page.getByLabel('Crédit affiché sur la carte').fill('Tuiles de test');
+    await Promise.all([page.waitForURL(/ok=tiles_saved/), page.getByRole('button', { name: 'Enregistrer le fond de carte' }).click()]);
+    check((await page.getByLabel('Adresse des tuiles').inputValue()) === downTiles, 'the setting is not shown');
+    await audit(summary, page, 'lieux admin');
+    const phonePage = await (await browser.newContext({ viewport: phone, locale: 'fr-FR', baseURL: base })).newPage();
+    await phonePage.goto('/lieux');
+    const msg = phonePage.locator('#map-status');
+    await msg.waitFor({ timeout: 30000 });
+    summary.map.Degraded = (await msg.innerText()).trim();
+    check(await phonePage.locator('#carte').isHidden(), 'the map is still shown without tiles');
+    summary.map.DegradedList = await phonePage.locator('li.place').count();
+    await audit(summary, phonePage, 'lieux without tiles');
+    await shot(phonePage, 'no-tiles');
   });
 } catch (e) {
   summary.failures.push(String(e.stack || e));

@@ -1,13 +1,19 @@
 package browser_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,15 +33,56 @@ type lieuxSummary struct {
 		Steps, Items int
 		Hint         string
 	} `json:"orient"`
+	Map struct {
+		Markers, Outside, Tiles int    // network markers, outside ones, tiles loaded
+		Popup, PopupLink        string // a marker's popup text and its link to the list
+		Offline                 string // the message once the browser goes offline
+		Degraded                string // the message when the tile server is down
+		DegradedList            int    // the places listed then
+	} `json:"map"`
+}
+
+// tileServer serves one 256×256 PNG for every /{z}/{x}/{y}.png on
+// 127.0.0.1 and counts the tiles it served.
+func tileServer(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 256, 256))
+	for i := range img.Pix {
+		img.Pix[i] = 0xee
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	tile := buf.Bytes()
+	var hits atomic.Int64
+	re := regexp.MustCompile(`^/\d+/-?\d+/-?\d+\.png$`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !re.MatchString(r.URL.Path) {
+			http.NotFound(w, r)
+			return
+		}
+		hits.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(tile)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &hits
 }
 
 // TestLieuxAndReferral runs browser/lieux.mjs against `carnet serve` on a
 // demo data dir whose two structures have described their places (Reims
 // and Paris) and offers: the public /lieux list without JavaScript,
 // filtered by service, by an offer for a competency's next level and by
-// commune or postcode; then, as the network administrator, a learner's
-// page lists where to continue and records a referral, shown on the
-// path. axe-core audits each page.
+// commune or postcode; with JavaScript, the map over tiles served by a
+// local tile server configured as the instance's tile URL (the page's
+// Content-Security-Policy must allow it), its markers (network and
+// outside) and popups, and the list alone with a message once offline;
+// then, as the network administrator, a learner's page lists where to
+// continue and records a referral, shown on the path; last, the
+// administrator points the tiles at a server that is down on
+// /lieux/admin, and /lieux hides the map and keeps the list. axe-core
+// audits each page.
 func TestLieuxAndReferral(t *testing.T) {
 	node, chromium := requireBrowser(t)
 	bin := buildCarnet(t)
@@ -44,7 +91,14 @@ func TestLieuxAndReferral(t *testing.T) {
 		t.Fatalf("gen-demo: %v\n%s", err, out)
 	}
 	addr, base := freeLoopback(t)
-	learner := describeDemo(t, filepath.Join(data, "carnet.db"), base)
+	// The map's tiles come from a tile server on loopback, configured as
+	// the instance's tile URL: the page's Content-Security-Policy must
+	// allow it, or no tile loads. downTiles names a port nothing listens
+	// on: the tile server down.
+	tiles, tileHits := tileServer(t)
+	_, down := freeLoopback(t)
+	downTiles := down + "/{z}/{x}/{y}.png"
+	learner := describeDemo(t, filepath.Join(data, "carnet.db"), base, tiles+"/{z}/{x}/{y}.png")
 
 	out := startServe(t, bin, data, addr, base)
 	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
@@ -63,11 +117,19 @@ func TestLieuxAndReferral(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s lieuxSummary
-	elapsed, stderr, err := runScript(t, node, chromium, 2*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "lieux.mjs", base, link, learner, artifacts)
+	elapsed, stderr, err := runScript(t, node, chromium, 2*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "lieux.mjs", base, link, learner, artifacts, downTiles)
 	if !s.report(t, "lieux.mjs", elapsed, stderr, err) {
 		t.FailNow()
 	}
-	s.checkAxe(t, "places and learner pages", 3, false)
+	s.checkAxe(t, "places and learner pages", 5, false)
+	if tileHits.Load() == 0 {
+		t.Error("no tile was fetched from the configured tile server")
+	}
+	if s.Map.Markers != 2 || s.Map.Outside != 1 || s.Map.Tiles == 0 || !strings.Contains(s.Map.Popup, "Médiathèque de démonstration") ||
+		!strings.HasPrefix(s.Map.PopupLink, "#lieu-") || !strings.Contains(s.Map.Offline, "hors ligne") ||
+		!strings.Contains(s.Map.Degraded, "La liste ci-dessous") || s.Map.DegradedList != 2 {
+		t.Errorf("map: %+v", s.Map)
+	}
 	want := map[string]string{
 		"all":               "Médiathèque de démonstration 1|Médiathèque de démonstration 2",
 		"service":           "Médiathèque de démonstration 2",
@@ -91,7 +153,7 @@ func TestLieuxAndReferral(t *testing.T) {
 // describeDemo gives the demo's two structures a place on the national
 // standard and offers, imports a place outside the network, and returns
 // a learner of the first structure with a DigComp credential that counts.
-func describeDemo(t *testing.T, path, base string) string {
+func describeDemo(t *testing.T, path, base, tileURL string) string {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(path)
@@ -137,6 +199,13 @@ func describeDemo(t *testing.T, path, base string) string {
 		"cathedrale,21510454700019,Espace numérique de la cathédrale,Reims,51100,,1 rue X,,49.2537,4.0336,,,,,,,,,,,2026-01-01,Maîtrise des outils numériques du quotidien,,,,,,,,,,\n"
 	if rep, err := ps.Import(ctx, strings.NewReader(csv), "test"); err != nil || rep.Imported != 1 {
 		t.Fatalf("import: %+v %v", rep, err)
+	}
+	tl := places.Tiles{URL: tileURL, Attribution: "Tuiles de test"}
+	if err := tl.Clean(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.SetMapTiles(ctx, tl); err != nil {
+		t.Fatal(err)
 	}
 	raw, err := sql.Open("sqlite3", path)
 	if err != nil {

@@ -1,8 +1,8 @@
 // workshop.mjs runs a group workshop (issue 13) on a fresh Carnet, as a
 // mediator would in Chromium: the first start, a workshop of 12 people
 // typed in the list, the grid filled from the keyboard only (Tab to the
-// next cell, the level's digit), the review, "issue all", the page that
-// refreshes itself until the batch is done, and the cards PDF saved from
+// next cell, the level's digit), the review, "issue all", the progress
+// updated in place (never a reload) until the batch is done, and the cards PDF saved from
 // the server's response (the Go test scans and verifies its QR codes).
 // Then the CSV import page: a Windows-1252 file with refused rows, the
 // per-row errors in plain French, the valid rows issued, and the report of
@@ -84,9 +84,11 @@ async function pdfFrom(page, link) {
   return body;
 }
 
-// waitDone waits until a batch's page, which reloads itself every 2 s
-// while the batch runs, shows the link to its cards, and returns how many
-// times the page was loaded meanwhile (1 when the batch was done at once).
+// waitDone waits until a batch's page, whose polite live region a script
+// updates while the batch runs (static/progress.js), shows the link to its
+// cards, and returns how many times the page was loaded meanwhile: 1, as
+// the page must not reload itself under a screen reader when JavaScript
+// runs (the meta refresh is only inside <noscript>).
 async function waitDone(page) {
   let loads = 1;
   const count = () => { loads++; };
@@ -98,6 +100,9 @@ async function waitDone(page) {
   }
   await page.waitForLoadState('load');
   check(await page.locator('meta[http-equiv="refresh"]').count() === 0, 'the page still refreshes itself once the batch is done');
+  check(loads === 1, `the page reloaded itself: loaded ${loads} times while the batch ran`);
+  const region = page.getByRole('status').filter({ hasText: /lignes traitées sur/ });
+  check(await region.count() === 1 && await region.getAttribute('aria-live') === 'polite', 'no polite live region with the progress');
   return loads;
 }
 
@@ -215,7 +220,7 @@ try {
     await tctx.close();
   });
 
-  await step('review, then issue all; the page refreshes until the batch is done', async () => {
+  await step('review, then issue all; the progress is updated in place until the batch is done', async () => {
     await submit(page, page.getByRole('button', { name: 'Relire avant de délivrer' }), /\/review$/);
     await heading(page, `Relecture de l'atelier — ${title}`);
     const rows = await page.locator('table.grid tbody tr').count();

@@ -167,10 +167,21 @@ func parseLieux(t *testing.T, res result) []lieuxLine {
 // base URL; it is stopped when the test ends.
 func serveCarnet(t *testing.T, bin, data string) string {
 	t.Helper()
+	return serveCarnetAt(t, bin, data, "")
+}
+
+// serveCarnetAt is serveCarnet with a public base URL (one behind a proxy;
+// "": http://ADDR itself). It returns the address it listens on, as a URL.
+func serveCarnetAt(t *testing.T, bin, data, baseURL string) string {
+	t.Helper()
 	for try := 0; try < 5; try++ {
 		addr := freeAddr(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		cmd := exec.CommandContext(ctx, bin, "serve", "--data", data, "--addr", addr, "--base-url", "http://"+addr)
+		base := baseURL
+		if base == "" {
+			base = "http://" + addr
+		}
+		cmd := exec.CommandContext(ctx, bin, "serve", "--data", data, "--addr", addr, "--base-url", base)
 		var out syncOut
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

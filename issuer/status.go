@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"carnet/dataintegrity"
 	"carnet/keys"
 	"carnet/schema"
 
@@ -89,10 +90,9 @@ type StatusListInput struct {
 	TTL     time.Duration // DefaultStatusListTTL when zero
 }
 
-// statusListCredential is the JWS payload of a status list: a VC 2.0
-// BitstringStatusListCredential with the JWT claims beside it, as for
-// credentials.
-type statusListCredential struct {
+// statusListBody is a VC 2.0 BitstringStatusListCredential: the Data
+// Integrity form as it is, the JWS payload with statusListClaims beside it.
+type statusListBody struct {
 	Context           []string          `json:"@context"`
 	ID                string            `json:"id"`
 	Type              []string          `json:"type"`
@@ -100,10 +100,16 @@ type statusListCredential struct {
 	ValidFrom         string            `json:"validFrom"`
 	ValidUntil        string            `json:"validUntil"`
 	CredentialSubject statusListSubject `json:"credentialSubject"`
-	Iss               string            `json:"iss"`
-	Jti               string            `json:"jti"`
-	Nbf               int64             `json:"nbf"`
-	Exp               int64             `json:"exp"`
+}
+
+// statusListClaims is the JWS payload of a status list: the list credential
+// with the JWT claims beside it, as for credentials.
+type statusListClaims struct {
+	statusListBody
+	Iss string `json:"iss"`
+	Jti string `json:"jti"`
+	Nbf int64  `json:"nbf"`
+	Exp int64  `json:"exp"`
 }
 
 // statusListSubject is the BitstringStatusList. ttl lives here, not on the
@@ -125,17 +131,53 @@ func SignStatusList(in StatusListInput, k *keys.Key) (string, error) {
 	if k == nil || k.Private == nil {
 		return "", fmt.Errorf("issuer: status list: no signing key")
 	}
+	c, err := buildStatusList(in)
+	if err != nil {
+		return "", err
+	}
+	from, _ := time.Parse(time.RFC3339, c.ValidFrom)
+	until, _ := time.Parse(time.RFC3339, c.ValidUntil)
+	payload, err := schema.MarshalCompact(statusListClaims{statusListBody: c, Iss: in.Issuer, Jti: in.URL, Nbf: from.Unix(), Exp: until.Unix()})
+	if err != nil {
+		return "", fmt.Errorf("issuer: status list: %w", err)
+	}
+	opts := (&jose.SignerOptions{}).WithType("JWT")
+	return sign(payload, jose.JSONWebKey{Key: k.Private, KeyID: k.KID(in.Issuer)}, opts)
+}
+
+// SignStatusListDI builds the same BitstringStatusListCredential as
+// SignStatusList, without the JWT claims, and secures it with a Data
+// Integrity proof (eddsa-rdfc-2022) by the Ed25519 key k, created at the
+// list's validFrom.
+func SignStatusListDI(in StatusListInput, k *keys.EdKey) ([]byte, error) {
+	if k == nil || k.Private == nil {
+		return nil, fmt.Errorf("issuer: status list: no Ed25519 signing key")
+	}
+	c, err := buildStatusList(in)
+	if err != nil {
+		return nil, err
+	}
+	body, err := schema.MarshalCompact(c)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: status list: %w", err)
+	}
+	from, _ := time.Parse(time.RFC3339, c.ValidFrom)
+	return dataintegrity.Sign(body, k.Private, k.ID(in.Issuer), from)
+}
+
+// buildStatusList checks in and returns the list credential.
+func buildStatusList(in StatusListInput) (statusListBody, error) {
 	if !strings.HasPrefix(in.Issuer, "did:") || strings.Contains(in.Issuer, "#") {
-		return "", schema.Errorf(schema.EINVALID, "status list issuer %q is not a DID", "l'émetteur de liste de statut %q n'est pas un DID", in.Issuer)
+		return statusListBody{}, schema.Errorf(schema.EINVALID, "status list issuer %q is not a DID", "l'émetteur de liste de statut %q n'est pas un DID", in.Issuer)
 	}
 	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
-		return "", schema.Errorf(schema.EINVALID, "invalid status list URL %q", "URL de liste de statut %q invalide", in.URL)
+		return statusListBody{}, schema.Errorf(schema.EINVALID, "invalid status list URL %q", "URL de liste de statut %q invalide", in.URL)
 	}
 	if in.Purpose != PurposeRevocation && in.Purpose != PurposeSuspension {
-		return "", schema.Errorf(schema.EINVALID, "unknown status purpose %q", "finalité de statut %q inconnue", in.Purpose)
+		return statusListBody{}, schema.Errorf(schema.EINVALID, "unknown status purpose %q", "finalité de statut %q inconnue", in.Purpose)
 	}
 	if in.TTL < 0 {
-		return "", schema.Errorf(schema.EINVALID, "negative status list ttl", "durée de cache de liste de statut négative")
+		return statusListBody{}, schema.Errorf(schema.EINVALID, "negative status list ttl", "durée de cache de liste de statut négative")
 	}
 	size, ttl, now := in.Size, in.TTL, in.Now
 	if size == 0 {
@@ -149,11 +191,11 @@ func SignStatusList(in StatusListInput, k *keys.Key) (string, error) {
 	}
 	list, err := EncodeStatusList(in.Set, size)
 	if err != nil {
-		return "", err
+		return statusListBody{}, err
 	}
 	from := now.UTC().Truncate(time.Second)
 	until := from.Add(StatusListValidity)
-	c := statusListCredential{
+	return statusListBody{
 		Context:    []string{schema.ContextVC2},
 		ID:         in.URL,
 		Type:       []string{schema.TypeVC, "BitstringStatusListCredential"},
@@ -164,12 +206,5 @@ func SignStatusList(in StatusListInput, k *keys.Key) (string, error) {
 			ID: in.URL + "#list", Type: "BitstringStatusList", StatusPurpose: in.Purpose,
 			EncodedList: list, TTL: ttl.Milliseconds(),
 		},
-		Iss: in.Issuer, Jti: in.URL, Nbf: from.Unix(), Exp: until.Unix(),
-	}
-	payload, err := schema.MarshalCompact(c)
-	if err != nil {
-		return "", fmt.Errorf("issuer: status list: %w", err)
-	}
-	opts := (&jose.SignerOptions{}).WithType("JWT")
-	return sign(payload, jose.JSONWebKey{Key: k.Private, KeyID: k.KID(in.Issuer)}, opts)
+	}, nil
 }

@@ -1,5 +1,6 @@
-// Package keys holds the ES256 signing keys of each issuer (structure): key
-// rings stored in the data dir or in memory, absolute did:web key ids, JWKS
+// Package keys holds the signing keys of each issuer (structure): ES256
+// (P-256) keys for JWS and Ed25519 keys for Data Integrity proofs, in key
+// rings stored in the data dir or in memory; absolute did:web key ids, JWKS
 // and DID documents, and rotation (a new key signs, earlier keys keep
 // verifying).
 package keys
@@ -73,6 +74,9 @@ func Thumbprint(pub crypto.PublicKey) (string, error) {
 // is not retired signs; all keys verify.
 type Ring struct {
 	Keys []*Key
+	// Ed are the Ed25519 keys (Data Integrity), oldest first, published
+	// beside Keys in the DID document; the JWKS lists Keys only.
+	Ed []*EdKey
 }
 
 // Signer returns the key that signs new credentials.
@@ -104,8 +108,9 @@ func (r *Ring) JWKS(did string) jose.JSONWebKeySet {
 	return set
 }
 
-// DIDDocument is a did:web document listing an issuer's keys as JsonWebKey
-// verification methods usable for assertions.
+// DIDDocument is a did:web document listing an issuer's keys usable for
+// assertions: the P-256 keys as JsonWebKey methods, the Ed25519 keys as
+// Multikey methods.
 type DIDDocument struct {
 	Context            []string             `json:"@context"`
 	ID                 string               `json:"id"`
@@ -116,13 +121,18 @@ type DIDDocument struct {
 	Name string `json:"name,omitempty"`
 }
 
-// VerificationMethod is one key of a DID document.
+// VerificationMethod is one key of a DID document: a JsonWebKey method
+// (PublicKeyJwk) or a Multikey one (PublicKeyMultibase).
 type VerificationMethod struct {
-	ID           string          `json:"id"`
-	Type         string          `json:"type"`
-	Controller   string          `json:"controller"`
-	PublicKeyJwk jose.JSONWebKey `json:"publicKeyJwk"`
+	ID                 string           `json:"id"`
+	Type               string           `json:"type"`
+	Controller         string           `json:"controller"`
+	PublicKeyJwk       *jose.JSONWebKey `json:"publicKeyJwk,omitempty"`
+	PublicKeyMultibase string           `json:"publicKeyMultibase,omitempty"`
 }
+
+// Context of the Multikey verification methods of a DID document.
+const ContextMultikey = "https://w3id.org/security/multikey/v1"
 
 // DIDDocument returns the DID document of the ring for did.
 func (r *Ring) DIDDocument(did, name string) DIDDocument {
@@ -134,8 +144,16 @@ func (r *Ring) DIDDocument(did, name string) DIDDocument {
 	for _, k := range r.Keys {
 		kid := k.KID(did)
 		jwk := k.PublicJWK(did)
-		doc.VerificationMethod = append(doc.VerificationMethod, VerificationMethod{ID: kid, Type: "JsonWebKey2020", Controller: did, PublicKeyJwk: jwk})
+		doc.VerificationMethod = append(doc.VerificationMethod, VerificationMethod{ID: kid, Type: "JsonWebKey2020", Controller: did, PublicKeyJwk: &jwk})
 		doc.AssertionMethod = append(doc.AssertionMethod, kid)
+	}
+	if len(r.Ed) > 0 {
+		doc.Context = append(doc.Context, ContextMultikey)
+	}
+	for _, k := range r.Ed {
+		id := k.ID(did)
+		doc.VerificationMethod = append(doc.VerificationMethod, VerificationMethod{ID: id, Type: "Multikey", Controller: did, PublicKeyMultibase: k.Multibase})
+		doc.AssertionMethod = append(doc.AssertionMethod, id)
 	}
 	return doc
 }

@@ -111,11 +111,11 @@ func TestFileStorePersistsAndRotates(t *testing.T) {
 		t.Error("the JWKS leaks a private key")
 	}
 	doc := r3.DIDDocument(did, "Médiathèque")
-	if doc.ID != did || len(doc.VerificationMethod) != 2 || len(doc.AssertionMethod) != 2 || doc.AssertionMethod[1] != k2.KID(did) {
+	if doc.ID != did || len(doc.VerificationMethod) != 4 || len(doc.AssertionMethod) != 4 || doc.AssertionMethod[1] != k2.KID(did) || doc.AssertionMethod[3] != r3.EdSigner().ID(did) {
 		t.Errorf("DID document %+v", doc)
 	}
 	for _, vm := range doc.VerificationMethod {
-		if vm.Controller != did || !vm.PublicKeyJwk.IsPublic() {
+		if vm.Controller != did || (vm.Type == "JsonWebKey2020") != (vm.PublicKeyJwk != nil && vm.PublicKeyJwk.IsPublic()) {
 			t.Errorf("verification method %+v", vm)
 		}
 	}

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"encoding/json"
 	"errors"
@@ -27,10 +28,14 @@ type Store interface {
 	// Create makes the ring of a new issuer with a first key; ECONFLICT
 	// when slug already has one.
 	Create(slug string) (*Ring, error)
-	// Rotate adds a new signing key to the ring of slug and returns it; the
-	// previous keys stay in the ring and keep verifying.
+	// Rotate adds a new signing key to the ring of slug and returns it,
+	// and a new Ed25519 key beside it; the previous keys stay in the ring
+	// and keep verifying.
 	Rotate(slug string) (*Key, error)
 }
+
+// A ring always has an Ed25519 key: Create makes one with the first P-256
+// key, and Ring adds one to a ring stored before Ed25519 keys existed.
 
 // MemStore is an ephemeral Store for tests and development: keys live in
 // memory only, and Ring creates a ring on first use (nothing signed by an
@@ -67,10 +72,14 @@ func (m *MemStore) Ring(slug string) (*Ring, error) {
 	if err != nil {
 		return nil, err
 	}
+	ek, err := NewEdKey(m.Rand, m.now())
+	if err != nil {
+		return nil, err
+	}
 	if m.rings == nil {
 		m.rings = make(map[string]*Ring)
 	}
-	r := &Ring{Keys: []*Key{k}}
+	r := &Ring{Keys: []*Key{k}, Ed: []*EdKey{ek}}
 	m.rings[slug] = r
 	return r, nil
 }
@@ -115,9 +124,13 @@ func (m *MemStore) Rotate(slug string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	ek, err := NewEdKey(m.Rand, m.now())
+	if err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r2 := &Ring{Keys: append(append([]*Key(nil), r.Keys...), k)}
+	r2 := &Ring{Keys: append(append([]*Key(nil), r.Keys...), k), Ed: append(append([]*EdKey(nil), r.Ed...), ek)}
 	m.rings[slug] = r2
 	return k, nil
 }
@@ -151,6 +164,19 @@ func NewFileStore(dir string) (*FileStore, error) {
 
 type fileRing struct {
 	Keys []fileKey `json:"keys"`
+	// Ed25519 are the Ed25519 keys, in their own member: a file written
+	// before they existed reads as a ring without them (one is then added),
+	// and an older Carnet reading a newer file ignores them.
+	Ed25519 []fileEdKey `json:"ed25519,omitempty"`
+}
+
+type fileEdKey struct {
+	Created time.Time  `json:"created"`
+	Retired *time.Time `json:"retired,omitempty"`
+	// Seed is the RFC 8032 private key (32 bytes), base64; Public is its
+	// publicKeyMultibase, checked against the seed when read.
+	Seed   []byte `json:"seed"`
+	Public string `json:"publicKeyMultibase"`
 }
 
 type fileKey struct {
@@ -182,7 +208,38 @@ func (s *FileStore) Ring(slug string) (*Ring, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, &MissingError{Slug: slug, Path: s.path(slug)}
 	}
+	if err == nil && len(r.Ed) == 0 {
+		// Best effort: a ring that cannot be written (a read-only copy
+		// of a data dir) still signs and verifies JWS; only the Data
+		// Integrity form is missing (EdSigner is nil).
+		if withEd, err := s.addEd(slug); err == nil {
+			return withEd, nil
+		}
+	}
 	return r, err
+}
+
+// addEd gives a ring stored before Ed25519 keys existed its first one,
+// under the file lock (another process may be doing the same), keeping
+// every P-256 key as it was. s.mu is held.
+func (s *FileStore) addEd(slug string) (*Ring, error) {
+	unlock, err := lockFile(filepath.Join(s.Dir, "."+slug+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	r, err := s.load(slug)
+	if err != nil || len(r.Ed) > 0 {
+		return r, err
+	}
+	ek, err := NewEdKey(s.Rand, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(slug, &Ring{Keys: r.Keys, Ed: []*EdKey{ek}}, true); err != nil {
+		return nil, err
+	}
+	return s.load(slug)
 }
 
 // Create implements Store: it writes the file of a new ring, and never
@@ -198,7 +255,11 @@ func (s *FileStore) Create(slug string) (*Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.write(slug, &Ring{Keys: []*Key{k}}, false); errors.Is(err, os.ErrExist) {
+	ek, err := NewEdKey(s.Rand, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(slug, &Ring{Keys: []*Key{k}, Ed: []*EdKey{ek}}, false); errors.Is(err, os.ErrExist) {
 		return nil, errExists(slug)
 	} else if err != nil {
 		return nil, err
@@ -226,7 +287,11 @@ func (s *FileStore) Rotate(slug string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.write(slug, &Ring{Keys: append(append([]*Key(nil), r.Keys...), k)}, true); err != nil {
+	ek, err := NewEdKey(s.Rand, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(slug, &Ring{Keys: append(append([]*Key(nil), r.Keys...), k), Ed: append(append([]*EdKey(nil), r.Ed...), ek)}, true); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -276,6 +341,19 @@ func (s *FileStore) load(slug string) (*Ring, error) {
 	if len(r.Keys) == 0 {
 		return nil, fmt.Errorf("keys: %s: no keys", p)
 	}
+	for i, fk := range fr.Ed25519 {
+		if len(fk.Seed) != ed25519.SeedSize {
+			return nil, fmt.Errorf("keys: %s: Ed25519 key %d is not a 32-byte seed", p, i)
+		}
+		k := edKeyFrom(ed25519.NewKeyFromSeed(fk.Seed), fk.Created)
+		if fk.Public != k.Multibase {
+			return nil, fmt.Errorf("keys: %s: Ed25519 key %d: its public key %q is not its seed's %s (edited file?)", p, i, fk.Public, k.Multibase)
+		}
+		if fk.Retired != nil {
+			k.Retired = *fk.Retired
+		}
+		r.Ed = append(r.Ed, k)
+	}
 	if s.cache == nil {
 		s.cache = make(map[string]cachedRing)
 	}
@@ -312,6 +390,14 @@ func (s *FileStore) write(slug string, r *Ring, replace bool) error {
 			fk.Retired = &t
 		}
 		fr.Keys = append(fr.Keys, fk)
+	}
+	for _, k := range r.Ed {
+		fk := fileEdKey{Created: k.Created, Seed: k.Private.Seed(), Public: k.Multibase}
+		if !k.Retired.IsZero() {
+			t := k.Retired
+			fk.Retired = &t
+		}
+		fr.Ed25519 = append(fr.Ed25519, fk)
 	}
 	data, err := json.MarshalIndent(fr, "", "  ")
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -72,6 +73,10 @@ var (
 	// ErrTLS is a secure connection that could not be set up (certificate
 	// refused, not TLS…).
 	ErrTLS = schema.Errorf(schema.EINVALID, "the secure connection (TLS) with the partner failed", "la connexion sécurisée (TLS) avec le partenaire a échoué")
+	// ErrStatus is an answer other than 200 OK to Get.
+	ErrStatus = schema.Errorf(schema.EINVALID, "the partner answered with an error", "le partenaire a répondu par une erreur")
+	// ErrTooLarge stops reading an answer of Get past its size limit.
+	ErrTooLarge = schema.Errorf(schema.EINVALID, "the partner's answer is too large", "la réponse du partenaire est trop volumineuse")
 )
 
 // Config is the policy of a Client.
@@ -143,6 +148,57 @@ func (c *Client) HTTP() *http.Client {
 	}
 	return c.http
 }
+
+// Get fetches u with GET under c's policy and returns the body of a 200
+// answer, whose reading fails with ErrTooLarge past max bytes (never a
+// truncated answer taken for a whole one), and like every fetch within
+// the client's Timeout. accept, when not empty, is the Accept header. The
+// caller closes the body; its read errors go through Explain.
+func (c *Client) Get(ctx context.Context, u, accept string, max int64) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, ErrBadURL
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := c.HTTP().Do(req)
+	if err != nil {
+		return nil, Explain(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w (HTTP %d)", ErrStatus, resp.StatusCode)
+	}
+	return &limited{rc: resp.Body, n: max}, nil
+}
+
+// limited reads at most n bytes of rc, then fails with ErrTooLarge.
+type limited struct {
+	rc io.ReadCloser
+	n  int64
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1] // one byte past the limit tells an answer of exactly n from a longer one
+	}
+	n, err := l.rc.Read(p)
+	if int64(n) > l.n {
+		n, l.n = int(l.n), -1
+		return n, ErrTooLarge
+	}
+	l.n -= int64(n)
+	if err != nil && err != io.EOF {
+		err = Explain(err)
+	}
+	return n, err
+}
+
+func (l *limited) Close() error { return l.rc.Close() }
 
 // PublicOnly reports whether c dials public addresses only.
 func (c *Client) PublicOnly() bool { return c == nil || !c.private }

@@ -157,3 +157,13 @@ func ServiceFor(framework, competency string) string {
 
 // AuditImported is the audit action of an import of places.
 const AuditImported = "places_imported"
+
+// AuditTilesSet is the audit action of a change of the map's tile layer.
+const AuditTilesSet = "places_tiles_set"
+
+// AuditShared is the audit action of a fetch of a partner's places.
+const AuditShared = "places_shared"
+
+// PartnerSourcePrefix starts the source of the places a partner Carnet
+// shares: "carnet:" and the partner's base URL.
+const PartnerSourcePrefix = "carnet:"

@@ -179,6 +179,22 @@ type Store interface {
 	CreateReferral(ctx context.Context, r *Referral) error
 	// ListReferrals returns a learner's referrals, newest first.
 	ListReferrals(ctx context.Context, learnerID string) ([]*Referral, error)
+	// MapTiles returns the map's tile layer (DefaultTiles when unset).
+	MapTiles(ctx context.Context) (Tiles, error)
+	// SetMapTiles stores the map's tile layer (checked by Tiles.Clean).
+	SetMapTiles(ctx context.Context, t Tiles) error
+	// OutsidePlaces returns up to limit places kept for orientation only
+	// (imported or shared by a partner), the first in the order of import,
+	// sorted by name:
+	// those whose postcode
+	// starts with q or whose commune holds it ("": any), offering service
+	// ("": any); more says that others match.
+	OutsidePlaces(ctx context.Context, q, service string, limit int) (list []Outside, more bool, err error)
+	// ReplaceSource imports a file of the standard as Import does, then,
+	// when the whole file was read, removes the imported places of the
+	// same source that it no longer lists: a partner's current places.
+	ReplaceSource(ctx context.Context, r io.Reader, source string) (rep *Report, removed int, err error)
+
 	// CountReferrals counts the referrals dated from..to (YYYY-MM-DD,
 	// both included; "" leaves a bound open) per structure and month, of
 	// the structures structureIDs (nil: all).
@@ -190,6 +206,14 @@ type Near struct {
 	Ranked
 	Network   bool   // a Carnet structure of this network (else imported, for orientation only)
 	Structure string // its slug when Network
+	Source    string // where an outside place comes from (the import's source)
+}
+
+// Outside is a place kept for orientation only, with its source: the
+// name of an imported file, or PartnerSource of a partner Carnet.
+type Outside struct {
+	Place  *Place
+	Source string
 }
 
 // ErrNoPlace says that a structure has not described its place yet.

@@ -83,7 +83,8 @@ func BenchmarkBilanNetworkYear(b *testing.B) { benchBilan(b, "") }
 
 // BenchmarkSearchLearners is the learner search at scale: in a structure
 // and in the whole instance, a common name and a text that matches no one
-// (the worst case: every candidate compared).
+// (the worst case of a scan: every candidate compared), a surname, a
+// contact's fragment whose every trigram is common, and short texts.
 func BenchmarkSearchLearners(b *testing.B) {
 	db, _ := benchStore(b)
 	ctx := context.Background()
@@ -101,6 +102,11 @@ func BenchmarkSearchLearners(b *testing.B) {
 		{"structure/none", []int64{s.ID}, "zzzz"},
 		{"network/common", nil, "Éloïse Dupont"},
 		{"network/none", nil, "zzzz"},
+		{"network/surname", nil, "dupont"},
+		{"network/phone", nil, "06 12 34 5"}, // every trigram common, a few people
+		{"network/letter", nil, "e"},
+		{"network/short-none", nil, "zq"},
+		{"network/accent-none", nil, "Ééé"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cpu0 := cpuTime()

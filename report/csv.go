@@ -20,7 +20,7 @@ func WriteCSV(w io.Writer, r *Report, lang string, sep rune) error {
 	cw.Comma = sep
 	cw.UseCRLF = true
 	row := func(section, fw, comp, code, label string, v any) {
-		cw.Write([]string{section, fw, comp, code, label, fmt.Sprint(v)})
+		cw.Write([]string{escape(section), escape(fw), escape(comp), escape(code), escape(label), escape(fmt.Sprint(v))})
 	}
 	cw.Write([]string{T(lang, "section"), T(lang, "framework"), T(lang, "competence"), "code", T(lang, "indicator"), T(lang, "value")})
 	key := T(lang, "key")
@@ -33,6 +33,9 @@ func WriteCSV(w io.Writer, r *Report, lang string, sep rune) error {
 	row(key, r.Framework, "", "issued", T(lang, "issued"), r.Credentials.Issued)
 	row(key, r.Framework, "", "revoked", T(lang, "revoked"), r.Credentials.Revoked)
 	row(key, r.Framework, "", "suspended", T(lang, "suspended"), r.Credentials.Suspended)
+	row(key, r.Framework, "", "workshops", T(lang, "workshops"), r.Workshops.Sessions)
+	row(key, r.Framework, "", "workshop_participants", T(lang, "w_participants"), r.Workshops.Participants)
+	row(key, r.Framework, "", "workshop_credentials", T(lang, "w_credentials"), r.Workshops.Credentials)
 	prev := T(lang, "previous")
 	row(prev, r.Framework, "", "people", T(lang, "people"), r.Previous.People)
 	row(prev, r.Framework, "", "new", T(lang, "new"), r.Previous.New)
@@ -40,6 +43,25 @@ func WriteCSV(w io.Writer, r *Report, lang string, sep rune) error {
 	row(prev, r.Framework, "", "revoked", T(lang, "revoked"), r.Previous.Revoked)
 	row(prev, r.Framework, "", "suspended", T(lang, "suspended"), r.Previous.Suspended)
 	row(prev, r.Framework, "", "attached", T(lang, "attached"), r.Previous.Attached)
+	row(prev, r.Framework, "", "workshops", T(lang, "workshops"), r.Previous.Workshops.Sessions)
+	row(prev, r.Framework, "", "workshop_participants", T(lang, "w_participants"), r.Previous.Workshops.Participants)
+	row(prev, r.Framework, "", "workshop_credentials", T(lang, "w_credentials"), r.Previous.Workshops.Credentials)
+	ws := T(lang, "w_section")
+	for _, x := range []struct {
+		code   string
+		shares []WorkshopShare
+	}{{"structure", r.Workshops.ByStructure}, {"partner", r.Workshops.ByPartner}} {
+		for _, w := range x.shares {
+			who := w.Name
+			if w.Structure != "" {
+				who += " (" + w.Structure + ")"
+			}
+			label := who + " – "
+			row(ws, r.Framework, "", x.code+"_workshops", label+T(lang, "workshops"), w.Sessions)
+			row(ws, r.Framework, "", x.code+"_workshop_participants", label+T(lang, "w_participants"), w.Participants)
+			row(ws, r.Framework, "", x.code+"_workshop_credentials", label+T(lang, "w_credentials"), w.Credentials)
+		}
+	}
 	comps := T(lang, "competences")
 	for _, c := range r.Competences {
 		row(comps, c.Framework, c.Code, "assessed", T(lang, "assessed"), c.Assessed)
@@ -76,6 +98,18 @@ func WriteCSV(w io.Writer, r *Report, lang string, sep rune) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// escape makes a cell safe to open in a spreadsheet: one that starts with
+// = + - @ (or a tab or carriage return) would be a formula there — a
+// partner's name as a mediator typed it, an issuer's name as a partner
+// signed it — and gets a leading apostrophe so that it is shown as text
+// (as app/batch.Escape does for the batches' CSV).
+func escape(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func sortedKeys(m map[string]Count) []string {

@@ -30,6 +30,14 @@
 //     at any time).
 //   - verifications: verifications on this instance of credentials and
 //     cards the structures issued, by day (counted per day, not per person).
+//   - workshops (ateliers): a workshop is held in the period when the
+//     first of its credentials was issued in it (a workshop not issued
+//     yet is not counted); its credentials are those of its latest
+//     issuance (one per participant issued, a credential issued by an
+//     earlier issuance of the same grid included), whatever their status
+//     since; participants: the distinct learners those credentials were
+//     issued to, across the workshops held. By structure, and by partner
+//     (the workshop's partner as typed, letter case and accents aside).
 //   - next steps: for each learner and competency of the distribution, the
 //     catalogue's resources for the level after theirs; most frequent first.
 //   - previous period: the period of the same length just before (the
@@ -37,8 +45,8 @@
 //
 // Privacy: a report is aggregates only, with no names. Every count of
 // people or credentials between 1 and Threshold-1 is shown as "< 5" (with
-// the threshold in place of 5); verifications count acts of verifiers and
-// are shown as they are.
+// the threshold in place of 5); verifications count acts of verifiers, and
+// workshops held count sessions, not people: both are shown as they are.
 package report
 
 import (
@@ -77,6 +85,16 @@ type Headline struct {
 	People, New                int
 	Issued, Revoked, Suspended int
 	Attached, MultiStructure   int
+	Workshops                  WorkshopCount
+}
+
+// WorkshopCount counts the workshops held in a period, their participants
+// and the credentials issued through them: all of them, or those of one
+// structure (Key: its slug, Name: its name) or one partner (Key: the
+// partner folded, Name: as typed).
+type WorkshopCount struct {
+	Key, Name                       string
+	Held, Participants, Credentials int
 }
 
 // Figures is what the store counts for a period, before the privacy rule.
@@ -88,6 +106,9 @@ type Figures struct {
 	Partners      []PartnerCount    // attached credentials by issuer
 	Verifications []DayCount        // verifications by day
 	Monthly       []MonthCount      // by month of the period
+	// WorkshopsByStructure and WorkshopsByPartner break Headline.Workshops
+	// down, most workshops first.
+	WorkshopsByStructure, WorkshopsByPartner []WorkshopCount
 	// Previous is the key figures of the previous period
 	// (PreviousPeriod), when the store counts them with the period's;
 	// nil: Build asks Headline.
@@ -186,11 +207,30 @@ type Credentials struct {
 	Suspended Count `json:"suspended"`
 }
 
-// Workshops is there for group workshops, which Carnet does not record yet.
+// Workshops counts the group workshops (ateliers) held in the period.
 type Workshops struct {
-	Recorded     bool  `json:"recorded"` // false: not counted yet
+	Recorded     bool            `json:"recorded"`     // true: workshops are counted (false before Carnet recorded them)
+	Sessions     Count           `json:"sessions"`     // workshops held (never "< 5": sessions, not people)
+	Participants Count           `json:"participants"` // distinct learners issued a credential through them
+	Credentials  Count           `json:"credentials"`  // credentials issued through them
+	ByStructure  []WorkshopShare `json:"by_structure"`
+	ByPartner    []WorkshopShare `json:"by_partner"`
+}
+
+// WorkshopShare is the workshops of one structure or one partner.
+type WorkshopShare struct {
+	Structure    string `json:"structure,omitempty"` // the structure's slug (by_structure)
+	Name         string `json:"name"`                // the structure's name, or the partner as typed
+	Sessions     Count  `json:"sessions"`
+	Participants Count  `json:"participants"`
+	Credentials  Count  `json:"credentials"`
+}
+
+// PreviousWorkshops is the workshops of the previous period.
+type PreviousWorkshops struct {
 	Sessions     Count `json:"sessions"`
 	Participants Count `json:"participants"`
+	Credentials  Count `json:"credentials"`
 }
 
 // Competence is the bilan of one competency.
@@ -253,6 +293,8 @@ type Previous struct {
 	Suspended      Count  `json:"suspended"`
 	Attached       Count  `json:"attached"`
 	MultiStructure Count  `json:"multi_structure"`
+	// Workshops is the previous period's workshops.
+	Workshops PreviousWorkshops `json:"workshops"`
 }
 
 // Options are the inputs of Build beside the query.
@@ -313,11 +355,25 @@ func assemble(f *Figures, prev *Headline, q, pq Query, o Options) *Report {
 	r := &Report{From: day(q.From), To: day(q.To.AddDate(0, 0, -1)), Structure: o.Structure, Framework: q.Framework, Threshold: th,
 		People: c(f.People), New: c(f.New), Returning: c(f.People - f.New), Assessments: c(f.Issued),
 		Credentials: Credentials{Issued: c(f.Issued), Revoked: c(f.Revoked), Suspended: c(f.Suspended)},
-		Workshops:   Workshops{Sessions: c(0), Participants: c(0)},
+		Workshops: Workshops{Recorded: true, Sessions: Count{N: f.Workshops.Held, Threshold: th},
+			Participants: c(f.Workshops.Participants), Credentials: c(f.Workshops.Credentials),
+			ByStructure: []WorkshopShare{}, ByPartner: []WorkshopShare{}},
 		Competences: []Competence{}, Resources: []ResourceCount{}, Monthly: []Month{},
 	}
 	r.Previous = Previous{From: day(pq.From), To: day(pq.To.AddDate(0, 0, -1)), People: c(prev.People), New: c(prev.New), Issued: c(prev.Issued),
-		Revoked: c(prev.Revoked), Suspended: c(prev.Suspended), Attached: c(prev.Attached), MultiStructure: c(prev.MultiStructure)}
+		Revoked: c(prev.Revoked), Suspended: c(prev.Suspended), Attached: c(prev.Attached), MultiStructure: c(prev.MultiStructure),
+		Workshops: PreviousWorkshops{Sessions: Count{N: prev.Workshops.Held, Threshold: th}, Participants: c(prev.Workshops.Participants),
+			Credentials: c(prev.Workshops.Credentials)}}
+	share := func(w WorkshopCount, structure string) WorkshopShare {
+		return WorkshopShare{Structure: structure, Name: w.Name, Sessions: Count{N: w.Held, Threshold: th},
+			Participants: c(w.Participants), Credentials: c(w.Credentials)}
+	}
+	for _, w := range f.WorkshopsByStructure {
+		r.Workshops.ByStructure = append(r.Workshops.ByStructure, share(w, w.Key))
+	}
+	for _, w := range f.WorkshopsByPartner {
+		r.Workshops.ByPartner = append(r.Workshops.ByPartner, share(w, ""))
+	}
 
 	// Competencies, in framework order.
 	type key struct{ fw, code string }

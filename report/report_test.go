@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,60 @@ func newDataset(t *testing.T) *dataset {
 	attach("M1", d.b, "urn:uuid:x1", "did:web:partner.example", "Partenaire X", "2026-07-01")
 	attach("M1", d.b, "urn:uuid:x0", "did:web:partner.example", "Partenaire X", "2025-07-01")
 	attach("M2", d.b, m1, "did:web:carnet.example:s:bib-b", "Bib B", "2026-10-02") // its own structure's: not a partner's
+	// Workshops: each names its credentials in the rows of its latest
+	// issuance (a batch); credentials already in the dataset (c1 … c15, in
+	// the order issued above), so that no other figure changes.
+	wss, batches := sqlite.NewWorkshopStore(db), sqlite.NewBatchStore(db)
+	nb := 0
+	batch := func(st *schema.Structure, creds ...string) string {
+		t.Helper()
+		nb++
+		b := &schema.Batch{ID: fmt.Sprintf("batch-%d", nb), StructureID: st.ID, Framework: "digcomp-2.2", Status: schema.BatchDone, Total: len(creds)}
+		var rows []*schema.BatchRow
+		for i := range creds {
+			rows = append(rows, &schema.BatchRow{Row: i + 1, Name: "Personne", Key: fmt.Sprintf("key-%d-%d", nb, i)})
+		}
+		if _, _, err := batches.CreateBatch(ctx, b, rows); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range creds {
+			r := rows[i]
+			// "c3:L2": the row names its learner, as a row of the app does
+			// (its credential's, or another's: a grid changed since).
+			c, r.LearnerID, _ = strings.Cut(c, ":")
+			if c == "" { // refused
+				r.ErrCode, r.ErrMessage = schema.EINVALID, "refused"
+			} else {
+				r.CredentialID = "urn:uuid:" + c
+			}
+			// A credential named twice: the second row answers the first's.
+			issued := c != "" && !slices.ContainsFunc(creds[:i], func(x string) bool { return strings.HasPrefix(x+":", c+":") })
+			if err := batches.FinishBatchRow(ctx, r, issued); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.ID
+	}
+	workshop := func(id string, st *schema.Structure, partner, batchID string) {
+		t.Helper()
+		w := &schema.Workshop{ID: id, StructureID: st.ID, Title: "Atelier " + id, Partner: partner, Framework: "digcomp-2.2",
+			Competencies: []string{"1.1"}, CreatedAt: day("2025-01-01")}
+		if err := wss.CreateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		w.BatchID = batchID
+		if err := wss.UpdateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	workshop("w1", d.a, "France Travail", batch(d.a, "c3:L2", "c5:L1", "", "c2", "c3"))
+	workshop("w2", d.a, " france travail", batch(d.a, "c4:L2", "c7:L4", "c6:L3"))
+	workshop("w3", d.a, "", batch(d.a, "c12", "c9"))
+	workshop("w4", d.a, "France Travail", "")     // not issued
+	batch(d.a, "c9")                              // w5's first issuance, not its latest
+	workshop("w5", d.a, "", batch(d.a, "c10:L1")) // a row naming another participant
+	workshop("w6", d.b, "Mission locale", batch(d.b, "c14", "c15"))
+	workshop("w7", d.a, "Mission locale", batch(d.a, "c11"))
 	if err := d.reports.AddVerifications(ctx, map[int64]map[string]int{
 		d.a.ID: {"2026-03-01": 3, "2026-03-02": 1, "2025-12-31": 7},
 		d.b.ID: {"2026-03-01": 2},
@@ -221,6 +276,19 @@ func TestFigures(t *testing.T) {
 	check("previous", [4]any{r.Previous.From, r.Previous.To, r.Previous.People, r.Previous.New}, [4]any{"2025-01-01", "2025-12-31", n(2), n(2)})
 	check("previous issued", r.Previous.Issued, n(2))
 	check("period", r.From+" "+r.To, "2026-01-01 2026-12-31")
+	// Workshops of A held in 2026 (their first credential in 2026): w1
+	// (c2 L1, c3 L2, c5 L3 — its row names L1; a refused row, c3 named
+	// twice), w2 (c4 L2,
+	// c7 L4, c6 L3 revoked: issued all the same; held 2026-04-11) and w5
+	// (c10 L5, its latest issuance; not c9, of its first). Not w3 (first
+	// credential c12 in 2025), w4 (not issued), w7 (c11 in 2027).
+	// Participants: L1 … L5; credentials: 7. By partner: w1 and w2, one
+	// partner typed two ways.
+	check("workshops", r.Workshops, report.Workshops{Recorded: true, Sessions: n(3), Participants: n(5), Credentials: n(7),
+		ByStructure: []report.WorkshopShare{{Structure: "bib-a", Name: "Bib A", Sessions: n(3), Participants: n(5), Credentials: n(7)}},
+		ByPartner:   []report.WorkshopShare{{Name: "France Travail", Sessions: n(2), Participants: n(4), Credentials: n(6)}}})
+	// 2025: w3, held 2025-03-01, with both its credentials (c9 is of 2026).
+	check("previous workshops", r.Previous.Workshops, report.PreviousWorkshops{Sessions: n(1), Participants: n(2), Credentials: n(2)})
 
 	// Structure B: M1 and M2, new; M1's path spans A and a partner.
 	rb := d.build(t, []int64{d.b.ID}, 1)
@@ -232,12 +300,39 @@ func TestFigures(t *testing.T) {
 	})
 	check("B multi", rb.Continuity.MultiStructure, n(1))
 	check("B previous attached", rb.Previous.Attached, n(1))
+	check("B workshops", rb.Workshops, report.Workshops{Recorded: true, Sessions: n(1), Participants: n(2), Credentials: n(2),
+		ByStructure: []report.WorkshopShare{{Structure: "bib-b", Name: "Bib B", Sessions: n(1), Participants: n(2), Credentials: n(2)}},
+		ByPartner:   []report.WorkshopShare{{Name: "Mission locale", Sessions: n(1), Participants: n(2), Credentials: n(2)}}})
 
 	// The whole instance.
 	rn := d.build(t, nil, 1)
 	check("network", [4]report.Count{rn.People, rn.New, rn.Credentials.Issued, rn.Continuity.Attached}, [4]report.Count{n(8), n(6), n(11), n(2)})
 	check("network 1.1 assessed", rn.Competences[0].Assessed, n(6))
 	check("network verifications", rn.Verifications.Total, 6)
+	// A's three and B's w6; by structure and partner, most workshops first.
+	check("network workshops", rn.Workshops, report.Workshops{Recorded: true, Sessions: n(4), Participants: n(7), Credentials: n(9),
+		ByStructure: []report.WorkshopShare{
+			{Structure: "bib-a", Name: "Bib A", Sessions: n(3), Participants: n(5), Credentials: n(7)},
+			{Structure: "bib-b", Name: "Bib B", Sessions: n(1), Participants: n(2), Credentials: n(2)}},
+		ByPartner: []report.WorkshopShare{
+			{Name: "France Travail", Sessions: n(2), Participants: n(4), Credentials: n(6)},
+			{Name: "Mission locale", Sessions: n(1), Participants: n(2), Credentials: n(2)}}})
+	check("network previous workshops", rn.Previous.Workshops, report.PreviousWorkshops{Sessions: n(1), Participants: n(2), Credentials: n(2)})
+	// Another framework: no workshop.
+	from, to, _ := report.Period("2026-01-01", "2026-12-31", time.Now())
+	rf, err := report.Build(context.Background(), d.reports, report.Query{Framework: "cefr-fr", From: from, To: to}, report.Options{Frameworks: d.fws, Threshold: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("cefr-fr workshops", [3]report.Count{rf.Workshops.Sessions, rf.Workshops.Participants, rf.Workshops.Credentials}, [3]report.Count{n(0), n(0), n(0)})
+	// 2027: w7 (c11 of 2027-01-02).
+	from, to, _ = report.Period("2027-01-01", "2027-12-31", time.Now())
+	r27, err := report.Build(context.Background(), d.reports, report.Query{StructureIDs: []int64{d.a.ID}, From: from, To: to}, report.Options{Frameworks: d.fws, Threshold: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("2027 workshops", [3]report.Count{r27.Workshops.Sessions, r27.Workshops.Participants, r27.Workshops.Credentials}, [3]report.Count{n(1), n(1), n(1)})
+	check("2027 previous workshops", r27.Previous.Workshops, report.PreviousWorkshops{Sessions: n(3), Participants: n(5), Credentials: n(7)})
 
 	// Credentials issued or revoked after a bilan count in the next one:
 	// the level rows are added then (not at issuance).
@@ -286,6 +381,18 @@ func TestSmallCounts(t *testing.T) {
 	if c11["assessed"] != "< 5" || levels["1"] != "< 5" || levels["2"] != 0.0 || c11["progressed"] != "< 5" || c11["median_days"] != nil {
 		t.Errorf("1.1 = %v", c11)
 	}
+	// Workshops: 3 sessions (not people: shown), 5 participants, 7
+	// credentials; France Travail's 4 participants hidden; 2025's w3 has 2.
+	ws := m["workshops"].(map[string]any)
+	if ws["recorded"] != true || ws["sessions"] != 3.0 || ws["participants"] != 5.0 || ws["credentials"] != 7.0 {
+		t.Errorf("workshops = %v", ws)
+	}
+	if p := ws["by_partner"].([]any)[0].(map[string]any); p["name"] != "France Travail" || p["sessions"] != 2.0 || p["participants"] != "< 5" || p["credentials"] != 6.0 {
+		t.Errorf("workshops by partner = %v", p)
+	}
+	if p := m["previous"].(map[string]any)["workshops"].(map[string]any); p["sessions"] != 1.0 || p["participants"] != "< 5" || p["credentials"] != "< 5" {
+		t.Errorf("previous workshops = %v", p)
+	}
 	if strings.Contains(string(b), "Personne") || strings.Contains(string(b), "L1") {
 		t.Errorf("a name in the report: %s", b)
 	}
@@ -293,5 +400,54 @@ func TestSmallCounts(t *testing.T) {
 	r10 := d.build(t, []int64{d.a.ID}, 10)
 	if !r10.People.Small || r10.People.String() != "< 10" || r10.Credentials.Issued.String() != "< 10" {
 		t.Errorf("threshold 10: people %v, issued %v", r10.People, r10.Credentials.Issued)
+	}
+}
+
+// TestCSVFormula: a partner's name or a resource's that starts like a
+// spreadsheet formula is written as text (a leading apostrophe), and the
+// workshops' figures are in the CSV.
+func TestCSVFormula(t *testing.T) {
+	d := newDataset(t)
+	ctx := context.Background()
+	batches := sqlite.NewBatchStore(d.db)
+	b := &schema.Batch{ID: "batch-f", StructureID: d.a.ID, Framework: "digcomp-2.2", Status: schema.BatchDone, Total: 1}
+	row := &schema.BatchRow{Row: 1, Name: "Personne", Key: "key-f"}
+	if _, _, err := batches.CreateBatch(ctx, b, []*schema.BatchRow{row}); err != nil {
+		t.Fatal(err)
+	}
+	row.CredentialID = "urn:uuid:c13"
+	if err := batches.FinishBatchRow(ctx, row, true); err != nil {
+		t.Fatal(err)
+	}
+	w := &schema.Workshop{ID: "wf", StructureID: d.a.ID, Title: "Atelier", Partner: `=HYPERLINK("https://evil.example","x")`,
+		Framework: "digcomp-2.2", Competencies: []string{"1.1"}}
+	if err := sqlite.NewWorkshopStore(d.db).CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	w.BatchID = b.ID
+	if err := sqlite.NewWorkshopStore(d.db).UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	d.cat.Resources[0].Name = schema.Text{"fr": "@SUM(1+1)"}
+	r := d.build(t, []int64{d.a.ID}, 0)
+	var buf strings.Builder
+	if err := report.WriteCSV(&buf, r, "fr", ';'); err != nil {
+		t.Fatal(err)
+	}
+	csv := buf.String()
+	for _, line := range []string{
+		"chiffres clés;;;workshops;Ateliers tenus;4\r\n",
+		"chiffres clés;;;workshop_participants;Participant·es aux ateliers;6\r\n",
+		"chiffres clés;;;workshop_credentials;Attestations délivrées en atelier;8\r\n",
+		"Période précédente;;;workshops;Ateliers tenus;1\r\n",
+		"Période précédente;;;workshop_participants;Participant·es aux ateliers;< 5\r\n",
+		"ateliers;;;structure_workshops;Bib A (bib-a) – Ateliers tenus;4\r\n",
+		"ateliers;;;partner_workshop_participants;France Travail – Participant·es aux ateliers;< 5\r\n",
+		`ateliers;;;partner_workshops;"'=HYPERLINK(""https://evil.example"",""x"") – Ateliers tenus";1` + "\r\n",
+		"prochaines étapes;;;resource_r-1-1;'@SUM(1+1) (https://example.org/1);< 5\r\n",
+	} {
+		if !strings.Contains(csv, line) {
+			t.Errorf("no line %q in\n%s", line, csv)
+		}
 	}
 }

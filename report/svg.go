@@ -160,3 +160,44 @@ func axes(b *strings.Builder, m int) {
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end" font-size="11">%d</text>`, left-4, top+4, m)
 	fmt.Fprintf(b, `<path d="M%d %dH%d" stroke="#000" stroke-width="0.5" stroke-dasharray="2 3"/>`, left, top, chartW-6)
 }
+
+// WorkshopsSVG draws the workshops held, their participants and their
+// credentials: the previous period (a white bar) beside this one (black).
+func WorkshopsSVG(r *Report, lang string) string {
+	groups := []struct {
+		label      string
+		prev, this Count
+	}{
+		{T(lang, "pdf_w_held"), r.Previous.Workshops.Sessions, r.Workshops.Sessions},
+		{T(lang, "pdf_w_participants"), r.Previous.Workshops.Participants, r.Workshops.Participants},
+		{T(lang, "pdf_w_credentials"), r.Previous.Workshops.Credentials, r.Workshops.Credentials},
+	}
+	var vals []int
+	for _, g := range groups {
+		vals = append(vals, g.prev.N, g.this.N)
+	}
+	m := maxOf(vals)
+	var b strings.Builder
+	slot := float64(chartW-left-10) / float64(len(groups))
+	open(&b, T(lang, "chart_workshops"), "100%")
+	axes(&b, m)
+	for i, g := range groups {
+		for j, cnt := range []Count{g.prev, g.this} {
+			w := slot * 0.3
+			x := float64(left) + slot*float64(i) + slot*0.15 + float64(j)*w*1.2
+			h := float64(chartH-bottom-top) * float64(cnt.N) / float64(m)
+			y := float64(chartH-bottom) - h
+			if !cnt.Small && cnt.N > 0 {
+				fill := "#fff"
+				if j == 1 {
+					fill = "#000"
+				}
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#000" stroke-width="1.5"/>`, x, y, w, h, fill)
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="12">%s</text>`, x+w/2, y-4, esc(cnt.String()))
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-size="12">%s</text>`, float64(left)+slot*float64(i)+slot/2, chartH-bottom+16, esc(g.label))
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}

@@ -89,4 +89,8 @@ type BatchStore interface {
 	EndBatch(ctx context.Context, id, status, errEN, errFR string) error
 	// RunningBatches lists the batches still running.
 	RunningBatches(ctx context.Context) ([]*Batch, error)
+	// DeletePendingBatches deletes the batches still pending (previews
+	// never confirmed) created before a time, with their rows, and
+	// returns how many; a batch started meanwhile is kept.
+	DeletePendingBatches(ctx context.Context, before time.Time) (int, error)
 }

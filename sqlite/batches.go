@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"carnet/schema"
 )
@@ -164,8 +165,11 @@ func (s *BatchStore) IssuedForKey(ctx context.Context, structureID int64, key st
 // with it rolls back.
 func (s *BatchStore) FinishBatchRow(ctx context.Context, r *schema.BatchRow, issued bool) error {
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		// The credential's time and learner, for the bilan (migration 0020).
 		res, err := tx.ExecContext(ctx, `UPDATE batch_rows SET done = 1, learner_id = ?, credential_id = ?, issued = ?, err_code = ?,
-			err_message = ?, err_message_fr = ?, name = CASE WHEN ? = '' THEN name ELSE '' END, contact = '', notes = ''
+			err_message = ?, err_message_fr = ?, name = CASE WHEN ? = '' THEN name ELSE '' END, contact = '', notes = '',
+			cred_issued_at = COALESCE((SELECT c.issued_at FROM credentials c WHERE c.id = ?2), ''),
+			cred_learner = COALESCE((SELECT COALESCE(c.learner_id, c.subject_id) FROM credentials c WHERE c.id = ?2), '')
 			WHERE batch_id = ? AND row = ? AND done = 0`,
 			r.LearnerID, r.CredentialID, issued, r.ErrCode, r.ErrMessage, r.ErrMessageFR, r.CredentialID, r.BatchID, r.Row)
 		if isUnique(err) {
@@ -187,8 +191,14 @@ func (s *BatchStore) FinishBatchRow(ctx context.Context, r *schema.BatchRow, iss
 // EndBatch implements schema.BatchStore.
 func (s *BatchStore) EndBatch(ctx context.Context, id, status, errEN, errFR string) error {
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, error = ?, error_fr = ? WHERE id = ?`, status, errEN, errFR, id); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, error = ?, error_fr = ? WHERE id = ?`, status, errEN, errFR, id)
+		if err != nil {
 			return fmt.Errorf("sqlite: end batch: %w", err)
+		}
+		// A preview deleted (expired) since it was read is not started.
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return schema.Errorf(schema.ENOTFOUND, "batch %s not found: an unconfirmed preview is deleted after a while; upload the file again",
+				"lot %s introuvable : un aperçu non confirmé est supprimé au bout d'un moment ; déposez à nouveau le fichier", id)
 		}
 		return nil
 	})
@@ -210,4 +220,29 @@ func (s *BatchStore) RunningBatches(ctx context.Context) ([]*schema.Batch, error
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// DeletePendingBatches implements schema.BatchStore: one transaction, so
+// a batch confirmed at the same moment is either started (and kept) or
+// gone.
+func (s *BatchStore) DeletePendingBatches(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		cutoff := formatTime(before)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_rows WHERE batch_id IN
+			(SELECT id FROM batches WHERE status = 'pending' AND created_at < ?)`, cutoff); err != nil {
+			return fmt.Errorf("sqlite: delete pending batch rows: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM batches WHERE status = 'pending' AND created_at < ?`, cutoff)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete pending batches: %w", err)
+		}
+		deleted, err := res.RowsAffected()
+		n = int(deleted)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"carnet/schema"
 )
@@ -437,19 +439,129 @@ func foldLearner(name, contact string) string {
 // SearchLearners implements schema.LearnerStore. Names and contacts are
 // compared folded (schema.Fold: cases and accents of every script alike),
 // from the column learners.folded that Carnet fills when it writes a
-// learner, so the index learners_search (or learners_recent, for the whole
-// instance) answers without reading the rows: newest first, stopping at n.
+// learner: a learner matches when the folded text is in their folded name
+// or contact; newest first, n at most. Three ways, by what the text is
+// (BENCHMARKS.md has the figures):
+//   - three characters or more: the learners holding its rarest trigram
+//     (learner_grams, migration 0020), newest first, each looked up under
+//     its other rarest trigrams, then compared; it stops at n (in
+//     structures with fewer learners than a few times that trigram's,
+//     the ordered scan below);
+//   - one or two characters held by few learners (the trigrams beginning
+//     with them, counted in learner_gram_counts): those learners, sorted;
+//   - empty, or one or two characters held by many: the learners newest
+//     first from the index learners_search (learners_recent for the whole
+//     instance), compared in the index without reading the rows, stopping
+//     at n (soon: matches are many).
 func (s *LearnerStore) SearchLearners(ctx context.Context, structureIDs []int64, q string, n int) ([]*schema.Learner, error) {
-	query := `SELECT ` + learnerCols + ` FROM learners l JOIN structures s ON s.id = l.structure_id WHERE l.erased_at = '' AND instr(l.folded, ?) > 0`
-	args := []any{schema.Fold(q)}
+	fq := schema.Fold(q)
+	scope, scopeArgs := "", []any{}
 	if structureIDs != nil {
-		query += ` AND l.structure_id IN (` + placeholders(len(structureIDs)) + `)`
+		scope = ` AND l.structure_id IN (` + placeholders(len(structureIDs)) + `)`
 		for _, id := range structureIDs {
-			args = append(args, id)
+			scopeArgs = append(scopeArgs, id)
 		}
 	}
-	query += ` ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?`
-	args = append(args, limit(n))
+	scan := func() ([]*schema.Learner, error) {
+		return s.search(ctx, `SELECT `+learnerCols+` FROM learners l JOIN structures s ON s.id = l.structure_id
+			WHERE l.erased_at = '' AND instr(l.folded, ?) > 0`+scope+` ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?`,
+			append(append([]any{fq}, scopeArgs...), limit(n))...)
+	}
+	runes := []rune(fq)
+	if len(runes) == 0 {
+		return scan()
+	}
+	if len(runes) < 3 {
+		// Every character of a folded text begins a trigram (padded with
+		// line breaks): the text's learners hold a trigram it begins.
+		lo, hi := fq, fq+string(utf8.MaxRune)
+		var rows sql.NullInt64
+		if err := s.db.db.QueryRowContext(ctx, `SELECT SUM(n) FROM learner_gram_counts WHERE gram >= ? AND gram < ?`, lo, hi).Scan(&rows); err != nil {
+			return nil, fmt.Errorf("sqlite: search learners: %w", err)
+		}
+		if rows.Int64 > int64(shortGramRows) {
+			return scan()
+		}
+		return s.search(ctx, `SELECT `+learnerCols+` FROM learners l JOIN structures s ON s.id = l.structure_id
+			WHERE l.rowid IN (SELECT g.learner FROM learner_grams g WHERE g.gram >= ? AND g.gram < ?)
+				AND l.erased_at = '' AND instr(l.folded, ?) > 0`+scope+` ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?`,
+			append(append([]any{lo, hi, fq}, scopeArgs...), limit(n))...)
+	}
+	seen := map[string]bool{}
+	var grams []any
+	for i := 0; i+3 <= len(runes); i++ {
+		if g := string(runes[i : i+3]); !seen[g] {
+			seen[g] = true
+			grams = append(grams, g)
+		}
+	}
+	counts := map[string]int{}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT gram, n FROM learner_gram_counts WHERE gram IN (`+placeholders(len(grams))+`)`, grams...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search learners: %w", err)
+	}
+	for rows.Next() {
+		var g string
+		var c int
+		if err := rows.Scan(&g, &c); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: search learners: %w", err)
+		}
+		counts[g] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: search learners: %w", err)
+	}
+	for _, g := range grams {
+		if counts[g.(string)] <= 0 {
+			return []*schema.Learner{}, nil // a trigram no one holds
+		}
+	}
+	sort.SliceStable(grams, func(i, j int) bool { return counts[grams[i].(string)] < counts[grams[j].(string)] })
+	if structureIDs != nil {
+		// A few structures: when they have fewer learners than a few
+		// times the rarest trigram's (each of which costs a lookup or
+		// more, and most are elsewhere), comparing theirs costs less.
+		bound := scanPerGram * counts[grams[0].(string)]
+		var inScope int
+		if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM learners l INDEXED BY learners_search WHERE 1`+scope+` LIMIT ?)`,
+			append(append([]any{}, scopeArgs...), bound)...).Scan(&inScope); err != nil {
+			return nil, fmt.Errorf("sqlite: search learners: %w", err)
+		}
+		if inScope < bound {
+			return scan()
+		}
+	}
+	others := grams[1:min(len(grams), 1+maxGramProbes)]
+	args := append(append([]any{grams[0]}, others...), fq)
+	return s.search(ctx, gramQuery(len(others), scope), append(append(args, scopeArgs...), limit(n))...)
+}
+
+// gramQuery reads the learners holding a trigram, newest first, that hold
+// probes other trigrams too and whose folded text holds the search's;
+// scope is the condition on their structures.
+func gramQuery(probes int, scope string) string {
+	probe := strings.Repeat(` AND EXISTS (SELECT 1 FROM learner_grams h WHERE h.gram = ? AND h.created_at = g.created_at AND h.learner = g.learner)`, probes)
+	return `SELECT ` + learnerCols + ` FROM learner_grams g CROSS JOIN learners l ON l.rowid = g.learner JOIN structures s ON s.id = l.structure_id
+		WHERE g.gram = ?` + probe + ` AND l.erased_at = '' AND instr(l.folded, ?) > 0` + scope + `
+		ORDER BY g.created_at DESC, g.learner DESC LIMIT ?`
+}
+
+// shortGramRows: a text of one or two characters whose trigrams have more
+// rows than this is held by many learners (a few thousand at least): the
+// ordered scan finds n of them sooner than sorting them all.
+var shortGramRows = 5000 // a variable for the tests
+
+// scanPerGram: comparing this many learners' folded texts in the index
+// costs about as much as reading one candidate of a trigram.
+const scanPerGram = 6
+
+// maxGramProbes is how many trigrams beside the rarest a candidate is
+// looked up under before its text is compared.
+const maxGramProbes = 4
+
+func (s *LearnerStore) search(ctx context.Context, query string, args ...any) ([]*schema.Learner, error) {
 	rows, err := s.db.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: search learners: %w", err)

@@ -238,7 +238,7 @@ func (s *PlaceStore) within(ctx context.Context, lat, lon, km float64, service s
 	}
 	var out []places.Near
 	for _, sp := range spans {
-		q := `SELECT p.data, p.latitude, p.longitude, COALESCE(s.slug, '') FROM places p LEFT JOIN structures s ON s.id = p.structure_id
+		q := `SELECT p.data, p.latitude, p.longitude, COALESCE(s.slug, ''), p.source FROM places p LEFT JOIN structures s ON s.id = p.structure_id
 			WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ?`
 		args := []any{b.MinLat, b.MaxLat, sp.lo, sp.hi}
 		if service != "" {
@@ -250,9 +250,9 @@ func (s *PlaceStore) within(ctx context.Context, lat, lon, km float64, service s
 			return nil, fmt.Errorf("sqlite: nearest places: %w", err)
 		}
 		for rows.Next() {
-			var data, slug string
+			var data, slug, source string
 			var plat, plon float64
-			if err := rows.Scan(&data, &plat, &plon, &slug); err != nil {
+			if err := rows.Scan(&data, &plat, &plon, &slug, &source); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("sqlite: nearest places: %w", err)
 			}
@@ -268,7 +268,7 @@ func (s *PlaceStore) within(ctx context.Context, lat, lon, km float64, service s
 			if service != "" && !slices.Contains(p.Services, service) {
 				continue
 			}
-			out = append(out, places.Near{Ranked: places.Ranked{Place: p, Km: d}, Network: slug != "", Structure: slug})
+			out = append(out, places.Near{Ranked: places.Ranked{Place: p, Km: d}, Network: slug != "", Structure: slug, Source: source})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

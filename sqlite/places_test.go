@@ -237,3 +237,81 @@ func BenchmarkPlacesNearest20k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOutsidePlaces50k: what /lieux reads of 50,000 imported places
+// (the national dataset and more): the first 200 by name, unfiltered
+// for a postcode prefix that all match, and for one that none matches
+// (the worst case: every row read); figures in BENCHMARKS.md.
+func BenchmarkOutsidePlaces50k(b *testing.B) {
+	db, _ := openPlaces(b)
+	s := sqlite.NewPlaceStore(db)
+	importPlaces(b, s, synthetic(50000))
+	for _, q := range []string{"", "51", "75", "zzz"} { // "75", "zzz": no place matches
+		b.Run("q="+q, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				got, _, err := s.OutsidePlaces(context.Background(), q, "", 200)
+				if err != nil || (len(got) == 0) != (q == "75" || q == "zzz") {
+					b.Fatalf("%d %v", len(got), err)
+				}
+			}
+		})
+	}
+}
+
+// TestOutsidePlaces: the places outside the network that /lieux lists,
+// filtered by postcode prefix, by commune (any case, accents included),
+// by service, at most limit with "more" said, sorted by name; the
+// network's own place is never among them.
+func TestOutsidePlaces(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openPlaces(t)
+	s := sqlite.NewPlaceStore(db)
+	st := &schema.Structure{Slug: "mine", Name: "Mine"}
+	if err := sqlite.NewStructureStore(db).CreateStructure(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutStructurePlace(ctx, "mine", place("mine", 49, 4, places.Services[0])); err != nil {
+		t.Fatal(err)
+	}
+	evry := place("c", 48.63, 2.44, places.Services[1])
+	evry.Commune, evry.CodePostal = "Évry-Courcouronnes", "91000"
+	importPlaces(t, s, []*places.Place{place("b", 49.1, 4.1, places.Services[0]), evry, place("a", 49.2, 4.2, places.Services[1])})
+	names := func(q, service string, limit int) (string, bool) {
+		t.Helper()
+		l, more, err := s.OutsidePlaces(ctx, q, service, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, o := range l {
+			if o.Source != "test.csv" {
+				t.Errorf("%s: source %q", o.Place.ID, o.Source)
+			}
+			n = append(n, o.Place.ID)
+		}
+		return strings.Join(n, ","), more
+	}
+	for _, c := range []struct {
+		q, service string
+		limit      int
+		want       string
+		more       bool
+	}{
+		{"", "", 10, "a,b,c", false},
+		{"", "", 2, "b,c", true}, // the first two imported, by name
+		{"51", "", 10, "a,b", false},
+		{"9", "", 10, "c", false},
+		{"75", "", 10, "", false},
+		{"REIMS", "", 10, "a,b", false},
+		{"évry", "", 10, "c", false},
+		{"ÉVRY", "", 10, "c", false},
+		{"courcou", "", 10, "c", false},
+		{"%", "", 10, "", false},
+		{"", places.Services[1], 10, "a,c", false},
+		{"reims", places.Services[1], 10, "a", false},
+	} {
+		if got, more := names(c.q, c.service, c.limit); got != c.want || more != c.more {
+			t.Errorf("q %q service %q limit %d: %q more %v, want %q %v", c.q, c.service, c.limit, got, more, c.want, c.more)
+		}
+	}
+}

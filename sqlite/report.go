@@ -14,8 +14,9 @@ import (
 // the credentials, their levels (table credential_levels) and the
 // summaries of the learners' histories (level_histories,
 // person_histories), all three brought up to date before each bilan, the
-// attached credentials and the verification tallies. Migrations 0012 and
-// 0018 have the tables and indexes each query relies on.
+// attached credentials, the verification tallies, and the workshops with
+// their batch rows. Migrations 0012, 0018 and 0020 have the tables and
+// indexes each query relies on.
 type ReportStore struct{ db *DB }
 
 // NewReportStore returns the report store of db.
@@ -84,7 +85,15 @@ func headline(ctx context.Context, tx *sql.Tx, q report.Query, h *report.Headlin
 	if err := people(ctx, tx, q, h, nil); err != nil {
 		return err
 	}
-	return counts(ctx, tx, q, h)
+	if err := counts(ctx, tx, q, h); err != nil {
+		return err
+	}
+	ws, err := workshopFigures(ctx, tx, q, [2]time.Time{q.From, q.To})
+	if err != nil {
+		return err
+	}
+	h.Workshops = ws[0].total
+	return nil
 }
 
 // people counts the people of q's period (learners with a credential in
@@ -204,6 +213,12 @@ func (s *ReportStore) Figures(ctx context.Context, q report.Query) (*report.Figu
 		if err := counts(ctx, tx, pq, f.Previous); err != nil {
 			return fmt.Errorf("previous: %w", err)
 		}
+		ws, err := workshopFigures(ctx, tx, q, [2]time.Time{q.From, q.To}, [2]time.Time{pq.From, pq.To})
+		if err != nil {
+			return err
+		}
+		f.Workshops, f.WorkshopsByStructure, f.WorkshopsByPartner = ws[0].total, ws[0].byStructure, ws[0].byPartner
+		f.Previous.Workshops = ws[1].total
 		if err := levels(ctx, tx, q, f); err != nil {
 			return fmt.Errorf("levels: %w", err)
 		}

@@ -103,3 +103,42 @@ func (w *DemoWriter) Import(i *schema.ImportedCredential) error {
 // Close commits the last rows. It runs no ANALYZE: the queries are
 // measured as an instance runs them, with the planner's defaults.
 func (w *DemoWriter) Close() error { return w.tx.Commit() }
+
+// DemoWorkshopsSQL turns a tenth of the demo's credentials into
+// workshops: those picked (by rowid), eight at a time in the order of
+// their issuance, per structure and framework, are one workshop issued
+// as one batch naming them (two workshops in three with a partner).
+// carnet gen-demo runs it; it runs on a demo data dir made before too
+// (sqlite3 DIR/carnet.db < this text): it adds nothing twice.
+const DemoWorkshopsSQL = `
+CREATE TEMP TABLE demo_rows AS
+	SELECT c.id AS cred, c.structure_id AS s, c.framework AS fw, COALESCE(c.learner_id, '') AS lrn,
+		COALESCE(c.learner_id, c.subject_id) AS subject, c.issued_at AS at,
+		(ROW_NUMBER() OVER (PARTITION BY c.structure_id, c.framework ORDER BY c.issued_at, c.rowid) - 1) / 8 AS chunk
+	FROM credentials c INDEXED BY credentials_issued WHERE c.rowid % 10 = 0;
+CREATE TEMP TABLE demo_groups AS
+	SELECT 'demo-' || s || '-' || fw || '-' || chunk AS id, s, fw, chunk, MIN(at) AS at, COUNT(*) AS n
+	FROM demo_rows GROUP BY s, fw, chunk;
+INSERT OR IGNORE INTO batches (id, structure_id, framework, status, total, done, created_at)
+	SELECT id, s, fw, 'done', n, n, at FROM demo_groups;
+INSERT OR IGNORE INTO batch_rows (batch_id, row, structure_id, learner_id, row_key, done, credential_id, issued, cred_issued_at, cred_learner)
+	SELECT 'demo-' || s || '-' || fw || '-' || chunk, ROW_NUMBER() OVER (PARTITION BY s, fw, chunk ORDER BY at, cred), s, lrn, 'demo ' || cred, 1, cred, 1,
+		at, subject
+	FROM demo_rows;
+INSERT OR IGNORE INTO workshops (id, structure_id, title, dates, partner, framework, competencies, batch_id, created_at)
+	SELECT id, s, 'Atelier du ' || substr(at, 1, 10), substr(at, 1, 10),
+		CASE (s + chunk) % 3 WHEN 1 THEN 'France Travail' WHEN 2 THEN 'Mission locale' ELSE '' END, fw, '["1.1"]', id, at
+	FROM demo_groups;
+DROP TABLE demo_rows;
+DROP TABLE demo_groups;
+`
+
+// DemoWorkshops runs DemoWorkshopsSQL.
+func (db *DB) DemoWorkshops(ctx context.Context) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, DemoWorkshopsSQL); err != nil {
+			return fmt.Errorf("sqlite: demo workshops: %w", err)
+		}
+		return nil
+	})
+}

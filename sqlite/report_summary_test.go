@@ -88,7 +88,8 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	periods := [][2]time.Time{{d("2024-01-01"), d("2025-01-01")}, {d("2025-01-01"), d("2026-01-01")}, {d("2026-01-01"), d("2027-01-01")},
 		{d("2025-04-01"), d("2025-07-01")}, {d("2025-06-01"), d("2025-06-02")}, {d("2024-03-17"), d("2026-02-03")}, {d("2020-01-01"), d("2030-01-01")}}
-	multi := 0 // comparisons with a multi-structure path
+	multi := 0     // comparisons with a multi-structure path
+	workshops := 0 // comparisons with workshops in the previous period
 	compare := func(step string) {
 		t.Helper()
 		if err := reports.Sync(ctx); err != nil {
@@ -126,6 +127,9 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 				h, err := reports.Headline(ctx, pq)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if h.Workshops.Held > 0 {
+					workshops++
 				}
 				if f.Previous == nil || *f.Previous != *h {
 					t.Errorf("%s: previous period %+v from the same pass, %+v on its own", name, f.Previous, h)
@@ -168,6 +172,43 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 				IssuerID: "did:web:partner.example", Framework: "digcomp-2.2", AttachedAt: time.Now()}) // a learner who does not exist fails: fine
 		}
 	}
+	// Workshops, each issued through a batch naming a few of its
+	// structure's credentials: the previous period's counted in the same
+	// pass must equal Headline's (compared with the key figures below).
+	wss, batches := NewWorkshopStore(db), NewBatchStore(db)
+	for i := 0; i < 12; i++ {
+		st := sts[i%len(sts)]
+		var creds []string
+		rows, _ := db.db.Query(`SELECT id FROM credentials WHERE structure_id = ? ORDER BY random() LIMIT 4`, st.ID)
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			creds = append(creds, id)
+		}
+		rows.Close()
+		b := &schema.Batch{ID: fmt.Sprintf("b%d", i), StructureID: st.ID, Framework: "digcomp-2.2", Status: schema.BatchDone}
+		var brs []*schema.BatchRow
+		for j := range creds {
+			brs = append(brs, &schema.BatchRow{Row: j + 1, Key: fmt.Sprintf("k%d-%d", i, j)})
+		}
+		if _, _, err := batches.CreateBatch(ctx, b, brs); err != nil {
+			t.Fatal(err)
+		}
+		for j, r := range brs {
+			r.CredentialID = creds[j]
+			if err := batches.FinishBatchRow(ctx, r, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := &schema.Workshop{ID: fmt.Sprintf("w%d", i), StructureID: st.ID, Title: "A", Partner: []string{"", "P", "Q"}[i%3], Framework: "digcomp-2.2"}
+		if err := wss.CreateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		w.BatchID = b.ID
+		if err := wss.UpdateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
 	compare("first")
 	issue(100)
 	revoke(60)
@@ -176,6 +217,9 @@ func TestLevelHistoriesMatchDetail(t *testing.T) {
 	compare("after revocations only")
 	if multi == 0 {
 		t.Error("no multi-structure path: the test compares nothing there")
+	}
+	if workshops == 0 {
+		t.Error("no workshop in a previous period: the test compares nothing there")
 	}
 }
 

@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/sha256"
 	"errors"
@@ -46,7 +47,10 @@ func (s *fixedKeys) Ring(slug string) (*keys.Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &keys.Ring{Keys: []*keys.Key{{Thumbprint: tp, Private: priv, Created: fixedNow}}}
+	seed := sha256.Sum256([]byte("carnet fuzz Ed25519 key " + slug))
+	ed := &keys.EdKey{Private: ed25519.NewKeyFromSeed(seed[:]), Created: fixedNow}
+	ed.Multibase = keys.Ed25519Multibase(ed.Public())
+	r := &keys.Ring{Keys: []*keys.Key{{Thumbprint: tp, Private: priv, Created: fixedNow}}, Ed: []*keys.EdKey{ed}}
 	if s.rings == nil {
 		s.rings = map[string]*keys.Ring{}
 	}

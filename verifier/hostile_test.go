@@ -648,7 +648,7 @@ func hostileCases(tb testing.TB, fx *fixture) []hostileCase {
 
 		// JSON inputs.
 		{name: "json_credential_without_proof", want: verifier.ReasonUnsigned, input: credJSON(nil)},
-		{name: "json_data_integrity_proof", want: verifier.ReasonUnsupported, input: credJSON(func(m map[string]any) {
+		{name: "json_data_integrity_proof_other_cryptosuite", want: verifier.ReasonUnsupportedAlg, input: credJSON(func(m map[string]any) {
 			m["proof"] = map[string]any{"type": "DataIntegrityProof", "cryptosuite": "ecdsa-rdfc-2019",
 				"proofPurpose": "assertionMethod", "verificationMethod": fx.kid, "proofValue": "z" + strings.Repeat("1", 80)}
 		})},

@@ -13,7 +13,7 @@ const (
 var reasonTexts = map[string][2]string{
 	ReasonMalformed:         {"This is not a credential, card or code that Carnet can read.", "Ce n'est pas une attestation, une carte ou un code que Carnet sait lire."},
 	ReasonTooLarge:          {"The input is too large.", "Le contenu est trop volumineux."},
-	ReasonUnsupportedAlg:    {"The signature algorithm is not accepted (ES256 only).", "L'algorithme de signature n'est pas accepté (ES256 uniquement)."},
+	ReasonUnsupportedAlg:    {"The signature algorithm is not accepted (ES256 JWS, or Data Integrity eddsa-rdfc-2022, only).", "L'algorithme de signature n'est pas accepté (JWS ES256 ou Data Integrity eddsa-rdfc-2022 uniquement)."},
 	ReasonBadHeader:         {"The signature header carries parameters that are not allowed.", "L'en-tête de signature contient des paramètres interdits."},
 	ReasonUnknownIssuer:     {"The issuer is not trusted here.", "L'émetteur n'est pas reconnu comme fiable ici."},
 	ReasonUnknownKey:        {"The issuer is trusted, but not the key that signed.", "L'émetteur est reconnu, mais pas la clé qui a signé."},

@@ -338,7 +338,7 @@ func TestDIDResolverCache(t *testing.T) {
 
 	for i := 0; i < 3; i++ {
 		ti, err := res.Resolve(ctx, did)
-		if err != nil || ti.ID != did || ti.Name != "Médiathèque de Lille" || len(ti.Keys) != 1 {
+		if err != nil || ti.ID != did || ti.Name != "Médiathèque de Lille" || len(ti.ES256Keys()) != 1 || len(ti.Keys) != 2 {
 			t.Fatalf("resolve: %+v %v", ti, err)
 		}
 		if _, err := res.Resolve(ctx, missing); err == nil {

@@ -53,7 +53,8 @@ type statusFixture struct {
 	base    string
 	did     string
 	key     *keys.Key
-	other   string // did of "atelier", trusted too
+	ed      *keys.EdKey // mediatheque's Ed25519 key (Data Integrity)
+	other   string      // did of "atelier", trusted too
 	otherK  *keys.Key
 	reg     *verifier.Registry
 	clock   *testClock
@@ -95,6 +96,9 @@ func newStatusFixture(tb testing.TB) *statusFixture {
 			tb.Fatal(err)
 		}
 		*s.key = ring.Signer()
+		if s.slug == "mediatheque" {
+			fx.ed = ring.EdSigner()
+		}
 		if err := fx.reg.Add(verifier.LocalIssuer(*s.did, s.slug, ring)); err != nil {
 			tb.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package verifier
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,19 @@ type TrustedIssuer struct {
 	Source string // where the keys came from: "local", a file, a URL
 	Local  bool   // a structure of this instance
 	Keys   []jose.JSONWebKey
+}
+
+// ES256Keys returns the P-256 keys of ti: what trust lists and the card
+// page's offline trust list publish (an older verifier refuses any other
+// kind of key).
+func (ti *TrustedIssuer) ES256Keys() []jose.JSONWebKey {
+	var out []jose.JSONWebKey
+	for _, k := range ti.Keys {
+		if _, ok := k.Key.(*ecdsa.PublicKey); ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 type keyRef struct {
@@ -148,9 +162,20 @@ func (r *Registry) addLocked(ti *TrustedIssuer, replace bool) error {
 	}
 	var good []jose.JSONWebKey
 	for _, k := range ti.Keys {
+		if ed, ok := k.Key.(ed25519.PublicKey); ok {
+			// An Ed25519 key verifies Data Integrity proofs (eddsa-rdfc-2022) only.
+			if len(ed) != ed25519.PublicKeySize || k.Algorithm != "" && k.Algorithm != string(jose.EdDSA) || k.Use != "" && k.Use != "sig" {
+				return schema.Errorf(schema.EINVALID, "key %q of %s is not for EdDSA signatures", "la clé %q de %s n'est pas destinée aux signatures EdDSA", k.KeyID, ti.ID)
+			}
+			if !strings.HasPrefix(k.KeyID, ti.ID+"#") || len(k.KeyID) == len(ti.ID)+1 {
+				return schema.Errorf(schema.EINVALID, "key id %q does not belong to issuer %s", "l'identifiant de clé %q n'appartient pas à l'émetteur %s", k.KeyID, ti.ID)
+			}
+			good = append(good, jose.JSONWebKey{Key: ed, KeyID: k.KeyID, Algorithm: string(jose.EdDSA), Use: "sig"})
+			continue
+		}
 		pub, ok := k.Key.(*ecdsa.PublicKey)
 		if !ok || pub.Curve != elliptic.P256() || !k.Valid() {
-			return schema.Errorf(schema.EINVALID, "key %q of %s is not a public P-256 (ES256) key", "la clé %q de %s n'est pas une clé publique P-256 (ES256)", k.KeyID, ti.ID)
+			return schema.Errorf(schema.EINVALID, "key %q of %s is not a public P-256 (ES256) or Ed25519 key", "la clé %q de %s n'est pas une clé publique P-256 (ES256) ou Ed25519", k.KeyID, ti.ID)
 		}
 		if k.Algorithm != "" && k.Algorithm != string(jose.ES256) || k.Use != "" && k.Use != "sig" {
 			return schema.Errorf(schema.EINVALID, "key %q of %s is not for ES256 signatures", "la clé %q de %s n'est pas destinée aux signatures ES256", k.KeyID, ti.ID)
@@ -216,6 +241,9 @@ func (r *Registry) addLocked(ti *TrustedIssuer, replace bool) error {
 		k := &merged.Keys[i]
 		ref := keyRef{issuer: merged, key: k}
 		r.byKID[k.KeyID] = ref
+		if _, ok := k.Key.(*ecdsa.PublicKey); !ok {
+			continue // cards are ES256: an Ed25519 key is found by its id only
+		}
 		tp, _ := keys.Thumbprint(k.Key)
 		r.byThumb[tp] = append(r.byThumb[tp], ref)
 		if frag := k.KeyID[strings.IndexByte(k.KeyID, '#')+1:]; frag != tp {
@@ -278,7 +306,11 @@ func (r *Registry) byThumbprint(tp string) []keyRef {
 
 // LocalIssuer is the trusted issuer of a structure of this instance.
 func LocalIssuer(did, name string, ring *keys.Ring) *TrustedIssuer {
-	return &TrustedIssuer{ID: did, Name: name, Source: "local", Local: true, Keys: ring.JWKS(did).Keys}
+	ks := ring.JWKS(did).Keys
+	for _, k := range ring.Ed {
+		ks = append(ks, jose.JSONWebKey{Key: k.Public(), KeyID: k.ID(did), Algorithm: string(jose.EdDSA), Use: "sig"})
+	}
+	return &TrustedIssuer{ID: did, Name: name, Source: "local", Local: true, Keys: ks}
 }
 
 // ParseTrust reads a JWKS or a DID document and returns the issuers it names.
@@ -338,10 +370,21 @@ func ParseTrust(data []byte, source string) ([]*TrustedIssuer, error) {
 		ti := &TrustedIssuer{ID: doc.ID, Name: doc.Name, Source: source}
 		for _, vm := range doc.VerificationMethod {
 			id := absoluteID(doc.ID, vm.ID)
-			if !assert[id] || vm.PublicKeyJwk.Key == nil {
+			if !assert[id] {
 				continue
 			}
-			k := vm.PublicKeyJwk
+			if vm.Type == "Multikey" && vm.PublicKeyJwk == nil {
+				pub, err := keys.ParseEd25519Multibase(vm.PublicKeyMultibase)
+				if err != nil {
+					continue // a Multikey of another kind (P-256, BLS…)
+				}
+				ti.Keys = append(ti.Keys, jose.JSONWebKey{Key: pub, KeyID: id, Algorithm: string(jose.EdDSA), Use: "sig"})
+				continue
+			}
+			if vm.PublicKeyJwk == nil || vm.PublicKeyJwk.Key == nil {
+				continue
+			}
+			k := *vm.PublicKeyJwk
 			k.KeyID = id
 			ti.Keys = append(ti.Keys, k)
 		}

@@ -32,7 +32,7 @@ func TestRegistryLocalKeysStayLocal(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "structure of this instance") {
 		t.Fatalf("a partner added keys to a local structure: %v", err)
 	}
-	if got := reg.Issuer(did); len(got.Keys) != 1 || got.Keys[0].KeyID != ours.JWKS(did).Keys[0].KeyID || !got.Local {
+	if got := reg.Issuer(did); len(got.ES256Keys()) != 1 || got.Keys[0].KeyID != ours.JWKS(did).Keys[0].KeyID || !got.Local {
 		t.Errorf("local issuer after the attempt: %+v", got)
 	}
 
@@ -44,7 +44,7 @@ func TestRegistryLocalKeysStayLocal(t *testing.T) {
 	if err := reg.Add(verifier.LocalIssuer(did, "Médiathèque", ours)); err != nil {
 		t.Fatal(err)
 	}
-	if got := reg.Issuer(did); len(got.Keys) != 1 || got.Keys[0].KeyID == forged[0].KeyID || !got.Local {
+	if got := reg.Issuer(did); len(got.ES256Keys()) != 1 || got.Keys[0].KeyID == forged[0].KeyID || !got.Local {
 		t.Errorf("local issuer added after a partner's claim: %+v", got)
 	}
 }

@@ -20,7 +20,7 @@ func TestAddLocalFollowsRotation(t *testing.T) {
 	if err := reg.AddLocal(did, "Médiathèque", "main", ks); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(reg.Issuer(did).Keys); n != 1 {
+	if n := len(reg.Issuer(did).ES256Keys()); n != 1 {
 		t.Fatalf("%d keys, want 1", n)
 	}
 	k, err := ks.Rotate("main")
@@ -28,7 +28,7 @@ func TestAddLocalFollowsRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ti := reg.Issuer(did)
-	if len(ti.Keys) != 2 || ti.Keys[1].KeyID != k.KID(did) || !ti.Local {
+	if es := ti.ES256Keys(); len(es) != 2 || es[1].KeyID != k.KID(did) || !ti.Local {
 		t.Fatalf("after a rotation: %+v, want the new key %s too", ti, k.KID(did))
 	}
 

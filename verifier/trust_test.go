@@ -88,7 +88,7 @@ func TestFetcherLoadsTrustSources(t *testing.T) {
 		t.Fatalf("instance URL: %v %v", iss, err)
 	}
 	iss, err = f.Load(ctx, didA) // did:web, resolved to http on loopback
-	if err != nil || len(iss) != 1 || iss[0].Name != "Structure A" || len(iss[0].Keys) != 1 {
+	if err != nil || len(iss) != 1 || iss[0].Name != "Structure A" || len(iss[0].ES256Keys()) != 1 || len(iss[0].Keys) != 2 {
 		t.Fatalf("did:web: %+v %v", iss, err)
 	}
 	if _, err := f.Load(ctx, base+"/huge.json"); err == nil || !strings.Contains(err.Error(), "larger than") {

@@ -41,7 +41,7 @@ const (
 	ReasonExpired           = "expired"
 	ReasonUnsigned          = "unsigned"    // a credential JSON without a JWS
 	ReasonNotFound          = "not_found"   // short code unknown here
-	ReasonUnsupported       = "unsupported" // a form Carnet does not verify (Data Integrity proof, vc claim)
+	ReasonUnsupported       = "unsupported" // a form Carnet does not verify (vc claim, an envelope of another media type)
 	ReasonRevoked           = "revoked"     // the issuer's revocation list has the credential's bit set
 	ReasonSuspended         = "suspended"   // the issuer's suspension list has the credential's bit set
 )
@@ -154,7 +154,8 @@ func fail(r *Result, reason string) *Result {
 }
 
 // Verify checks input: a credential JWS, a credential JSON (an enveloped
-// JWS), a card token, the text of a card's QR code or a short code.
+// JWS, or a credential secured by a Data Integrity proof, eddsa-rdfc-2022),
+// a card token, the text of a card's QR code or a short code.
 func (v *Verifier) Verify(ctx context.Context, input []byte) *Result {
 	r := &Result{}
 	if len(input) > MaxInput {
@@ -166,6 +167,13 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Result {
 	s := strings.TrimSpace(string(input))
 	if strings.HasPrefix(s, "{") {
 		jws, reason := fromJSON([]byte(s))
+		if reason == reasonDataIntegrity {
+			r = v.verifyDataIntegrity(ctx, []byte(s), r)
+			if r.Valid && r.Credential != nil {
+				v.checkStatus(ctx, r)
+			}
+			return r
+		}
 		if reason != "" {
 			return fail(r, reason)
 		}
@@ -188,6 +196,10 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Result {
 	}
 	return r
 }
+
+// reasonDataIntegrity is what fromJSON answers for a credential with an
+// embedded proof: not a failure, the Data Integrity form.
+const reasonDataIntegrity = "data_integrity"
 
 // fromJSON extracts the JWS of a JSON input: a VC 2.0
 // EnvelopedVerifiableCredential ("data:application/vc+jwt,<jws>") or an
@@ -215,8 +227,8 @@ func fromJSON(b []byte) (string, string) {
 		return "", ReasonUnsupported
 	case obj.JWT != "":
 		return obj.JWT, ""
-	case obj.Proof != nil:
-		return "", ReasonUnsupported
+	case obj.Proof != nil && string(obj.Proof) != "null":
+		return "", reasonDataIntegrity
 	case obj.Type.Has(schema.TypeVC):
 		return "", ReasonUnsigned
 	}
@@ -702,6 +714,12 @@ func (v *Verifier) checkCredential(payload []byte, ref keyRef, r *Result) *Resul
 	if !wellFormed(c) {
 		return fail(r, ReasonInvalidCredential)
 	}
+	v.fillCredential(c, from, until, r)
+	return v.checkWindow(from, until, r)
+}
+
+// fillCredential puts what a verified credential says in r.
+func (v *Verifier) fillCredential(c *schema.Credential, from, until time.Time, r *Result) {
 	r.Credential = c
 	r.CredentialID = c.ID
 	r.Learner = c.LearnerName()
@@ -714,7 +732,6 @@ func (v *Verifier) checkCredential(payload []byte, ref keyRef, r *Result) *Resul
 		until = until.UTC()
 		r.ValidUntil = &until
 	}
-	return v.checkWindow(from, until, r)
 }
 
 // wellFormed checks what the OB 3.0 schema requires of a credential.

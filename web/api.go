@@ -469,6 +469,23 @@ func (s *Server) apiCredentialJWT(c *gin.Context) {
 	c.Data(http.StatusOK, "application/vc+jwt", []byte(r.JWT))
 }
 
+// apiCredentialDataIntegrity answers GET /api/v1/credentials/{id}/vc.json:
+// the Data Integrity form of the credential (DataIntegrityProof,
+// eddsa-rdfc-2022), same content as its JWS.
+func (s *Server) apiCredentialDataIntegrity(c *gin.Context) {
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	b, err := s.DataIntegrity(r)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	writeDataIntegrity(c, r, b)
+}
+
 var errErased = schema.Errorf(schema.ENOTFOUND, "the learner's data was erased: the signed credential is no longer kept",
 	"les données de la personne ont été effacées : l'attestation signée n'est plus conservée")
 

@@ -81,7 +81,7 @@ func (s *Server) cardTrustList(c *gin.Context) {
 			if st := local[ti.ID]; st != nil && ti.Local {
 				is.Name, is.URL = st.Name, webURL(st.URL) // the current name, not the one at start-up
 			}
-			for _, k := range ti.Keys {
+			for _, k := range ti.ES256Keys() {
 				is.Keys = append(is.Keys, k.Public())
 			}
 			out.Issuers = append(out.Issuers, is)

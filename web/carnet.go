@@ -184,6 +184,22 @@ func (s *Server) carnetDownload(c *gin.Context) {
 	s.writeCredentialFile(c, r)
 }
 
+// carnetDataIntegrity sends the Data Integrity form of a credential of the
+// carnet (what DCC's VerifierPlus and the Learner Credential Wallet read).
+func (s *Server) carnetDataIntegrity(c *gin.Context) {
+	r, ok := s.carnetCredential(c)
+	if !ok {
+		return
+	}
+	b, err := s.DataIntegrity(r)
+	if err != nil {
+		s.carnetError(c, statusOf(schema.ErrorCode(err)), err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	writeDataIntegrity(c, r, b)
+}
+
 func (s *Server) carnetCardPDF(c *gin.Context) {
 	r, ok := s.carnetCredential(c)
 	if !ok {
@@ -281,10 +297,40 @@ func (s *Server) sharePage(c *gin.Context) {
 	p.D["R"] = r
 	p.D["Share"] = sh
 	p.D["Result"] = s.verifyText(c.Request.Context(), r.JWT)
+	p.D["DIURL"] = c.Request.URL.Path + "/vc.json"
 	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
 		p.D["StructureName"] = st.Name
 	}
 	s.render(c, http.StatusOK, "carnet_share", p)
+}
+
+// shareDataIntegrity sends the Data Integrity form of the one credential of
+// a share link, for a verifier or wallet given the link; an expired or
+// withdrawn link answers 410 as the page does.
+func (s *Server) shareDataIntegrity(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	if !s.lookupLink(c) {
+		return
+	}
+	r, _, err := s.SharedCredential(c.Request.Context(), c.Param("secret"))
+	switch {
+	case err == app.ErrCarnetUnknown:
+		s.missLink(c)
+		s.carnetError(c, http.StatusNotFound, err)
+		return
+	case err == app.ErrShareGone:
+		s.carnetError(c, http.StatusGone, err)
+		return
+	case err != nil:
+		s.carnetError(c, statusOf(schema.ErrorCode(err)), err)
+		return
+	}
+	b, err := s.DataIntegrity(r)
+	if err != nil {
+		s.carnetError(c, statusOf(schema.ErrorCode(err)), err)
+		return
+	}
+	writeDataIntegrity(c, r, b)
 }
 
 // Mediators: the private link of a learner.

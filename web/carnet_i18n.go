@@ -16,6 +16,8 @@ var carnetMessages = map[string][2]string{
 	"carnet_next":                       {"Prochaine étape", "Next step"},
 	"carnet_download_jwt":               {"Télécharger (.jwt)", "Download (.jwt)"},
 	"carnet_download_json":              {"Télécharger (.json)", "Download (.json)"},
+	"share_di":                          {"L'attestation signée pour un vérificateur (VerifierPlus, portefeuille) (.vc.json)", "The signed credential for a verifier (VerifierPlus, wallet) (.vc.json)"},
+	"carnet_download_di":                {"Pour un portefeuille (.vc.json)", "For a wallet (.vc.json)"},
 	"carnet_reprint":                    {"Réimprimer la carte", "Reprint the card"},
 	"carnet_not_printable":              {"Carte non imprimable tant que l'attestation n'est pas valide.", "The card cannot be printed while the credential is not valid."},
 	"carnet_share_title":                {"Partager une attestation", "Share a credential"},

@@ -167,6 +167,11 @@ func TestCarnetLinkLifecycle(t *testing.T) {
 	if code, b, _ := fetch(t, "GET", u+"/credentials/"+uuidOf(e.cred)+"/card.pdf", nil, ""); code != 200 || !strings.HasPrefix(b, "%PDF") {
 		t.Errorf("card reprint: %d", code)
 	}
+	// The A4 certificate too, though no one is signed in (its places are
+	// looked up without an actor).
+	if code, b, _ := fetch(t, "GET", u+"/credentials/"+uuidOf(e.cred)+"/card.pdf?layout=a4", nil, ""); code != 200 || !strings.HasPrefix(b, "%PDF") {
+		t.Errorf("A4 certificate reprint: %d", code)
+	}
 	if code, _, _ := fetch(t, "GET", u+"/credentials/"+uuidOf(e.susp)+"/card.pdf", nil, ""); code != http.StatusConflict {
 		t.Errorf("a suspended credential's card was reprinted: %d", code)
 	}

@@ -153,6 +153,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /api/v1/credentials/:id/wallet-offer", path: "/api/v1/credentials/" + uuidB + "/wallet-offer"},
 		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
 		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
+		{route: "GET /api/v1/credentials/:id/vc.json", path: "/api/v1/credentials/" + uuidB + "/vc.json"},
 		{route: "GET /api/v1/credentials/:id/card.pdf", path: "/api/v1/credentials/" + uuidB + "/card.pdf"},
 		{route: "POST /api/v1/credentials/:id/revoke", path: "/api/v1/credentials/" + uuidB + "/revoke", body: map[string]any{"reason": "pris"}},
 		{route: "POST /api/v1/credentials/:id/suspend", path: "/api/v1/credentials/" + uuidB + "/suspend", body: map[string]any{"reason": "pris"}},
@@ -186,6 +187,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /batches/:id/certificates.pdf", path: "/batches/" + bB.ID + "/certificates.pdf"},
 		{route: "GET /batches/:id/errors.csv", path: "/batches/" + bB.ID + "/errors.csv"},
 		{route: "POST /batches/:id/start", path: "/batches/" + bB.ID + "/start", body: url.Values{}},
+		{route: "GET /batches/:id/progress", path: "/batches/" + bB.ID + "/progress"},
 		{route: "POST /batches", path: "/batches", body: url.Values{"structure": {"bib-b"}, "framework": {"digcomp-2.2"}}},
 		{route: "POST /workshops/:id", path: "/workshops/" + wB.ID, body: url.Values{"n": {"0"}, "new_names": {"intrus"}}},
 		{route: "GET /workshops/:id/review", path: "/workshops/" + wB.ID + "/review"},
@@ -209,6 +211,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /credentials/:id", path: "/credentials/" + uuidB},
 		{route: "GET /credentials/:id/credential.jwt", path: "/credentials/" + uuidB + "/credential.jwt"},
 		{route: "GET /credentials/:id/credential.json", path: "/credentials/" + uuidB + "/credential.json"},
+		{route: "GET /credentials/:id/vc.json", path: "/credentials/" + uuidB + "/vc.json"},
 		{route: "GET /credentials/:id/card.pdf", path: "/credentials/" + uuidB + "/card.pdf"},
 		{route: "POST /credentials/:id/wallet-offer", path: "/credentials/" + uuidB + "/wallet-offer", body: url.Values{}},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB + "/status", body: url.Values{"action": {"revoke"}, "reason": {"pris"}, "confirm": {"on"}}},
@@ -237,6 +240,10 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /trust", as: "admin", path: "/trust", body: url.Values{"url": {"https://example.org"}}},
 		{route: "POST /trust/:id/refresh", as: "admin", path: "/trust/1/refresh", body: url.Values{}},
 		{route: "POST /trust/:id/delete", as: "admin", path: "/trust/1/delete", body: url.Values{}},
+		{route: "GET /lieux/admin", as: "admin", path: "/lieux/admin"},
+		{route: "POST /lieux/admin/tiles", as: "admin", path: "/lieux/admin/tiles", body: url.Values{"tile_url": {"https://tuiles.example.org/{z}/{x}/{y}.png"}, "tile_attribution": {"x"}}},
+		{route: "POST /lieux/admin/import", as: "admin", path: "/lieux/admin/import", body: url.Values{}}, // multipart refused as such in TestPlacesImportPage
+		{route: "POST /lieux/admin/partners/:id/places", as: "admin", path: "/lieux/admin/partners/1/places", body: url.Values{}},
 		{route: "GET /audit", path: "/audit"},
 		// The resource catalogue is instance-wide: network administrators edit it.
 		{route: "GET /resources/new", path: "/resources/new"},
@@ -282,9 +289,9 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /api/v1/frameworks", "GET /api/v1/frameworks/:id", "POST /api/v1/tokens",
 		// The learner's own carnet and share links: the secret in the path is
 		// the key, for no one else's data (TestCarnet*).
-		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json",
+		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json", "GET /carnet/:secret/credentials/:id/vc.json",
 		"GET /carnet/:secret/credentials/:id/card.pdf", "POST /carnet/:secret/shares", "POST /carnet/:secret/shares/:id/withdraw",
-		"POST /carnet/:secret/erasure", "GET /partage/:secret",
+		"POST /carnet/:secret/erasure", "GET /partage/:secret", "GET /partage/:secret/vc.json",
 		"GET /carnet/:secret/clr.jwt", "GET /carnet/:secret/clr.json", "POST /carnet/:secret/wallet-offer",
 		// OpenID4VCI: public metadata; the token, nonce and credential
 		// endpoints act only on the single-use secret presented (TestWallet*).

@@ -241,7 +241,7 @@ func (e *oaEnv) check(method, path string, sent []byte, contentType string, res 
 		return
 	}
 	var value any = string(res.Body)
-	if mt == "application/json" {
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
 		if value, err = oaDecode(res.Body); err != nil {
 			e.t.Errorf("%s: body is not JSON: %v: %q", where, err, res.Body)
 			return
@@ -651,6 +651,7 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"Report", report.Report{}, true},
 		{"ReportCompetence", report.Competence{}, true},
 		{"ReportPartner", report.PartnerShare{}, true},
+		{"ReportWorkshopShare", report.WorkshopShare{}, true},
 		{"ReportMonth", report.Month{}, true},
 		{"ReportDay", report.DayCount{}, true},
 		{"ReportResource", report.ResourceCount{}, true},
@@ -927,6 +928,11 @@ func TestOpenAPIExercise(t *testing.T) {
 		t.Error("GET credential jwt: differs from the issued one")
 	}
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/nope/jwt", nil), http.StatusNotFound), schema.ENOTFOUND)
+	di := e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/vc.json", nil), http.StatusOK)
+	if p, _ := di.JSON["proof"].(map[string]any); p["cryptosuite"] != "eddsa-rdfc-2022" || di.JSON["id"] != c1ID {
+		t.Errorf("GET credential vc.json: %.300s", di.Body)
+	}
+	e.wantError(e.want(e.call(outsider, "GET", "/api/v1/credentials/"+c1ID+"/vc.json", nil), http.StatusNotFound), schema.ENOTFOUND)
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/card.pdf?layout=poster", nil), http.StatusBadRequest), schema.EINVALID)
 	for _, q := range []string{"", "?lang=en", "?layout=a4", "?layout=card&lang=fr"} {
 		pdf := e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c1ID+"/card.pdf"+q, nil), http.StatusOK)
@@ -1053,6 +1059,7 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	e.want(e.call(mediator, "GET", "/api/v1/credentials?learner_id="+bob, nil), http.StatusOK)
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c3ID+"/jwt", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c3ID+"/vc.json", nil), http.StatusNotFound), schema.ENOTFOUND)
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/credentials/"+c3ID+"/card.pdf", nil), http.StatusNotFound), schema.ENOTFOUND)
 	if c3.str("card_url") != "" || c3.str("card_page") != "" {
 		t.Errorf("erased credential still links a card: %s", c3.Body)

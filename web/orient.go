@@ -32,6 +32,7 @@ type (
 	orientItem struct {
 		Name, Detail, Address, Km, Hours, Phone, Email, Web string
 		TelURL                                              template.URL
+		Partner                                             string // the partner Carnet that shares an outside place
 		Network, IsOffer                                    bool
 		OfferID, PlaceID                                    string
 	}
@@ -141,7 +142,7 @@ func orientItems(lang string, o *app.Orientation) []orientItem {
 			break
 		}
 		n++
-		it := orientItem{Name: pl.Place.Nom, Network: pl.Network}
+		it := orientItem{Name: pl.Place.Nom, Network: pl.Network, Partner: pl.Partner}
 		if !pl.Network {
 			// An imported place, by the standard's id; a structure of the
 			// network is named (its id, a did:web, stays off the page).

@@ -265,6 +265,10 @@ func (s *Server) static(c *gin.Context) {
 		ct = "text/javascript; charset=utf-8"
 	case ".svg":
 		ct = "image/svg+xml"
+	case ".png":
+		ct = "image/png"
+	case "":
+		ct = "text/plain; charset=utf-8" // leaflet/LICENSE, leaflet/VERSION
 	}
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.Data(http.StatusOK, ct, b)
@@ -763,7 +767,7 @@ func (s *Server) assessPost(c *gin.Context) {
 	}
 	in := app.AssessmentInput{LearnerID: l.ID, Framework: c.PostForm("framework"), Levels: levelForm(c),
 		Evidence: c.PostForm("evidence"), EvidenceURL: c.PostForm("evidence_url"), Method: c.PostForm("method"),
-		ValidUntil: c.PostForm("valid_until")}
+		ValidUntil: c.PostForm("valid_until"), ShowMediator: c.PostForm("show_mediator") == "on"}
 	fw, err := s.Frameworks.Get(in.Framework)
 	if err != nil {
 		s.renderPageError(c, err)
@@ -772,6 +776,7 @@ func (s *Server) assessPost(c *gin.Context) {
 	p := s.view(c, "assess_title")
 	in.Lang = p.Lang
 	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
+	p.D["MediatorName"] = a.User.Name
 	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	levels := map[string]string{}
 	for k, v := range in.Levels {
@@ -890,6 +895,30 @@ func (s *Server) credentialDownload(c *gin.Context) {
 	s.writeCredentialFile(c, r)
 }
 
+// credentialDataIntegrity sends the Data Integrity form of a credential
+// (vc.json) as a download.
+func (s *Server) credentialDataIntegrity(c *gin.Context) {
+	r, err := s.Credential(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	b, err := s.DataIntegrity(r)
+	if err != nil {
+		s.renderPageError(c, err)
+		return
+	}
+	writeDataIntegrity(c, r, b)
+}
+
+// writeDataIntegrity sends the Data Integrity form b of the credential r,
+// named carnet-UUID.vc.json when saved.
+func writeDataIntegrity(c *gin.Context, r *schema.CredentialRecord, b []byte) {
+	name := "carnet-" + strings.TrimPrefix(r.ID, "urn:uuid:") + ".vc.json"
+	c.Header("Content-Disposition", `inline; filename="`+name+`"`)
+	c.Data(http.StatusOK, mediaTypeDI, b)
+}
+
 // writeCredentialFile sends a credential's .jwt or, for any other path,
 // its .json (an EnvelopedVerifiableCredential) as a download.
 func (s *Server) writeCredentialFile(c *gin.Context, r *schema.CredentialRecord) {
@@ -953,6 +982,19 @@ func (s *Server) writeCardPDF(c *gin.Context, r *schema.CredentialRecord) {
 	}
 	cd.Layout = c.DefaultQuery("layout", card.LayoutCard)
 	cd.Logo = s.cardLogo(c, r.Structure)
+	if cd.Layout == card.LayoutA4 {
+		// The two nearest places per competency; printed without them
+		// when the places cannot be read. No one is signed in on the
+		// learner's carnet link: the places are looked up from the
+		// structure's coordinates, which need no actor.
+		var a *app.Actor
+		if v, ok := c.Get("actor"); ok {
+			a, _ = v.(*app.Actor)
+		}
+		if err := s.CertificatePlaces(c.Request.Context(), a, st, r.Framework, cd); err != nil && s.Log != nil {
+			s.Log.Warn("places, certificate printed without them", "credential", r.ID, "err", err)
+		}
+	}
 	pdf, err := card.RenderBytes(cd)
 	if err != nil {
 		s.renderError(c, err)

@@ -121,6 +121,9 @@ type (
 		ServicesText, FeesText string
 		TelURL                 template.URL // tel: of the checked phone number (html/template refuses the scheme otherwise)
 		Offers                 []offerView
+		Anchor                 string // the id of its item in the list, that the map's popups link to
+		Lat, Lon               string // for the map; "" without coordinates
+		Partner                string // outside places: the partner Carnet that shares it ("" for an imported file's)
 	}
 	offerView struct {
 		Title, Kind, Framework, Competencies, Levels, Schedule, Price, Languages string
@@ -206,10 +209,7 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		if wantOffer && len(served) == 0 {
 			continue
 		}
-		v := lieuView{Place: pl, ServicesText: strings.Join(pl.Services, ", "), FeesText: strings.Join(pl.FraisACharge, ", ")}
-		if pl.Telephone != "" && pl.Telephone == places.NormalizePhone(pl.Telephone) && pl.Telephone[0] == '+' {
-			v.TelURL = template.URL("tel:" + pl.Telephone) // +digits only: checked by Validate
-		}
+		v := newLieuView(pl, "lieu-"+strconv.Itoa(len(out)+1))
 		for _, o := range served {
 			levels := o.From
 			if o.To != o.From {
@@ -222,7 +222,60 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		out = append(out, v)
 	}
 	p.D["Places"] = out
+	// Places outside the network (imported, or shared by a partner
+	// Carnet), for orientation: not when an offer is asked for (they
+	// publish none here).
+	if status == http.StatusOK && !wantOffer {
+		ps, err := s.placeStore()
+		var outside []places.Outside
+		var more bool
+		var names map[string]string
+		if err == nil {
+			if outside, more, err = ps.OutsidePlaces(ctx, q, service, MaxOutsideListed); err == nil {
+				names, err = s.PartnerNames(ctx)
+			}
+		}
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		var ov []lieuView
+		for _, o := range outside {
+			v := newLieuView(o.Place, "hors-"+strconv.Itoa(len(ov)+1))
+			v.Partner = app.PartnerLabel(names, o.Source)
+			ov = append(ov, v)
+		}
+		p.D["Outside"], p.D["OutsideMore"], p.D["OutsideMax"] = ov, more, MaxOutsideListed
+	}
+	// The map: progressive enhancement of the list, its tiles from the
+	// configured server, which the Content-Security-Policy names exactly.
+	if tiles, err := s.MapTiles(ctx); err == nil {
+		if tiles.Clean(true) != nil {
+			tiles = places.DefaultTiles() // a stored value that no longer passes is not used
+		}
+		p.D["Map"], p.D["OSM"] = tiles, places.DefaultTileURL
+		c.Header("Content-Security-Policy", contentSecurityPolicy(tiles.Origin()))
+	}
+	if a, ok := c.Get("actor"); ok && a.(*app.Actor).User.NetworkAdmin {
+		p.D["CanAdmin"] = true
+	}
 	s.render(c, status, "lieux", p)
+}
+
+// MaxOutsideListed bounds the places outside the network that /lieux
+// lists: narrowed by commune, postcode or service past that.
+const MaxOutsideListed = 200
+
+// newLieuView is a place as /lieux lists it, its item's id anchor.
+func newLieuView(pl *places.Place, anchor string) lieuView {
+	v := lieuView{Place: pl, ServicesText: strings.Join(pl.Services, ", "), FeesText: strings.Join(pl.FraisACharge, ", "), Anchor: anchor}
+	if pl.Telephone != "" && pl.Telephone == places.NormalizePhone(pl.Telephone) && pl.Telephone[0] == '+' {
+		v.TelURL = template.URL("tel:" + pl.Telephone) // +digits only: checked by Validate
+	}
+	if pl.HasCoordinates() {
+		v.Lat, v.Lon = strconv.FormatFloat(*pl.Latitude, 'f', -1, 64), strconv.FormatFloat(*pl.Longitude, 'f', -1, 64)
+	}
+	return v
 }
 
 // MaxPlacesImport bounds the body of POST /api/v1/places/import: the

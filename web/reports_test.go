@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"carnet/app"
 	"carnet/schema"
 )
 
@@ -136,6 +138,103 @@ func TestReports(t *testing.T) {
 	brMed.login(med.Email)
 	if code, _, _ := brMed.get("/bilan"); code != http.StatusForbidden {
 		t.Errorf("mediator page: %d", code)
+	}
+}
+
+// TestReportsWorkshops issues a workshop of six people through the app,
+// twice (one level corrected in between), leaves another unissued, and
+// reads its figures in the bilan's JSON, CSV, PDF and page.
+func TestReportsWorkshops(t *testing.T) {
+	f := startFixture(t)
+	ctx := context.Background()
+	st := f.structure("bib")
+	admin := f.user("admin@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleAdmin})
+	med := f.user("med@example.org", false, schema.Membership{StructureID: st.ID, Role: schema.RoleMediator})
+	u, _ := f.users.FindUser(ctx, med.ID)
+	a := &app.Actor{User: u}
+	w, err := f.srv.CreateWorkshop(ctx, a, app.WorkshopInput{Structure: "bib", Title: "Atelier courriel", Partner: "France Travail",
+		Framework: "digcomp-2.2", Competencies: []string{"1.1", "2.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid []schema.WorkshopParticipant
+	for i := range 7 {
+		p := schema.WorkshopParticipant{Name: fmt.Sprintf("Élève d'atelier %d", i), Levels: map[string]string{"1.1": "2", "2.1": "3"}}
+		if i == 6 {
+			p.Skip = true // left out: no credential, not a participant
+		}
+		grid = append(grid, p)
+	}
+	issue := func() {
+		t.Helper()
+		if _, err := f.srv.SaveWorkshopGrid(ctx, a, w.ID, grid); err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := f.srv.IssueWorkshop(ctx, a, w.ID, "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.RunBatch(ctx, b.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if w, err = f.srv.Workshop(ctx, a, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		grid = w.Participants
+	}
+	issue()
+	grid[0].Levels = map[string]string{"1.1": "3", "2.1": "3"} // corrected: a new credential for this one
+	issue()
+	if _, err := f.srv.CreateWorkshop(ctx, a, app.WorkshopInput{Structure: "bib", Title: "Pas encore tenu", Partner: "Mission locale",
+		Framework: "digcomp-2.2", Competencies: []string{"1.1"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	tok := f.token(admin)
+	year := time.Now().UTC().Format("2006")
+	q := "from=" + year + "-01-01&to=" + year + "-12-31&structure=bib"
+	var r map[string]any
+	if code := f.api(tok, "GET", "/api/v1/reports?"+q, nil, &r); code != 200 {
+		t.Fatalf("reports: %d %v", code, r)
+	}
+	// Seven credentials issued (six, then the corrected one); the
+	// workshop's are those of its latest issuance: six, to six people.
+	got, _ := json.Marshal(map[string]any{"workshops": r["workshops"], "issued": r["credentials"].(map[string]any)["issued"]})
+	want := `{"issued":7,"workshops":{"by_partner":[{"credentials":6,"name":"France Travail","participants":6,"sessions":1}],` +
+		`"by_structure":[{"credentials":6,"name":"Structure bib","participants":6,"sessions":1,"structure":"bib"}],"credentials":6,"participants":6,"recorded":true,"sessions":1}}`
+	if string(got) != want {
+		t.Errorf("bilan\n got %s\nwant %s", got, want)
+	}
+	if prev := r["previous"].(map[string]any)["workshops"]; fmt.Sprint(prev) != "map[credentials:0 participants:0 sessions:0]" {
+		t.Errorf("previous workshops: %v", prev)
+	}
+
+	_, body := f.get("/api/v1/reports?"+q+"&format=csv", "Authorization", "Bearer "+tok)
+	for _, line := range []string{"chiffres clés,,,workshops,Ateliers tenus,1\r\n", "chiffres clés,,,workshop_participants,Participant·es aux ateliers,6\r\n",
+		"ateliers,,,partner_workshop_credentials,France Travail – Attestations délivrées en atelier,6\r\n"} {
+		if !strings.Contains(string(body), line) {
+			t.Errorf("csv: no line %q in\n%s", line, body)
+		}
+	}
+	_, pdf := f.get("/api/v1/reports?"+q+"&format=pdf", "Authorization", "Bearer "+tok)
+	text := pdfToText(t, pdf)
+	for _, s := range []string{"Ateliers tenus", "Participant·es aux ateliers", "France Travail"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("pdf: no %q in\n%s", s, text)
+		}
+	}
+	br := newBrowser(t, f.srv.BaseURL)
+	br.login(admin.Email)
+	_, page, _ := br.get("/bilan?" + q)
+	for _, s := range []string{`data-figure="workshops">1<`, `data-figure="workshop_participants">6<`, `data-figure="workshop_credentials">6<`,
+		`<title>Ateliers : période précédente (blanc) et cette période (noir)</title>`, `id="bilan-workshops-partners"`,
+		`<tr><th scope="row">France Travail</th><td>1</td><td>6</td><td>6</td></tr>`} {
+		if !strings.Contains(page, s) {
+			t.Errorf("page: no %q", s)
+		}
+	}
+	if strings.Contains(page, "Élève") || strings.Contains(page, "Atelier courriel") {
+		t.Errorf("page shows a name or a workshop's title")
 	}
 }
 

@@ -127,6 +127,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/carnet/:secret", s.carnetPage)
 	r.GET("/carnet/:secret/credentials/:id/credential.jwt", s.carnetDownload)
 	r.GET("/carnet/:secret/credentials/:id/credential.json", s.carnetDownload)
+	r.GET("/carnet/:secret/credentials/:id/vc.json", s.carnetDataIntegrity)
 	r.GET("/carnet/:secret/credentials/:id/card.pdf", s.carnetCardPDF)
 	r.POST("/carnet/:secret/shares", s.carnetShareCreate)
 	r.POST("/carnet/:secret/shares/:id/withdraw", s.carnetShareWithdraw)
@@ -140,6 +141,7 @@ func (s *Server) Handler() http.Handler {
 	r.POST(oid4vci.CredentialPath, s.walletCredential)
 	r.GET("/carnet/:secret/clr.json", s.carnetCLR)
 	r.GET("/partage/:secret", s.sharePage)
+	r.GET("/partage/:secret/vc.json", s.shareDataIntegrity)
 
 	// Pages of signed-in people.
 	p := r.Group("/", s.requireSession)
@@ -161,6 +163,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/credentials/:id", s.credentialPage)
 	p.GET("/credentials/:id/credential.jwt", s.credentialDownload)
 	p.GET("/credentials/:id/credential.json", s.credentialDownload)
+	p.GET("/credentials/:id/vc.json", s.credentialDataIntegrity)
 	p.GET("/credentials/:id/card.pdf", s.cardPDF)
 	p.POST("/credentials/:id/status", s.credentialStatus)
 	p.POST("/credentials/:id/wallet-offer", s.walletOfferPage)
@@ -184,6 +187,10 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/account/tokens", s.tokenCreate)
 	p.POST("/account/tokens/:id/delete", s.tokenDelete)
 	p.GET("/audit", s.auditPage)
+	p.GET("/lieux/admin", s.lieuxAdminPage)
+	p.POST("/lieux/admin/tiles", s.lieuxTilesPost)
+	r.POST("/lieux/admin/import", s.readLieuxForm, s.requireSession, s.lieuxImportPost) // the fields before the file are read before the CSRF check
+	p.POST("/lieux/admin/partners/:id/places", s.lieuxSharePost)
 	p.GET("/trust", s.trustPage)
 	p.POST("/trust", s.trustCreate)
 	p.POST("/trust/:id/refresh", s.trustRefresh)
@@ -204,6 +211,7 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/batches", s.readBatchForm, s.requireSession, s.batchUpload) // the form is read before the CSRF check
 	p.GET("/batches/template.csv", s.batchTemplatePage)
 	p.GET("/batches/:id", s.batchPage)
+	p.GET("/batches/:id/progress", s.batchProgress)
 	p.POST("/batches/:id/start", s.batchStart)
 	p.GET("/batches/:id/errors.csv", s.batchErrorsCSV)
 	p.GET("/batches/:id/cards.pdf", s.batchCardsPage)
@@ -244,6 +252,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/credentials", s.apiCredentialCreate)
 	a.GET("/credentials/:id", s.apiCredential)
 	a.GET("/credentials/:id/jwt", s.apiCredentialJWT)
+	a.GET("/credentials/:id/vc.json", s.apiCredentialDataIntegrity)
 	a.GET("/credentials/:id/card.pdf", s.cardPDF)
 	a.POST("/credentials/:id/wallet-offer", s.apiWalletOffer)
 	a.POST("/credentials/:id/revoke", s.apiCredentialStatus(schema.AuditRevoke))
@@ -287,7 +296,7 @@ func (s *Server) limitBody(c *gin.Context) {
 	case "/api/v1/verify", "/verify":
 	case "/imports/new", "/imports":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody)
-	case "/api/v1/places/import":
+	case "/api/v1/places/import", "/lieux/admin/import":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxPlacesImport)
 	case "/api/v1/batches", "/batches":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBatchBody)
@@ -307,10 +316,22 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy(""))
 	if strings.HasPrefix(s.BaseURL, "https://") {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+}
+
+// contentSecurityPolicy is the policy of every answer; imageOrigin, when
+// not empty, is one more origin images may come from (the map tiles of
+// /lieux: exactly the configured tile server, checked by
+// places.Tiles.Clean to hold no character that could end the directive).
+func contentSecurityPolicy(imageOrigin string) string {
+	img := "'self' data:"
+	if imageOrigin != "" {
+		img += " " + imageOrigin
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 }
 
 // health answers 200 {"status": "ok"}, or 503 with what fails: for now

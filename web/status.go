@@ -27,6 +27,8 @@ type statusCache struct {
 type cachedStatus struct {
 	jws     string
 	etag    string
+	di      []byte // the same list in Data Integrity form (eddsa-rdfc-2022)
+	diETag  string
 	expires time.Time
 }
 
@@ -102,16 +104,27 @@ func (s *Server) statusListOf(ctx context.Context, slug string, list int, purpos
 	if purpose == schema.PurposeSuspension {
 		url = issuer.SuspensionListURL(s.BaseURL, slug, list)
 	}
-	jws, err := issuer.SignStatusList(issuer.StatusListInput{Issuer: s.DID(slug), URL: url, Purpose: purpose, Set: set,
-		Now: now, TTL: statusListTTL}, ring.Signer())
+	in := issuer.StatusListInput{Issuer: s.DID(slug), URL: url, Purpose: purpose, Set: set, Now: now, TTL: statusListTTL}
+	jws, err := issuer.SignStatusList(in, ring.Signer())
 	if err != nil {
 		return cachedStatus{}, err
+	}
+	// The Data Integrity form, when the structure has an Ed25519 key (a
+	// key file that could not be given one still serves the JWS).
+	var di []byte
+	var diETag string
+	if ek := ring.EdSigner(); ek != nil {
+		if di, err = issuer.SignStatusListDI(in, ek); err != nil {
+			return cachedStatus{}, err
+		}
+		diETag = statusETag("di."+ek.Multibase, url, purpose, schema.StatusListSize, set)
 	}
 	s.status.mu.Lock()
 	if s.status.lists == nil {
 		s.status.lists = map[string]cachedStatus{}
 	}
-	c := cachedStatus{jws: jws, etag: statusETag(jws, url, purpose, schema.StatusListSize, set), expires: now.Add(statusListTTL)}
+	c := cachedStatus{jws: jws, etag: statusETag(jws, url, purpose, schema.StatusListSize, set),
+		di: di, diETag: diETag, expires: now.Add(statusListTTL)}
 	s.status.lists[key] = c
 	s.status.mu.Unlock()
 	return c, nil
@@ -151,8 +164,54 @@ func (s *Server) statusList(c *gin.Context) {
 		return
 	}
 	// Cached by verifiers as long as the list's ttl says; revalidated with
-	// If-None-Match once stale.
+	// If-None-Match once stale. A client that asks for JSON (JSON-LD
+	// document loaders: DCC's verifier-core, Digital Bazaar's libraries)
+	// gets the Data Integrity form; any other (Carnet's verifier asks for
+	// application/vc+jwt, a browser for HTML) the JWS, as before.
+	c.Header("Vary", "Accept")
+	if l.di != nil && wantsDataIntegrity(c.GetHeader("Accept")) {
+		servePublicETag(c, mediaTypeDI, l.di, int(statusListTTL/time.Second), l.diETag)
+		return
+	}
 	servePublicETag(c, "application/vc+jwt", []byte(l.jws), int(statusListTTL/time.Second), l.etag)
+}
+
+// notAcceptable reports whether the parameters of an Accept entry give it
+// q=0 (RFC 9110 12.4.2: "not acceptable").
+func notAcceptable(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
+}
+
+// mediaTypeDI is the media type Carnet serves Data Integrity credentials
+// with: VC 2.0's JSON-LD form (its name holds "json", which JSON clients
+// look for to parse a body).
+const mediaTypeDI = "application/vc+ld+json"
+
+// wantsDataIntegrity reports whether an Accept header asks for a JSON form
+// (application/json, application/ld+json, application/vc+ld+json,
+// application/vc) and for no JWT form (application/vc+jwt, application/jwt).
+func wantsDataIntegrity(accept string) bool {
+	jsonAsked := false
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if notAcceptable(params) {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "application/vc+jwt", "application/jwt":
+			return false
+		case "application/json", "application/ld+json", "application/vc+ld+json", "application/vc":
+			jsonAsked = true
+		}
+	}
+	return jsonAsked
 }
 
 // LocalStatusList answers the server's own status list URLs in process, for

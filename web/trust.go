@@ -185,7 +185,7 @@ func (s *Server) trustList(c *gin.Context) {
 		if ti.Local {
 			source = "local"
 		}
-		issuers = append(issuers, issuer.TrustListIssuer{ID: ti.ID, Name: ti.Name, Source: source, Keys: jose.JSONWebKeySet{Keys: ti.Keys}})
+		issuers = append(issuers, issuer.TrustListIssuer{ID: ti.ID, Name: ti.Name, Source: source, Keys: jose.JSONWebKeySet{Keys: ti.ES256Keys()}})
 	}
 	sort.Slice(issuers, func(i, j int) bool { return issuers[i].ID < issuers[j].ID })
 	signer := ring.Signer()

@@ -200,7 +200,7 @@ func TestTrustSourcesPrecedence(t *testing.T) {
 		t.Errorf("errors: %v", err)
 	}
 	kidOf := func(r *keys.Ring, did string) string { return r.JWKS(did).Keys[0].KeyID }
-	if got := reg.Issuer(ours); len(got.Keys) != 1 || got.Keys[0].KeyID != kidOf(ring("ours"), ours) {
+	if got := reg.Issuer(ours); len(got.ES256Keys()) != 1 || got.Keys[0].KeyID != kidOf(ring("ours"), ours) {
 		t.Errorf("our structure: %+v", got)
 	}
 	if got := reg.Issuer(partner); got == nil || len(got.Keys) != 1 || got.Keys[0].KeyID != kidOf(ring("partner"), partner) {

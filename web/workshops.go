@@ -291,10 +291,11 @@ func (s *Server) workshopIssue(c *gin.Context) {
 	if b.Status == schema.BatchRunning {
 		s.StartBatch(b.ID)
 	}
-	// No "#issued": the page reloads itself while the batch runs (a meta
-	// refresh), and Chromium takes a refresh of a URL with a fragment for
-	// a move within the page, so the progress never moved. The section
-	// is at the top of the page.
+	// No "#issued": without JavaScript the page reloads itself while the
+	// batch runs (a meta refresh in <noscript>; with it, progress.js
+	// updates a live region), and Chromium takes a refresh of a URL with a
+	// fragment for a move within the page, so the progress never moved.
+	// The section is at the top of the page.
 	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID)
 }
 

@@ -6,7 +6,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
+	"carnet/app"
 	"carnet/app/batch"
 	"carnet/issuer/card"
 	"carnet/schema"
@@ -46,6 +49,19 @@ var batchImportMessages = map[string][2]string{
 	"batch_status_done":    {"terminé", "done"},
 	"batch_status_failed":  {"arrêté", "stopped"},
 	"batch_status":         {"État", "Status"},
+	"batch_preview_expiry": {"Cet aperçu est gardé %s après l'envoi du fichier ; passé ce délai, envoyez-le à nouveau.", "This preview is kept %s after the upload; after that, upload the file again."},
+}
+
+// ttlText writes a duration as the preview's notice says it: "24 h",
+// "90 min".
+func ttlText(d time.Duration) string {
+	if d <= 0 {
+		d = app.DefaultPendingBatchTTL
+	}
+	if d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + " h"
+	}
+	return strconv.Itoa(int((d+time.Minute-1)/time.Minute)) + " min"
 }
 
 const batchUploadKey = "batch_upload"
@@ -127,8 +143,22 @@ func (s *Server) batchPage(c *gin.Context) {
 		}
 	}
 	p.D["B"], p.D["Rows"], p.D["Valid"] = b, rows, valid
+	p.D["Expiry"] = ttlText(s.PendingBatchTTL)
 	p.D["Refresh"] = b.Status == schema.BatchRunning
 	s.render(c, http.StatusOK, "batch", p)
+}
+
+// batchProgress answers a signed-in page's poll of a batch's progress
+// (static/progress.js): the status and counts of GET /api/v1/batches/{id},
+// without the rows.
+func (s *Server) batchProgress(c *gin.Context) {
+	b, err := s.BatchProgress(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"id": b.ID, "status": b.Status, "total": b.Total, "done": b.Done})
 }
 
 func (s *Server) batchStart(c *gin.Context) {

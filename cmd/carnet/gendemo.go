@@ -22,12 +22,13 @@ Usage :
 
 Remplit DIR de structures, de personnes et d'attestations inventées, sur trois ans, avec des
 niveaux et des parcours réalistes (progressions, rattachements entre structures, révocations,
-vérifications). Seules --signed attestations sont signées une à une ; les autres lignes
+vérifications, ateliers). Seules --signed attestations sont signées une à une ; les autres lignes
 reprennent la signature (JWS) d'une attestation signée de leur structure : les chiffres du bilan
 sont justes, mais ces attestations ne se vérifient pas une à une. Pour les mesures, pas pour la
 production.
 Fills DIR with made-up structures, learners and credentials over three years, with realistic
-levels and paths (progressions, attachments across structures, revocations, verifications). Only
+levels and paths (progressions, attachments across structures, revocations, verifications,
+workshops). Only
 --signed credentials are signed one by one; the other rows reuse the JWS of a signed credential
 of their structure: the bilan's figures are right, but those credentials do not verify one by
 one. For benchmarks, not for production.
@@ -296,6 +297,9 @@ func (g *demo) run(ctx context.Context, nStructures, nLearners, nCredentials, nS
 				tally[st.ID][d.Format(time.DateOnly)] = n
 			}
 		}
+	}
+	if err := in.db.DemoWorkshops(ctx); err != nil {
+		return err
 	}
 	rs := sqlite.NewReportStore(in.db)
 	if err := rs.AddVerifications(ctx, tally); err != nil {

@@ -152,6 +152,12 @@ func runIssue(ctx context.Context, args []string, e env) int {
 			return fail(e, err)
 		}
 		cd.Layout = *cardLayout
+		if cd.Layout == card.LayoutA4 {
+			// The two nearest places per competency, as the pages print them.
+			if err := ops.CertificatePlaces(ctx, cliActor(), st, is.Record.Framework, cd); err != nil {
+				return fail(e, err)
+			}
+		}
 		if logo, _, err := in.structures.Logo(ctx, st.Slug); err == nil {
 			cd.Logo = logo
 		}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -357,5 +358,44 @@ func TestIssueCard(t *testing.T) {
 	os.WriteFile(qrFile, scanned, 0o600)
 	if code, out, errOut := carnet(t, "", "verify", "--data", filepath.Join(dir, "data"), qrFile); code != exitOK || !strings.Contains(out, "Éloïse Ndiaye-Bérénice") {
 		t.Fatalf("carnet verify of the scanned QR: %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestIssueCertificate: carnet issue --card-layout a4 prints the method,
+// a step per competency, the signature area, and the mediator only when
+// --mediator names them.
+func TestIssueCertificate(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext (poppler-utils) is required when CI=true")
+		}
+		t.Skip("pdftotext not installed (apt-get install poppler-utils): text of the certificate not checked")
+	}
+	dir := t.TempDir()
+	for i, mediator := range []string{"", "Camille Martin"} {
+		pdf := filepath.Join(dir, "a4-"+strconv.Itoa(i)+".pdf")
+		args := []string{"issue", "--data", filepath.Join(dir, "data"), "--learner", "Éloïse Ndiaye-Bérénice",
+			"--framework", "digcomp-2.2", "--level", "1.1=3", "--level", "4.2=2", "--level", "5.4=8", "--method", "Mise en situation",
+			"--out", filepath.Join(dir, "c.jwt"), "--card", pdf, "--card-layout", "a4"}
+		if mediator != "" {
+			args = append(args, "--mediator", mediator)
+		}
+		if code, _, errOut := carnet(t, "", args...); code != exitOK {
+			t.Fatalf("issue --card-layout a4: %d %s", code, errOut)
+		}
+		out, err := exec.Command("pdftotext", pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		for _, want := range []string{"Méthode · Method : Mise en situation", "Pour continuer · Next steps", "1.1 Niveau 4", "4.2 Niveau 3",
+			"5.4 Plus haut niveau atteint", "Cachet de la structure"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the certificate lacks %q:\n%s", want, text)
+			}
+		}
+		if named := strings.Contains(text, "Évalué par · Assessed by : Camille Martin"); named != (mediator != "") {
+			t.Errorf("--mediator %q: named %v:\n%s", mediator, named, text)
+		}
 	}
 }

@@ -53,6 +53,10 @@ tout client qui l'atteint les lit).
 Prometheus metrics: GET /metrics on --addr, for clients on this machine (loopback) that no proxy
 relays; to scrape from elsewhere, --metrics-addr HOST:PORT (an internal address: any client that
 reaches it reads them).
+Les aperçus d'import CSV jamais confirmés (noms, contacts et notes du fichier) sont supprimés
+après --pending-batch-ttl (24h par défaut), au démarrage puis toutes les heures.
+CSV import previews never confirmed (the file's names, contacts and notes) are deleted after
+--pending-batch-ttl (default 24h), at start then hourly.
 SIGINT ou SIGTERM : arrêt propre (requêtes en cours terminées, au plus 10 s), puis la base est fermée.
 SIGINT or SIGTERM: graceful stop (requests under way finish, 10 s at most), then the database closes.
 Au démarrage, la base est vérifiée (PRAGMA quick_check) et chaque structure qui a émis doit avoir
@@ -65,7 +69,7 @@ again every --db-check-interval (default 5m); when it is damaged, /healthz answe
 refuses to write into it.
 Variables d'environnement / environment: CARNET_DATA, CARNET_ADDR, CARNET_BASE_URL,
 CARNET_ADMIN_EMAIL, CARNET_STATUS_CACHE_TTL, CARNET_TRUSTED_PROXIES, CARNET_LOG_FORMAT,
-CARNET_METRICS_ADDR, CARNET_DB_CHECK_INTERVAL.
+CARNET_METRICS_ADDR, CARNET_DB_CHECK_INTERVAL, CARNET_PENDING_BATCH_TTL.
 `
 
 func runServe(ctx context.Context, args []string, e env) int {
@@ -83,6 +87,8 @@ func runServe(ctx context.Context, args []string, e env) int {
 		"adresse d'écoute interne pour /metrics seul (vide : aucune) / internal listen address for /metrics alone (empty: none)")
 	dbCheck := fs.Duration("db-check-interval", envDuration("CARNET_DB_CHECK_INTERVAL", 5*time.Minute),
 		"intervalle de vérification de la base en marche / how often the running database is checked")
+	pendingTTL := fs.Duration("pending-batch-ttl", envDuration("CARNET_PENDING_BATCH_TTL", app.DefaultPendingBatchTTL),
+		"durée de conservation d'un aperçu d'import CSV jamais confirmé / how long a CSV import preview never confirmed is kept")
 	reportThreshold := fs.Int("report-threshold", bilan.DefaultThreshold,
 		"plus petit nombre que le bilan affiche ; en dessous : « < N » / smallest count the bilan shows; below it: \"< N\"")
 	if code, done := parseFlags(fs, args, e); done {
@@ -90,6 +96,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, fmt.Sprintf("argument inattendu %q", fs.Arg(0)), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	if *pendingTTL < time.Minute {
+		return usageError(e, fmt.Sprintf("--pending-batch-ttl %v : au moins 1m", *pendingTTL), fmt.Sprintf("--pending-batch-ttl %v: at least 1m", *pendingTTL))
 	}
 	if *reportThreshold < 2 {
 		return usageError(e, "--report-threshold : au moins 2", "--report-threshold: at least 2")
@@ -125,6 +134,7 @@ func runServe(ctx context.Context, args []string, e env) int {
 	}
 	srv.TrustedProxies = proxies
 	srv.ReportThreshold = *reportThreshold
+	srv.PendingBatchTTL = *pendingTTL
 	srv.Health = in.db.Health // /healthz
 	link, err := in.loginLink(ctx)
 	if err != nil {
@@ -169,7 +179,9 @@ func runServe(ctx context.Context, args []string, e env) int {
 		<-ctx.Done()
 		srv.WaitBatches()
 	}
-	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close, watchDB, batches)
+	// CSV previews never confirmed: deleted at start, then every hour.
+	expire := func(ctx context.Context) { srv.ExpirePendingBatchesLoop(ctx) }
+	return serveUntilDone(ctx, e, srv, servers, listeners, in.Close, watchDB, batches, expire)
 }
 
 // newHTTPServer returns an http.Server with Carnet's timeouts and limits.
@@ -199,6 +211,7 @@ func serveUntilDone(ctx context.Context, e env, srv *web.Server, servers []*http
 	defer stopRefresh()
 	var running sync.WaitGroup
 	running.Go(func() { srv.RefreshTrustLoop(refresh) }) // partners' keys, when their refresh is due
+	running.Go(func() { srv.SharePlacesLoop(refresh) })  // partner Carnets' places, daily
 	for _, loop := range loops {
 		running.Go(func() { loop(refresh) })
 	}

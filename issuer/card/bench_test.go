@@ -79,3 +79,28 @@ func BenchmarkIssueAndRender(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/pdf")
 }
+
+// BenchmarkRenderAttestation renders a full A4 certificate: six
+// competencies, a method, evidence, a named mediator and a next step with
+// two places each (one page).
+func BenchmarkRenderAttestation(b *testing.B) {
+	c := newCard(b, "Éloïse Ndiaye-Bérénice", six())
+	c.Layout = card.LayoutA4
+	c.Method = "Évaluation en situation avec un·e médiateur·rice"
+	c.Evidence = []string{"A créé son espace France Travail et envoyé un CV par courriel, seule."}
+	c.Mediator = "Camille Martin"
+	for _, l := range c.Levels {
+		c.Next = append(c.Next, card.NextStep{Code: l.Code, Level: "4", LevelTitle: "Niveau 4", Resource: "Les Bons Clics", Link: "www.lesbonsclics.fr",
+			Places: []card.Place{{Name: "Atelier courriel — Médiathèque Jean Lévy", Commune: "Lille", Phone: "03 20 15 97 20", Hours: "Tu-Sa 10:00-18:00"},
+				{Name: "Espace France Services", Commune: "Roubaix", DistanceKm: 7.46}}})
+	}
+	var size int
+	for b.Loop() {
+		pdf, err := card.RenderBytes(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size), "bytes/pdf")
+}

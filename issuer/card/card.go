@@ -68,9 +68,20 @@ type Card struct {
 	ShortCode      string    // e.g. "K7QM-4XPA-9D", typed at VerifyURL
 	VerifyURL      string    // BASE_URL/verify, printed in plain text: the QR code's accessible alternative
 	CredentialID   string
-	// Next is what to work on next, printed on the a4 layout as space
-	// allows, in order; empty: no such block.
+	// Next is what to work on next, one step per assessed competency in
+	// the order of Levels, printed on the a4 layout ("Pour continuer"):
+	// on its page when every step fits there, else on a second page;
+	// empty: no such block.
 	Next []NextStep
+
+	// How the levels were assessed, printed on the a4 layout: the method
+	// (empty: a sentence that says a mediator assessed them against the
+	// framework's levels), the observed tasks and evidence, one line each,
+	// and the mediator's name, printed only when set: a mediator is named
+	// only when they chose to be at issuance.
+	Method   string
+	Evidence []string
+	Mediator string
 }
 
 // NextStep is one competency's next level and a self-training resource
@@ -79,8 +90,23 @@ type NextStep struct {
 	Code       string // "1.1"
 	Level      string // the next level: "4", "B2"
 	LevelTitle string // "Niveau 4", "Niveau avancé"
-	Resource   string // the resource's name
+	Resource   string // the resource's name; empty: none suggested
 	Link       string // its address as printed: "pix.fr"
+	Top        bool   // the competency is at the framework's highest level: no next level
+	// Places are the nearest places to continue it, nearest first (the a4
+	// layout prints the first two): plain data that the caller gets from
+	// the places directory.
+	Places []Place
+}
+
+// Place is somewhere to continue a competency: a workshop or a place of
+// the network, or another place whose services match.
+type Place struct {
+	Name       string  // "Atelier e-mail — Médiathèque Jean Lévy"
+	Commune    string  // "Lille"
+	DistanceKm float64 // from the issuing structure; < 0: unknown
+	Phone      string
+	Hours      string // as the place gives them (OpenStreetMap opening_hours)
 }
 
 // Level is one assessed competency and the level reached.
@@ -300,7 +326,15 @@ func (r *renderer) pageRunes() runeSet {
 	}
 	for _, n := range c.Next {
 		rs.add(n.Code, n.Resource, n.Link, nextLevelText(n))
+		for _, p := range n.Places {
+			rs.add(placeText(p, "fr"), placeText(p, "en"))
+		}
 	}
+	for _, l := range []*a4Labels{a4Texts["fr"], a4Texts["en"]} {
+		rs.add(l.strings()...)
+	}
+	rs.add(c.Method, c.Mediator)
+	rs.add(c.Evidence...)
 	for _, t := range []time.Time{c.IssuedAt, c.ValidUntil} {
 		if !t.IsZero() {
 			rs.add(formatDate(t, r.lang))

@@ -40,30 +40,34 @@ func starter(t *testing.T) *schema.Catalogue {
 	return cat
 }
 
-// TestNextSteps: the attestation suggests, per competency below the top
-// level, the next level and a resource of the catalogue; the credit-card
-// layout does not; nothing shows when the catalogue suggests nothing.
+// TestNextSteps: the attestation has a step per competency: the next
+// level and a resource of the catalogue, or what to do when the catalogue
+// has none, or that the top level is reached (those two had no step
+// before: nextSteps skipped them, and the attestation showed 3 of 5); the
+// credit-card layout shows none.
 func TestNextSteps(t *testing.T) {
 	t.Parallel()
 	tools(t, "pdftotext", "pdftoppm", "zbarimg")
 	results := []schema.LevelResult{
 		{Competency: "4.2", Level: "3"}, // next 4: Cybermalveillance (1 to 4)
 		{Competency: "1.1", Level: "2"}, // next 3: Solidarité Numérique (1 to 3), not Les Bons Clics (1 to 2)
-		{Competency: "3.4", Level: "1"}, // nothing in the catalogue
-		{Competency: "5.4", Level: "8"}, // the top level: no next step
+		{Competency: "3.4", Level: "1"}, // nothing in the catalogue: next 2, no resource
+		{Competency: "5.4", Level: "8"}, // the top level: no next level
 		{Competency: "2.1", Level: "1"}, // next 2: Les Bons Clics, first in the catalogue
 	}
 	c := nextCard(t, "fr", starter(t), results...)
 	want := []card.NextStep{
 		{Code: "1.1", Level: "3", LevelTitle: "Niveau 3", Resource: "Solidarité Numérique : tutoriels pour les démarches en ligne", Link: "solidarite-numerique.fr"},
 		{Code: "2.1", Level: "2", LevelTitle: "Niveau 2", Resource: "Les Bons Clics : premiers pas avec le numérique", Link: "www.lesbonsclics.fr"},
+		{Code: "3.4", Level: "2", LevelTitle: "Niveau 2"},
 		{Code: "4.2", Level: "4", LevelTitle: "Niveau 4", Resource: "Cybermalveillance.gouv.fr : se protéger en ligne", Link: "www.cybermalveillance.gouv.fr"},
+		{Code: "5.4", Top: true},
 	}
 	if len(c.Next) != len(want) {
 		t.Fatalf("next steps %+v, want %+v", c.Next, want)
 	}
 	for i := range want {
-		if c.Next[i].Code != want[i].Code || c.Next[i].Level != want[i].Level || c.Next[i].Resource != want[i].Resource || c.Next[i].Link != want[i].Link ||
+		if c.Next[i].Code != want[i].Code || c.Next[i].Level != want[i].Level || c.Next[i].Resource != want[i].Resource || c.Next[i].Link != want[i].Link || c.Next[i].Top != want[i].Top ||
 			!strings.HasPrefix(c.Next[i].LevelTitle, want[i].LevelTitle) {
 			t.Errorf("#%d: %+v, want %+v", i, c.Next[i], want[i])
 		}
@@ -91,6 +95,17 @@ func TestNextSteps(t *testing.T) {
 				t.Errorf("the attestation lacks %q:\n%s", w, s.text)
 			}
 		}
+		if s.pages != 1 {
+			t.Errorf("%d pages, want 1", s.pages)
+		}
+		if _, n := nextBlock(s.text, c.Levels); n != len(c.Levels) {
+			t.Errorf("%d of %d competencies have a next step:\n%s", n, len(c.Levels), s.text)
+		}
+		for _, w := range []string{"3.4 Niveau 2 Demandez à votre médiateur·rice", "5.4 Plus haut niveau atteint Continuer à pratiquer"} {
+			if !strings.Contains(text, squash(w)) {
+				t.Errorf("the attestation lacks %q:\n%s", w, s.text)
+			}
+		}
 		for _, n := range want {
 			if !inOrder(s.text[strings.Index(s.text, "Pour continuer"):], append([]string{n.Code}, append(strings.Fields(n.Resource), n.Link)...)) {
 				t.Errorf("the next step of %s (%s, %s) is not on the attestation:\n%s", n.Code, n.Resource, n.Link, s.text)
@@ -108,19 +123,26 @@ func TestNextSteps(t *testing.T) {
 		checkInside(t, layout, s)
 	}
 
-	// Nothing suggested, no catalogue: no block.
+	// Nothing suggested, no catalogue: a step per competency all the same,
+	// saying what to do.
 	for name, cat := range map[string]*schema.Catalogue{"empty catalogue": {}, "no catalogue": nil} {
 		c := nextCard(t, "en", cat, results...)
-		if len(c.Next) != 0 {
+		if len(c.Next) != len(results) {
 			t.Errorf("%s: next steps %+v", name, c.Next)
+		}
+		for _, n := range c.Next {
+			if n.Resource != "" {
+				t.Errorf("%s: a resource %+v", name, n)
+			}
 		}
 		c.Layout = card.LayoutA4
 		pdf, err := card.RenderBytes(c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := look(t, "next-none", pdf); strings.Contains(s.text, "Next steps") {
-			t.Errorf("%s: a next steps block:\n%s", name, s.text)
+		s := look(t, "next-none", pdf)
+		if got := strings.Count(s.text, "Ask your mediator for a workshop or a resource for this level."); got != len(results)-1 {
+			t.Errorf("%s: %d steps say what to do, want %d:\n%s", name, got, len(results)-1, s.text)
 		}
 	}
 }
@@ -161,9 +183,12 @@ func TestNextStepsSpace(t *testing.T) {
 				shown++
 			}
 		}
-		t.Logf("%d competencies: %d next steps suggested, block shown: %v", n, len(c.Next), strings.Contains(s.text, "Pour continuer"))
-		if n == 6 && !strings.Contains(s.text, "Pour continuer") {
-			t.Errorf("6 competencies leave room for the block:\n%s", s.text)
+		t.Logf("%d competencies: %d pages", n, s.pages)
+		if _, k := nextBlock(s.text, c.Levels); k != n {
+			t.Errorf("%d competencies: %d have a next step", n, k)
+		}
+		if s.pages > 2 {
+			t.Errorf("%d competencies: %d pages, want at most 2", n, s.pages)
 		}
 		checkInside(t, card.LayoutA4, s)
 	}

@@ -13,10 +13,11 @@ import (
 // instance (where the QR code leads and the short code is checked) as the
 // domain a partner must see, and baseURL + "/verify" as the address where
 // the short code is typed. Levels follow the framework's order, each with
-// its place on the framework's scale. With a catalogue, Next holds, per
-// competency below the framework's top level, the next level and the first
-// resource the catalogue suggests for it (those in lang first); nil leaves
-// Next empty. The layout is the default (card); the logo is left for the
+// its place on the framework's scale. Next holds, per competency, the
+// next level and the first resource the catalogue suggests for it (those
+// in lang first; none without a catalogue), or that the competency is at
+// the framework's top level; Places are left for the caller to set. The
+// method, evidence and mediator are those the credential records. The layout is the default (card); the logo is left for the
 // caller to set.
 func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.Frameworks, cat *schema.Catalogue, baseURL, lang string) (*Card, error) {
 	if rec.CardToken == "" {
@@ -70,15 +71,36 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 		}
 	}
 	c.Next = nextSteps(fw, rec.Results, cat, lang)
+	c.assessment(rec.JWT)
 	return c, nil
 }
 
-// nextSteps returns, in the framework's order, the competencies of results
-// for which the catalogue suggests something at the next level.
-func nextSteps(fw *schema.Framework, results []schema.LevelResult, cat *schema.Catalogue, lang string) []NextStep {
-	if cat == nil {
-		return nil
+// assessment sets the method, the evidence and the mediator the credential
+// records; a credential that cannot be read leaves them empty (the
+// attestation then says a mediator assessed the levels).
+func (c *Card) assessment(jws string) {
+	got, err := issuer.RecordedAssessment(jws)
+	if err != nil {
+		return
 	}
+	c.Method, c.Mediator = got.Method, got.Mediator
+	for _, e := range got.Evidence {
+		var parts []string
+		for _, s := range []string{e.Name, e.Narrative, e.URL} {
+			if s = strings.Join(strings.Fields(s), " "); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if len(parts) > 0 {
+			c.Evidence = append(c.Evidence, strings.Join(parts, " — "))
+		}
+	}
+}
+
+// nextSteps returns, in the framework's order, one step per competency of
+// results: its next level and the first resource the catalogue (if any)
+// suggests for it, or that it is at the framework's highest level.
+func nextSteps(fw *schema.Framework, results []schema.LevelResult, cat *schema.Catalogue, lang string) []NextStep {
 	var current []schema.CurrentLevel
 	for _, l := range results {
 		if _, rank, err := fw.Level(l.Level); err == nil {
@@ -88,14 +110,16 @@ func nextSteps(fw *schema.Framework, results []schema.LevelResult, cat *schema.C
 	var out []NextStep
 	for _, step := range schema.NextSteps(fw, current, true) {
 		if step.Next == nil {
+			out = append(out, NextStep{Code: step.Competency.Code, Top: true})
 			continue
 		}
-		res := cat.SuggestIn(fw, step.Competency.Code, step.Next.ID, lang)
-		if len(res) == 0 {
-			continue
+		ns := NextStep{Code: step.Competency.Code, Level: step.Next.ID, LevelTitle: step.Next.Title.In(lang)}
+		if cat != nil {
+			if res := cat.SuggestIn(fw, step.Competency.Code, step.Next.ID, lang); len(res) > 0 {
+				ns.Resource, ns.Link = res[0].Name.In(lang), res[0].ShortLink()
+			}
 		}
-		out = append(out, NextStep{Code: step.Competency.Code, Level: step.Next.ID, LevelTitle: step.Next.Title.In(lang),
-			Resource: res[0].Name.In(lang), Link: res[0].ShortLink()})
+		out = append(out, ns)
 	}
 	return out
 }

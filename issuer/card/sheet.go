@@ -1,6 +1,7 @@
 package card
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -20,6 +21,10 @@ const (
 	sheetGap    = 14.0 // between two strips: room for both crop marks
 	sheetPitch  = cardH + sheetGap
 	sheetTop    = (pageH - sheetStrips*cardH - (sheetStrips-1)*sheetGap) / 2
+
+	// sheetPartPages is how many pages fpdf draws before they are written
+	// out (BENCHMARKS.md: the memory and the size it costs).
+	sheetPartPages = 8
 )
 
 // Cards yields a group's cards, in order, to yield; it stops at yield's
@@ -30,9 +35,12 @@ type Cards func(yield func(*Card) error) error
 // (LayoutCard or LayoutA4). cards is called twice: first to cut the
 // document's fonts to the characters of every card, then to draw them;
 // no card is kept from one card to the next, so a caller that reads
-// each from storage holds one at a time (the document itself grows by
-// each page's drawing, a few kilobytes). lang is the document's first
-// language ("fr" or "en"); each card keeps its own.
+// each from storage holds one at a time. The pages are written to w as
+// they are drawn, sheetPartPages at a time: the memory it takes does not
+// grow with the number of cards, and w gets the first pages before the
+// last card is read (an error then leaves w with part of a document).
+// lang is the document's first language ("fr" or "en"); each card keeps
+// its own.
 func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if layout == "" {
 		layout = LayoutCard
@@ -75,32 +83,64 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if err != nil {
 		return fmt.Errorf("card: fonts: %w", err)
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetMargins(0, 0, 0)
-	pdf.SetCellMargin(0)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetCompression(true)
-	pdf.SetCatalogSort(true)
-	pdf.AddUTF8FontFromBytes("sans", "", regular)
-	pdf.AddUTF8FontFromBytes("sans", "B", boldSub)
 	first, second := texts["fr"], texts["en"]
+	docLang := "fr"
 	if strings.HasPrefix(strings.ToLower(lang), "en") {
-		first, second = second, first
-		pdf.SetLang("en")
-	} else {
-		pdf.SetLang("fr")
+		first, second, docLang = second, first, "en"
 	}
 	title := first.title + " · " + second.title
 	if layout == LayoutA4 {
 		title = first.attestation + " · " + second.attestation
 	}
-	pdf.SetTitle(title, true)
-	pdf.SetCreator("Carnet", true)
-	for _, l := range logos {
-		l.register(pdf)
+	// The document is drawn by parts of sheetPartPages pages, each an
+	// fpdf document written out and joined to the others as soon as it
+	// is full (sheetJoin): fpdf holds a document's pages uncompressed
+	// until the end, some 45 KB a card.
+	perPart := sheetPartPages * sheetStrips
+	if layout == LayoutA4 {
+		perPart = sheetPartPages
 	}
-	base := &renderer{pdf: pdf, runes: runes}
-	base.loadWidths()
+	join := newSheetJoin(w)
+	var (
+		pdf  *fpdf.Fpdf
+		base *renderer
+		part bytes.Buffer
+	)
+	flush := func() error {
+		if pdf == nil {
+			return nil
+		}
+		if err := pdf.Error(); err != nil {
+			return fmt.Errorf("card: pdf: %w", err)
+		}
+		part.Reset()
+		if err := pdf.Output(&part); err != nil {
+			return fmt.Errorf("card: pdf: %w", err)
+		}
+		pdf = nil
+		if err := join.add(part.Bytes()); err != nil {
+			return fmt.Errorf("card: write: %w", err)
+		}
+		return nil
+	}
+	newPart := func() {
+		pdf = fpdf.New("P", "mm", "A4", "")
+		pdf.SetMargins(0, 0, 0)
+		pdf.SetCellMargin(0)
+		pdf.SetAutoPageBreak(false, 0)
+		pdf.SetCompression(true)
+		pdf.SetCatalogSort(true)
+		pdf.AddUTF8FontFromBytes("sans", "", regular)
+		pdf.AddUTF8FontFromBytes("sans", "B", boldSub)
+		pdf.SetLang(docLang)
+		pdf.SetTitle(title, true)
+		pdf.SetCreator("Carnet", true)
+		for _, l := range logos {
+			l.register(pdf)
+		}
+		base = &renderer{pdf: pdf, runes: runes}
+		base.loadWidths()
+	}
 
 	// Second pass: draw.
 	i := 0
@@ -110,6 +150,12 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 		}
 		if i == n {
 			return schema.Errorf(schema.EINVALID, "card: more cards than counted", "carte : plus de cartes que comptées")
+		}
+		if i%perPart == 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+			newPart()
 		}
 		r := newSheetRenderer(c)
 		r.pdf, r.runes, r.widths = pdf, runes, base.widths
@@ -146,10 +192,10 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if err != nil {
 		return err
 	}
-	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("card: pdf: %w", err)
+	if err := flush(); err != nil {
+		return err
 	}
-	if err := pdf.Output(w); err != nil {
+	if err := join.close(); err != nil {
 		return fmt.Errorf("card: write: %w", err)
 	}
 	return nil

@@ -85,7 +85,9 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 		{T("attached"), r.Continuity.Attached.String(), r.Previous.Attached.String()},
 		{T("multi_structure"), r.Continuity.MultiStructure.String(), r.Previous.MultiStructure.String()},
 		{T("verifications"), fmt.Sprint(r.Verifications.Total), ""},
-		{T("workshops"), "–", "–"},
+		{T("workshops"), r.Workshops.Sessions.String(), r.Previous.Workshops.Sessions.String()},
+		{T("w_participants"), r.Workshops.Participants.String(), r.Previous.Workshops.Participants.String()},
+		{T("w_credentials"), r.Workshops.Credentials.String(), r.Previous.Workshops.Credentials.String()},
 	}, []float64{100, 45, 45})
 
 	// Months.
@@ -127,8 +129,30 @@ func Render(w io.Writer, r *report.Report, cv Cover) error {
 		}
 	}
 
-	// Continuity and next steps.
+	// Workshops, by structure and by partner.
 	pdf.AddPage()
+	text(18, "B", T("pdf_workshops"))
+	pdf.Ln(3)
+	for _, x := range []struct {
+		head   string
+		shares []report.WorkshopShare
+	}{{T("w_structure"), r.Workshops.ByStructure}, {T("partner"), r.Workshops.ByPartner}} {
+		if len(x.shares) == 0 {
+			continue
+		}
+		rows := [][]string{}
+		for _, w := range x.shares {
+			rows = append(rows, []string{w.Name, w.Sessions.String(), w.Participants.String(), w.Credentials.String()})
+		}
+		table(pdf, tr, []string{x.head, T("pdf_w_held"), T("pdf_w_participants"), T("pdf_w_credentials")}, rows, []float64{85, 30, 30, 30})
+		pdf.Ln(4)
+	}
+	if len(r.Workshops.ByStructure) == 0 {
+		text(11, "", T("none"))
+	}
+
+	// Continuity and next steps.
+	pdf.Ln(6)
 	text(18, "B", T("pdf_continuity"))
 	pdf.Ln(3)
 	rows := [][]string{}
