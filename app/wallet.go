@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"encoding/base64"
+	"encoding/json"
 	"time"
 
 	"carnet/oid4vci"
@@ -87,7 +88,7 @@ func (s *App) walletOffer(ctx context.Context, a *Actor, c *schema.CredentialRec
 	if err != nil {
 		return nil, err
 	}
-	uri, _ := oid4vci.Offer(s.BaseURL, oid4vci.Configurations[0].ID, code)
+	uri, _ := oid4vci.Offer(s.BaseURL, oid4vci.ConfigurationIDs(), code)
 	return &WalletOffer{URI: uri, ExpiresAt: g.ExpiresAt}, nil
 }
 
@@ -166,7 +167,8 @@ type WalletRequest struct {
 // WalletCredential answers a credential request: the access token (taken
 // once), a configuration Carnet offers, one proof JWT whose nonce is taken
 // once. It returns the credential in the configuration's format: a string
-// (the JWS) for jwt_vc_json; a JSON object will come for ldp_vc.
+// (the JWS) for jwt_vc_json, a JSON object (its Data Integrity form) for
+// ldp_vc.
 func (s *App) WalletCredential(ctx context.Context, accessToken string, req WalletRequest) (any, error) {
 	ws, err := s.walletGrants()
 	if err != nil {
@@ -212,6 +214,12 @@ func (s *App) WalletCredential(ctx context.Context, accessToken string, req Wall
 		switch conf.Format {
 		case oid4vci.FormatJWTVCJSON:
 			out = c.JWT
+		case oid4vci.FormatLDPVC:
+			b, err := s.DataIntegrity(c)
+			if err != nil {
+				return err
+			}
+			out = json.RawMessage(b)
 		default:
 			return &oid4vci.Error{Code: "unknown_credential_configuration", Description: "format not issued yet", Status: 400}
 		}

@@ -1,6 +1,6 @@
 // wallet.mjs — an independent OpenID4VCI 1.0 wallet client against Carnet.
 //
-// Usage: node wallet.mjs [--insecure] [--alg ES256|EdDSA] OFFER_URI
+// Usage: node wallet.mjs [--insecure] [--alg ES256|EdDSA] [--configuration ID] OFFER_URI
 //
 // Walks the pre-authorised code flow with @openid4vc/openid4vci (the
 // OpenWallet Foundation's oid4vc-ts, used by Credo wallets), which shares
@@ -10,6 +10,9 @@
 // (jose), and request the credential. Then it replays what must work once:
 // the same pre-authorised code, the same access token, the same nonce;
 // each must be refused.
+//
+// --configuration picks one of the offer's credential configurations (the
+// first by default): jwt_vc_json gives a JWS string, ldp_vc a JSON object.
 //
 // --insecure lets the client call http:// URLs (a test instance on
 // 127.0.0.1); without it, the library accepts https:// only.
@@ -24,14 +27,15 @@ import * as jose from 'jose';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { clientAuthenticationAnonymous } from '@openid4vc/oauth2';
 
-const USAGE = 'Usage: node wallet.mjs [--insecure] [--alg ES256|EdDSA] OFFER_URI';
+const USAGE = 'Usage: node wallet.mjs [--insecure] [--alg ES256|EdDSA] [--configuration ID] OFFER_URI';
 
 function parseArgs(argv) {
-  const out = { insecure: false, alg: 'ES256', offer: '' };
+  const out = { insecure: false, alg: 'ES256', offer: '', configuration: '' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--insecure') out.insecure = true;
     else if (a === '--alg') out.alg = argv[++i];
+    else if (a === '--configuration') out.configuration = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else if (!out.offer) out.offer = a;
     else throw new Error('one offer only');
@@ -86,7 +90,8 @@ async function main(argv) {
   try {
     const credentialOffer = await client.resolveCredentialOffer(opts.offer);
     const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer);
-    const configurationId = credentialOffer.credential_configuration_ids[0];
+    const configurationId = opts.configuration || credentialOffer.credential_configuration_ids[0];
+    if (!credentialOffer.credential_configuration_ids.includes(configurationId)) throw new Error(`the offer has no configuration ${configurationId}`);
     result.issuer = credentialOffer.credential_issuer;
     result.configuration = configurationId;
     result.format = issuerMetadata.credentialIssuer.credential_configurations_supported[configurationId]?.format;
@@ -110,7 +115,8 @@ async function main(argv) {
       proofs: { jwt: [proofJwt] },
     });
     const creds = response.credentialResponse?.credentials ?? [];
-    if (creds.length !== 1 || typeof creds[0].credential !== 'string') {
+    const want = result.format === 'ldp_vc' ? 'object' : 'string';
+    if (creds.length !== 1 || typeof creds[0].credential !== want) {
       result.errors.push(`expected one credential, got ${JSON.stringify(response.credentialResponse).slice(0, 300)}`);
     } else {
       result.credential = creds[0].credential;
@@ -138,7 +144,7 @@ async function main(argv) {
   } catch (err) {
     result.errors.push(describe(err));
   }
-  result.ok = result.errors.length === 0 && typeof result.credential === 'string';
+  result.ok = result.errors.length === 0 && result.credential !== undefined;
   process.stdout.write(JSON.stringify(result) + '\n');
   return result.ok ? 0 : 1;
 }

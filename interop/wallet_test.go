@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -18,14 +19,15 @@ type walletLine struct {
 	Issuer        string            `json:"issuer"`
 	Configuration string            `json:"configuration"`
 	Format        string            `json:"format"`
-	Credential    string            `json:"credential"`
+	Credential    json.RawMessage   `json:"credential"` // a JWS string (jwt_vc_json) or an object (ldp_vc)
 	Replays       map[string]string `json:"replays"`
 }
 
 // TestWalletOID4VCI: an independent OpenID4VCI 1.0 client library
 // (@openid4vc/openid4vci, pinned) receives a credential from a running
 // `carnet serve` through a credential offer made with the API, pre-authorised
-// code flow, with an ES256 and an EdDSA wallet key; replaying the code, the
+// code flow, with an ES256 and an EdDSA wallet key, as a JWS (jwt_vc_json)
+// and in its Data Integrity form (ldp_vc); replaying the code, the
 // access token or the proof is refused; the credential it receives is the
 // one Carnet issued and verifies with jose against the structure's keys and
 // the OB 3.0 schema; an offer of a revoked credential cannot be made, and an
@@ -93,8 +95,9 @@ func TestWalletOID4VCI(t *testing.T) {
 		if err := json.Unmarshal([]byte(res.stdout), &w); err != nil || res.code != 0 || !w.OK {
 			t.Fatalf("%s: the wallet client did not receive the credential (exit %d):\n%s%s", alg, res.code, res.stdout, res.stderr)
 		}
-		if w.Issuer != base || w.Format != "jwt_vc_json" || w.Credential != c.JWT {
-			t.Errorf("%s: issuer %q format %q, credential is the issued one: %v", alg, w.Issuer, w.Format, w.Credential == c.JWT)
+		var jws string
+		if json.Unmarshal(w.Credential, &jws); w.Issuer != base || w.Format != "jwt_vc_json" || jws != c.JWT {
+			t.Errorf("%s: issuer %q format %q, credential is the issued one: %v", alg, w.Issuer, w.Format, jws == c.JWT)
 		}
 		t.Logf("%s: replays %v", alg, w.Replays)
 		for _, k := range []string{"code", "token", "nonce"} {
@@ -102,21 +105,35 @@ func TestWalletOID4VCI(t *testing.T) {
 				t.Errorf("%s: replayed %s: %s", alg, k, w.Replays[k])
 			}
 		}
-		writeFile(t, filepath.Join(work, "wallet.jwt"), w.Credential+"\n")
+		writeFile(t, filepath.Join(work, "wallet.jwt"), jws+"\n")
 		res = run(t, -1, ".", node, "check.mjs", "--jwks", filepath.Join(work, "jwks.json"), "--credentials", filepath.Join(work, "wallet.jwt"))
 		if res.code != 0 {
 			t.Errorf("%s: the wallet's credential does not check:\n%s%s", alg, res.stdout, res.stderr)
 		}
 	}
 
+	// The Data Integrity form (ldp_vc): the same JSON as GET vc.json, which
+	// TestDCCVerifierCore has DCC's verifier-core verify.
+	res := run(t, -1, ".", node, "wallet.mjs", "--insecure", "--configuration", "OpenBadgeCredential_ldp_vc", offer(c.ID))
+	var ldp walletLine
+	if err := json.Unmarshal([]byte(res.stdout), &ldp); err != nil || res.code != 0 || !ldp.OK || ldp.Format != "ldp_vc" {
+		t.Fatalf("ldp_vc: the wallet client did not receive the credential (exit %d):\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	var got, want any
+	json.Unmarshal(ldp.Credential, &got)
+	json.Unmarshal(api("GET", "/api/v1/credentials/"+c.ID+"/vc.json", nil, 200), &want)
+	if !reflect.DeepEqual(got, want) || got.(map[string]any)["proof"] == nil {
+		t.Errorf("ldp_vc: the wallet's credential differs from vc.json:\n%.400s", ldp.Credential)
+	}
+
 	// An offer made before a revocation delivers nothing after it; no
 	// offer is made for a revoked credential.
 	late := offer(c.ID)
 	api("POST", "/api/v1/credentials/"+c.ID+"/revoke", map[string]any{"reason": "Erreur de saisie"}, 200)
-	res := run(t, 1, ".", node, "wallet.mjs", "--insecure", late)
+	res = run(t, 1, ".", node, "wallet.mjs", "--insecure", late)
 	var w walletLine
 	json.Unmarshal([]byte(res.stdout), &w)
-	if w.OK || w.Credential != "" || !strings.Contains(strings.Join(w.Errors, " "), "credential_request_denied") {
+	if w.OK || len(w.Credential) != 0 || !strings.Contains(strings.Join(w.Errors, " "), "credential_request_denied") {
 		t.Errorf("a revoked credential went to a wallet: %s", res.stdout)
 	}
 	api("POST", "/api/v1/credentials/"+c.ID+"/wallet-offer", nil, 409)

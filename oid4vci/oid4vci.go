@@ -58,13 +58,22 @@ type Configuration struct {
 	Context []string
 }
 
-// Configurations are the configurations Carnet offers, by id; the first is
-// the one offers name. The Data Integrity form joins them when Carnet signs
-// it: {ID: "OpenBadgeCredential_ldp_vc", Format: FormatLDPVC, Context:
-// [VC 2.0, OB 3.0, OB extensions]}, its credential a JSON object (app's
-// WalletCredential has a case per format).
+// Configurations are the configurations Carnet offers, by id, all of them
+// in every offer (the wallet picks one): the credential's JWS, and its Data
+// Integrity form (eddsa-rdfc-2022), a JSON object. app's WalletCredential
+// has a case per format.
 var Configurations = []Configuration{
 	{ID: "OpenBadgeCredential_jwt_vc_json", Format: FormatJWTVCJSON},
+	{ID: "OpenBadgeCredential_ldp_vc", Format: FormatLDPVC, Context: []string{schema.ContextVC2, schema.ContextOB3, schema.ContextOBExt}},
+}
+
+// ConfigurationIDs are the ids of Configurations, as offers list them.
+func ConfigurationIDs() []string {
+	ids := make([]string, len(Configurations))
+	for i, c := range Configurations {
+		ids[i] = c.ID
+	}
+	return ids
 }
 
 // FindConfiguration returns a configuration by id.
@@ -88,7 +97,7 @@ func IssuerMetadata(baseURL string) map[string]any {
 		conf := map[string]any{
 			"format":                c.Format,
 			"credential_definition": definition(c),
-			"credential_signing_alg_values_supported": []string{"ES256"},
+			"credential_signing_alg_values_supported": signing(c),
 			// The credential is the one Carnet issued to the learner's
 			// pseudonymous id: not bound to the wallet's key, so no
 			// binding method is claimed. The proof still shows the wallet
@@ -114,6 +123,15 @@ func IssuerMetadata(baseURL string) map[string]any {
 	}
 }
 
+// signing names how the credential is signed: a JWS algorithm, or a Data
+// Integrity cryptosuite.
+func signing(c Configuration) []string {
+	if c.Format == FormatLDPVC {
+		return []string{"eddsa-rdfc-2022"}
+	}
+	return []string{"ES256"}
+}
+
 func definition(c Configuration) map[string]any {
 	d := map[string]any{"type": []string{schema.TypeVC, schema.TypeOBCredential}}
 	if c.Format == FormatLDPVC {
@@ -136,13 +154,13 @@ func AuthorizationServerMetadata(baseURL string) map[string]any {
 	}
 }
 
-// Offer returns the credential offer of one credential: the
-// openid-credential-offer:// URI a wallet opens (by QR or link) with the
-// offer inline, and the offer object.
-func Offer(baseURL, configurationID, code string) (string, map[string]any) {
+// Offer returns the credential offer of one credential in the given
+// configurations: the openid-credential-offer:// URI a wallet opens (by QR
+// or link) with the offer inline, and the offer object.
+func Offer(baseURL string, configurationIDs []string, code string) (string, map[string]any) {
 	offer := map[string]any{
 		"credential_issuer":            Issuer(baseURL),
-		"credential_configuration_ids": []string{configurationID},
+		"credential_configuration_ids": configurationIDs,
 		"grants": map[string]any{
 			GrantPreAuth: map[string]any{"pre-authorized_code": code},
 		},

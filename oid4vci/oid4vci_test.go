@@ -19,7 +19,7 @@ import (
 
 // TestOffer: the offer URI carries the offer inline, as wallets read it.
 func TestOffer(t *testing.T) {
-	uri, _ := oid4vci.Offer("https://carnet.example.org/", "OpenBadgeCredential_jwt_vc_json", "c0de+/=")
+	uri, _ := oid4vci.Offer("https://carnet.example.org/", oid4vci.ConfigurationIDs(), "c0de+/=")
 	u, err := url.Parse(uri)
 	if err != nil || u.Scheme != "openid-credential-offer" {
 		t.Fatalf("%q: %v", uri, err)
@@ -32,7 +32,7 @@ func TestOffer(t *testing.T) {
 	if err := json.Unmarshal([]byte(u.Query().Get("credential_offer")), &o); err != nil {
 		t.Fatal(err)
 	}
-	if o.Issuer != "https://carnet.example.org" || o.IDs[0] != "OpenBadgeCredential_jwt_vc_json" || o.Grants[oid4vci.GrantPreAuth]["pre-authorized_code"] != "c0de+/=" {
+	if o.Issuer != "https://carnet.example.org" || len(o.IDs) != 2 || o.IDs[0] != "OpenBadgeCredential_jwt_vc_json" || o.IDs[1] != "OpenBadgeCredential_ldp_vc" || o.Grants[oid4vci.GrantPreAuth]["pre-authorized_code"] != "c0de+/=" {
 		t.Errorf("offer %+v", o)
 	}
 	md := oid4vci.IssuerMetadata("https://carnet.example.org/")

@@ -57,7 +57,7 @@ var carnetMessages = map[string][2]string{
 	"wallet_scan":                       {"Scannez ce code avec l'application de votre portefeuille (OpenID4VCI), ou touchez le bouton sur le téléphone où elle est installée.", "Scan this code with your wallet app (OpenID4VCI), or tap the button on the phone where it is installed."},
 	"wallet_open":                       {"Ouvrir dans mon portefeuille", "Open in my wallet"},
 	"wallet_expires":                    {"Ce code sert une seule fois et expire dans %d minutes.", "This code works once and expires in %d minutes."},
-	"wallet_which":                      {"Le portefeuille reçoit l'attestation signée (format jwt_vc_json, Open Badges 3.0), la même que le fichier .jwt.", "The wallet receives the signed credential (jwt_vc_json format, Open Badges 3.0), the same as the .jwt file."},
+	"wallet_which":                      {"Le portefeuille reçoit l'attestation signée (Open Badges 3.0), au choix la même que le fichier .jwt (jwt_vc_json) ou sa forme Data Integrity (ldp_vc).", "The wallet receives the signed credential (Open Badges 3.0): the same as the .jwt file (jwt_vc_json) or its Data Integrity form (ldp_vc), as it chooses."},
 	"wallet_back":                       {"Retour à mon carnet", "Back to my carnet"},
 	"wallet_button":                     {"Portefeuille numérique", "Digital wallet"},
 	"audit_wallet_offer_created":        {"Offre d'attestation pour un portefeuille (OpenID4VCI)", "Credential offer for a wallet (OpenID4VCI)"},

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func (w *walletEnv) offer(cred string) string {
 	if err := json.Unmarshal([]byte(u.Query().Get("credential_offer")), &offer); err != nil || u.Scheme != "openid-credential-offer" {
 		w.t.Fatalf("offer %q: %v", o.OfferURI, err)
 	}
-	if offer.Issuer != w.f.srv.BaseURL || len(offer.IDs) != 1 || offer.IDs[0] != oid4vci.Configurations[0].ID {
+	if offer.Issuer != w.f.srv.BaseURL || !slices.Equal(offer.IDs, oid4vci.ConfigurationIDs()) {
 		w.t.Errorf("offer %+v", offer)
 	}
 	return offer.Grants[oid4vci.GrantPreAuth].Code
@@ -248,6 +249,18 @@ func TestWalletFlow(t *testing.T) {
 	ed := w.proof(w.nonce(), func(h, c map[string]any) { h["alg"] = "EdDSA"; h["jwk"] = jwkOf(edPub) })
 	if st, out := w.credential(tok["access_token"].(string), ed); st != 200 {
 		t.Errorf("an EdDSA proof: %d %v", st, out)
+	}
+	// The Data Integrity form, by its configuration: the same credential
+	// as a JSON object with an eddsa-rdfc-2022 proof.
+	_, tok = w.token(w.offer(w.cred))
+	st, out = w.post(oid4vci.CredentialPath, nil, tok["access_token"].(string), map[string]any{"credential_configuration_id": "OpenBadgeCredential_ldp_vc",
+		"proofs": map[string]any{"jwt": []string{w.proof(w.nonce(), nil)}}})
+	var di map[string]any
+	if creds, _ := out["credentials"].([]any); st == 200 && len(creds) == 1 {
+		di, _ = creds[0].(map[string]any)["credential"].(map[string]any)
+	}
+	if proof, _ := di["proof"].(map[string]any); di["id"] != w.cred || proof["cryptosuite"] != "eddsa-rdfc-2022" {
+		t.Errorf("ldp_vc: %d %.300v", st, out)
 	}
 
 	// Lifetimes: a code 10 minutes, a token 5, a nonce 5.
