@@ -23,12 +23,12 @@ func (s *App) BatchSheets(ctx context.Context, a *Actor, id, layout, lang string
 		return schema.Errorf(schema.ECONFLICT, "this batch is still running (%d of %d rows done): print it once done",
 			"ce lot est en cours (%d lignes sur %d traitées) : imprimez-le une fois terminé", b.Done, b.Total)
 	}
-	if lang != "fr" && lang != "en" {
-		lang = b.Lang
-	}
 	st, err := s.structureByID(ctx, b.StructureID)
 	if err != nil {
 		return err
+	}
+	if lang == "" {
+		lang = st.CardLang
 	}
 	// Without the catalogue, the cards are still printed, without next steps.
 	cat, err := s.Catalogue(ctx)

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 
+	"carnet/issuer/card"
 	"carnet/schema"
 )
 
@@ -15,6 +17,24 @@ type StructureInput struct {
 	Email    string `json:"email"`
 	ImageURL string `json:"image_url"`
 	Address  string `json:"address"`
+	// CardLang is the language of the structure's cards (card.LangOptions:
+	// "fr", "fr+en"); empty: unchanged ("fr" for a new structure).
+	CardLang string `json:"card_lang"`
+}
+
+// cardLang checks a structure's card language against those the loaded
+// frameworks allow; empty stays empty.
+func (s *App) cardLang(l string) (string, error) {
+	l = strings.TrimSpace(l)
+	if l == "" {
+		return "", nil
+	}
+	opts := card.LangOptions(s.Frameworks)
+	if !slices.Contains(opts, l) {
+		return "", schema.Errorf(schema.EINVALID, "unknown card language %q: %s", "langue de carte %q inconnue : %s",
+			l, strings.Join(opts, ", "))
+	}
+	return l, nil
 }
 
 // maxAddressLength bounds a structure's postal address.
@@ -56,8 +76,12 @@ func (s *App) CreateStructure(ctx context.Context, a *Actor, in StructureInput) 
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
-	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL, Address: in.Address}
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	cl, err := s.cardLang(in.CardLang)
+	if err != nil {
+		return nil, err
+	}
+	st := &schema.Structure{Slug: in.Slug, Name: in.Name, URL: in.URL, Email: in.Email, ImageURL: in.ImageURL, Address: in.Address, CardLang: cl}
+	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Structures.CreateStructure(ctx, st); err != nil {
 			return err
 		}
@@ -90,7 +114,14 @@ func (s *App) UpdateStructure(ctx context.Context, a *Actor, slug string, in Str
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
+	cl, err := s.cardLang(in.CardLang)
+	if err != nil {
+		return nil, err
+	}
 	st.Name, st.URL, st.Email, st.ImageURL, st.Address = in.Name, in.URL, in.Email, in.ImageURL, in.Address
+	if cl != "" {
+		st.CardLang = cl
+	}
 	err = s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Structures.UpdateStructure(ctx, st); err != nil {
 			return err

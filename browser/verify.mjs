@@ -139,7 +139,7 @@ try {
     check((r.facts['Émetteur'] || '').includes(`domaine ${new URL(cfg.base).host}`), `issuer ${r.facts['Émetteur']}`);
     check(r.facts['Confiance'] === 'Émetteur de confiance ici', `trust ${r.facts['Confiance']}`);
     check(r.facts['Statut'] === "Statut vérifié à l'instant auprès de l'émetteur.", `status ${r.facts['Statut']}`);
-    check(r.levels.length === 3 && r.levels[0][0].startsWith('1.1 Naviguer') && r.levels[0][1].split('\n')[0] === 'Niveau 3 · Intermédiaire' && /^Seul·e, je sais /.test(r.levels[0][1].split('\n')[1] || ''), `levels ${JSON.stringify(r.levels)}`);
+    check(r.levels.length === 3 && r.levels[0][0].startsWith('1.1 Naviguer') && r.levels[0][1].split('\n')[0] === 'Niveau 3 / 8 · Intermédiaire' && /^Seul·e, je sais /.test(r.levels[0][1].split('\n')[1] || ''), `levels ${JSON.stringify(r.levels)}`);
     check(!r.attach, 'the attach form shows to a visitor');
     await audit(page, 'verify (valid, pasted)');
     await shot(page, 'valid');
@@ -199,7 +199,7 @@ try {
     const r = await verdict(p, 'Valid');
     summary.results.english = r;
     check(r.lang === 'en' && r.facts['Learner'] === 'Éloïse Ndiaye' && r.facts['Trust'] === 'Trusted issuer here', `English ${JSON.stringify(r)}`);
-    check(r.levels[0][1] === 'Level 3 · Intermediate', `English level ${r.levels[0]}`);
+    check(r.levels[0][1] === 'Level 3 / 8 · Intermediate', `English level ${r.levels[0]}`);
     await audit(p, 'verify (valid, English)');
     await shot(p, 'valid-en');
     await p.goto('/verify');

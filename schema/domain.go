@@ -21,6 +21,10 @@ type Structure struct {
 	Frameworks []string
 	Address    string    // postal address, for cards and the profile
 	SetUpAt    time.Time // when the setup page was confirmed; zero: not yet
+	// CardLang is the language of the cards it prints, the learner's:
+	// "fr" (the default, also when empty) or French and a second language
+	// ("fr+en"); see CardLangs.
+	CardLang string
 }
 
 // ValidateSlug checks a structure slug: 1–40 lowercase letters, digits or

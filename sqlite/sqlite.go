@@ -263,8 +263,8 @@ func (s *StructureStore) CreateStructure(ctx context.Context, st *schema.Structu
 	}
 	return s.db.withTx(ctx, func(tx *sql.Tx) error {
 		now := s.db.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO structures (slug, name, url, email, image_url, created_at, frameworks, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.Slug, st.Name, st.URL, st.Email, st.ImageURL, formatTime(now), strings.Join(st.Frameworks, ","), st.Address)
+		res, err := tx.ExecContext(ctx, `INSERT INTO structures (slug, name, url, email, image_url, created_at, frameworks, address, card_lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.Slug, st.Name, st.URL, st.Email, st.ImageURL, formatTime(now), strings.Join(st.Frameworks, ","), st.Address, cardLang(st.CardLang))
 		if isUnique(err) {
 			return schema.Errorf(schema.ECONFLICT, "structure %q already exists", "la structure %q existe déjà", st.Slug)
 		} else if err != nil {
@@ -276,12 +276,20 @@ func (s *StructureStore) CreateStructure(ctx context.Context, st *schema.Structu
 	})
 }
 
-const structureCols = `id, slug, name, url, email, image_url, created_at, frameworks, address, set_up_at`
+const structureCols = `id, slug, name, url, email, image_url, created_at, frameworks, address, set_up_at, card_lang`
+
+// cardLang is the card language stored for a structure: "fr" when unset.
+func cardLang(l string) string {
+	if l == "" {
+		return "fr"
+	}
+	return l
+}
 
 func scanStructure(row interface{ Scan(...any) error }) (*schema.Structure, error) {
 	var st schema.Structure
 	var created, fws, setUp string
-	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created, &fws, &st.Address, &setUp); err != nil {
+	if err := row.Scan(&st.ID, &st.Slug, &st.Name, &st.URL, &st.Email, &st.ImageURL, &created, &fws, &st.Address, &setUp, &st.CardLang); err != nil {
 		return nil, err
 	}
 	if fws != "" {
@@ -315,8 +323,8 @@ func (s *StructureStore) UpdateStructure(ctx context.Context, st *schema.Structu
 	if !st.SetUpAt.IsZero() {
 		setUp = formatTime(st.SetUpAt)
 	}
-	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET name = ?, url = ?, email = ?, image_url = ?, frameworks = ?, address = ?, set_up_at = ? WHERE slug = ?`,
-		st.Name, st.URL, st.Email, st.ImageURL, strings.Join(st.Frameworks, ","), st.Address, setUp, st.Slug)
+	res, err := s.db.db.ExecContext(ctx, `UPDATE structures SET name = ?, url = ?, email = ?, image_url = ?, frameworks = ?, address = ?, set_up_at = ?, card_lang = ? WHERE slug = ?`,
+		st.Name, st.URL, st.Email, st.ImageURL, strings.Join(st.Frameworks, ","), st.Address, setUp, cardLang(st.CardLang), st.Slug)
 	if err != nil {
 		return fmt.Errorf("sqlite: update structure: %w", err)
 	}

@@ -185,12 +185,21 @@ type structureJSON struct {
 	Email    string `json:"email"`
 	ImageURL string `json:"image_url"`
 	Address  string `json:"address"`
+	CardLang string `json:"card_lang"`
 	DID      string `json:"did"`
 	Role     string `json:"role,omitempty"`
 }
 
+// cardLangOf is a structure's card language as the API shows it.
+func cardLangOf(st *schema.Structure) string {
+	if st.CardLang == "" {
+		return "fr"
+	}
+	return st.CardLang
+}
+
 func (s *Server) toStructureJSON(st *schema.Structure, a *app.Actor) structureJSON {
-	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address,
+	return structureJSON{Slug: st.Slug, Name: st.Name, URL: st.URL, Email: st.Email, ImageURL: st.ImageURL, Address: st.Address, CardLang: cardLangOf(st),
 		DID: s.DID(st.Slug), Role: string(a.User.RoleIn(st.ID))}
 }
 
@@ -282,6 +291,7 @@ type structurePatch struct {
 	Email    *string `json:"email"`
 	ImageURL *string `json:"image_url"`
 	Address  *string `json:"address"`
+	CardLang *string `json:"card_lang"` // card.LangOptions: "fr", "fr+en"
 	// The standard's fields of the structure's place (web/places.go).
 	places.Patch
 }
@@ -302,7 +312,7 @@ func (s *Server) apiStructureUpdate(c *gin.Context) {
 	for _, f := range []struct {
 		from *string
 		to   *string
-	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}, {patch.Address, &in.Address}} {
+	}{{patch.Name, &in.Name}, {patch.URL, &in.URL}, {patch.Email, &in.Email}, {patch.ImageURL, &in.ImageURL}, {patch.Address, &in.Address}, {patch.CardLang, &in.CardLang}} {
 		if f.from != nil {
 			*f.to = *f.from
 		}

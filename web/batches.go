@@ -187,12 +187,11 @@ func (w *pdfWriter) Write(p []byte) (int, error) {
 // (layout a4) in one PDF.
 func (s *Server) apiBatchSheets(layout string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		l := lang(c)
-		if q, ok := c.GetQuery("lang"); ok && q != "fr" && q != "en" {
-			s.renderError(c, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", q))
+		// The structure's card language; ?lang= overrides it.
+		l, err := cardLangQuery(c)
+		if err != nil {
+			s.renderError(c, err)
 			return
-		} else if ok {
-			l = q
 		}
 		name := "cartes-"
 		if layout == card.LayoutA4 {

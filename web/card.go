@@ -58,6 +58,9 @@ type cardTitle struct {
 	Title schema.Text       `json:"title"`
 	Group schema.Text       `json:"group,omitempty"`
 	Plain map[string]string `json:"plain,omitempty"`
+	// Label is a level as every page and print shows it
+	// (schema.LevelLabel): "Niveau 3 / 8 · Intermédiaire".
+	Label schema.Text `json:"label,omitempty"`
 }
 
 // cardTrustList serves GET /c/trust.json: the issuers this instance's
@@ -116,6 +119,10 @@ func (s *Server) cardTrustList(c *gin.Context) {
 				ct := cardTitle{Title: frFirst(l.Title)}
 				if g := fw.LevelGroup(l.Group); g != nil {
 					ct.Group = frFirst(g.Title)
+				}
+				ct.Label = schema.Text{}
+				for _, lang := range []string{"fr", "en"} {
+					ct.Label[lang] = fw.LevelLabel(l.ID, lang).Full
 				}
 				cf.Levels[l.ID] = ct
 			}

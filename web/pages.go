@@ -115,6 +115,14 @@ func funcs(lang string, fws *schema.Frameworks) template.FuncMap {
 			return id
 		},
 		// A competency's code and title, as mediators read it ("1.1 Naviguer…").
+		// A level as every page and print shows it: "Niveau 3 / 8 ·
+		// Intermédiaire", "B1 · Utilisateur indépendant".
+		"levellabel": func(fwID, level string) string {
+			if fw, err := fws.Get(fwID); err == nil {
+				return fw.LevelLabel(level, lang).Full
+			}
+			return level
+		},
 		"comptitle": func(fwID, code string) string {
 			if fw, err := fws.Get(fwID); err == nil {
 				if comp, _, err := fw.Competency(code); err == nil {
@@ -725,6 +733,7 @@ func (s *Server) assessPage(c *gin.Context) {
 // reviewLine is one assessed competency on the review page.
 type reviewLine struct {
 	Code, Title, Level, LevelTitle, Description string
+	Label                                       string // the level as every page shows it (schema.LevelLabel)
 	DescLang                                    string // language of Description (frameworks lack some translations)
 	Plain                                       string // the plain-language line for learners, when there is one
 }
@@ -734,6 +743,12 @@ type reviewLine struct {
 func levelLine(comp *schema.Competency, lv *schema.Level, lang string) reviewLine {
 	return reviewLine{Code: comp.Code, Title: comp.Title.In(lang), Level: lv.ID, LevelTitle: lv.Title.In(lang),
 		Description: comp.Statement(lv, lang), DescLang: comp.StatementLang(lv, lang), Plain: comp.Plain(lv.ID, lang)}
+}
+
+// labelled gives a review line its level's label in framework fw.
+func labelled(l reviewLine, fw *schema.Framework, lang string) reviewLine {
+	l.Label = fw.LevelLabel(l.Level, lang).Full
+	return l
 }
 
 // textLang is the language Text.In(lang) actually returns.
@@ -807,7 +822,7 @@ func (s *Server) assessPost(c *gin.Context) {
 					continue
 				}
 				lv, _, _ := fw.Level(v)
-				lines = append(lines, levelLine(&comp, lv, p.Lang))
+				lines = append(lines, labelled(levelLine(&comp, lv, p.Lang), fw, p.Lang))
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
@@ -847,7 +862,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 		p.D["F"] = fw
 		var lines []reviewLine
 		for _, res := range r.Results {
-			line := reviewLine{Code: res.Competency, Level: res.Level}
+			line := reviewLine{Code: res.Competency, Level: res.Level, Label: res.Level}
 			comp, _, cerr := fw.Competency(res.Competency)
 			if cerr == nil {
 				line.Title = comp.Title.In(p.Lang)
@@ -860,7 +875,7 @@ func (s *Server) credentialPage(c *gin.Context) {
 					line = l
 				}
 			}
-			lines = append(lines, line)
+			lines = append(lines, labelled(line, fw, p.Lang))
 		}
 		p.D["Lines"] = lines
 	}
@@ -938,8 +953,8 @@ func (s *Server) writeCredentialFile(c *gin.Context, r *schema.CredentialRecord)
 	c.Data(http.StatusOK, "application/json", b)
 }
 
-// cardPDF renders the printable card of a credential, in the page's
-// language (?lang=en|fr overrides): the credit-card sheet, or the one-page
+// cardPDF renders the printable card of a credential, in its structure's
+// card language (?lang=fr|en|fr+en|en+fr overrides): the credit-card sheet, or the one-page
 // A4 attestation with ?layout=a4. A revoked or suspended credential is
 // never printed: a clean card would read as valid to anyone shown it on
 // paper (409, the error page for a browser).
@@ -963,12 +978,13 @@ func (s *Server) writeCardPDF(c *gin.Context, r *schema.CredentialRecord) {
 		s.renderError(c, err)
 		return
 	}
-	l := lang(c)
-	if q, ok := c.GetQuery("lang"); ok && q != "fr" && q != "en" {
-		s.renderError(c, schema.Errorf(schema.EINVALID, "unknown language %q: fr or en", "langue %q inconnue : fr ou en", q))
+	// The structure's card language (the learner's, French by default);
+	// ?lang= overrides it: "fr", "en" (English, then French), or two
+	// languages "fr+en", "en+fr".
+	l, err := cardLangQuery(c)
+	if err != nil {
+		s.renderError(c, err)
 		return
-	} else if ok {
-		l = q
 	}
 	// Without the catalogue, the card is still printed, without next steps.
 	cat, err := s.Catalogue(c.Request.Context())
@@ -1066,7 +1082,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 
 func structureForm(c *gin.Context) app.StructureInput {
 	return app.StructureInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), URL: c.PostForm("url"),
-		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address")}
+		Email: c.PostForm("email"), ImageURL: c.PostForm("image_url"), Address: c.PostForm("address"), CardLang: c.PostForm("card_lang")}
 }
 
 func (s *Server) structureCreate(c *gin.Context) {
@@ -1117,6 +1133,7 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	}
 	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
 	p.D["Frameworks"] = s.StructureFrameworks(st)
+	p.D["CardLangs"] = s.cardLangOptions(p.Lang, st.CardLang)
 	if a.Can(st.ID, schema.RoleAdmin) {
 		if err := s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)

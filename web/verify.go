@@ -133,6 +133,7 @@ type verdictView struct {
 // levelRow is one assessed competency as the page shows it.
 type levelRow struct {
 	Code, Title, Level, Group string
+	Label                     string // the level as every page shows it (schema.LevelLabel), else Level
 	Plain                     string // the plain-language line of the level, for the learner (French pages)
 }
 
@@ -358,11 +359,13 @@ func (s *Server) levelRows(l string, r *verifier.Result) []levelRow {
 		if row.Level == "" {
 			row.Level = li.Level
 		}
+		row.Label = row.Level
 		if fw != nil {
 			if lv, _, err := fw.Level(li.Level); err == nil {
 				if g := fw.LevelGroup(lv.Group); g != nil {
 					row.Group = g.Title.In(l)
 				}
+				row.Label = fw.LevelLabel(li.Level, l).Full
 			}
 			if comp, _, err := fw.Competency(li.Competency); err == nil {
 				row.Plain = comp.Plain(li.Level, l)

@@ -170,7 +170,7 @@ func TestVerifyPortalInputs(t *testing.T) {
 				t.Fatalf("%d %q %q %q\n%s", code, mark, title, explain, body)
 			}
 			for _, want := range []string{"Structure bib", "domaine <strong>" + host + "</strong>", "Émetteur de confiance ici",
-				"Éloïse Ndiaye", "DigComp 2.2", "1.1 Naviguer", "Niveau 3 · Intermédiaire", "4.2", "sans date de fin",
+				"Éloïse Ndiaye", "DigComp 2.2", "1.1 Naviguer", "Niveau 3 / 8 · Intermédiaire", "4.2", "sans date de fin",
 				"Statut vérifié à l&#39;instant"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the page lacks %q", want)
@@ -191,7 +191,7 @@ func TestVerifyPortalInputs(t *testing.T) {
 	// The same in English, by the header and by the language switch.
 	code, body := verifyAs(t, base, nil, "en", c.JWT, "", nil)
 	if _, title, explain := verdictOf(body); code != http.StatusOK || title != "Valid" || !strings.HasPrefix(explain, "Genuine credential") ||
-		!strings.Contains(body, "Trusted issuer here") || !strings.Contains(body, "Level 3 · Intermediate") || !strings.Contains(body, "Status checked with the issuer just now.") {
+		!strings.Contains(body, "Trusted issuer here") || !strings.Contains(body, "Level 3 / 8 · Intermediate") || !strings.Contains(body, "Status checked with the issuer just now.") {
 		t.Errorf("English: %d %q %q", code, title, explain)
 	}
 	b := newBrowser(t, base)

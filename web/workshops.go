@@ -317,7 +317,7 @@ func (s *Server) workshopSheets(layout string) gin.HandlerFunc {
 			name = "attestations-atelier.pdf"
 		}
 		pw := &pdfWriter{c: c, name: name}
-		if err := s.BatchSheets(ctx, a, w.BatchID, layout, lang(c), pw); err != nil {
+		if err := s.BatchSheets(ctx, a, w.BatchID, layout, "", pw); err != nil {
 			if !pw.started {
 				s.renderPageError(c, err)
 			} else if s.Log != nil {

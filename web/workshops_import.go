@@ -229,7 +229,7 @@ func (s *Server) batchSheetsPage(layout string) gin.HandlerFunc {
 			name = "attestations-" + c.Param("id") + ".pdf"
 		}
 		w := &pdfWriter{c: c, name: name}
-		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, lang(c), w); err != nil && !w.started {
+		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, "", w); err != nil && !w.started {
 			s.renderPageError(c, err)
 		}
 	}

@@ -71,6 +71,7 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		cardLayout = fs.String("card-layout", "card", "card : format carte bancaire recto-verso sur A4 ; a4 : attestation A4 / card: credit-card front and back on A4; a4: A4 certificate")
 		baseURL    = fs.String("base-url", "", "URL publique de l'instance (mémorisée) / public URL of the instance (stored)")
 		lang       = fs.String("lang", "fr", "langue des textes de l'attestation : fr ou en / language of the credential's texts: fr or en")
+		cardLang   = fs.String("card-lang", "", "langue de la carte : fr, fr+en, en+fr (par défaut celle de la structure ; en avec --lang en) / card language: fr, fr+en, en+fr (default: the structure's; en with --lang en)")
 		asJSON     = fs.Bool("json", false, "afficher id, code court, texte du QR et jeton de carte en JSON / print id, short code, QR text and card token as JSON")
 		batchFlags = issueBatchFlags(fs)
 	)
@@ -147,7 +148,11 @@ func runIssue(ctx context.Context, args []string, e env) int {
 		if err != nil {
 			return fail(e, err)
 		}
-		cd, err := card.FromRecord(is.Record, st, in.frameworks, schema.CatalogueOf(list), in.baseURL, *lang)
+		cl := *cardLang
+		if cl == "" && *lang == "en" { // as before --card-lang: English, then French
+			cl = "en"
+		}
+		cd, err := card.FromRecord(is.Record, st, in.frameworks, schema.CatalogueOf(list), in.baseURL, cl)
 		if err != nil {
 			return fail(e, err)
 		}

@@ -116,7 +116,7 @@ func runIssueBatch(ctx context.Context, fs *flag.FlagSet, e env, b issueBatch, d
 		if out.path == "" || issued == 0 {
 			continue
 		}
-		if err := writeSheets(out.path, func(w io.Writer) error { return ops.BatchSheets(ctx, a, bt.ID, out.layout, lang, w) }); err != nil {
+		if err := writeSheets(out.path, func(w io.Writer) error { return ops.BatchSheets(ctx, a, bt.ID, out.layout, batchCardLang(lang), w) }); err != nil {
 			return fail(e, err)
 		}
 		fmt.Fprintf(e.stderr, "PDF écrit / PDF written: %s\n", out.path)
@@ -205,4 +205,13 @@ func (p *progressBar) end() {
 	if p.on {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// batchCardLang is the card language of a batch's sheets: the structure's
+// (""), or English then French with --lang en, as before.
+func batchCardLang(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return ""
 }

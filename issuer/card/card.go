@@ -37,6 +37,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,8 +55,11 @@ const (
 
 // Card is what a card shows.
 type Card struct {
-	Layout         string // LayoutCard (default when empty) or LayoutA4
-	Lang           string // "fr" (default) or "en": the first language of labels and dates
+	Layout string // LayoutCard (default when empty) or LayoutA4
+	// Lang is the card's language: "fr" (the default), or two languages,
+	// the first in full and the second smaller: "fr+en", "en+fr" (see
+	// Langs). "en" alone, as before, is "en+fr".
+	Lang           string
 	IssuerName     string // the structure that issued the credential
 	IssuerDomain   string // where the issuer is, e.g. "carnet.bm-lille.fr": partners must see who issued
 	Logo           []byte // the issuer's logo, PNG or JPEG; nil for none
@@ -90,6 +94,7 @@ type NextStep struct {
 	Code       string // "1.1"
 	Level      string // the next level: "4", "B2"
 	LevelTitle string // "Niveau 4", "Niveau avancé"
+	Label      string // as Level.Label; empty: LevelTitle
 	Resource   string // the resource's name; empty: none suggested
 	Link       string // its address as printed: "pix.fr"
 	Top        bool   // the competency is at the framework's highest level: no next level
@@ -115,8 +120,13 @@ type Level struct {
 	Title      string // "Naviguer, rechercher et filtrer des données…"
 	Level      string // "3", "B1"
 	LevelTitle string // "Niveau 3", "Niveau seuil"
-	Rank       int    // the level's place on the framework's scale, 1 for the lowest; 0: unknown, no scale drawn
-	Scale      int    // the number of levels of the framework (8 for DigComp, 6 for the CEFR)
+	// Label is the level as every page shows it (schema.LevelLabel):
+	// "Niveau 3 / 8 · Intermédiaire", "B1 · Utilisateur indépendant";
+	// Short is its short form, for a cell too narrow: "3 / 8", "B1".
+	// Empty: the level's title (levelText).
+	Label, Short string
+	Rank         int // the level's place on the framework's scale, 1 for the lowest; 0: unknown, no scale drawn
+	Scale        int // the number of levels of the framework (8 for DigComp, 6 for the CEFR)
 }
 
 // RenderBytes renders c and returns the PDF.
@@ -261,17 +271,13 @@ type renderer struct {
 	widths   map[string]map[rune]float64 // by style, at 1 pt, mm
 	cur      map[rune]float64            // of the current style
 	size     float64                     // the current size, pt
+	minSize  float64                     // the smallest size fit sets, pt (the card's 7 pt); 0: none
 }
 
 func newRenderer(c *Card, layout string, logo *logoImage) (*renderer, error) {
-	lang := "fr"
-	if strings.HasPrefix(strings.ToLower(c.Lang), "en") {
-		lang = "en"
-	}
-	r := &renderer{c: c, lang: lang, pri: texts["fr"], sec: texts["en"], logo: logo}
-	if lang == "en" {
-		r.pri, r.sec = r.sec, r.pri
-	}
+	r := newLangRenderer(c)
+	r.logo = logo
+	lang := r.lang
 	r.runes = r.pageRunes()
 	regular, boldSub, err := fontSubsets(r.runes.sorted())
 	if err != nil {
@@ -315,14 +321,14 @@ func (r *renderer) pageRunes() runeSet {
 	rs := runeSet{}
 	c := r.c
 	code, url := r.shortCode(), r.verifyURL()
-	for _, l := range []*labels{r.pri, r.sec} {
+	for _, l := range r.langs() {
 		rs.add(l.strings()...)
 		rs.add(l.guide(code, meta(c.IssuerName), meta(c.IssuerDomain), url)...)
 		rs.add(l.guide("—", "", "", meta(c.IssuerDomain))...)
 	}
 	rs.add(c.LearnerName, c.IssuerName, c.IssuerDomain, c.FrameworkTitle, c.CredentialID, code, url)
 	for _, l := range c.Levels {
-		rs.add(l.Code, l.Title, l.Level, l.LevelTitle, levelText(l))
+		rs.add(l.Code, l.Title, l.Level, l.LevelTitle, levelText(l), l.Short)
 	}
 	for _, n := range c.Next {
 		rs.add(n.Code, n.Resource, n.Link, nextLevelText(n))
@@ -451,9 +457,10 @@ func (r *renderer) wrap(p para, w float64) [][]rune {
 				n++
 			}
 			// After a dot, slash or hyphen if there is one in the second
-			// half, as addresses break; else anywhere.
+			// half, as addresses break, but not before a last piece of one
+			// or two letters ("example." / "fr"); else anywhere.
 			for k := n - 1; k > n/2; k-- {
-				if strings.ContainsRune("./-", word[k-1]) {
+				if strings.ContainsRune("./-", word[k-1]) && len(trimRight(word[k:])) > 2 {
 					n = k
 					break
 				}
@@ -525,22 +532,24 @@ func sizes(lines int, ss ...float64) []sizeLines {
 	return cs
 }
 
-// fit sets p in the first of the candidate sizes, each multiplied by scale,
+// fit sets p in the first of the candidate sizes, each multiplied by scale
+// but not below r.minSize,
 // at which it wraps into at most that many lines of width w; past the last
 // candidate, it cuts the text with "…" and reports cut. It leaves the font
 // set.
 func (r *renderer) fit(p para, style string, w, scale float64, cands []sizeLines) (size float64, lines [][]rune, cut bool) {
 	var c sizeLines
 	for _, c = range cands {
-		r.font(style, c.size*scale)
+		size = max(c.size*scale, r.minSize)
+		r.font(style, size)
 		lines = r.wrap(p, w)
 		if len(lines) <= c.lines {
-			return c.size * scale, lines, false
+			return size, lines, false
 		}
 	}
 	lines = lines[:c.lines]
 	lines[c.lines-1] = r.ellipsize(lines[c.lines-1], w)
-	return c.size * scale, lines, true
+	return size, lines, true
 }
 
 // draw writes lines from top y in the current font, aligned "L", "C" or
@@ -573,8 +582,67 @@ func (r *renderer) textPara(p para, style string, size float64, c rgb, x, y, w f
 	return r.draw(r.wrap(p, w), p.rtl, x, y, w, size, align)
 }
 
-// both joins a label in the first and second language.
-func (r *renderer) both(key func(*labels) string) string { return key(r.pri) + " · " + key(r.sec) }
+// both joins a label in the first and second language; the first alone on
+// a card in one language.
+func (r *renderer) both(key func(*labels) string) string {
+	if r.sec == nil {
+		return key(r.pri)
+	}
+	return key(r.pri) + " · " + key(r.sec)
+}
+
+// langs returns the labels of the card's languages: the first, and the
+// second if any.
+func (r *renderer) langs() []*labels {
+	if r.sec == nil {
+		return []*labels{r.pri}
+	}
+	return []*labels{r.pri, r.sec}
+}
+
+// Langs returns the first and second languages of a card language (Card.Lang):
+// "fr" is French alone, "fr+en" French then English, "en" or "en+fr" English
+// then French. Languages without the card's texts, and anything else, are
+// French alone; a second language equal to the first is dropped.
+func Langs(lang string) (first, second string) {
+	a, b, two := strings.Cut(strings.ToLower(strings.TrimSpace(lang)), "+")
+	if texts[a] == nil {
+		return "fr", ""
+	}
+	if !two {
+		if a == "en" { // the English card of before: English then French
+			return "en", "fr"
+		}
+		return a, ""
+	}
+	if texts[b] == nil || b == a {
+		return a, ""
+	}
+	return a, b
+}
+
+// LabelLangs are the languages the card's own texts (titles, labels, how
+// to verify) are written in: the languages a card can print, where the
+// framework's titles exist in them too.
+func LabelLangs() []string {
+	out := make([]string, 0, len(texts))
+	for l := range texts {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// newLangRenderer is a renderer of c's texts in its languages, without its
+// document.
+func newLangRenderer(c *Card) *renderer {
+	first, second := Langs(c.Lang)
+	r := &renderer{c: c, lang: first, pri: texts[first]}
+	if second != "" {
+		r.sec = texts[second]
+	}
+	return r
+}
 
 // shortCode returns the printable short code: ASCII letters, digits and
 // dashes.
@@ -612,10 +680,15 @@ func formatDate(t time.Time, lang string) string {
 	return fmt.Sprintf("%s %s %d", day, monthsFR[t.Month()-1], t.Year())
 }
 
-// levelText is the level as printed in full: "Niveau 3" when the title
-// already names the level, else "B1 – Niveau seuil".
+// levelText is the level as printed in full: its label ("Niveau 3 / 8 ·
+// Intermédiaire"); without one, "Niveau 3" when the title already names the
+// level, else "B1 – Niveau seuil".
 func levelText(l Level) string {
 	switch {
+	case l.Label != "":
+		// A line may break before the band, not after the "·"
+		// ("Niveau 3 / 8" / "· Intermédiaire").
+		return strings.Replace(l.Label, " · ", " ·\u00a0", 1)
 	case l.LevelTitle == "":
 		return l.Level
 	case l.Level == "" || strings.Contains(l.LevelTitle, l.Level):

@@ -100,9 +100,24 @@ func nameInQR(t *testing.T, qr string) string {
 	return c.Name
 }
 
+// builtin are the frameworks Carnet comes with.
+var builtin = schema.NewFrameworks()
+
+// labelled gives l its label in French in framework fw, as card.FromRecord
+// does.
+func labelled(fw string, l card.Level) card.Level {
+	f, err := builtin.Get(fw)
+	if err != nil {
+		panic(err)
+	}
+	label := f.LevelLabel(l.Level, "fr")
+	l.Label, l.Short = label.Full, label.Short
+	return l
+}
+
 // dc is a DigComp 2.2 competency at a level (of 8).
 func dc(code, title string, level int) card.Level {
-	return card.Level{Code: code, Title: title, Level: strconv.Itoa(level), LevelTitle: fmt.Sprintf("Niveau %d", level), Rank: level, Scale: 8}
+	return labelled("digcomp-2.2", card.Level{Code: code, Title: title, Level: strconv.Itoa(level), LevelTitle: fmt.Sprintf("Niveau %d", level), Rank: level, Scale: 8})
 }
 
 var digcomp = []card.Level{
@@ -316,14 +331,25 @@ func TestRenderSeen(t *testing.T) {
 		shown     string   // the name as printed, when not as given
 		cutTitles bool     // competency titles may be cut with "…" on the a4 layout too
 		pagesA4   int      // the a4 layout's list may go on to a second page
-		// the framework title may be cut with "…" on the card layout,
-		// beside a QR code of 0.6 mm modules (issue 11): its first words
+		// the framework title may be left out on the card layout (issue
+		// 11: the name in full at 7 pt or more takes the room)
 		cutFramework bool
 	}{
 		{name: "six-fr", card: func(t *testing.T) *card.Card { return newCard(t, "Zoé L’Œuvre-Dubœuf « Coco »", six()) },
-			inText: []string{"14 mars 2026", "Code de vérification · Verification code"},
-			inCard: []string{"Carnet de compétences · Skills card", "Délivré le", "Scannez pour vérifier · Scan to verify",
-				"Pour vérifier : scannez le QR code au recto, ou saisissez ce code à cette adresse.", "To verify: scan the QR code on the front, or enter this code at this address.", "Imprimez à 100 %", "pli · fold"},
+			inText: []string{"14 mars 2026", "Code de vérification"},
+			inCard: []string{"Carnet de compétences", "Délivré le", "Pour vérifier : scannez le QR code au recto, ou saisissez ce code à cette adresse.",
+				"Imprimez à 100 %", "pli", "3 / 8"},
+			inA4:   []string{"Attestation de compétences", "Délivrée le", "Vérifier cette attestation", "Pour vérifier cette attestation, scannez le QR code", "Niveau 1 / 8 · Fondamental"},
+			absent: []string{"Skills", "Verification code", "To verify", "fold", "Issued"}},
+		{name: "six-fr-en", card: func(t *testing.T) *card.Card {
+			c := newCard(t, "Zoé L’Œuvre-Dubœuf « Coco »", six())
+			c.Lang = "fr+en"
+			return c
+		},
+			inText: []string{"14 mars 2026", "Code de vérification"},
+			inCard: []string{"Carnet de compétences", "Compétences et niveaux · Competencies and levels", "Délivré le",
+				"Pour vérifier : scannez le QR code au recto, ou saisissez ce code à cette adresse.", "Imprimez à 100 %", "Print at 100%", "pli · fold",
+				"Comment utiliser cette carte", "How to use this card"},
 			inA4: []string{"Attestation de compétences", "Skills certificate", "Délivrée le", "Vérifier cette attestation",
 				"Pour vérifier cette attestation, scannez le QR code", "To verify this certificate", "urn:uuid:6f1c2e0a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"}},
 		{name: "six-en", card: func(t *testing.T) *card.Card {
@@ -332,7 +358,7 @@ func TestRenderSeen(t *testing.T) {
 			c.ValidUntil = issued.AddDate(2, 0, 0)
 			return c
 		}, inText: []string{"Issued on", "14 March 2026", "Valid until", "14 March 2028"},
-			inCard: []string{"Skills card · Carnet de compétences", "To verify: scan the QR code on the front"},
+			inCard: []string{"Skills card", "To verify: scan the QR code on the front", "How to use this card", "Comment utiliser cette carte"},
 			inA4:   []string{"Skills certificate", "Attestation de compétences", "Verify this certificate"}},
 		{name: "digcomp-21", card: func(t *testing.T) *card.Card { return newCard(t, "Samuel Okonkwo", digcomp) },
 			absent: []string{"autres compétences"}},
@@ -359,13 +385,13 @@ func TestRenderSeen(t *testing.T) {
 		}},
 		{name: "cefr", card: func(t *testing.T) *card.Card {
 			c := newCard(t, "Dmitri Ivanov", []card.Level{
-				{Code: "REC.L", Title: "Compréhension de l'oral", Level: "B1", LevelTitle: "Niveau seuil", Rank: 3, Scale: 6},
-				{Code: "PROD.W", Title: "Production écrite", Level: "A2", LevelTitle: "Niveau intermédiaire ou usuel", Rank: 2, Scale: 6},
-				{Code: "INT.O", Title: "Interaction en ligne", Level: "C1", LevelTitle: "Niveau autonome (compétence opérationnelle effective)", Rank: 5, Scale: 6},
+				labelled("cefr-fr", card.Level{Code: "REC.L", Title: "Compréhension de l'oral", Level: "B1", LevelTitle: "Niveau seuil", Rank: 3, Scale: 6}),
+				labelled("cefr-fr", card.Level{Code: "PROD.W", Title: "Production écrite", Level: "A2", LevelTitle: "Niveau intermédiaire ou usuel", Rank: 2, Scale: 6}),
+				labelled("cefr-fr", card.Level{Code: "INT.O", Title: "Interaction en ligne", Level: "C1", LevelTitle: "Niveau autonome (compétence opérationnelle effective)", Rank: 5, Scale: 6}),
 			})
 			c.FrameworkTitle = "Cadre européen commun de référence pour les langues (CECRL) – appliqué au français langue étrangère/seconde"
 			return c
-		}, inA4: []string{"B1 – Niveau seuil", "C1 – Niveau autonome (compétence opérationnelle effective)"}},
+		}, inText: []string{"B1 · Utilisateur indépendant", "C1 · Utilisateur expérimenté"}},
 		{name: "no-scale", card: func(t *testing.T) *card.Card {
 			// A framework no longer loaded: codes and levels, no titles, no scale.
 			return newCard(t, "Ana Lima", []card.Level{{Code: "1.1", Level: "3"}, {Code: "2.1", Level: "4"}})
@@ -391,9 +417,15 @@ func TestRenderSeen(t *testing.T) {
 				if tc.shown != "" {
 					shown = tc.shown
 				}
+				// On the card, beside a QR code of 0.6 mm modules, the
+				// framework's title may be cut to its first words, or left
+				// out (it is on the attestation).
 				framework := c.FrameworkTitle
-				if tc.cutFramework && layout == card.LayoutCard {
-					framework = strings.Join(strings.Fields(framework)[:3], " ")
+				if layout == card.LayoutCard {
+					framework = strings.Join(strings.Fields(framework)[:2], " ")
+					if tc.cutFramework {
+						framework = ""
+					}
 				}
 				want := append([]string{shown, c.IssuerName, c.IssuerDomain, c.ShortCode, framework, c.VerifyURL}, tc.inText...)
 				absent := tc.absent
@@ -431,6 +463,9 @@ func TestRenderSeen(t *testing.T) {
 func checkRow(t *testing.T, s seen, layout string, l card.Level, cutTitle bool) {
 	t.Helper()
 	level := strings.Fields(l.LevelTitle)
+	if l.Label != "" {
+		level = strings.Fields(l.Label)
+	}
 	if layout == card.LayoutCard && l.Rank > 0 || len(level) == 0 {
 		level = []string{l.Level}
 	}
@@ -450,7 +485,8 @@ func checkRow(t *testing.T, s seen, layout string, l card.Level, cutTitle bool) 
 			continue
 		}
 		for _, w := range s.words {
-			if w.text == level[0] && w.xMin > c.xMax && abs(w.yMin-c.yMin) < 0.5 {
+			// On the card, the level's label may be under the title.
+			if w.text == level[0] && w.xMin > c.xMax && (abs(w.yMin-c.yMin) < 0.5 || layout == card.LayoutCard && w.yMin > c.yMin && w.yMin-c.yMin < 4.5) {
 				return
 			}
 		}
@@ -518,7 +554,7 @@ func TestRenderScripts(t *testing.T) {
 			if got := nameInQR(t, s.qr); got != c.LearnerName {
 				t.Errorf("the QR code carries the name %q, want %q", got, c.LearnerName)
 			}
-			for _, w := range []string{"□□□ (Bruce Lee)", "le nom complet est dans le QR code", "the full name is in the QR code"} {
+			for _, w := range []string{"□□□ (Bruce Lee)", "le nom complet est dans le QR code"} {
 				if !strings.Contains(squash(s.text), squash(w)) {
 					t.Errorf("the card does not show %q; it reads:\n%s", w, s.text)
 				}

@@ -47,12 +47,14 @@ func (r *renderer) attestation(q *qrCode) {
 	tx := x + side + 6
 	tw := x + w - tx
 	var ver []part
-	ver = append(ver,
-		textBlock(r.pri.verifyTitle, "B", accent, 0, sizes(1, 12, 11)...),
-		textBlock(r.sec.verifyTitle, "", grey, 0, sizes(1, 9, 8.5)...),
-		codeBlock(r.pri.howToA4, "", ink, 2, sizes(3, 9, 8.5, 8)...),
-		codeBlock(r.sec.howToA4, "", grey, 1, sizes(3, 8, 7.5, 7)...),
-	)
+	ver = append(ver, textBlock(r.pri.verifyTitle, "B", accent, 0, sizes(1, 12, 11)...))
+	if r.sec != nil { // a card in two languages
+		ver = append(ver, textBlock(r.sec.verifyTitle, "", grey, 0, sizes(1, 9, 8.5)...))
+	}
+	ver = append(ver, codeBlock(r.pri.howToA4, "", ink, 2, sizes(3, 9, 8.5, 8)...))
+	if r.sec != nil {
+		ver = append(ver, codeBlock(r.sec.howToA4, "", grey, 1, sizes(3, 8, 7.5, 7)...))
+	}
 	if code := r.shortCode(); code != "" {
 		ver = append(ver,
 			textBlock(r.both(func(l *labels) string { return l.code }), "", grey, 2.5, sizes(1, 7.5, 7)...),
@@ -82,13 +84,15 @@ func (r *renderer) attestation(q *qrCode) {
 
 	// Title, learner, framework and dates.
 	name := newPara(r.c.LearnerName)
-	top := []part{
-		textBlock(r.pri.attestation, "B", accent, 0, sizes(1, 24, 22, 20)...),
-		textBlock(r.sec.attestation, "", grey, 0, sizes(1, 13, 12)...),
+	top := []part{textBlock(r.pri.attestation, "B", accent, 0, sizes(1, 24, 22, 20)...)}
+	if r.sec != nil {
+		top = append(top, textBlock(r.sec.attestation, "", grey, 0, sizes(1, 13, 12)...))
+	}
+	top = append(top,
 		textBlock(r.both(func(l *labels) string { return l.issuedTo }), "", grey, 6, sizes(1, 8)...),
 		&block{p: name, style: "B", color: ink, gap: 0.5, align: "L", cands: slices.Concat(
 			sizes(1, 22, 20, 18), sizes(2, 18, 16, 15, 14), sizes(3, 13, 12, 11))},
-	}
+	)
 	if name.missing {
 		top = append(top, textBlock(r.both(func(l *labels) string { return l.missing }), "", grey, 0.5, sizes(2, 7.5, 7)...))
 	}
@@ -682,7 +686,7 @@ func (r *renderer) drawNext(p nextPlan, rows []nextRow, legend bool, x, y, w flo
 
 // nextLevelText is a next step's level as printed in full.
 func nextLevelText(n NextStep) string {
-	return levelText(Level{Level: n.Level, LevelTitle: n.LevelTitle})
+	return levelText(Level{Level: n.Level, LevelTitle: n.LevelTitle, Label: n.Label})
 }
 
 // columns sets two stacks side by side; its height is the taller one's.

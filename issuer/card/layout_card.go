@@ -14,7 +14,6 @@ const (
 	qrEdge       = 1.0 // from the trim to the QR code's quiet zone, mm
 	markLen      = 5.0 // crop marks
 	markGap      = 2.0 // between a crop mark and the trim
-	labelSize    = 5.0 // the small grey labels on the card
 )
 
 // cardQRSize sizes the front's QR code: the largest of moduleSizes (0.68,
@@ -30,9 +29,12 @@ func cardQRSize(q *qrCode) (module, side float64) {
 // cardSheet draws the page of the card layout: how to print, the strip
 // with its marks, and how to use and check the card.
 func (r *renderer) cardSheet(q *qrCode) {
-	r.text(r.pri.title+" · "+r.sec.title, "B", 11, accent, stripX, 8, 2*cardW, "L")
+	r.minSize = minCardSize
+	r.text(r.both(func(l *labels) string { return l.title }), "B", 11, accent, stripX, 8, 2*cardW, "L")
 	y := r.textPara(newCode(r.pri.printNote), "", 7.5, ink, stripX, 13.5, 2*cardW, "L")
-	r.textPara(newCode(r.sec.printNote), "", 7, grey, stripX, y, 2*cardW, "L")
+	if r.sec != nil {
+		r.textPara(newCode(r.sec.printNote), "", 7, grey, stripX, y, 2*cardW, "L")
+	}
 	r.marks()
 	r.front(q, stripX, stripY)
 	r.back(stripX+cardW, stripY)
@@ -45,24 +47,31 @@ func (r *renderer) cardSheet(q *qrCode) {
 func (r *renderer) marks() {
 	r.stripMarks(stripY)
 	fold := stripX + cardW
-	r.text(r.pri.fold+" · "+r.sec.fold, "", 6, grey, fold+1, stripY-markGap-markLen+0.5, 20, "L")
+	r.text(r.both(func(l *labels) string { return l.fold }), "", minCardSize, grey, fold+1, stripY-markGap-markLen, 30, "L")
 }
 
 // front draws the front panel at (x, y): the QR code at the right, the
 // card's full height with modules of 0.6 mm or more (issue 11); at the
 // left the title, the learner's name, the issuer, the framework, "scan to
 // verify" and the dates (under the QR code when a short text leaves room).
+// No text is smaller than 7 pt (issue 11). With less room, level by level:
+// the labels and the second language go; the framework's title is cut to
+// two lines; the card's title goes and the framework's is cut to one line;
+// the framework goes (it is on the attestation and in the QR code); the
+// issuer goes (it is in the guide under the strip, and its address on the
+// back), and the gaps. The name is never cut.
 func (r *renderer) front(q *qrCode, x, y float64) {
+	r.minSize = minCardSize
 	module, side := cardQRSize(q)
 	qx, qy := drawQR(r.pdf, q, x+cardW-qrEdge-side, y+(cardH-side)/2, module)
 	// Under the QR code, away from its quiet zone.
 	ry := qy + side + 0.3
 	rh := y + cardH - cardPad - ry
 	under := []part{
-		textBlock(r.both(func(l *labels) string { return l.scanFront }), "", grey, 0, sizes(2, 5.5, 5, 4.5)...),
+		textBlock(r.both(func(l *labels) string { return l.scanFront }), "", grey, 0, sizes(2, minCardSize)...),
 		flex{},
 	}
-	dates := r.dateParts(labelSize, 7, "C")
+	dates := r.dateParts(0, "C")
 	_, datesUnder := r.scaleFor(slices.Concat(under, dates), side, rh)
 	if datesUnder {
 		under = slices.Concat(under, dates)
@@ -72,59 +81,99 @@ func (r *renderer) front(q *qrCode, x, y float64) {
 			b.align = "C"
 		}
 	}
-	underShown := rh > 3
+	underShown := rh > lineHeight(minCardSize)
 	if underShown {
-		r.stack(under, qx, ry, side, rh)
+		if _, ok := r.scaleFor(under, side, rh); ok {
+			r.stack(under, qx, ry, side, rh)
+		} else {
+			underShown = false
+		}
 	}
 
 	lx, top := x+cardPad, y+cardPad
 	lw := qx - 0.5 - lx // the quiet zone is margin enough
 	name := newPara(r.c.LearnerName)
-	// build lists the column's parts; with less room the framework and
-	// issuer labels go (the values stay), then the framework title may be
-	// cut.
-	build := func(level int) []part {
-		parts := []part{
-			textBlock(r.both(func(l *labels) string { return l.title }), "B", accent, 0, sizes(1, 6.5, 6, 5.5, 5)...),
-			&block{p: name, style: "B", color: ink, gap: 1, align: "L", cands: slices.Concat(
-				sizes(1, 14, 13, 12, 11, 10), sizes(2, 11, 10, 9, 8.5), sizes(3, 8.5, 8, 7.5), sizes(4, 7, 6.5), sizes(5, 6.5, 6, 5.5))},
+	// one returns a label in the first language alone from level on.
+	one := func(key func(*labels) string, level, from int) string {
+		if level >= from {
+			return key(r.pri)
 		}
+		return r.both(key)
+	}
+	build := func(level int) []part {
+		var parts []part
+		if level < 3 {
+			parts = append(parts, textBlock(one(func(l *labels) string { return l.title }, level, 1), "B", accent, 0,
+				slices.Concat(sizes(1, 8, 7.5, 7), sizes(2, 7.5, 7))...))
+		}
+		gap := 1.0
+		if level >= 5 {
+			gap = 0
+		}
+		parts = append(parts, &block{p: name, style: "B", color: ink, gap: gap, align: "L", cands: slices.Concat(
+			sizes(1, 14, 13, 12, 11, 10), sizes(2, 11, 10, 9, 8.5), sizes(3, 8.5, 8, 7.5), sizes(4, 7.5, 7), sizes(10, 7))})
 		if name.missing {
-			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.missing }), "", grey, 0.3, sizes(6, labelSize, 4.5)...))
+			note := one(func(l *labels) string { return l.missing }, level, 1)
+			if level >= 2 { // in full under the strip
+				note = r.pri.missingShort
+			}
+			parts = append(parts, textBlock(note, "", grey, 0.3, sizes(5, minCardSize)...))
 		}
 		if level < 1 {
-			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.issuedBy }), "", grey, 2, sizes(2, labelSize)...))
+			parts = append(parts, textBlock(r.both(func(l *labels) string { return l.issuedBy }), "", grey, 1.5, sizes(2, minCardSize)...))
 		}
-		parts = append(parts,
-			r.issuerHead(8, slices.Concat(sizes(2, 7.5, 7, 6.5, 6), sizes(3, 6, 5.5)), slices.Concat(sizes(1, 6.5, 6, 5.5, 5), sizes(2, 5.5, 5))),
-		)
-		if r.c.FrameworkTitle != "" {
+		if level >= 1 && level < 5 { // without its label, the issuer stands apart from the name
+			parts = append(parts, space(1.5))
+		}
+		switch {
+		case level < 3:
+			parts = append(parts, r.issuerHead(8, slices.Concat(sizes(2, 8.5, 8, 7.5, 7), sizes(3, 7)), slices.Concat(sizes(1, 7.5, 7), sizes(2, 7))))
+		case level < 5: // at level 5 in the guide under the strip, and its address on the back
+			parts = append(parts, r.issuerHead(6, sizes(2, 8, 7.5, 7), sizes(1, 7)))
+		}
+		if r.c.FrameworkTitle != "" && level < 4 {
 			if level < 1 {
-				parts = append(parts, textBlock(r.both(func(l *labels) string { return l.framework }), "", grey, 1.6, sizes(2, labelSize)...))
+				parts = append(parts, textBlock(r.both(func(l *labels) string { return l.framework }), "", grey, 1.2, sizes(2, minCardSize)...))
 			}
-			cands := slices.Concat(sizes(2, 6.5, 6), sizes(3, 6, 5.5, 5), sizes(5, 5.5, 5))
-			if level == 2 {
-				cands = sizes(2, 5.5, 5) // cut with "…": in full on the attestation
+			cands := slices.Concat(sizes(2, 8, 7.5, 7), sizes(3, 7))
+			switch level { // cut with "…": in full on the attestation
+			case 2:
+				cands = sizes(2, 7.5, 7)
+			case 3:
+				cands = sizes(1, 7)
 			}
 			parts = append(parts, textBlock(r.c.FrameworkTitle, "", ink, 0.6, cands...))
 		}
 		if !datesUnder {
 			parts = append(parts, flex{})
-			parts = append(parts, r.dateParts(labelSize, 6.5, "L")...)
+			parts = append(parts, r.dateParts(level, "L")...)
 		}
 		return parts
 	}
+	// The first level at which the column fits: without cutting a text
+	// below level 2 (which cuts the framework's title to a line); else the
+	// last.
 	var parts []part
-	for level := range 3 {
+	// Two scales are tried per level: at 7 pt a smaller scale only takes
+	// room from the gaps and the name, and each try wraps every text.
+	h := cardH - 2*cardPad
+	for level := range frontLevels {
 		parts = build(level)
-		if _, ok := r.scaleFor(parts, lw, cardH-2*cardPad); ok {
+		done := false
+		for _, s := range frontScales {
+			_, total, cut := r.measureAt(parts, lw, s)
+			if done = total <= h+1e-9 && (!cut || level >= 2); done {
+				break
+			}
+		}
+		if done {
 			break
 		}
 	}
 	// The QR code takes the card's height: say what it is for beside it,
 	// above the dates, when there is room.
-	if scan := textBlock(r.both(func(l *labels) string { return l.scanFront }), "", grey, 1.2, sizes(3, 5.5, 5, 4.5)...); !underShown {
-		with := slices.Insert(slices.Clone(parts), len(parts)-len(r.dateParts(labelSize, 6.5, "L")), part(scan))
+	if scan := textBlock(r.both(func(l *labels) string { return l.scanFront }), "", grey, 1.2, sizes(3, minCardSize)...); !underShown {
+		with := slices.Insert(slices.Clone(parts), len(parts)-len(r.dateParts(0, "L")), part(scan))
 		if datesUnder {
 			with = append(slices.Clone(parts), flex{}, scan)
 		}
@@ -135,12 +184,39 @@ func (r *renderer) front(q *qrCode, x, y float64) {
 	r.stack(parts, lx, top, lw, cardH-2*cardPad)
 }
 
-// dateParts are the issue and expiry dates, each a label and a value.
-func (r *renderer) dateParts(label, value float64, align string) []part {
+// space is an empty part of a height, mm, scaled as the stack.
+type space float64
+
+func (s space) measure(_ *renderer, _, scale float64) (float64, bool) {
+	return float64(s) * scale, false
+}
+func (space) draw(*renderer, float64, float64, float64) {}
+
+// frontScales are the scales the front's column is tried at, per level.
+var frontScales = []float64{1, 0.88}
+
+// frontLevels is how many ways the front's column has of giving up room.
+const frontLevels = 6
+
+// minCardSize is the smallest text on the card layout's page, pt (issue
+// 11: readable).
+const minCardSize = 7.0
+
+// dateParts are the issue and expiry dates, each a label and a value; from
+// level 1 on the label is in the first language alone.
+func (r *renderer) dateParts(level int, align string) []part {
 	var parts []part
 	add := func(key func(*labels) string, t string) {
-		l := textBlock(r.both(key), "", grey, 0.8, sizes(2, label, label-0.5)...)
-		v := textBlock(t, "B", ink, 0, sizes(1, value, value-0.5, value-1)...)
+		label := r.both(key)
+		if level >= 1 {
+			label = key(r.pri)
+		}
+		gap := 0.8
+		if level >= 5 {
+			gap = 0
+		}
+		l := textBlock(label, "", grey, gap, sizes(2, minCardSize)...)
+		v := textBlock(t, "B", ink, 0, sizes(1, 8, 7.5, 7)...)
 		l.align, v.align = align, align
 		parts = append(parts, l, v)
 	}
@@ -208,74 +284,118 @@ func (h *issuerHead) draw(r *renderer, x, y, w float64) {
 
 // back draws the back panel at (x, y): the competencies with their levels;
 // at the bottom the short code, the verification address and how to
-// verify, as small as need be for the list to fit whole.
+// verify. No text is smaller than 7 pt: for the list to fit whole, the
+// footer first gives up its second language, then its labels and how to
+// verify (the page under the strip says it), and the list goes to two
+// columns with short level labels ("3 / 8") and titles cut with "…" (in
+// full on the attestation).
 func (r *renderer) back(x, y float64) {
+	r.minSize = minCardSize
 	ix, iw, top, bottom := x+cardPad, cardW-2*cardPad, y+cardPad, y+cardH-cardPad
-	var foot []part
-	if code := r.shortCode(); code != "" {
-		foot = append(foot,
-			textBlock(r.both(func(l *labels) string { return l.code }), "", grey, 0, sizes(1, labelSize, 4.5)...),
-			&codeRow{code: code, url: r.verifyURL()},
-		)
+	under := func(cs []levelCandidate) []levelCandidate {
+		return with(cs, func(c *levelCandidate) { c.full, c.under = true, true })
 	}
-	foot = append(foot,
-		codeBlock(r.pri.howToCard, "", ink, 0.8, sizes(2, 5.5, 5.2)...),
-		codeBlock(r.sec.howToCard, "", grey, 0.2, sizes(2, 5.2, 5)...),
-	)
+	bare := func(cs []levelCandidate) []levelCandidate {
+		return with(cs, func(c *levelCandidate) { c.noScale = true })
+	}
 	st := listStyle{
 		cands: slices.Concat(
-			candidates(1, 2, 0.8, 8, 7.5),
-			candidates(1, 2, 0.6, 7, 6.5, 6),
-			candidates(1, 3, 0.6, 7, 6.5, 6),
-			candidates(1, 1, 0.5, 6.5, 6, 5.5),
-			candidates(1, 1, 0.3, 5.5, 5),
-			candidates(2, 1, 0.45, 5.5, 5),
-			candidates(2, 1, 0.3, 5, 4.5),
+			under(candidates(1, 2, 0.8, 8.5, 8, 7.5)),
+			under(candidates(1, 2, 0.5, 7)),
+			candidates(1, 2, 0.8, 8.5, 8, 7.5),
+			candidates(1, 2, 0.5, 7),
+			candidates(1, 3, 0.4, 7),
+			candidates(1, 1, 0.5, 7.5, 7),
+			candidates(1, 1, 0.2, 7),
+			candidates(1, 1, 0, 7),
+			bare(candidates(2, 1, 0.3, 7)),
+			bare(candidates(2, 1, 0, 7)),
 		),
-		box: 0.62, line: 0.18, minTitle: 14, maxLevel: 0.12,
+		box: 0.62, line: 0.18, minTitle: 14, maxLevel: 0.2,
 	}
-	ly := r.text(r.both(func(l *labels) string { return l.competencies }), "", labelSize, grey, ix, top, iw, "L") + 0.6
 	lx, lw := x+cardPad-rowInset, iw+2*rowInset
-	// The first list layout that fits in one column beside the footer at
-	// full size with every title whole; else cut; else the first that fits
-	// with the footer at some scale, as large as it can be.
-	var heights []float64 // the footer's, by scale
-	for _, fs := range footScales {
-		_, fh, _ := r.measureAt(foot, iw, fs)
-		heights = append(heights, fh)
+	// The first list layout that fits in one column beside the footer with
+	// every title whole; else cut; else in two columns; each with the
+	// fullest footer that leaves it room.
+	type footer struct {
+		parts []part
+		h     float64
+		head  bool // the list's heading is shown
+	}
+	var foots []footer
+	for level := range 3 {
+		f := footer{parts: r.backFoot(level), head: level < 2}
+		_, f.h, _ = r.measureAt(f.parts, iw, 1)
+		foots = append(foots, f)
+	}
+	headH := lineHeight(minCardSize) + 0.6
+	listTop := func(f footer) float64 {
+		if f.head {
+			return top + headH
+		}
+		return top
 	}
 	var plan levelPlan
-	fi := len(footScales) - 1
+	fi := len(foots) - 1
+	// Passes: one column with whole titles, one column, two columns; the
+	// footer without its how-to only once neither fits with it.
+	order := [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {2, 1}, {0, 2}, {1, 2}, {2, 2}}
+	// Each candidate's rows are laid out once, whatever the footer.
+	plans := make([]*levelPlan, len(st.cands))
 search:
-	for pass := range 3 {
-		for _, cand := range st.cands {
-			if pass < 2 && cand.cols > 1 {
+	for _, o := range order {
+		pass, i := o[0], o[1]
+		f := foots[i]
+		for k, cand := range st.cands {
+			if pass < 2 && cand.cols > 1 || pass == 2 && cand.cols == 1 {
 				continue
 			}
-			if plan = r.layoutCandidate(st, cand, lw); plan.all == nil || pass == 0 && plan.cut {
+			if plans[k] == nil {
+				p := r.layoutCandidate(st, cand, lw)
+				plans[k] = &p
+			}
+			if plan = *plans[k]; plan.all == nil || pass == 0 && plan.cut {
 				continue
 			}
-			for i, fh := range heights {
-				if pass < 2 && i > 0 {
-					break
-				}
-				if plan.place(st, bottom-fh-1.2-ly) {
-					fi = i
-					break search
-				}
+			if plan.place(st, bottom-f.h-1.2-listTop(f)) {
+				fi = i
+				break search
 			}
 		}
 	}
+	f := foots[fi]
 	if !plan.fits {
-		plan = r.planLevels(st, lw, bottom-heights[fi]-1.2-ly)
+		plan = r.planLevels(st, lw, bottom-f.h-1.2-listTop(f))
 	}
-	fs, fh := footScales[fi], heights[fi]
-	r.stackAt(foot, ix, bottom-fh, iw, fh, fs)
-	r.drawLevels(st, plan, lx, ly, lw)
+	r.stackAt(f.parts, ix, bottom-f.h, iw, f.h, 1)
+	if f.head {
+		r.text(r.both(func(l *labels) string { return l.competencies }), "", minCardSize, grey, ix, top, iw, "L")
+	}
+	r.drawLevels(st, plan, lx, listTop(f), lw)
 }
 
-// footScales are the scales of the back's footer: not below 4.4 pt.
-var footScales = []float64{1, 0.94, 0.88}
+// backFoot is the back's footer at a level of room: 0 in full, 1 in the
+// first language alone, 2 the code and the address alone.
+func (r *renderer) backFoot(level int) []part {
+	var foot []part
+	label := r.both(func(l *labels) string { return l.code })
+	if level >= 1 {
+		label = r.pri.code
+	}
+	if code := r.shortCode(); code != "" {
+		if level < 2 {
+			foot = append(foot, textBlock(label, "", grey, 0, sizes(1, minCardSize)...))
+		}
+		foot = append(foot, &codeRow{code: code, url: r.verifyURL()})
+	}
+	if level < 2 {
+		foot = append(foot, codeBlock(r.pri.howToCard, "", ink, 0.8, slices.Concat(sizes(2, 7.5, 7), sizes(3, 7))...))
+	}
+	if level < 1 && r.sec != nil {
+		foot = append(foot, codeBlock(r.sec.howToCard, "", grey, 0.2, slices.Concat(sizes(2, 7), sizes(3, 7))...))
+	}
+	return foot
+}
 
 // codeRow is the short code, large, and the verification address after it
 // on the same line when it fits, else under it.
@@ -296,7 +416,7 @@ func (c *codeRow) measure(r *renderer, w, scale float64) (float64, bool) {
 		c.urlB = nil
 		return codeH, false
 	}
-	c.urlB = codeBlock(c.url, "", accent, 0, slices.Concat(sizes(1, 6.5, 6, 5.5, 5), sizes(2, 5.5, 5))...)
+	c.urlB = codeBlock(c.url, "", accent, 0, slices.Concat(sizes(1, 8, 7.5, 7), sizes(2, 7.5, 7), sizes(3, 7))...)
 	if uw := w - c.codeW - 3; uw > 15 {
 		if h, cut := c.urlB.measure(r, uw, scale); !cut && len(c.urlB.lines) == 1 {
 			c.inline = true
@@ -336,13 +456,17 @@ func (r *renderer) guide(y float64) {
 		url = meta(r.c.IssuerDomain)
 	}
 	issuer, domain := meta(r.c.IssuerName), meta(r.c.IssuerDomain)
-	for i, l := range []*labels{r.pri, r.sec} {
+	for i, l := range r.langs() {
 		size, c := 9.5, ink
 		if i == 1 {
 			size, c = 8.5, grey
 		}
 		y = r.text(l.guideTitle, "B", size+1.5, c, x, y, w, "L") + 1.5
-		for _, g := range l.guide(code, issuer, domain, url) {
+		items := l.guide(code, issuer, domain, url)
+		if newPara(r.c.LearnerName).missing {
+			items = append(items, l.missing)
+		}
+		for _, g := range items {
 			y = r.textPara(newCode("•  "+g), "", size, c, x, y, w, "L") + 1.2
 		}
 		y += 6

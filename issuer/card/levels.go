@@ -21,12 +21,23 @@ type levelCandidate struct {
 	pad        float64 // mm
 	cols       int
 	titleLines int
+	full       bool // the level's full label ("Niveau 3 / 8 · Intermédiaire"), else its short one ("3 / 8")
+	noScale    bool // no boxes: the short label says the level alone
+	under      bool // the full label on its own lines under the title, not in a cell of its own
 }
 
 func candidates(cols, titleLines int, pad float64, ss ...float64) []levelCandidate {
 	cs := make([]levelCandidate, len(ss))
 	for i, s := range ss {
-		cs[i] = levelCandidate{s, pad, cols, titleLines}
+		cs[i] = levelCandidate{size: s, pad: pad, cols: cols, titleLines: titleLines}
+	}
+	return cs
+}
+
+// with returns cs, each with edit applied.
+func with(cs []levelCandidate, edit func(*levelCandidate)) []levelCandidate {
+	for i := range cs {
+		edit(&cs[i])
 	}
 	return cs
 }
@@ -34,6 +45,7 @@ func candidates(cols, titleLines int, pad float64, ss ...float64) []levelCandida
 // levelRow is one competency laid out: its cells' lines and its height.
 type levelRow struct {
 	code, title, level [][]rune
+	under              [][]rune // the level's label under the title
 	rtl                bool
 	rank, scale        int
 	h                  float64
@@ -181,7 +193,7 @@ func (r *renderer) drawLevels(st listStyle, p levelPlan, x, y, w float64) {
 	}
 	if p.more > 0 {
 		ty := y + p.avail + p.cand.pad
-		r.text(fmt.Sprintf(r.pri.more, p.more)+" · "+fmt.Sprintf(r.sec.more, p.more), "", p.cand.size, grey, x+rowInset, ty, w-2*rowInset, "L")
+		r.text(r.both(func(l *labels) string { return fmt.Sprintf(l.more, p.more) }), "", p.cand.size, grey, x+rowInset, ty, w-2*rowInset, "L")
 	}
 }
 
@@ -194,6 +206,10 @@ func (r *renderer) drawRow(st listStyle, row levelRow, size float64, cells level
 	r.font("", size)
 	r.color(ink)
 	r.draw(row.title, row.rtl, x, y, cells.title, size, "L")
+	if len(row.under) > 0 {
+		r.font("B", size)
+		r.draw(row.under, false, x, y+float64(len(row.title))*lineHeight(size), cells.title, size, "L")
+	}
 	x += cells.title + cellGap
 	if cells.scale > 0 {
 		if row.scale > 0 {
@@ -239,17 +255,22 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 	scale := 0
 	for i, l := range r.c.Levels {
 		lt := l.Level
-		if st.levelTitles || l.Scale <= 0 || l.Rank <= 0 {
-			lt = levelText(l)
+		if l.Short != "" {
+			lt = l.Short
+		}
+		if (st.levelTitles && cand.cols == 1 || cand.full || l.Scale <= 0 || l.Rank <= 0) && (!cand.noScale || l.Short == "") {
+			lt = levelText(l) // in two columns, the short label beside the boxes
 		}
 		t := texts{newPara(l.Code), newPara(l.Title), newPara(lt)}
 		r.font("B", cand.size)
 		cells.code = max(cells.code, r.width(t.code.runes))
-		cells.level = max(cells.level, r.width(t.level.runes))
+		if !cand.under {
+			cells.level = max(cells.level, r.width(t.level.runes))
+		}
 		r.font("", cand.size)
 		titleW = max(titleW, r.width(t.title.runes))
 		all[i] = t
-		if l.Rank > 0 && l.Scale > 0 {
+		if l.Rank > 0 && l.Scale > 0 && !cand.noScale {
 			scale = max(scale, min(l.Scale, 12))
 		}
 	}
@@ -258,12 +279,19 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 		cells.scale = float64(scale)*box + float64(scale-1)*box*boxGap
 	}
 	gaps := 2 * cellGap
+	if cand.under {
+		gaps = cellGap
+	}
 	if cells.scale > 0 {
 		gaps += cellGap
 	}
 	// Codes are short; levels get what titles leave, up to their share.
 	cells.code = min(cells.code, inner*0.22)
-	cells.level = min(cells.level, max(inner*st.maxLevel, inner-cells.code-cells.scale-gaps-titleW))
+	maxLevel := st.maxLevel
+	if cand.full {
+		maxLevel = max(maxLevel, 0.45)
+	}
+	cells.level = min(cells.level, max(inner*maxLevel, inner-cells.code-cells.scale-gaps-titleW))
 	cells.title = inner - cells.code - cells.scale - cells.level - gaps
 	if cells.title < st.minTitle || cells.title <= 0 {
 		return nil, levelCells{}, false
@@ -284,17 +312,21 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 		r.font("B", cand.size)
 		row := levelRow{
 			code:  cut(r.wrap(t.code, cells.code), cells.code, 1),
-			level: cut(r.wrap(t.level, cells.level), cells.level, cand.titleLines),
 			rtl:   t.title.rtl,
 			rank:  min(l.Rank, l.Scale, 12),
 			scale: min(l.Scale, 12),
 		}
-		if l.Rank <= 0 {
+		if cand.under {
+			row.under = cut(r.wrap(t.level, cells.title), cells.title, 2)
+		} else {
+			row.level = cut(r.wrap(t.level, cells.level), cells.level, cand.titleLines)
+		}
+		if l.Rank <= 0 || cand.noScale {
 			row.rank, row.scale = 0, 0
 		}
 		r.font("", cand.size)
 		row.title = cut(r.wrap(t.title, cells.title), cells.title, cand.titleLines)
-		n := max(len(row.code), len(row.title), len(row.level), 1)
+		n := max(len(row.code), len(row.title)+len(row.under), len(row.level), 1)
 		row.h = float64(n)*lh + 2*cand.pad
 		rows[i] = row
 	}

@@ -55,7 +55,7 @@ func TestNextSteps(t *testing.T) {
 		{Competency: "5.4", Level: "8"}, // the top level: no next level
 		{Competency: "2.1", Level: "1"}, // next 2: Les Bons Clics, first in the catalogue
 	}
-	c := nextCard(t, "fr", starter(t), results...)
+	c := nextCard(t, "fr+en", starter(t), results...)
 	want := []card.NextStep{
 		{Code: "1.1", Level: "3", LevelTitle: "Niveau 3", Resource: "Solidarité Numérique : tutoriels pour les démarches en ligne", Link: "solidarite-numerique.fr"},
 		{Code: "2.1", Level: "2", LevelTitle: "Niveau 2", Resource: "Les Bons Clics : premiers pas avec le numérique", Link: "www.lesbonsclics.fr"},

@@ -8,8 +8,9 @@ import (
 	"carnet/schema"
 )
 
-// FromRecord builds the card of a stored credential: titles from the
-// framework in lang, the issuing structure's name, the host of the
+// FromRecord builds the card of a stored credential in card language lang
+// (see Langs; empty: the structure's, st.CardLang, French by default):
+// titles from the framework in its first language, the issuing structure's name, the host of the
 // instance (where the QR code leads and the short code is checked) as the
 // domain a partner must see, and baseURL + "/verify" as the address where
 // the short code is typed. Levels follow the framework's order, each with
@@ -24,8 +25,14 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 		return nil, schema.Errorf(schema.ENOTFOUND, "the learner's data was erased: the card can no longer be printed",
 			"les données de la personne ont été effacées : la carte ne peut plus être imprimée")
 	}
-	if lang != "en" {
-		lang = "fr"
+	if strings.TrimSpace(lang) == "" {
+		lang = st.CardLang
+	}
+	first, second := Langs(lang)
+	if second != "" {
+		lang = first + "+" + second
+	} else {
+		lang = first
 	}
 	c := &Card{Lang: lang, IssuerName: st.Name, LearnerName: rec.LearnerName, FrameworkTitle: rec.Framework,
 		IssuedAt: rec.IssuedAt, ValidUntil: rec.ValidUntil, QRText: issuer.QRText(baseURL, rec.CardToken),
@@ -43,7 +50,7 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 		}
 		return c, nil
 	}
-	c.FrameworkTitle = fw.Title.In(lang)
+	c.FrameworkTitle = fw.Title.In(first)
 	// Results are keyed by the competency's current code, so that a
 	// credential issued under a former code (an alias kept by a later
 	// version of the framework) still prints its levels; the card keeps
@@ -62,15 +69,17 @@ func FromRecord(rec *schema.CredentialRecord, st *schema.Structure, fws *schema.
 			if !ok {
 				continue
 			}
-			l := Level{Code: issued[comp.Code], Title: comp.Title.In(lang), Level: id}
+			l := Level{Code: issued[comp.Code], Title: comp.Title.In(first), Level: id}
 			if lv, rank, err := fw.Level(id); err == nil {
-				l.LevelTitle = lv.Title.In(lang)
+				l.LevelTitle = lv.Title.In(first)
 				l.Rank, l.Scale = rank+1, len(fw.Levels)
+				label := fw.LevelLabel(id, first)
+				l.Label, l.Short = label.Full, label.Short
 			}
 			c.Levels = append(c.Levels, l)
 		}
 	}
-	c.Next = nextSteps(fw, rec.Results, cat, lang)
+	c.Next = nextSteps(fw, rec.Results, cat, first)
 	c.assessment(rec.JWT)
 	return c, nil
 }
@@ -113,13 +122,36 @@ func nextSteps(fw *schema.Framework, results []schema.LevelResult, cat *schema.C
 			out = append(out, NextStep{Code: step.Competency.Code, Top: true})
 			continue
 		}
-		ns := NextStep{Code: step.Competency.Code, Level: step.Next.ID, LevelTitle: step.Next.Title.In(lang)}
+		ns := NextStep{Code: step.Competency.Code, Level: step.Next.ID, LevelTitle: step.Next.Title.In(lang),
+			Label: fw.LevelLabel(step.Next.ID, lang).Full}
 		if cat != nil {
 			if res := cat.SuggestIn(fw, step.Competency.Code, step.Next.ID, lang); len(res) > 0 {
 				ns.Resource, ns.Link = res[0].Name.In(lang), res[0].ShortLink()
 			}
 		}
 		out = append(out, ns)
+	}
+	return out
+}
+
+// LangOptions returns the card languages a structure may choose, French
+// first: "fr", then "fr+L" for each language L that the card's own texts
+// are written in and that a framework of fws titles itself, its levels
+// and its competencies in (schema.Framework.TitleLangs).
+func LangOptions(fws *schema.Frameworks) []string {
+	have := map[string]bool{}
+	for _, id := range fws.IDs() {
+		if fw, err := fws.Get(id); err == nil {
+			for _, l := range fw.TitleLangs() {
+				have[l] = true
+			}
+		}
+	}
+	out := []string{"fr"}
+	for _, l := range LabelLangs() {
+		if l != "fr" && have[l] {
+			out = append(out, "fr+"+l)
+		}
 	}
 	return out
 }

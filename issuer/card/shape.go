@@ -1,6 +1,9 @@
 package card
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // fpdf writes code points one glyph after another, left to right: it neither
 // joins Arabic letters nor reorders right-to-left text. This file does the
@@ -173,25 +176,35 @@ func shapeArabic(s []rune) []rune {
 type bidiClass uint8
 
 const (
-	bidiN bidiClass = iota // neutral: spaces, punctuation, symbols
-	bidiL                  // left-to-right letters, and digits
-	bidiR                  // right-to-left letters (Hebrew, Arabic and their presentation forms)
-	bidiM                  // non-spacing mark: takes the class of its base
+	bidiN  bidiClass = iota // neutral: spaces, punctuation, symbols
+	bidiL                   // left-to-right letters, and digits
+	bidiR                   // right-to-left letters (Hebrew, Arabic and their presentation forms)
+	bidiM                   // non-spacing mark: takes the class of its base
+	bidiEN                  // a digit, European or Arabic-Indic: not strong, takes its direction from the text before it
+	bidiAN                  // a digit after right-to-left text: a left-to-right run inside it (rule W2)
 )
+
+// dir is the direction a class counts as for neutrals and brackets: a
+// number after right-to-left text counts as right to left (rule N1).
+func dir(c bidiClass) bidiClass {
+	if c == bidiAN {
+		return bidiR
+	}
+	return c
+}
 
 func classOf(r rune) bidiClass {
 	switch {
 	case transparent(r):
 		return bidiM
+	case unicode.IsDigit(r): // digits read left to right, in a run of their own
+		return bidiEN
 	case r >= 0x0590 && r <= 0x08FF, r >= 0xFB1D && r <= 0xFDFF, r >= 0xFE70 && r <= 0xFEFC:
-		if unicode.IsDigit(r) { // Arabic-Indic digits read left to right
-			return bidiL
-		}
 		if unicode.IsLetter(r) || r == 0x0640 {
 			return bidiR
 		}
 		return bidiN
-	case unicode.IsLetter(r), unicode.IsDigit(r):
+	case unicode.IsLetter(r):
 		return bidiL
 	}
 	return bidiN
@@ -199,6 +212,7 @@ func classOf(r rune) bidiClass {
 
 // isRTL reports whether a paragraph is right to left: its first strong
 // character is (rule P2 of the Unicode bidirectional algorithm).
+// Digits are not strong: "2024 محمد" is right to left.
 func isRTL(s []rune) bool {
 	for _, r := range s {
 		switch classOf(r) {
@@ -216,10 +230,15 @@ func isRTL(s []rune) bool {
 var mirrored = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '<': '>', '>': '<', '«': '»', '»': '«', '‹': '›', '›': '‹'}
 
 // visual reorders one line in logical order into the left-to-right order in
-// which fpdf draws it. rtl is the paragraph direction. Bracket pairs are
-// resolved together; other neutrals between two runs of the same direction
-// take it, the rest take the paragraph's; digits stay left to right; marks
-// stay after their base letter.
+// which fpdf draws it. rtl is the paragraph direction. A number (digits,
+// with one separator between two digits: "12-34", "1.5") takes the
+// direction of the strong text before it: after right-to-left text it is a
+// left-to-right run inside it, and reads as such ("محمد 2024" shows 2024
+// at the left, in order), as in the Unicode bidirectional algorithm (rules
+// W2, W4, W7, I1, I2). Bracket pairs are resolved together; other neutrals
+// between two runs of the same direction take it, the rest take the
+// paragraph's; a hyphen that ends a line after a left-to-right letter (a
+// word broken there) stays with it; marks stay after their base letter.
 func visual(s []rune, rtl bool) []rune {
 	n := len(s)
 	if n == 0 {
@@ -230,7 +249,6 @@ func visual(s []rune, rtl bool) []rune {
 		base = bidiR
 	}
 	cls := make([]bidiClass, n)
-	anyR := false
 	for i, r := range s {
 		cls[i] = classOf(r)
 		if cls[i] == bidiM {
@@ -240,10 +258,37 @@ func visual(s []rune, rtl bool) []rune {
 				cls[i] = base
 			}
 		}
-		anyR = anyR || cls[i] == bidiR
+	}
+	// Rule W4: one separator between two digits joins the number.
+	for i := 1; i+1 < n; i++ {
+		if cls[i] == bidiN && cls[i-1] == bidiEN && cls[i+1] == bidiEN && strings.ContainsRune(".,:/-+\u066B\u066C", s[i]) {
+			cls[i] = bidiEN
+		}
+	}
+	// Rules W2, W7: a number after right-to-left text (or at the start of
+	// a right-to-left paragraph) is a number inside it; else left to right.
+	last := base
+	anyR := false
+	for i, c := range cls {
+		switch c {
+		case bidiL, bidiR:
+			last = c
+		case bidiEN:
+			if last == bidiR {
+				cls[i] = bidiAN
+			} else {
+				cls[i] = bidiL
+			}
+		}
+		anyR = anyR || cls[i] == bidiR || cls[i] == bidiAN
 	}
 	if !anyR {
 		return s
+	}
+	// A hyphen that ends the line after a letter of a left-to-right word
+	// broken there.
+	if k := n - 1; k > 0 && (s[k] == '-' || s[k] == '‐') && cls[k-1] == bidiL {
+		cls[k] = bidiL
 	}
 	resolveBrackets(s, cls, base)
 	for i := 0; i < n; {
@@ -257,10 +302,10 @@ func visual(s []rune, rtl bool) []rune {
 		}
 		before, after := base, base
 		if i > 0 {
-			before = cls[i-1]
+			before = dir(cls[i-1])
 		}
 		if j < n {
-			after = cls[j]
+			after = dir(cls[j])
 		}
 		c := base
 		if before == after {
@@ -275,10 +320,10 @@ func visual(s []rune, rtl bool) []rune {
 	level := make([]int, n)
 	for i, c := range cls {
 		switch {
-		case !rtl && c == bidiR:
+		case c == bidiR:
 			level[i] = 1
-		case rtl && c == bidiR:
-			level[i] = 1
+		case c == bidiAN: // 0 + 2 in a left-to-right paragraph, 1 + 1 in a right-to-left one
+			level[i] = 2
 		case rtl && c == bidiL:
 			level[i] = 2
 		}
@@ -358,8 +403,8 @@ func resolveBrackets(s []rune, cls []bidiClass, base bidiClass) {
 			}
 			inBase, inOther := false, false
 			for k := open + 1; k < i; k++ {
-				inBase = inBase || cls[k] == base
-				inOther = inOther || cls[k] != base && cls[k] != bidiN
+				inBase = inBase || dir(cls[k]) == base
+				inOther = inOther || dir(cls[k]) != base && cls[k] != bidiN
 			}
 			c := bidiN
 			switch {
@@ -369,7 +414,7 @@ func resolveBrackets(s []rune, cls []bidiClass, base bidiClass) {
 				c = base
 				for k := open - 1; k >= 0; k-- {
 					if cls[k] != bidiN {
-						c = cls[k]
+						c = dir(cls[k])
 						break
 					}
 				}

@@ -42,6 +42,16 @@ func TestVisual(t *testing.T) {
 		{"hebrew", "שלום Dana", "Dana םולש"},
 		{"arabic in brackets", "Ali (علي)", "Ali (يلع)"},
 		{"unpaired bracket mirrored", "علي (", ") يلع"},
+		// Issue 11: digits in right-to-left text keep their order.
+		{"digits after arabic", "محمد 2024", "2024 دمحم"},
+		{"digits first in arabic", "2024 محمد", "دمحم 2024"},
+		{"arabic-indic digits", "محمد ٢٠٢٤", "٢٠٢٤ دمحم"},
+		{"two numbers in arabic", "علي 12 محمد 345", "345 دمحم 12 يلع"},
+		{"number with separators", "محمد 12-34 1.5", "1.5 12-34 دمحم"},
+		{"digits after arabic in latin", "Ali محمد 2024", "Ali 2024 دمحم"},
+		{"digits after latin in arabic", "محمد Ali 2024", "Ali 2024 دمحم"},
+		{"latin digits stay", "Zoé 2024", "Zoé 2024"},
+		{"hyphen of a broken word", "علي Kowalczyk-", "Kowalczyk- يلع"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs := []rune(tc.in)

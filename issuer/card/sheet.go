@@ -39,8 +39,8 @@ type Cards func(yield func(*Card) error) error
 // they are drawn, sheetPartPages at a time: the memory it takes does not
 // grow with the number of cards, and w gets the first pages before the
 // last card is read (an error then leaves w with part of a document).
-// lang is the document's first language ("fr" or "en"); each card keeps
-// its own.
+// lang is the document's language (a card language, see Langs); each
+// card keeps its own.
 func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if layout == "" {
 		layout = LayoutCard
@@ -59,7 +59,7 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 		if err := checkCard(c); err != nil {
 			return err
 		}
-		r := newSheetRenderer(c)
+		r := newLangRenderer(c)
 		for k := range r.pageRunes() {
 			runes[k] = struct{}{}
 		}
@@ -83,14 +83,14 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 	if err != nil {
 		return fmt.Errorf("card: fonts: %w", err)
 	}
-	first, second := texts["fr"], texts["en"]
-	docLang := "fr"
-	if strings.HasPrefix(strings.ToLower(lang), "en") {
-		first, second, docLang = second, first, "en"
+	docLang, l2 := Langs(lang)
+	doc := &renderer{pri: texts[docLang]}
+	if l2 != "" {
+		doc.sec = texts[l2]
 	}
-	title := first.title + " · " + second.title
+	title := doc.both(func(l *labels) string { return l.title })
 	if layout == LayoutA4 {
-		title = first.attestation + " · " + second.attestation
+		title = doc.both(func(l *labels) string { return l.attestation })
 	}
 	// The document is drawn by parts of sheetPartPages pages, each an
 	// fpdf document written out and joined to the others as soon as it
@@ -157,7 +157,7 @@ func RenderSheets(w io.Writer, layout, lang string, cards Cards) error {
 			}
 			newPart()
 		}
-		r := newSheetRenderer(c)
+		r := newLangRenderer(c)
 		r.pdf, r.runes, r.widths = pdf, runes, base.widths
 		if len(c.Logo) > 0 {
 			l, err := prepareLogo(c.Logo)
@@ -213,20 +213,6 @@ func checkCard(c *Card) error {
 		return schema.Errorf(schema.EINVALID, "card: the QR text is empty", "carte : le texte du QR code est vide")
 	}
 	return nil
-}
-
-// newSheetRenderer is a renderer of c's texts in its language, without
-// its document.
-func newSheetRenderer(c *Card) *renderer {
-	lang := "fr"
-	if strings.HasPrefix(strings.ToLower(c.Lang), "en") {
-		lang = "en"
-	}
-	r := &renderer{c: c, lang: lang, pri: texts["fr"], sec: texts["en"]}
-	if lang == "en" {
-		r.pri, r.sec = r.sec, r.pri
-	}
-	return r
 }
 
 // stripMarks draws a strip's crop marks at its corners, its fold marks and

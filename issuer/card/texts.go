@@ -2,9 +2,8 @@ package card
 
 import "fmt"
 
-// labels are the fixed texts of a card in one language. Every card prints
-// both languages, its Lang first: a partner who reads no French still sees
-// what each line is.
+// labels are the fixed texts of a card in one language. A card prints its
+// first language, and its second one if it has one (Card.Lang).
 type labels struct {
 	title        string // of the card layout
 	attestation  string // of the a4 layout
@@ -27,6 +26,7 @@ type labels struct {
 	fold         string
 	printNote    string
 	missing      string // under a name with characters the fonts lack
+	missingShort string // the same, short, on a full card (missing is then under the strip)
 	more         string // %d competencies that did not fit
 	guideTitle   string
 	nextTitle    string // attestation: the next steps block
@@ -39,7 +39,7 @@ type labels struct {
 func (l *labels) strings() []string {
 	return []string{l.title, l.attestation, l.issuedBy, l.issuedOn, l.issuedTo, l.attIssuedOn,
 		l.framework, l.competencies, l.competency, l.level, l.validUntil, l.code, l.verifyAt, l.credentialID,
-		l.scanFront, l.howToCard, l.verifyTitle, l.howToA4, l.fold, l.printNote, l.missing, l.more, l.guideTitle,
+		l.scanFront, l.howToCard, l.verifyTitle, l.howToA4, l.fold, l.printNote, l.missing, l.missingShort, l.more, l.guideTitle,
 		l.nextTitle, l.nextLevel, l.nextResource}
 }
 
@@ -66,6 +66,7 @@ var texts = map[string]*labels{
 		fold:         "pli",
 		printNote:    "Imprimez à 100 % (taille réelle), sans ajuster à la page : la carte mesure 85,6 × 54 mm.",
 		missing:      "Certains caractères du nom ne s’impriment pas : le nom complet est dans le QR code",
+		missingShort: "□ : nom complet dans le QR code",
 		more:         "et %d autres compétences, dans le QR code",
 		guideTitle:   "Comment utiliser cette carte",
 		nextTitle:    "Pour continuer",
@@ -103,6 +104,7 @@ var texts = map[string]*labels{
 		fold:         "fold",
 		printNote:    "Print at 100% (actual size), without fitting to the page: the card measures 85.6 × 54 mm.",
 		missing:      "Some characters of the name cannot be printed: the full name is in the QR code",
+		missingShort: "□: full name in the QR code",
 		more:         "and %d more competencies, in the QR code",
 		guideTitle:   "How to use this card",
 		nextTitle:    "Next steps",

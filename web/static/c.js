@@ -387,9 +387,14 @@
     return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts).format(new Date(ms));
   }
 
+  // levelText is a level as every page and print shows it: its label
+  // ("Niveau 3 / 8 · Intermédiaire"); a trust list cached before labels
+  // gives "Niveau 3 (Intermédiaire)".
   function levelText(fw, id) {
     const lv = own(fw && fw.levels, id);
     if (!lv) return id;
+    const label = textIn(lv.label);
+    if (label) return label;
     const title = textIn(lv.title);
     let s = !title ? id : title.includes(id) ? title : `${id} — ${title}`;
     const group = textIn(lv.group);
