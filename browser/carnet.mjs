@@ -71,6 +71,8 @@ try {
     await heading(med, 'Attestation');
     await med.getByRole('main').getByRole('link', { name: learner }).first().click();
     await heading(med, learner);
+    check(await med.getByRole('button', { name: /Portefeuille numérique/ }).count() === 1, 'no wallet offer on the learner page');
+    await visit(med, 'learner page (CLR, wallet)');
     await med.getByRole('button', { name: 'Créer le lien personnel' }).click();
     await heading(med, /Mon carnet/);
     check(await med.locator('.slip svg.qr').count() === 1, 'no QR code on the slip');
@@ -100,6 +102,12 @@ try {
     await me.getByRole('button', { name: 'Créer le lien de partage' }).tap();
     shareURL = await me.locator('#new-share').getAttribute('href');
     check(shareURL && shareURL.includes('/partage/'), `no share link: ${shareURL}`);
+    // LinkedIn and the CV line come with the new share link, never the private one.
+    const li = await me.getByRole('link', { name: 'Ajouter à mon profil LinkedIn' }).getAttribute('href');
+    check(li.startsWith('https://www.linkedin.com/profile/add?') && new URL(li).searchParams.get('certUrl') === shareURL, `LinkedIn link: ${li}`);
+    check(!li.includes('/carnet/'), 'the LinkedIn link carries the private link');
+    check((await me.getByLabel('Ligne à copier dans votre CV').inputValue()).endsWith(`vérifiable : ${shareURL}`), 'no CV line');
+    await visit(me, 'share made (LinkedIn, CV)');
     const viewer = await browser.newContext({ viewport: phone, locale: 'fr-FR' });
     const v = await viewer.newPage();
     await v.goto(shareURL);
@@ -115,6 +123,16 @@ try {
     check(!(await v.content()).includes(learner), 'the withdrawn link still names the learner');
     await visit(v, 'share withdrawn');
     await viewer.close();
+  });
+  await step('the record (CLR) and a wallet offer from the carnet', async () => {
+    await me.goto(carnetURL);
+    check(await me.locator('#clr-jwt').count() === 1, 'no CLR download');
+    await me.getByRole('button', { name: /Portefeuille numérique/ }).first().tap();
+    await heading(me, /portefeuille numérique/);
+    check(await me.locator('.wallet-offer svg.qr').count() === 1, 'no QR code for the wallet');
+    const offer = await me.locator('#wallet-offer').getAttribute('href');
+    check(offer && offer.startsWith('openid-credential-offer://?credential_offer='), `wallet offer: ${offer}`);
+    await visit(me, 'wallet offer');
   });
   await step('English by the switch', async () => {
     await me.goto(carnetURL);

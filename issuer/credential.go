@@ -302,3 +302,7 @@ var texts = map[string]text{
 		evidence:       "Evidence",
 	},
 }
+
+// ShortTitle is the short name of a framework Carnet writes in credential
+// names ("DigComp 2.2", "CRCN", "CECRL").
+func ShortTitle(fw *schema.Framework, lang string) string { return shortTitle(fw, lang) }

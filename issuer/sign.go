@@ -52,6 +52,15 @@ func SignCredential(c *schema.Credential, k *keys.Key) (string, []byte, error) {
 	return jws, payload, err
 }
 
+// SignVC signs the JSON payload of another verifiable credential Carnet
+// issues (a CLR, issue 16), its JWT claims already in it, the way
+// SignCredential signs an OB 3.0 credential: a compact ES256 JWS with header
+// {alg: ES256, kid: <issuerID>#<key thumbprint>, typ: JWT}.
+func SignVC(payload []byte, k *keys.Key, issuerID string) (string, error) {
+	opts := (&jose.SignerOptions{}).WithType("JWT")
+	return sign(payload, jose.JSONWebKey{Key: k.Private, KeyID: k.KID(issuerID)}, opts)
+}
+
 // CredentialDigest binds a card to its credential: the first 16 bytes of
 // the SHA-256 of the credential's signed payload, base64url. It does not
 // depend on the (malleable) ECDSA signature.

@@ -230,6 +230,9 @@ func (s *Server) carnetShareCreate(c *gin.Context) {
 		return
 	}
 	p.D["NewShare"] = u
+	if pt, err := s.ShareProfile(c.Request.Context(), l, c.PostForm("credential"), u, p.Lang); err == nil {
+		p.D["NewShareProfile"] = pt
+	}
 	p.Notice = tr(p.Lang, "carnet_share_made")
 	s.renderCarnet(c, http.StatusOK, l, p)
 }

@@ -148,6 +148,9 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /api/v1/learners/:id/path", path: "/api/v1/learners/" + lB2.ID + "/path"},
 		{route: "POST /api/v1/learners/:id/carnet-link", path: "/api/v1/learners/" + lB.ID + "/carnet-link"},
 		{route: "DELETE /api/v1/learners/:id/carnet-link", path: "/api/v1/learners/" + lB.ID + "/carnet-link"},
+		{route: "GET /api/v1/learners/:id/clr.json", path: "/api/v1/learners/" + lB.ID + "/clr.json"},
+		{route: "GET /api/v1/learners/:id/clr.jwt", path: "/api/v1/learners/" + lB.ID + "/clr.jwt"},
+		{route: "POST /api/v1/credentials/:id/wallet-offer", path: "/api/v1/credentials/" + uuidB + "/wallet-offer"},
 		{route: "GET /api/v1/credentials/:id", path: "/api/v1/credentials/" + uuidB},
 		{route: "GET /api/v1/credentials/:id/jwt", path: "/api/v1/credentials/" + cB.ID + "/jwt"},
 		{route: "GET /api/v1/credentials/:id/vc.json", path: "/api/v1/credentials/" + uuidB + "/vc.json"},
@@ -196,6 +199,8 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "POST /learners/:id/erase", path: "/learners/" + lB.ID + "/erase", body: url.Values{"confirm": {"on"}}},
 		{route: "POST /learners/:id/carnet-link", path: "/learners/" + lB.ID + "/carnet-link", body: url.Values{}},
 		{route: "POST /learners/:id/carnet-link/revoke", path: "/learners/" + lB.ID + "/carnet-link/revoke", body: url.Values{}},
+		{route: "GET /learners/:id/clr.jwt", path: "/learners/" + lB.ID + "/clr.jwt"},
+		{route: "GET /learners/:id/clr.json", path: "/learners/" + lB.ID + "/clr.json"},
 		{route: "POST /learners/:id/referrals", path: "/learners/" + lB.ID + "/referrals", body: url.Values{"target": {"Médiathèque"}}},
 		{route: "GET /learners/:id/assess", path: "/learners/" + lB.ID + "/assess?framework=digcomp-2.2"},
 		{route: "POST /learners/:id/assess", path: "/learners/" + lB.ID + "/assess", body: url.Values{"framework": {"digcomp-2.2"}, "level_1.1": {"2"}, "action": {"issue"}}},
@@ -208,6 +213,7 @@ func TestTenantIsolation(t *testing.T) {
 		{route: "GET /credentials/:id/credential.json", path: "/credentials/" + uuidB + "/credential.json"},
 		{route: "GET /credentials/:id/vc.json", path: "/credentials/" + uuidB + "/vc.json"},
 		{route: "GET /credentials/:id/card.pdf", path: "/credentials/" + uuidB + "/card.pdf"},
+		{route: "POST /credentials/:id/wallet-offer", path: "/credentials/" + uuidB + "/wallet-offer", body: url.Values{}},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB + "/status", body: url.Values{"action": {"revoke"}, "reason": {"pris"}, "confirm": {"on"}}},
 		{route: "POST /credentials/:id/status", path: "/credentials/" + uuidB2 + "/status", body: url.Values{"action": {"unsuspend"}}},
 		{route: "GET /structures/:slug", path: "/structures/bib-b"},
@@ -286,6 +292,11 @@ func TestTenantIsolation(t *testing.T) {
 		"GET /carnet/:secret", "GET /carnet/:secret/credentials/:id/credential.jwt", "GET /carnet/:secret/credentials/:id/credential.json", "GET /carnet/:secret/credentials/:id/vc.json",
 		"GET /carnet/:secret/credentials/:id/card.pdf", "POST /carnet/:secret/shares", "POST /carnet/:secret/shares/:id/withdraw",
 		"POST /carnet/:secret/erasure", "GET /partage/:secret", "GET /partage/:secret/vc.json",
+		"GET /carnet/:secret/clr.jwt", "GET /carnet/:secret/clr.json", "POST /carnet/:secret/wallet-offer",
+		// OpenID4VCI: public metadata; the token, nonce and credential
+		// endpoints act only on the single-use secret presented (TestWallet*).
+		"GET /.well-known/openid-credential-issuer", "GET /.well-known/oauth-authorization-server",
+		"POST /oid4vci/token", "POST /oid4vci/nonce", "POST /oid4vci/credential",
 		// The network's offers and places are shared for orientation, by design.
 		"GET /api/v1/structures/:slug/offers", "GET /api/v1/orientation", "POST /api/v1/places/import", // network administrators only (TestPlacesImportAPI)
 		"GET /api/v1/frameworks/:id/template.csv", "GET /batches/template.csv",

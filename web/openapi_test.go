@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -989,6 +991,21 @@ func TestOpenAPIExercise(t *testing.T) {
 	e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/path", nil), http.StatusOK)
 	e.wantError(e.want(e.call(outsider, "GET", "/api/v1/learners/"+chen+"/path", nil), http.StatusNotFound), schema.ENOTFOUND)
 
+	// The learner's record (CLR 2.0): both of awa's credentials; none for
+	// chen, whose only credential is attached, not issued to them.
+	env := e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/clr.json", nil), http.StatusOK)
+	clrJWS, _ := strings.CutPrefix(env.str("id"), "data:application/vc+jwt,")
+	if n := oaCLRCount(t, clrJWS); n != 2 {
+		t.Errorf("clr.json holds %d credentials, want 2", n)
+	}
+	if n := oaCLRCount(t, string(e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/clr.jwt?lang=en", nil), http.StatusOK).Body)); n != 2 {
+		t.Errorf("clr.jwt holds %d credentials, want 2", n)
+	}
+	e.wantError(e.want(e.call(outsider, "GET", "/api/v1/learners/"+awaID+"/clr.json", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(outsider, "GET", "/api/v1/learners/"+awaID+"/clr.jwt", nil), http.StatusNotFound), schema.ENOTFOUND)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/learners/"+chen+"/clr.json", nil), http.StatusConflict), schema.ECONFLICT)
+	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/learners/"+chen+"/clr.jwt", nil), http.StatusConflict), schema.ECONFLICT)
+
 	// Suspend, unsuspend, revoke.
 	s := e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c2ID+"/suspend", map[string]any{"reason": "Vérification en cours"}), http.StatusOK)
 	if s.str("status") != schema.StatusSuspended {
@@ -1003,6 +1020,17 @@ func TestOpenAPIExercise(t *testing.T) {
 	r := e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/revoke", map[string]any{"reason": "Erreur de saisie"}), http.StatusOK)
 	if r.str("status") != schema.StatusRevoked || r.str("revoke_reason") != "Erreur de saisie" {
 		t.Errorf("revoke: %s", r.Body)
+	}
+	// A wallet offer (OpenID4VCI): for a valid credential, not a revoked
+	// one, nor another structure's.
+	if o := e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c2ID+"/wallet-offer", nil), http.StatusCreated); !strings.HasPrefix(o.str("offer_uri"), "openid-credential-offer://?credential_offer=") {
+		t.Errorf("wallet offer: %s", o.Body)
+	}
+	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/wallet-offer", nil), http.StatusConflict), schema.ECONFLICT)
+	e.wantError(e.want(e.call(outsider, "POST", "/api/v1/credentials/"+c2ID+"/wallet-offer", nil), http.StatusNotFound), schema.ENOTFOUND)
+	// A revoked credential leaves the record.
+	if n := oaCLRCount(t, string(e.want(e.call(mediator, "GET", "/api/v1/learners/"+awaID+"/clr.jwt", nil), http.StatusOK).Body)); n != 1 {
+		t.Errorf("clr after a revocation holds %d credentials, want 1", n)
 	}
 	verify(c1.str("jwt"), false, verifier.ReasonRevoked)
 	e.wantError(e.want(e.call(mediator, "POST", "/api/v1/credentials/"+c1ID+"/revoke", map[string]any{"reason": "encore"}), http.StatusConflict), schema.ECONFLICT)
@@ -1179,4 +1207,28 @@ func TestOpenAPIExercise(t *testing.T) {
 func oaCredentialJWT(t *testing.T, e *oaEnv, id string) string {
 	t.Helper()
 	return string(e.want(e.call(e.admin, "GET", "/api/v1/credentials/"+id+"/jwt", nil), http.StatusOK).Body)
+}
+
+// oaCLRCount reads the credentials a CLR JWS holds (its signature is
+// checked in issuer/clr and by the interop test).
+func oaCLRCount(t *testing.T, jws string) int {
+	t.Helper()
+	parts := strings.Split(jws, ".")
+	if len(parts) != 3 {
+		t.Fatalf("CLR is not a compact JWS: %.60q", jws)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Type              []string `json:"type"`
+		CredentialSubject struct {
+			VerifiableCredential []json.RawMessage `json:"verifiableCredential"`
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil || !slices.Contains(c.Type, "ClrCredential") {
+		t.Fatalf("CLR payload %v: %.200s", err, b)
+	}
+	return len(c.CredentialSubject.VerifiableCredential)
 }

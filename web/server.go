@@ -14,6 +14,7 @@ import (
 
 	"carnet/app"
 	"carnet/keys"
+	"carnet/oid4vci"
 	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
@@ -131,6 +132,14 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/carnet/:secret/shares", s.carnetShareCreate)
 	r.POST("/carnet/:secret/shares/:id/withdraw", s.carnetShareWithdraw)
 	r.POST("/carnet/:secret/erasure", s.carnetErasure)
+	r.GET("/carnet/:secret/clr.jwt", s.carnetCLR)
+	r.POST("/carnet/:secret/wallet-offer", s.carnetWalletOffer)
+	r.GET(oid4vci.MetadataPath, s.walletIssuerMetadata)
+	r.GET(oid4vci.ASMetadataPath, s.walletASMetadata)
+	r.POST(oid4vci.TokenPath, s.walletToken)
+	r.POST(oid4vci.NoncePath, s.walletNonce)
+	r.POST(oid4vci.CredentialPath, s.walletCredential)
+	r.GET("/carnet/:secret/clr.json", s.carnetCLR)
 	r.GET("/partage/:secret", s.sharePage)
 	r.GET("/partage/:secret/vc.json", s.shareDataIntegrity)
 
@@ -144,6 +153,8 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/learners/:id/erase", s.learnerErase)
 	p.POST("/learners/:id/carnet-link", s.carnetLinkCreate)
 	p.POST("/learners/:id/carnet-link/revoke", s.carnetLinkRevoke)
+	p.GET("/learners/:id/clr.jwt", s.learnerCLR)
+	p.GET("/learners/:id/clr.json", s.learnerCLR)
 	p.POST("/learners/:id/referrals", s.learnerRefer)
 	p.GET("/learners/:id/assess", s.assessPage)
 	p.POST("/learners/:id/assess", s.assessPost)
@@ -155,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	p.GET("/credentials/:id/vc.json", s.credentialDataIntegrity)
 	p.GET("/credentials/:id/card.pdf", s.cardPDF)
 	p.POST("/credentials/:id/status", s.credentialStatus)
+	p.POST("/credentials/:id/wallet-offer", s.walletOfferPage)
 	p.GET("/structures", s.structuresPage)
 	p.POST("/structures", s.structureCreate)
 	p.GET("/structures/:slug", s.structurePage)
@@ -234,12 +246,15 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/learners/:id/path", s.apiLearnerPath)
 	a.POST("/learners/:id/carnet-link", s.apiCarnetLinkCreate)
 	a.DELETE("/learners/:id/carnet-link", s.apiCarnetLinkDelete)
+	a.GET("/learners/:id/clr.json", s.apiLearnerCLR)
+	a.GET("/learners/:id/clr.jwt", s.apiLearnerCLR)
 	a.GET("/credentials", s.apiCredentials)
 	a.POST("/credentials", s.apiCredentialCreate)
 	a.GET("/credentials/:id", s.apiCredential)
 	a.GET("/credentials/:id/jwt", s.apiCredentialJWT)
 	a.GET("/credentials/:id/vc.json", s.apiCredentialDataIntegrity)
 	a.GET("/credentials/:id/card.pdf", s.cardPDF)
+	a.POST("/credentials/:id/wallet-offer", s.apiWalletOffer)
 	a.POST("/credentials/:id/revoke", s.apiCredentialStatus(schema.AuditRevoke))
 	a.POST("/credentials/:id/suspend", s.apiCredentialStatus(schema.AuditSuspend))
 	a.POST("/credentials/:id/unsuspend", s.apiCredentialStatus(schema.AuditUnsuspend))
