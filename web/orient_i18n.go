@@ -13,6 +13,7 @@ func init() {
 		"orient_step":            {"%s — niveau %s", "%s — level %s"},
 		"orient_network":         {"structure du réseau", "network structure"},
 		"orient_partner":         {"lieu hors réseau, partagé par le Carnet partenaire « %s », pour orientation seulement", "place outside the network, shared by the partner Carnet “%s”, for orientation only"},
+		"orient_partner_offer":   {"offre hors réseau, partagée par le Carnet partenaire « %s », pour orientation seulement", "offer outside the network, shared by the partner Carnet “%s”, for orientation only"},
 		"orient_not_network":     {"lieu hors réseau (cartographie nationale), pour orientation seulement", "place outside the network (national map), for orientation only"},
 		"orient_offer":           {"offre", "offer"},
 		"orient_hours":           {"Horaires :", "Hours:"},

@@ -53,6 +53,39 @@ func (s *Server) serveLieux(c *gin.Context, contentType string, write func(w io.
 	c.Data(http.StatusOK, contentType, buf.Bytes())
 }
 
+// offresJSON serves GET /offres.json: the offers of the network's
+// structures that have described their place, each with its place's
+// standard id (the "id" of /lieux.json) to join them: the open data that
+// partner Carnets read for orientation. Public information only.
+func (s *Server) offresJSON(c *gin.Context) {
+	s.serveOffres(c, "application/json; charset=utf-8", places.WriteOffersJSON)
+}
+
+// offresCSV serves GET /offres.csv: the same as CSV (lists joined by "|").
+func (s *Server) offresCSV(c *gin.Context) {
+	c.Header("Content-Disposition", `inline; filename="offres.csv"`)
+	s.serveOffres(c, "text/csv; charset=utf-8", places.WriteOffersCSV)
+}
+
+func (s *Server) serveOffres(c *gin.Context, contentType string, write func(w io.Writer, list []places.PublishedOffer) error) {
+	var list []places.PublishedOffer
+	if s.Places != nil {
+		var err error
+		if list, err = s.Places.NetworkOffers(c.Request.Context()); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, list); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Header("Access-Control-Allow-Origin", "*") // open data: any site may read it
+	c.Data(http.StatusOK, contentType, buf.Bytes())
+}
+
 // offerInput is the body of POST /api/v1/structures/{slug}/offers.
 type offerInput = app.OfferInput
 
