@@ -188,6 +188,26 @@ func TestPartnerOffers(t *testing.T) {
 		t.Errorf("nearest matches for 2.1: %v %+v", err, ms)
 	}
 
+	// On B's /lieux: A's offer at A's place, marked as the partner's; the
+	// filter by a next level finds it with B's own.
+	_, lieuxB := cspOf(t, b.http.URL+"/lieux")
+	if !strings.Contains(lieuxB, "Atelier courriel —") ||
+		!strings.Contains(lieuxB, "Hors réseau · partagé par le Carnet partenaire « Réseau A »") {
+		t.Errorf("B's /lieux:\n%s", lieuxB)
+	}
+	_, filtered := cspOf(t, b.http.URL+"/lieux?framework=digcomp-2.2&competency=1.1&level=3")
+	if !strings.Contains(filtered, "Atelier courriel —") || !strings.Contains(filtered, "Permanence numérique —") ||
+		!strings.Contains(filtered, "partagé par le Carnet partenaire « Réseau A »") {
+		t.Errorf("B's /lieux for 1.1 at level 3:\n%s", filtered)
+	}
+	if _, none := cspOf(t, b.http.URL+"/lieux?framework=digcomp-2.2&competency=1.1&level=5"); strings.Contains(none, "Atelier courriel") ||
+		strings.Contains(none, "Structure bib-a") {
+		t.Errorf("B's /lieux for 1.1 at level 5:\n%s", none)
+	}
+	if _, other := cspOf(t, b.http.URL+"/lieux?framework=digcomp-2.2&competency=1.1&level=3&q=75001"); strings.Contains(other, "Atelier courriel") {
+		t.Errorf("B's /lieux for 1.1 at level 3 in 75001:\n%s", other)
+	}
+
 	// A learner of B at level 2: the next steps name A's offer for level
 	// 3, marked as the partner's; a referral to it names A's place.
 	var learner struct{ ID string }
