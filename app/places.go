@@ -253,6 +253,10 @@ type OrientationQuery struct {
 // MaxOrientationKm bounds the places search of an orientation.
 const MaxOrientationKm = 50
 
+// MaxOrientationSharedOffers is how many of the partners' offers an
+// orientation lists: the nearest.
+const MaxOrientationSharedOffers = 10
+
 // MaxOrientationPlaces is how many places an orientation lists.
 const MaxOrientationPlaces = 10
 
@@ -335,9 +339,9 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 		}
 		out.Offers = append(out.Offers, item)
 	}
-	// The offers partner Carnets share, with their places: ranked with
-	// the network's by distance.
-	shared, err := ps.SharedOffersServing(ctx, fw.ID, comp.Code, rank)
+	// The nearest offers partner Carnets share, with their places: ranked
+	// with the network's by distance.
+	shared, err := ps.SharedOffersServing(ctx, fw.ID, comp.Code, rank, out.Origin.Latitude, out.Origin.Longitude, MaxOrientationSharedOffers)
 	if err != nil {
 		return nil, err
 	}

@@ -205,8 +205,11 @@ type Store interface {
 	// offers of the source that list no longer has.
 	ReplaceSharedOffers(ctx context.Context, source string, list []*SharedOffer) (removed int, orphans []string, err error)
 	// SharedOffersServing returns the partners' offers that serve a
-	// competency of a framework at a level rank, each with its place.
-	SharedOffersServing(ctx context.Context, framework, competency string, rank int) ([]*SharedOffer, error)
+	// competency of a framework at a level rank, each with its place: the
+	// limit nearest (lat, lon) (0: all), those at a place without
+	// coordinates last; with NaN coordinates, in the order they were
+	// stored.
+	SharedOffersServing(ctx context.Context, framework, competency string, rank int, lat, lon float64, limit int) ([]*SharedOffer, error)
 	// SharedOffers returns the offers of a partner's source ("": of every
 	// partner), each with its place, by place and id.
 	SharedOffers(ctx context.Context, source string) ([]*SharedOffer, error)

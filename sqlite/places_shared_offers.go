@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
+	"sort"
 
 	"carnet/places"
 )
@@ -128,15 +130,56 @@ func scanSharedOffers(rows *rows) ([]*places.SharedOffer, error) {
 	return out, rows.Err()
 }
 
-// SharedOffersServing implements places.Store.
-func (s *PlaceStore) SharedOffersServing(ctx context.Context, framework, competency string, rank int) ([]*places.SharedOffer, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+sharedOfferColumns+`
-		WHERE o.framework = ? AND o.from_rank <= ? AND o.to_rank >= ? AND instr(o.competencies, ?) > 0 ORDER BY o.source, o.id`,
+// SharedOffersServing implements places.Store: the offers that serve the
+// level are found with their places' coordinates only, ranked in Go, and
+// only the first limit are read whole (a partner may publish thousands).
+func (s *PlaceStore) SharedOffersServing(ctx context.Context, framework, competency string, rank int, lat, lon float64, limit int) ([]*places.SharedOffer, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT o.rowid, p.latitude, p.longitude
+		FROM shared_offers o JOIN places p ON p.id = o.place_id AND p.source = o.source AND p.structure_id IS NULL
+		WHERE o.framework = ? AND o.from_rank <= ? AND o.to_rank >= ? AND instr(o.competencies, ?) > 0 ORDER BY o.rowid`,
 		framework, rank, rank, "|"+competency+"|")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: shared offers serving: %w", err)
 	}
-	return scanSharedOffers(rows)
+	type hit struct {
+		rowid int64
+		km    float64 // +Inf without coordinates or origin
+	}
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		var plat, plon sql.NullFloat64
+		if err := rows.Scan(&h.rowid, &plat, &plon); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: shared offers serving: %w", err)
+		}
+		h.km = math.Inf(1)
+		if plat.Valid && plon.Valid && !math.IsNaN(lat) && !math.IsNaN(lon) {
+			h.km = places.Distance(lat, lon, plat.Float64, plon.Float64)
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: shared offers serving: %w", err)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].km < hits[j].km })
+	if limit > 0 && len(hits) > limit {
+		hits = hits[:limit]
+	}
+	out := []*places.SharedOffer{}
+	for _, h := range hits {
+		rows, err := s.db.db.QueryContext(ctx, `SELECT `+sharedOfferColumns+` WHERE o.rowid = ?`, h.rowid)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: shared offer: %w", err)
+		}
+		l, err := scanSharedOffers(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l...)
+	}
+	return out, nil
 }
 
 // SharedOffers implements places.Store.

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -104,17 +106,18 @@ func TestSharedOffers(t *testing.T) {
 		sharedOffer(t, fws, a, "x-5", "imp-1", "digcomp-2.2", "3", "3", "1.1"),
 		sharedOffer(t, fws, a, "x-6", "did:web:here:bib", "digcomp-2.2", "3", "3", "1.1"),
 		sharedOffer(t, fws, a, "x-7", "nowhere", "digcomp-2.2", "3", "3", "1.1"),
+		sharedOffer(t, fws, a, "x-8", "a-2", "digcomp-2.2", "3", "3", "1.1"),
 	}
 	removed, orphans, err := s.ReplaceSharedOffers(ctx, a, list)
 	if err != nil || removed != 0 || strings.Join(orphans, " ") != "x-4 x-5 x-6 x-7" {
 		t.Fatalf("replace: %d %v %v", removed, orphans, err)
 	}
-	if got := sharedIDs(s.SharedOffers(ctx, a)); got != "x-1 x-2 x-3" {
+	if got := sharedIDs(s.SharedOffers(ctx, a)); got != "x-1 x-2 x-3 x-8" {
 		t.Errorf("stored: %s", got)
 	}
 	all, _ := s.SharedOffers(ctx, "")
 	for _, o := range all {
-		if o.Source != a || o.Place == nil || o.Place.ID != o.PlaceID || o.Structure != "" || (o.ID == "x-1") != o.Matched() {
+		if o.Source != a || o.Place == nil || o.Place.ID != o.PlaceID || o.Structure != "" || (o.ID == "x-1" || o.ID == "x-8") != o.Matched() {
 			t.Errorf("read back: %+v", o)
 		}
 	}
@@ -124,11 +127,26 @@ func TestSharedOffers(t *testing.T) {
 		rank     int
 		want     string
 	}{
-		{"digcomp-2.2", "1.1", 2, "x-1"}, {"digcomp-2.2", "2.1", 3, "x-1"}, {"digcomp-2.2", "1.1", 1, ""},
+		{"digcomp-2.2", "1.1", 2, "x-1 x-8"}, {"digcomp-2.2", "2.1", 3, "x-1"}, {"digcomp-2.2", "1.1", 1, ""},
 		{"digcomp-2.2", "1.1", 4, ""}, {"digcomp-2.2", "1", 2, ""}, {"digcomp-9", "1.1", 2, ""}, {"digcomp-2.2", "1.2", 2, ""},
 	} {
-		if got := sharedIDs(s.SharedOffersServing(ctx, c.fw, c.comp, c.rank)); got != c.want {
+		if got := sharedIDs(s.SharedOffersServing(ctx, c.fw, c.comp, c.rank, math.NaN(), math.NaN(), 0)); got != c.want {
 			t.Errorf("serving %s %s %d: %q, want %q", c.fw, c.comp, c.rank, got, c.want)
+		}
+	}
+	// The nearest first, limit of them: x-8 in Paris, x-1 in Reims.
+	for _, c := range []struct {
+		lat, lon float64
+		limit    int
+		want     string
+	}{{48.86, 2.35, 0, "x-8 x-1"}, {49.25, 4.03, 0, "x-1 x-8"}, {48.86, 2.35, 1, "x-8"}, {49.25, 4.03, 1, "x-1"}} {
+		l, err := s.SharedOffersServing(ctx, "digcomp-2.2", "1.1", 2, c.lat, c.lon, c.limit)
+		var got []string
+		for _, o := range l {
+			got = append(got, o.ID)
+		}
+		if err != nil || strings.Join(got, " ") != c.want {
+			t.Errorf("from %v,%v limit %d: %v %v, want %s", c.lat, c.lon, c.limit, got, err, c.want)
 		}
 	}
 	// The network's own offers are untouched.
@@ -141,7 +159,7 @@ func TestSharedOffers(t *testing.T) {
 	if removed, _, err := s.ReplaceSharedOffers(ctx, b, []*places.SharedOffer{sharedOffer(t, fws, b, "x-1", "b-1", "digcomp-2.2", "3", "3", "1.1")}); err != nil || removed != 0 {
 		t.Fatal(removed, err)
 	}
-	if removed, orphans, err := s.ReplaceSharedOffers(ctx, a, list[:1]); err != nil || removed != 2 || len(orphans) != 0 {
+	if removed, orphans, err := s.ReplaceSharedOffers(ctx, a, list[:1]); err != nil || removed != 3 || len(orphans) != 0 {
 		t.Fatalf("replace with fewer: %d %v %v", removed, orphans, err)
 	}
 	if got := sharedIDs(s.SharedOffers(ctx, a)); got != "x-1" {
@@ -150,7 +168,7 @@ func TestSharedOffers(t *testing.T) {
 	if got := sharedIDs(s.SharedOffers(ctx, b)); got != "x-1" {
 		t.Errorf("b's: %s", got)
 	}
-	if got := sharedIDs(s.SharedOffersServing(ctx, "digcomp-2.2", "1.1", 2)); got != "x-1 x-1" {
+	if got := sharedIDs(s.SharedOffersServing(ctx, "digcomp-2.2", "1.1", 2, math.NaN(), math.NaN(), 0)); got != "x-1 x-1" {
 		t.Errorf("both partners' serving: %s", got)
 	}
 
@@ -167,4 +185,51 @@ func TestSharedOffers(t *testing.T) {
 	if got := sharedIDs(s.SharedOffers(ctx, "")); got != "" {
 		t.Errorf("offers outlive their place: %s", got)
 	}
+}
+
+// BenchmarkPlacesSharedOffers: a partner's largest accepted answer
+// (MaxPartnerOffers, 20,000 offers at 2,000 places) replaced at once, and
+// the orientation's query of the partners' offers for a next level among
+// them; figures in BENCHMARKS.md.
+func BenchmarkPlacesSharedOffers(b *testing.B) {
+	db, _ := openPlaces(b)
+	s := sqlite.NewPlaceStore(db)
+	fws := schema.NewFrameworks()
+	const src = "carnet:https://a.example.org"
+	ps := synthetic(2000)
+	var buf bytes.Buffer
+	if err := places.WriteJSON(&buf, ps); err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := s.ReplaceSource(context.Background(), &buf, src); err != nil {
+		b.Fatal(err)
+	}
+	comps := []string{"1.1", "1.2", "2.1", "2.2", "3.1", "4.2", "5.1"}
+	var list []*places.SharedOffer
+	for i := 0; i < 20000; i++ {
+		from := 1 + i%7
+		p := places.PublishedOffer{ID: fmt.Sprintf("o-%d", i), PlaceID: ps[i%len(ps)].ID, Title: "Atelier", Kind: places.KindWorkshop,
+			Framework: "digcomp-2.2", Competencies: []string{comps[i%7], comps[(i%7+1+(i/7)%6)%7]}, From: fmt.Sprint(from), To: fmt.Sprint(from + 1),
+			Schedule: "mardi 14 h – 16 h", Price: "Gratuit"}
+		o, err := p.Shared(fws, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		list = append(list, o)
+	}
+	b.Run("replace20k", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, orphans, err := s.ReplaceSharedOffers(context.Background(), src, list); err != nil || len(orphans) != 0 {
+				b.Fatal(len(orphans), err)
+			}
+		}
+	})
+	b.Run("serving", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			got, err := s.SharedOffersServing(context.Background(), "digcomp-2.2", comps[i%len(comps)], 1+i%7, 43+float64(i%7), 2+float64(i%5), 10)
+			if err != nil || len(got) == 0 {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
 }

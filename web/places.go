@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -261,7 +262,7 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		var shared []*places.SharedOffer
 		if err == nil {
 			if wantOffer {
-				shared, err = ps.SharedOffersServing(ctx, fwID, comp, rank)
+				shared, err = ps.SharedOffersServing(ctx, fwID, comp, rank, math.NaN(), math.NaN(), MaxOutsideListed)
 			} else if outside, more, err = ps.OutsidePlaces(ctx, q, service, MaxOutsideListed); err == nil {
 				// The offers of the partners whose places are listed.
 				read := map[string]bool{}
