@@ -224,6 +224,9 @@ func TestPartnerOffers(t *testing.T) {
 		!strings.Contains(lp, "Permanence numérique — Structure bib-b") {
 		t.Errorf("learner page:\n%s", lp)
 	}
+	if !strings.Contains(lp, `name="place_id" value="`+lieuxA[0].ID+`"`) {
+		t.Errorf("no referral to A's place on the learner page:\n%s", lp)
+	}
 	ltok := br.csrf("/learners/" + learner.ID)
 	if code, body, _ := br.post("/learners/"+learner.ID+"/referrals", ltok, url.Values{"target": {"Atelier courriel — Structure bib-a"},
 		"place_id": {lieuxA[0].ID}, "framework": {"digcomp-2.2"}, "competency": {"1.1"}, "level": {"3"}}); code != 200 && code != 303 {
@@ -419,11 +422,28 @@ func TestPartnerOffersHostile(t *testing.T) {
 	if code != 200 || !strings.Contains(page, "Offres de « Hostile » non relues, les dernières restent : les offres du partenaire dépassent 8 Mo") {
 		t.Errorf("page after a huge answer: %d\n%s", code, page)
 	}
+	// More offers than kept: the first MaxPartnerOffers are.
+	var many strings.Builder
+	many.WriteString("[")
+	for i := 0; i <= app.MaxPartnerOffers; i++ {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `{"id":"m-%d","place_id":"h-1","title":"A","kind":"atelier","framework":"digcomp-2.2","competencies":["1.1"],"from":"3","to":"3","price":"Gratuit"}`, i)
+	}
+	many.WriteString("]")
+	set(many.String())
+	if rep := fetch(); rep.Imported != app.MaxPartnerOffers || rep.Rejected != 1 || rep.Rejects[0].ID != fmt.Sprintf("m-%d", app.MaxPartnerOffers) || len(stored()) != app.MaxPartnerOffers {
+		t.Errorf("too many offers: %d imported, %d rejected", rep.Imported, rep.Rejected)
+	}
 	// The partner drops a place: its offers go with it.
 	set("[" + good + "]")
 	fetch()
 	if m := stored(); len(m) != 1 {
 		t.Fatalf("%d offers", len(m))
+	}
+	if removed := fetch().Removed; removed != 0 {
+		t.Errorf("fetched again: %d removed", removed)
 	}
 	if _, removed, err := b.srv.Places.ReplaceSource(ctx, strings.NewReader(`[{"id":"h-2","pivot":"21510454700019","nom":"Lieu H2","commune":"Reims","code_postal":"51100","adresse":"1 rue X","date_maj":"2026-01-01"}]`), app.PartnerSource(hostile.URL)); err != nil || removed != 1 {
 		t.Fatal(removed, err)
