@@ -144,6 +144,13 @@ func TestPartnerOffers(t *testing.T) {
 	if page := fetch(); !strings.Contains(page, "Offres de « Réseau A » : 1 importée(s), 0 écartée(s), 0 retirée(s) (plus publiées).") {
 		t.Fatalf("fetch:\n%s", page)
 	}
+	var audit struct {
+		Events []struct{ Action, Detail string }
+	}
+	if code := b.api(tokB, "GET", "/api/v1/audit?action="+places.AuditShared, nil, &audit); code != 200 || len(audit.Events) == 0 ||
+		!strings.HasSuffix(audit.Events[0].Detail, "; offres / offers: 1 / 0 / -0") {
+		t.Errorf("audit: %d %+v", code, audit)
+	}
 	shared := func() []*places.SharedOffer {
 		l, err := b.srv.Places.SharedOffers(ctx, "")
 		if err != nil {

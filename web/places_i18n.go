@@ -79,7 +79,7 @@ func init() {
 		"lieux_open_data_offers":        {"Offres (format Carnet, reliées aux lieux par leur identifiant) :", "Offers (Carnet's format, tied to the places by their id):"},
 		"nav_lieux":                     {"Lieux", "Places"},
 		"audit_" + places.AuditTilesSet: {"fond de carte changé", "map tiles changed"},
-		"audit_" + places.AuditShared:   {"lieux d'un Carnet partenaire relus (importés / écartés / retirés)", "partner Carnet's places fetched (imported / left out / removed)"},
+		"audit_" + places.AuditShared:   {"lieux et offres d'un Carnet partenaire relus (importés / écartés / retirés)", "partner Carnet's places and offers fetched (imported / left out / removed)"},
 		"audit_" + places.AuditImported: {"lieux importés (importés / écartés)", "places imported (imported / left out)"},
 	} {
 		if _, dup := messages[k]; dup {
