@@ -204,8 +204,9 @@ func (s *App) ImportPlaces(ctx context.Context, a *Actor, r io.Reader, source st
 }
 
 // Orientation is where to continue a competency's next level: the
-// network's offers that serve it, nearest first, then the nearest places
-// (the network's and imported ones) whose services match.
+// offers that serve it (the network's, and those partner Carnets share),
+// nearest first, then the nearest places (the network's, imported ones
+// and partners') whose services match.
 type Orientation struct {
 	Origin  Origin          `json:"origin"`
 	Service string          `json:"service"`
@@ -220,11 +221,13 @@ type Origin struct {
 	From      string  `json:"from"` // "coordinates", "postcode" or "structure"
 }
 
-// OrientedOffer is an offer of the network, with its structure's place.
+// OrientedOffer is an offer of the network, with its structure's place,
+// or an offer a partner Carnet shares, with the partner's place.
 type OrientedOffer struct {
 	Offer      *places.Offer  `json:"offer"`
-	Place      *places.Record `json:"place"`       // the structure's place; null when not described
-	DistanceKm *float64       `json:"distance_km"` // null without coordinates
+	Place      *places.Record `json:"place"`             // the structure's place; null when not described
+	DistanceKm *float64       `json:"distance_km"`       // null without coordinates
+	Partner    string         `json:"partner,omitempty"` // the partner Carnet that shares the offer (its name in the trust registry), when one does
 }
 
 // OrientedPlace is a place whose services match.
@@ -249,6 +252,10 @@ type OrientationQuery struct {
 
 // MaxOrientationKm bounds the places search of an orientation.
 const MaxOrientationKm = 50
+
+// MaxOrientationSharedOffers is how many of the partners' offers an
+// orientation lists: the nearest.
+const MaxOrientationSharedOffers = 10
 
 // MaxOrientationPlaces is how many places an orientation lists.
 const MaxOrientationPlaces = 10
@@ -332,6 +339,28 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 		}
 		out.Offers = append(out.Offers, item)
 	}
+	// The nearest offers partner Carnets share, with their places: ranked
+	// with the network's by distance.
+	shared, err := ps.SharedOffersServing(ctx, fw.ID, comp.Code, rank, out.Origin.Latitude, out.Origin.Longitude, MaxOrientationSharedOffers)
+	if err != nil {
+		return nil, err
+	}
+	var names map[string]string
+	if len(shared) > 0 {
+		if names, err = s.PartnerNames(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for _, so := range shared {
+		item := OrientedOffer{Offer: &so.Offer, Partner: PartnerLabel(names, so.Source)}
+		r := so.Place.Record()
+		item.Place = &r
+		if so.Place.HasCoordinates() {
+			d := places.Distance(out.Origin.Latitude, out.Origin.Longitude, *so.Place.Latitude, *so.Place.Longitude)
+			item.DistanceKm = &d
+		}
+		out.Offers = append(out.Offers, item)
+	}
 	sort.SliceStable(out.Offers, func(i, j int) bool {
 		a, b := out.Offers[i].DistanceKm, out.Offers[j].DistanceKm
 		return a != nil && (b == nil || *a < *b)
@@ -341,7 +370,6 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 		if err != nil {
 			return nil, err
 		}
-		var names map[string]string
 		for _, n := range near {
 			if !n.Network && strings.HasPrefix(n.Source, places.PartnerSourcePrefix) && names == nil {
 				if names, err = s.PartnerNames(ctx); err != nil {
@@ -361,14 +389,14 @@ func (s *App) Orient(ctx context.Context, a *Actor, q OrientationQuery) (*Orient
 }
 
 // Match is one place to continue a competency's next level: an offer of
-// the network (with its structure's place), or a place whose services
-// match.
+// the network (with its structure's place) or of a partner Carnet (with
+// the partner's place), or a place whose services match.
 type Match struct {
 	Offer      *places.Offer  // nil for a place
 	Place      *places.Record // nil for an offer of a structure that has not described its place
 	DistanceKm *float64       // nil without coordinates
 	Network    bool           // a Carnet structure of this network
-	Partner    string         // the partner Carnet that shares the place, when one does
+	Partner    string         // the partner Carnet that shares the place or the offer, when one does
 }
 
 // Name is what a referral or a printout names: the offer's title and its
@@ -408,7 +436,7 @@ func (o *Orientation) Matches(n int) []Match {
 		if len(out) == n {
 			return out
 		}
-		out = append(out, Match{Offer: of.Offer, Place: of.Place, DistanceKm: of.DistanceKm, Network: true})
+		out = append(out, Match{Offer: of.Offer, Place: of.Place, DistanceKm: of.DistanceKm, Network: of.Partner == "", Partner: of.Partner})
 		if of.Place != nil {
 			named[of.Place.ID] = true
 		}

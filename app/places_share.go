@@ -91,6 +91,7 @@ type SharedPlaces struct {
 	Report  *places.Report `json:"report,omitempty"`
 	Removed int            `json:"removed"` // places it no longer lists
 	Error   string         `json:"error,omitempty"`
+	Offers  *SharedOffers  `json:"offers,omitempty"` // its offers (/offres.json), fetched after its places
 }
 
 // FetchPartnerPlaces fetches the places of one trusted partner Carnet
@@ -120,6 +121,11 @@ func (s *App) FetchPartnerPlaces(ctx context.Context, a *Actor, idText string) (
 		detail = schema.ErrorMessage(err)
 	} else {
 		detail = fmt.Sprintf("%d / %d / -%d", res.Report.Imported, res.Report.Rejected, res.Removed)
+		if o := res.Offers; o != nil && o.Error != "" {
+			detail += "; offres / offers: " + o.Error
+		} else if o != nil {
+			detail += fmt.Sprintf("; offres / offers: %d / %d / -%d", o.Imported, o.Rejected, o.Removed)
+		}
 	}
 	if rerr := s.Record(ctx, a, 0, places.AuditShared, base, detail, ""); rerr != nil {
 		return nil, rerr
@@ -128,7 +134,8 @@ func (s *App) FetchPartnerPlaces(ctx context.Context, a *Actor, idText string) (
 }
 
 // sharePlaces fetches base's /lieux.json and replaces the places of that
-// source with it.
+// source with it, then its offers (shareOffers): offers that cannot be
+// read are said in res.Offers.Error, the places kept.
 func (s *App) sharePlaces(ctx context.Context, name, base string) (*SharedPlaces, error) {
 	ps, err := s.PlaceStore()
 	if err != nil {
@@ -149,6 +156,14 @@ func (s *App) sharePlaces(ctx context.Context, name, base string) (*SharedPlaces
 		return res, err // the database
 	case err != nil:
 		return res, outbound.Explain(err)
+	}
+	offers, err := s.shareOffers(ctx, base)
+	res.Offers = offers
+	if err != nil && schema.ErrorCode(err) == schema.EINTERNAL && ctx.Err() == nil {
+		return res, err // the database
+	}
+	if err != nil && s.Log != nil {
+		s.Log.Warn("partner offers not fetched; the last ones stay", "partner", base, "err", err)
 	}
 	return res, nil
 }
@@ -183,6 +198,9 @@ func (s *App) SharePartnersPlaces(ctx context.Context) []*SharedPlaces {
 			}
 		} else if s.Log != nil {
 			s.Log.Info("partner places fetched", "partner", base, "imported", res.Report.Imported, "removed", res.Removed)
+			if o := res.Offers; o != nil && o.Error == "" {
+				s.Log.Info("partner offers fetched", "partner", base, "imported", o.Imported, "rejected", o.Rejected, "removed", o.Removed)
+			}
 		}
 		if res != nil {
 			out = append(out, res)

@@ -102,27 +102,7 @@ func (o *Offer) Validate(fws *schema.Frameworks) error {
 	if o.PriceDetail, err = schema.CleanLabel(o.PriceDetail, MaxOfferDetail, "the price details", "le détail du prix"); err != nil {
 		return err
 	}
-	if !slices.Contains(FraisACharge, o.Price) {
-		return schema.Errorf(schema.EINVALID, "price must be one of the standard's access conditions (%s)",
-			"price doit être une des conditions d'accès du standard (%s)", strings.Join(FraisACharge, " | "))
-	}
-	if len(o.Languages) == 0 {
-		o.Languages = []string{"fr"}
-	}
-	for _, l := range o.Languages {
-		if len(l) != 2 || l[0] < 'a' || l[0] > 'z' || l[1] < 'a' || l[1] > 'z' {
-			return schema.Errorf(schema.EINVALID, "%q is not an ISO 639-1 language code (fr, en, ar…)", "%q n'est pas un code de langue ISO 639-1 (fr, en, ar…)", l)
-		}
-	}
-	if o.Services == nil {
-		o.Services = []string{}
-	}
-	for _, s := range o.Services {
-		if !slices.Contains(Services, s) {
-			return invalid("services", "%q is not in the standard's list", "%q n'est pas dans la liste du standard", s)
-		}
-	}
-	return nil
+	return o.checkTerms()
 }
 
 // Serves says whether the offer serves a competency at a level rank.

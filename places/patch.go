@@ -195,6 +195,25 @@ type Store interface {
 	// same source that it no longer lists: a partner's current places.
 	ReplaceSource(ctx context.Context, r io.Reader, source string) (rep *Report, removed int, err error)
 
+	// NetworkOffers returns the offers of the structures that have
+	// described their place, each with its place's standard id: the open
+	// data (/offres.json), by place and id.
+	NetworkOffers(ctx context.Context) ([]PublishedOffer, error)
+	// ReplaceSharedOffers replaces the offers of a partner's source with
+	// list, in one transaction: an offer whose place is not one of the
+	// source's places is left out (its id in orphans); removed counts the
+	// offers of the source that list no longer has.
+	ReplaceSharedOffers(ctx context.Context, source string, list []*SharedOffer) (removed int, orphans []string, err error)
+	// SharedOffersServing returns the partners' offers that serve a
+	// competency of a framework at a level rank, each with its place: the
+	// limit nearest (lat, lon) (0: all), those at a place without
+	// coordinates last; with NaN coordinates, in the order they were
+	// stored.
+	SharedOffersServing(ctx context.Context, framework, competency string, rank int, lat, lon float64, limit int) ([]*SharedOffer, error)
+	// SharedOffers returns the offers of a partner's source ("": of every
+	// partner), each with its place, by place and id.
+	SharedOffers(ctx context.Context, source string) ([]*SharedOffer, error)
+
 	// CountReferrals counts the referrals dated from..to (YYYY-MM-DD,
 	// both included; "" leaves a bound open) per structure and month, of
 	// the structures structureIDs (nil: all).

@@ -282,7 +282,7 @@ func TestTenantIsolation(t *testing.T) {
 	public := []string{
 		"GET /healthz", "GET /metrics", "GET /.well-known/jwks.json", "GET /trust-list.jwt", "GET /s/:slug/did.json", "GET /s/:slug/jwks.json", "GET /s/:slug/logo",
 		"GET /s/:slug/status/:list", "GET /s/:slug/status/:list/:purpose", "GET /static/*file", "GET /favicon.ico",
-		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /lieux.json", "GET /lieux.csv", "GET /lieux", "GET /c/status/:id", "GET /c/sw.js", "GET /c/revocations.json",
+		"GET /verify", "POST /verify", "GET /c", "GET /c/trust.json", "GET /lieux.json", "GET /lieux.csv", "GET /offres.json", "GET /offres.csv", "GET /lieux", "GET /c/status/:id", "GET /c/sw.js", "GET /c/revocations.json",
 		"GET /lang/:lang", "GET /login", "POST /login", "POST /logout",
 		"GET /login/link/:token", "POST /login/link/:token", "GET /invite/:token", "POST /invite/:token",
 		"POST /account/tokens", "POST /account/password", "GET /api/v1/openapi.json", "POST /api/v1/verify", "GET /api/v1/me",

@@ -640,6 +640,7 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		{"KeyRotation", keyRotationJSON{}, true},
 		{"SigningKey", keyJSON{}, true},
 		{"Offer", places.Offer{}, true},
+		{"OpenDataOffer", places.PublishedOffer{}, true},
 		{"OfferCreate", offerInput{}, false},
 		{"Orientation", orientationJSON{}, true},
 		{"Lieu", places.Record{}, false},
@@ -834,8 +835,26 @@ func TestOpenAPIExercise(t *testing.T) {
 		t.Errorf("offers: %s", l.Body)
 	}
 	e.wantError(e.want(e.call(mediator, "GET", "/api/v1/structures/nope/offers", nil), http.StatusNotFound), schema.ENOTFOUND)
+	// A partner Carnet's place and offer, as a fetch stores them: in the
+	// orientation, with the partner's name.
+	sharedSrc := app.PartnerSource("https://partenaire.example.org")
+	if _, _, err := e.srv.Places.ReplaceSource(context.Background(), strings.NewReader(`[{"id":"h-1","pivot":"21510454700019","nom":"Lieu partenaire",
+		"commune":"Reims","code_postal":"51100","adresse":"1 rue X","latitude":49.26,"longitude":4.04,"date_maj":"2026-01-01",
+		"services":"Maîtrise des outils numériques du quotidien"}]`), sharedSrc); err != nil {
+		t.Fatal(err)
+	}
+	po := places.PublishedOffer{ID: "p-1", PlaceID: "h-1", Title: "Atelier du partenaire", Kind: "atelier", Framework: "digcomp-2.2",
+		Competencies: []string{"2.1"}, From: "3", To: "3", Price: "Gratuit"}
+	so, err := po.Shared(e.srv.Frameworks, sharedSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.srv.Places.ReplaceSharedOffers(context.Background(), sharedSrc, []*places.SharedOffer{so}); err != nil {
+		t.Fatal(err)
+	}
 	or := e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3", nil), http.StatusOK)
-	if offers := or.JSON["offers"].([]any); len(offers) != 1 || len(or.JSON["places"].([]any)) != 1 {
+	if offers := or.JSON["offers"].([]any); len(offers) != 2 || len(or.JSON["places"].([]any)) != 2 ||
+		offers[1].(map[string]any)["partner"] != "https://partenaire.example.org" {
 		t.Errorf("orientation: %s", or.Body)
 	}
 	e.want(e.call(mediator, "GET", "/api/v1/orientation?framework=digcomp-2.2&competency=2.1&level=3&postcode=51100", nil), http.StatusOK)

@@ -32,7 +32,7 @@ type (
 	orientItem struct {
 		Name, Detail, Address, Km, Hours, Phone, Email, Web string
 		TelURL                                              template.URL
-		Partner                                             string // the partner Carnet that shares an outside place
+		Partner                                             string // the partner Carnet that shares an outside place or an offer
 		Network, IsOffer                                    bool
 		OfferID, PlaceID                                    string
 	}
@@ -115,7 +115,12 @@ func orientItems(lang string, o *app.Orientation) []orientItem {
 		if i == orientOffers {
 			break
 		}
-		it := orientItem{Name: of.Offer.Title, IsOffer: true, Network: true, OfferID: of.Offer.ID}
+		it := orientItem{Name: of.Offer.Title, IsOffer: true, Network: of.Partner == "", Partner: of.Partner}
+		if of.Partner == "" {
+			it.OfferID = of.Offer.ID // the network's: a referral names it
+		} else if of.Place != nil {
+			it.PlaceID = of.Place.ID // a partner's: a referral names its place, by the standard's id
+		}
 		detail := []string{tr(lang, "lieux_kind_"+of.Offer.Kind)}
 		if of.Offer.Schedule != "" {
 			detail = append(detail, of.Offer.Schedule)

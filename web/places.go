@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -39,6 +40,39 @@ func (s *Server) serveLieux(c *gin.Context, contentType string, write func(w io.
 	if s.Places != nil {
 		var err error
 		if list, err = s.Places.NetworkPlaces(c.Request.Context()); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, list); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Header("Access-Control-Allow-Origin", "*") // open data: any site may read it
+	c.Data(http.StatusOK, contentType, buf.Bytes())
+}
+
+// offresJSON serves GET /offres.json: the offers of the network's
+// structures that have described their place, each with its place's
+// standard id (the "id" of /lieux.json) to join them: the open data that
+// partner Carnets read for orientation. Public information only.
+func (s *Server) offresJSON(c *gin.Context) {
+	s.serveOffres(c, "application/json; charset=utf-8", places.WriteOffersJSON)
+}
+
+// offresCSV serves GET /offres.csv: the same as CSV (lists joined by "|").
+func (s *Server) offresCSV(c *gin.Context) {
+	c.Header("Content-Disposition", `inline; filename="offres.csv"`)
+	s.serveOffres(c, "text/csv; charset=utf-8", places.WriteOffersCSV)
+}
+
+func (s *Server) serveOffres(c *gin.Context, contentType string, write func(w io.Writer, list []places.PublishedOffer) error) {
+	var list []places.PublishedOffer
+	if s.Places != nil {
+		var err error
+		if list, err = s.Places.NetworkOffers(c.Request.Context()); err != nil {
 			s.renderError(c, err)
 			return
 		}
@@ -211,27 +245,37 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		}
 		v := newLieuView(pl, "lieu-"+strconv.Itoa(len(out)+1))
 		for _, o := range served {
-			levels := o.From
-			if o.To != o.From {
-				levels += "–" + o.To
-			}
-			v.Offers = append(v.Offers, offerView{Title: o.Title, Kind: tr(p.Lang, "lieux_kind_"+o.Kind), Framework: o.Framework,
-				Competencies: strings.Join(o.Competencies, ", "), Levels: levels, Schedule: o.Schedule,
-				Price: strings.TrimSpace(o.Price + " " + o.PriceDetail), Languages: strings.Join(o.Languages, ", ")})
+			v.Offers = append(v.Offers, newOfferView(p.Lang, o))
 		}
 		out = append(out, v)
 	}
 	p.D["Places"] = out
 	// Places outside the network (imported, or shared by a partner
-	// Carnet), for orientation: not when an offer is asked for (they
-	// publish none here).
-	if status == http.StatusOK && !wantOffer {
+	// Carnet), for orientation, with the offers partners share there; when
+	// an offer is asked for, the partners' places whose offers serve it
+	// (imported places publish none).
+	if status == http.StatusOK {
 		ps, err := s.placeStore()
 		var outside []places.Outside
 		var more bool
 		var names map[string]string
+		var shared []*places.SharedOffer
 		if err == nil {
-			if outside, more, err = ps.OutsidePlaces(ctx, q, service, MaxOutsideListed); err == nil {
+			if wantOffer {
+				shared, err = ps.SharedOffersServing(ctx, fwID, comp, rank, math.NaN(), math.NaN(), MaxOutsideListed)
+			} else if outside, more, err = ps.OutsidePlaces(ctx, q, service, MaxOutsideListed); err == nil {
+				// The offers of the partners whose places are listed.
+				read := map[string]bool{}
+				for _, o := range outside {
+					if strings.HasPrefix(o.Source, places.PartnerSourcePrefix) && !read[o.Source] && err == nil {
+						read[o.Source] = true
+						var l []*places.SharedOffer
+						l, err = ps.SharedOffers(ctx, o.Source)
+						shared = append(shared, l...)
+					}
+				}
+			}
+			if err == nil {
 				names, err = s.PartnerNames(ctx)
 			}
 		}
@@ -239,10 +283,30 @@ func (s *Server) lieuxPage(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
+		// A partner's offers, by its place (source and id).
+		at := map[[2]string][]*places.Offer{}
+		for _, so := range shared {
+			k := [2]string{so.Source, so.PlaceID}
+			if wantOffer && at[k] == nil {
+				outside = append(outside, places.Outside{Place: so.Place, Source: so.Source})
+			}
+			at[k] = append(at[k], &so.Offer)
+		}
 		var ov []lieuView
 		for _, o := range outside {
+			if wantOffer && (service != "" && !slices.Contains(o.Place.Services, service) ||
+				q != "" && !strings.HasPrefix(o.Place.CodePostal, q) && !strings.Contains(strings.ToLower(o.Place.Commune), lq)) {
+				continue
+			}
+			if len(ov) == MaxOutsideListed {
+				more = true
+				break
+			}
 			v := newLieuView(o.Place, "hors-"+strconv.Itoa(len(ov)+1))
 			v.Partner = app.PartnerLabel(names, o.Source)
+			for _, of := range at[[2]string{o.Source, o.Place.ID}] {
+				v.Offers = append(v.Offers, newOfferView(p.Lang, of))
+			}
 			ov = append(ov, v)
 		}
 		p.D["Outside"], p.D["OutsideMore"], p.D["OutsideMax"] = ov, more, MaxOutsideListed
@@ -260,6 +324,17 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		p.D["CanAdmin"] = true
 	}
 	s.render(c, status, "lieux", p)
+}
+
+// newOfferView is an offer as /lieux shows it.
+func newOfferView(lang string, o *places.Offer) offerView {
+	levels := o.From
+	if o.To != o.From {
+		levels += "–" + o.To
+	}
+	return offerView{Title: o.Title, Kind: tr(lang, "lieux_kind_"+o.Kind), Framework: o.Framework,
+		Competencies: strings.Join(o.Competencies, ", "), Levels: levels, Schedule: o.Schedule,
+		Price: strings.TrimSpace(o.Price + " " + o.PriceDetail), Languages: strings.Join(o.Languages, ", ")}
 }
 
 // MaxOutsideListed bounds the places outside the network that /lieux

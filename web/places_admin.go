@@ -33,6 +33,9 @@ type lieuxAdminView struct {
 	Rejects  []problemView
 	Warnings []problemView
 	Shared   *app.SharedPlaces
+	// OfferRejects are the partner's offers left out, in the page's language.
+	OfferRejects []problemView
+	OfferError   string // why the partner's offers were not read, in the page's language
 }
 
 // partnerView is a trusted partner Carnet, whose places can be fetched.
@@ -89,6 +92,20 @@ func (s *Server) renderLieuxAdmin(c *gin.Context, status int, v *lieuxAdminView,
 			return out
 		}
 		v.Rejects, v.Warnings = conv(v.Report.Rejects), conv(v.Report.Warnings)
+	}
+	if v.Shared != nil && v.Shared.Offers != nil {
+		v.OfferError = v.Shared.Offers.ErrorFR
+		if p.Lang == "en" {
+			v.OfferError = v.Shared.Offers.Error
+		}
+		for _, pr := range v.Shared.Offers.Rejects {
+			en, fr := pr.Where()
+			pv := problemView{Where: fr, ID: pr.ID, Reason: pr.ReasonFR}
+			if p.Lang == "en" {
+				pv.Where, pv.Reason = en, pr.Reason
+			}
+			v.OfferRejects = append(v.OfferRejects, pv)
+		}
 	}
 	p.D["V"] = v
 	p.D["Default"] = places.DefaultTiles()

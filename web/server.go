@@ -111,6 +111,8 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/c/trust.json", s.cardTrustList)
 	r.GET("/lieux.json", s.lieuxJSON)
 	r.GET("/lieux.csv", s.lieuxCSV)
+	r.GET("/offres.json", s.offresJSON)
+	r.GET("/offres.csv", s.offresCSV)
 	r.GET("/lieux", s.optionalSession, s.lieuxPage)
 	r.GET("/c/status/:id", s.cardStatus)
 	r.GET("/c/revocations.json", s.cardRevocations)
