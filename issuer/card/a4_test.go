@@ -412,3 +412,45 @@ func TestAttestationArtifact(t *testing.T) {
 	}
 	fmt.Fprintln(os.Stderr, "attestations in", dir)
 }
+
+// TestAttestationPlaceKeys: the legend's keys (A, B, C…) are in the page's
+// font subset even when no other text of the card has those letters; they
+// were drawn but not added, and an A4 with places failed ("'B' (U+0042)
+// is printed but not in the page's font subset").
+func TestAttestationPlaceKeys(t *testing.T) {
+	t.Parallel()
+	levels := []card.Level{digcomp[0], digcomp[3], digcomp[13]}
+	c := newCard(t, "Ana Lima", levels)
+	c.Layout = card.LayoutA4
+	for i, l := range levels {
+		c.Next = append(c.Next, card.NextStep{Code: l.Code, Level: "4", LevelTitle: "Niveau 4", Places: []card.Place{
+			{Name: "Atelier " + l.Code, Commune: "Lille", DistanceKm: 0.4},
+			{Name: fmt.Sprintf("Espace numérique %d", i+1), Commune: "Roubaix", DistanceKm: 7},
+		}})
+	}
+	text := strings.Join([]string{c.LearnerName, c.IssuerName, c.IssuerDomain, c.FrameworkTitle, c.ShortCode, c.VerifyURL, c.CredentialID}, " ")
+	for _, l := range levels {
+		text += " " + l.Title + " " + l.Label
+	}
+	for _, n := range c.Next {
+		for _, p := range n.Places {
+			text += " " + p.Name + " " + p.Commune
+		}
+	}
+	if strings.Contains(text, "B") {
+		t.Fatalf("the card's texts hold a B: %s", text)
+	}
+	pdf, err := card.RenderBytes(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return
+	}
+	s := look(t, "a4-place-keys", pdf)
+	for _, want := range []string{"A, B", "C, D", "E, F", "B Espace numérique 1, Roubaix", "E Atelier 4.1, Lille", "F Espace numérique 3, Roubaix"} {
+		if !strings.Contains(squash(s.text), squash(want)) {
+			t.Errorf("the attestation lacks %q:\n%s", want, s.text)
+		}
+	}
+}
