@@ -104,18 +104,20 @@ func TestCertificateMediatorAndPlaces(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("issue: %d", code)
 	}
+	// The structure's cards are in French alone (its card language by
+	// default).
 	text := certificate(id)
-	for _, w := range []string{"Méthode · Method : Mise en situation", "Pour continuer · Next steps", "Cachet de la structure",
+	for _, w := range []string{"Méthode : Mise en situation", "Pour continuer Niveau suivant", "Cachet de la structure",
 		// 2.1 at level 2: the structure's workshop, then Notre-Dame, keyed
 		// C and B in the legend (1.1 names the structure's place first, A).
-		"2.1 Niveau 2 Les Bons Clics : premiers pas avec le numérique www.lesbonsclics.fr C, B",
+		"2.1 Niveau 2 / 8 · Fondamental Les Bons Clics : premiers pas avec le numérique www.lesbonsclics.fr C, B",
 		"B Notre-Dame numérique, Paris · 0,4 km",
 		"C Atelier courriel — Structure bib, Paris · 0,0 km · tél. +33140000000 · Mo-Fr 09:00-17:00"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the certificate lacks %q:\n%s", w, text)
 		}
 	}
-	for _, w := range []string{"Évalué par", "Camille", "camille@bib.example", "Versailles"} {
+	for _, w := range []string{"Évalué par", "Camille", "camille@bib.example", "Versailles", "Next steps", "Method"} {
 		if strings.Contains(text, w) {
 			t.Errorf("the certificate shows %q:\n%s", w, text)
 		}
@@ -126,7 +128,11 @@ func TestCertificateMediatorAndPlaces(t *testing.T) {
 		t.Errorf("the credential names the mediator, who did not choose to be: %s", got)
 	}
 
-	// Chosen: by name, never by e-mail.
+	// Chosen: by name, never by e-mail; on a structure whose cards are in
+	// French then English, in both.
+	if code := f.api(admin, "PATCH", "/api/v1/structures/bib", map[string]any{"card_lang": "fr+en"}, nil); code != 200 {
+		t.Fatalf("card language: %d", code)
+	}
 	id, code = issue(med, true)
 	if code != 201 {
 		t.Fatalf("issue: %d", code)
@@ -134,6 +140,12 @@ func TestCertificateMediatorAndPlaces(t *testing.T) {
 	text = certificate(id)
 	if !strings.Contains(text, "Évalué par · Assessed by : Camille Martin") || strings.Contains(text, "camille@bib.example") {
 		t.Errorf("the certificate does not name the mediator as chosen:\n%s", text)
+	}
+	for _, w := range []string{"Méthode · Method : Mise en situation", "Pour continuer · Next steps", "Cachet de la structure · Stamp of the structure",
+		"Lieux les plus proches de la structure · Nearest places to the structure"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the bilingual certificate lacks %q:\n%s", w, text)
+		}
 	}
 
 	// A batch's certificates (and a workshop's: the same code) print the

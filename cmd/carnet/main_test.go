@@ -363,7 +363,8 @@ func TestIssueCard(t *testing.T) {
 
 // TestIssueCertificate: carnet issue --card-layout a4 prints the method,
 // a step per competency, the signature area, and the mediator only when
-// --mediator names them.
+// --mediator names them; in French alone by default, in French and
+// English with --card-lang fr+en.
 func TestIssueCertificate(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -376,9 +377,13 @@ func TestIssueCertificate(t *testing.T) {
 		pdf := filepath.Join(dir, "a4-"+strconv.Itoa(i)+".pdf")
 		args := []string{"issue", "--data", filepath.Join(dir, "data"), "--learner", "Éloïse Ndiaye-Bérénice",
 			"--framework", "digcomp-2.2", "--level", "1.1=3", "--level", "4.2=2", "--level", "5.4=8", "--method", "Mise en situation",
-			"--out", filepath.Join(dir, "c.jwt"), "--card", pdf, "--card-layout", "a4", "--card-lang", "fr+en"}
+			"--out", filepath.Join(dir, "c.jwt"), "--card", pdf, "--card-layout", "a4"}
+		// French alone (the structure's card language by default), then
+		// French and English with --card-lang fr+en.
+		method, next, named := "Méthode : Mise en situation", "Pour continuer Niveau suivant", "Évalué par : Camille Martin"
 		if mediator != "" {
-			args = append(args, "--mediator", mediator)
+			args = append(args, "--mediator", mediator, "--card-lang", "fr+en")
+			method, next, named = "Méthode · Method : Mise en situation", "Pour continuer · Next steps", "Évalué par · Assessed by : Camille Martin"
 		}
 		if code, _, errOut := carnet(t, "", args...); code != exitOK {
 			t.Fatalf("issue --card-layout a4: %d %s", code, errOut)
@@ -388,14 +393,17 @@ func TestIssueCertificate(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := strings.Join(strings.Fields(string(out)), " ")
-		for _, want := range []string{"Méthode · Method : Mise en situation", "Pour continuer · Next steps", "1.1 Niveau 4", "4.2 Niveau 3",
+		for _, want := range []string{method, next, "1.1 Niveau 4 / 8", "4.2 Niveau 3 / 8",
 			"5.4 Plus haut niveau atteint", "Cachet de la structure"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the certificate lacks %q:\n%s", want, text)
 			}
 		}
-		if named := strings.Contains(text, "Évalué par · Assessed by : Camille Martin"); named != (mediator != "") {
-			t.Errorf("--mediator %q: named %v:\n%s", mediator, named, text)
+		if got := strings.Contains(text, named); got != (mediator != "") || strings.Contains(text, "Camille") != (mediator != "") {
+			t.Errorf("--mediator %q: named %v:\n%s", mediator, got, text)
+		}
+		if english := strings.Contains(text, "Next steps"); english != (mediator != "") {
+			t.Errorf("--mediator %q: English %v:\n%s", mediator, english, text)
 		}
 	}
 }

@@ -187,78 +187,104 @@ func TestAttestationEveryCompetency(t *testing.T) {
 	}
 }
 
-// TestAttestationOnePage: five competencies, a method, two pieces of
-// evidence, a named mediator, and next steps with the same two nearest
+// TestAttestationOnePage: five or six competencies, a method, two pieces
+// of evidence, a named mediator, and next steps with the same two nearest
 // places for each (as an orientation from one structure often gives):
-// all on one page, the places once in the legend.
+// all on one page, at 7 pt or more, the places once in the legend, on a
+// French attestation and on a bilingual one.
 func TestAttestationOnePage(t *testing.T) {
 	t.Parallel()
 	tools(t, "pdftotext", "pdftoppm", "zbarimg")
-	c := assessedCard(t, "fr+en", "Camille Martin", schema.LevelResult{Competency: "4.2", Level: "3"}, schema.LevelResult{Competency: "1.1", Level: "2"},
-		schema.LevelResult{Competency: "3.4", Level: "1"}, schema.LevelResult{Competency: "5.4", Level: "8"}, schema.LevelResult{Competency: "2.1", Level: "1"})
-	for i := range c.Next {
-		c.Next[i].Places = []card.Place{
-			{Name: "Atelier courriel — Médiathèque Jean Lévy", Commune: "Lille", DistanceKm: 0, Phone: "03 20 15 97 20", Hours: "Tu-Sa 10:00-18:00"},
-			{Name: "Espace France Services", Commune: "Roubaix", DistanceKm: 7.46, Phone: "03 20 00 00 00"},
+	results := []schema.LevelResult{{Competency: "4.2", Level: "3"}, {Competency: "1.1", Level: "2"},
+		{Competency: "3.4", Level: "1"}, {Competency: "5.4", Level: "8"}, {Competency: "2.1", Level: "1"}, {Competency: "5.1", Level: "4"}}
+	for _, lang := range []string{"fr", "fr+en"} {
+		for _, n := range []int{5, 6} {
+			name := fmt.Sprintf("%s, %d competencies", lang, n)
+			c := assessedCard(t, lang, "Camille Martin", results[:n]...)
+			for i := range c.Next {
+				c.Next[i].Places = []card.Place{
+					{Name: "Atelier courriel — Médiathèque Jean Lévy", Commune: "Lille", DistanceKm: 0, Phone: "03 20 15 97 20", Hours: "Tu-Sa 10:00-18:00"},
+					{Name: "Espace France Services", Commune: "Roubaix", DistanceKm: 7.46, Phone: "03 20 00 00 00"},
+				}
+			}
+			pdf, err := card.RenderBytes(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := look(t, "a4-one-page", pdf)
+			if s.pages != 1 {
+				t.Errorf("%s: %d pages, want 1", name, s.pages)
+			}
+			if s.qr != c.QRText {
+				t.Errorf("%s: the QR code does not scan back", name)
+			}
+			block, k := nextBlock(s.text, c.Levels)
+			if k != len(c.Levels) {
+				t.Errorf("%s: %d of %d competencies have a next step:\n%s", name, k, len(c.Levels), block)
+			}
+			assessedBy := "Évalué par : Camille Martin"
+			if lang == "fr+en" {
+				assessedBy = "Évalué par · Assessed by : Camille Martin"
+			}
+			text := squash(s.text)
+			for _, want := range []string{"A Atelier courriel — Médiathèque Jean Lévy, Lille · 0,0 km · tél. 03 20 15 97 20 · Tu-Sa 10:00-18:00",
+				"B Espace France Services, Roubaix · 7,5 km · tél. 03 20 00 00 00", assessedBy, "Cachet de la structure"} {
+				if strings.Count(text, squash(want)) != 1 {
+					t.Errorf("%s: the attestation does not show %q once:\n%s", name, want, s.text)
+				}
+			}
+			if lang == "fr" && (strings.Contains(s.text, "Assessed") || strings.Contains(s.text, "Next steps")) {
+				t.Errorf("%s: English on a French attestation:\n%s", name, s.text)
+			}
+			if got := strings.Count(block, "A, B"); got != len(c.Levels)-1 {
+				t.Errorf("%s: %d rows name places A and B, want %d (all but the top level)", name, got, len(c.Levels)-1)
+			}
+			if strings.Contains(s.text, "…") {
+				t.Errorf("%s: a text is cut:\n%s", name, s.text)
+			}
+			minWordHeight(t, s, 7)
+			checkInside(t, card.LayoutA4, s)
 		}
 	}
-	pdf, err := card.RenderBytes(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := look(t, "a4-one-page", pdf)
-	if s.pages != 1 {
-		t.Errorf("%d pages, want 1", s.pages)
-	}
-	if s.qr != c.QRText {
-		t.Errorf("the QR code does not scan back")
-	}
-	block, n := nextBlock(s.text, c.Levels)
-	if n != len(c.Levels) {
-		t.Errorf("%d of %d competencies have a next step:\n%s", n, len(c.Levels), block)
-	}
-	text := squash(s.text)
-	for _, want := range []string{"A Atelier courriel — Médiathèque Jean Lévy, Lille · 0,0 km · tél. 03 20 15 97 20 · Tu-Sa 10:00-18:00",
-		"B Espace France Services, Roubaix · 7,5 km · tél. 03 20 00 00 00", "Évalué par · Assessed by : Camille Martin", "Cachet de la structure"} {
-		if strings.Count(text, squash(want)) != 1 {
-			t.Errorf("the attestation does not show %q once:\n%s", want, s.text)
-		}
-	}
-	if got := strings.Count(block, "A, B"); got != len(c.Levels)-1 {
-		t.Errorf("%d rows name places A and B, want %d (all but the top level)", got, len(c.Levels)-1)
-	}
-	if strings.Contains(s.text, "…") {
-		t.Errorf("a text is cut:\n%s", s.text)
-	}
-	minWordHeight(t, s, 7)
-	checkInside(t, card.LayoutA4, s)
 }
 
 // TestAttestationDefaultMethod: a credential that records no method says
-// that a mediator assessed the levels against the framework.
+// that a mediator assessed the levels against the framework: in French on
+// a French card, in French then English on a bilingual one.
 func TestAttestationDefaultMethod(t *testing.T) {
 	t.Parallel()
 	tools(t, "pdftotext", "pdftoppm", "zbarimg")
-	c := newCard(t, "Ana Lima", six())
-	c.Layout = card.LayoutA4
-	pdf, err := card.RenderBytes(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := look(t, "a4-default-method", pdf)
-	for _, want := range []string{
-		"Évaluation par un·e médiateur·rice, compétence par compétence, selon les niveaux du référentiel.",
-		"Assessed by a mediator, competence by competence, against the framework’s levels.",
-		"Signature du médiateur ou de la médiatrice",
-	} {
-		if !strings.Contains(squash(s.text), squash(want)) {
-			t.Errorf("the attestation lacks %q:\n%s", want, s.text)
+	const fr, en = "Évaluation par un·e médiateur·rice, compétence par compétence, selon les niveaux du référentiel.",
+		"Assessed by a mediator, competence by competence, against the framework’s levels."
+	for _, lang := range []string{"fr", "fr+en"} {
+		c := newCard(t, "Ana Lima", six())
+		c.Layout = card.LayoutA4
+		c.Lang = lang
+		pdf, err := card.RenderBytes(c)
+		if err != nil {
+			t.Fatal(err)
 		}
+		s := look(t, "a4-default-method", pdf)
+		want := []string{fr, "Signature du médiateur ou de la médiatrice"}
+		if lang == "fr+en" {
+			want = append(want, en, "Mediator’s signature")
+		} else if strings.Contains(squash(s.text), squash(en)) || strings.Contains(s.text, "Mediator") {
+			t.Errorf("%s: English on a French attestation:\n%s", lang, s.text)
+		}
+		for _, w := range want {
+			if !strings.Contains(squash(s.text), squash(w)) {
+				t.Errorf("%s: the attestation lacks %q:\n%s", lang, w, s.text)
+			}
+		}
+		if strings.Contains(s.text, "Pour continuer") || strings.Contains(s.text, "Tâches observées") {
+			t.Errorf("%s: next steps or evidence where the card has none:\n%s", lang, s.text)
+		}
+		if s.pages != 1 {
+			t.Errorf("%s: %d pages, want 1", lang, s.pages)
+		}
+		minWordHeight(t, s, 7)
+		checkInside(t, card.LayoutA4, s)
 	}
-	if strings.Contains(s.text, "Pour continuer") || strings.Contains(s.text, "Tâches observées") {
-		t.Errorf("next steps or evidence where the card has none:\n%s", s.text)
-	}
-	checkInside(t, card.LayoutA4, s)
 }
 
 // longTitles are the 21 DigComp competencies with titles made as long as
@@ -287,18 +313,25 @@ func TestAttestation21(t *testing.T) {
 	tools(t, "pdftotext", "pdftoppm", "zbarimg")
 	for _, tc := range []struct {
 		name     string
+		lang     string
 		levels   []card.Level
 		distinct bool // a place of its own for every competency
 		pages    int
 	}{
-		{"digcomp", digcomp[:21], false, 2},
-		{"long", longTitles(), true, 3},
+		{"digcomp", "fr", digcomp[:21], false, 2},
+		{"digcomp-fr-en", "fr+en", digcomp[:21], false, 2},
+		{"long", "fr+en", longTitles(), true, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			levels := tc.levels
 			c := newCard(t, "Marie-Thérèse Ngozi Adébáyọ̀-Fontaine de la Croix", levels)
 			c.Layout = card.LayoutA4
+			c.Lang = tc.lang
+			assessedBy, method := "Évalué par : Camille Martin", "Méthode :"
+			if tc.lang == "fr+en" {
+				assessedBy, method = "Évalué par · Assessed by : Camille Martin", "Méthode · Method"
+			}
 			c.Method = "Évaluation en situation avec un·e médiateur·rice, sur des tâches de la vie quotidienne"
 			c.Evidence = []string{"A rempli sa déclaration de revenus en ligne", "A créé une adresse électronique et écrit à sa caisse de retraite"}
 			c.Mediator = "Camille Martin"
@@ -340,7 +373,7 @@ func TestAttestation21(t *testing.T) {
 					t.Errorf("the nearest place of %s is not printed", l.Code)
 				}
 			}
-			for _, want := range []string{"Évalué par · Assessed by : Camille Martin", "Cachet de la structure", "A rempli sa déclaration de revenus en ligne",
+			for _, want := range []string{assessedBy, "Cachet de la structure", "A rempli sa déclaration de revenus en ligne",
 				"Villeneuve-d’Ascq · 7,2 km · tél. 03 20 00 00 00 · Mo-Fr 09:00-12:00,14:00-17:30"} {
 				if !strings.Contains(text, squash(want)) {
 					t.Errorf("the attestation lacks %q", want)
@@ -348,7 +381,7 @@ func TestAttestation21(t *testing.T) {
 			}
 			// The first page has the assessment, the signature and the QR code.
 			first := squash(strings.Split(s.text, "\f")[0])
-			for _, want := range []string{"Méthode · Method", "Cachet de la structure", "Vérifier cette attestation"} {
+			for _, want := range []string{method, "Cachet de la structure", "Vérifier cette attestation"} {
 				if !strings.Contains(first, squash(want)) {
 					t.Errorf("the first page lacks %q", want)
 				}
@@ -411,4 +444,46 @@ func TestAttestationArtifact(t *testing.T) {
 		}
 	}
 	fmt.Fprintln(os.Stderr, "attestations in", dir)
+}
+
+// TestAttestationPlaceKeys: the legend's keys (A, B, C…) are in the page's
+// font subset even when no other text of the card has those letters; they
+// were drawn but not added, and an A4 with places failed ("'B' (U+0042)
+// is printed but not in the page's font subset").
+func TestAttestationPlaceKeys(t *testing.T) {
+	t.Parallel()
+	levels := []card.Level{digcomp[0], digcomp[3], digcomp[13]}
+	c := newCard(t, "Ana Lima", levels)
+	c.Layout = card.LayoutA4
+	for i, l := range levels {
+		c.Next = append(c.Next, card.NextStep{Code: l.Code, Level: "4", LevelTitle: "Niveau 4", Places: []card.Place{
+			{Name: "Atelier " + l.Code, Commune: "Lille", DistanceKm: 0.4},
+			{Name: fmt.Sprintf("Espace numérique %d", i+1), Commune: "Roubaix", DistanceKm: 7},
+		}})
+	}
+	text := strings.Join([]string{c.LearnerName, c.IssuerName, c.IssuerDomain, c.FrameworkTitle, c.ShortCode, c.VerifyURL, c.CredentialID}, " ")
+	for _, l := range levels {
+		text += " " + l.Title + " " + l.Label
+	}
+	for _, n := range c.Next {
+		for _, p := range n.Places {
+			text += " " + p.Name + " " + p.Commune
+		}
+	}
+	if strings.Contains(text, "B") {
+		t.Fatalf("the card's texts hold a B: %s", text)
+	}
+	pdf, err := card.RenderBytes(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return
+	}
+	s := look(t, "a4-place-keys", pdf)
+	for _, want := range []string{"A, B", "C, D", "E, F", "B Espace numérique 1, Roubaix", "E Atelier 4.1, Lille", "F Espace numérique 3, Roubaix"} {
+		if !strings.Contains(squash(s.text), squash(want)) {
+			t.Errorf("the attestation lacks %q:\n%s", want, s.text)
+		}
+	}
 }

@@ -330,11 +330,19 @@ func (r *renderer) pageRunes() runeSet {
 	for _, l := range c.Levels {
 		rs.add(l.Code, l.Title, l.Level, l.LevelTitle, levelText(l), l.Short)
 	}
+	places := 0 // at most, on the legend
 	for _, n := range c.Next {
 		rs.add(n.Code, n.Resource, n.Link, nextLevelText(n))
-		for _, p := range n.Places {
+		for j, p := range n.Places {
 			rs.add(placeText(p, "fr"), placeText(p, "en"))
+			if j < nextPlacesN {
+				places++
+			}
 		}
+	}
+	// The legend's keys, A, B, C…, and the rows' "A, B".
+	for i := range places {
+		rs.add(placeKey(i), ", ")
 	}
 	for _, l := range []*a4Labels{a4Texts["fr"], a4Texts["en"]} {
 		rs.add(l.strings()...)

@@ -30,6 +30,7 @@ func a4QRSize(q *qrCode) (module, side float64) {
 // how to verify, beside the QR code.
 func (r *renderer) attestation(q *qrCode) {
 	x, w := a4Margin, pageW-2*a4Margin
+	r.minSize = minCardSize // no text under 7 pt, whatever a stack's scale
 
 	// The issuer, as a letterhead.
 	head := r.issuerHead(18, slices.Concat(sizes(1, 13, 12, 11), sizes(2, 11, 10)), slices.Concat(sizes(1, 9.5, 9, 8.5, 8), sizes(2, 8, 7.5)))
@@ -73,11 +74,18 @@ func (r *renderer) attestation(q *qrCode) {
 			codeBlock(r.c.CredentialID, "", grey, 0.2, sizes(2, 7)...),
 		)
 	}
-	vh := r.measureStack(ver, tw, 90)
+	// The text as tall as the QR code at most, when it fits so at 7 pt or
+	// more without a cut (a card in two languages has twice the how-to);
+	// else at its full sizes.
+	vs, ok := r.scaleFor(ver, tw, side)
+	if !ok {
+		vs = 1
+	}
+	_, vh, _ := r.measureAt(ver, tw, vs)
 	bh := max(side, vh)
 	by := a4Bottom - bh
 	drawQR(r.pdf, q, x, by+(bh-side)/2, module)
-	r.stack(ver, tx, by+(bh-vh)/2, tw, vh)
+	r.stackAt(ver, tx, by+(bh-vh)/2, tw, vh, vs)
 	r.pdf.SetDrawColor(rule.r, rule.g, rule.b)
 	r.pdf.SetLineWidth(0.3)
 	r.pdf.Line(x, by-5, x+w, by-5)
@@ -187,7 +195,7 @@ func a4ListStyle() listStyle {
 			candidates(1, 4, 0.6, 8, 7.5, 7),
 			candidates(2, 4, 0.5, 7.5, 7),
 		),
-		levelTitles: true, header: true, box: 0.62, line: 0.2, minTitle: 45, maxLevel: 0.24,
+		levelTitles: true, header: true, box: 0.62, line: 0.2, minTitle: 45, maxLevel: 0.24, fitLevel: true, maxLevelFit: 0.4,
 	}
 }
 
@@ -544,8 +552,8 @@ func (r *renderer) planNext(w, size float64, placeLines int) nextPlan {
 		rowKeys[i] = strings.Join(ks, ", ")
 	}
 	// Cells: the code as wide as the widest, the level as wide as the
-	// widest (its header included) up to 26 %, the places' keys as wide as
-	// the widest, the resource the rest.
+	// widest (its header included) up to 26 % or 34 % (below), the places'
+	// keys as wide as the widest, the resource the rest.
 	r.font("B", size)
 	for _, st := range steps {
 		p.codeW = max(p.codeW, r.strWidth(st.Code))
@@ -558,53 +566,73 @@ func (r *renderer) planNext(w, size float64, placeLines int) nextPlan {
 	}
 	r.font("", size)
 	for i, st := range steps {
-		p.levelW = max(p.levelW, r.strWidth(r.nextLevelCell(st)))
+		p.levelW = max(p.levelW, r.strWidth(r.nextLevelCell(st))+0.01)
 		if len(texts) > 0 {
 			p.placeW = max(p.placeW, r.strWidth(rowKeys[i]))
 		}
 	}
-	p.levelW = min(p.levelW, inner*0.26)
 	p.placeW = min(p.placeW, inner*0.2)
-	p.resW = inner - p.codeW - p.levelW - 2*cellGap
-	if p.placeW > 0 {
-		p.resW -= p.placeW + cellGap
-	}
+	widest := p.levelW
 	lh := lineHeight(size)
-	for i, st := range steps {
-		row := nextRow{step: st}
-		row.level = r.wrap(newPara(r.nextLevelCell(st)), p.levelW)
-		lines := 0
-		if st.Resource != "" {
-			name := newPara(st.Resource)
-			row.name, row.nameRTL = r.wrap(name, p.resW), name.rtl
-			lines = len(row.name)
-			if st.Link != "" {
-				link := newCode(st.Link)
-				if n := len(row.name); n > 0 && !name.rtl && r.width(row.name[n-1])+nextLinkGap+r.width(link.runes) <= p.resW {
-					row.link, row.linkInline = [][]rune{link.runes}, true
-				} else {
-					row.link = r.wrap(link, p.resW)
-					lines += len(row.link)
+	// layRows lays the steps out with a level cell of width levelW and
+	// returns their total height.
+	layRows := func(levelW float64) ([]nextRow, float64, float64) {
+		resW := inner - p.codeW - levelW - 2*cellGap
+		if p.placeW > 0 {
+			resW -= p.placeW + cellGap
+		}
+		var rows []nextRow
+		total := 0.0
+		for i, st := range steps {
+			row := nextRow{step: st}
+			r.font("", size)
+			row.level = r.wrap(newPara(r.nextLevelCell(st)), levelW)
+			lines := 0
+			if st.Resource != "" {
+				name := newPara(st.Resource)
+				row.name, row.nameRTL = r.wrap(name, resW), name.rtl
+				lines = len(row.name)
+				if st.Link != "" {
+					link := newCode(st.Link)
+					if n := len(row.name); n > 0 && !name.rtl && r.width(row.name[n-1])+nextLinkGap+r.width(link.runes) <= resW {
+						row.link, row.linkInline = [][]rune{link.runes}, true
+					} else {
+						row.link = r.wrap(link, resW)
+						lines += len(row.link)
+					}
 				}
+			} else {
+				note := pri.askNote
+				switch {
+				case st.Top:
+					note = pri.topNote
+				case rowKeys[i] != "":
+					note = pri.seePlaces
+				}
+				row.note = r.wrap(newPara(note), resW)
+				lines = len(row.note)
 			}
-		} else {
-			note := pri.askNote
-			switch {
-			case st.Top:
-				note = pri.topNote
-			case rowKeys[i] != "":
-				note = pri.seePlaces
+			n := max(lines, len(row.level), 1)
+			if rowKeys[i] != "" {
+				row.places = r.wrap(newCode(rowKeys[i]), p.placeW)
+				n = max(n, len(row.places))
 			}
-			row.note = r.wrap(newPara(note), p.resW)
-			lines = len(row.note)
+			row.h = float64(n)*lh + 2*nextPad
+			rows = append(rows, row)
+			total += row.h
 		}
-		n := max(lines, len(row.level), 1)
-		if rowKeys[i] != "" {
-			row.places = r.wrap(newCode(rowKeys[i]), p.placeW)
-			n = max(n, len(row.places))
+		return rows, total, resW
+	}
+	// The level cell up to 26 % of the row, or as wide as the widest
+	// level up to 34 % when that makes the rows shorter (a level label on
+	// one line: "Niveau 4 / 8 · Intermédiaire").
+	p.levelW = min(widest, inner*0.26)
+	var total float64
+	p.rows, total, p.resW = layRows(p.levelW)
+	if lw := min(widest, inner*0.34); lw > p.levelW {
+		if rows, t, resW := layRows(lw); t < total-1e-9 {
+			p.levelW, p.rows, p.resW = lw, rows, resW
 		}
-		row.h = float64(n)*lh + 2*nextPad
-		p.rows = append(p.rows, row)
 	}
 	if len(texts) > 0 {
 		r.font("B", size)

@@ -1,6 +1,9 @@
 package card
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // listStyle is how one layout sets the competency list.
 type listStyle struct {
@@ -11,6 +14,11 @@ type listStyle struct {
 	line        float64 // outline of an empty box, mm
 	minTitle    float64 // narrowest title cell worth reading, mm
 	maxLevel    float64 // widest level cell, as a share of the row
+	// fitLevel: the level cell takes, up to maxLevelFit of the row, the
+	// width that makes the list shortest (a label on one line rather than
+	// two beside a title on one), and never narrower than maxLevel allows.
+	fitLevel    bool
+	maxLevelFit float64
 }
 
 // levelCandidate is one way of setting the list: a font size, the space
@@ -248,8 +256,8 @@ func (r *renderer) scale(rank, n int, x, y, size float64, st listStyle) {
 // rows when the title cell would be narrower than st.minTitle.
 func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64) ([]levelRow, levelCells, bool) {
 	inner := colW - 2*rowInset
-	type texts struct{ code, title, level para }
-	all := make([]texts, len(r.c.Levels))
+	all := make([]levelTexts, len(r.c.Levels))
+	var labelWs []float64 // each level's text on one line
 	var cells levelCells
 	var titleW float64 // the widest title on one line
 	scale := 0
@@ -261,11 +269,13 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 		if (st.levelTitles && cand.cols == 1 || cand.full || l.Scale <= 0 || l.Rank <= 0) && (!cand.noScale || l.Short == "") {
 			lt = levelText(l) // in two columns, the short label beside the boxes
 		}
-		t := texts{newPara(l.Code), newPara(l.Title), newPara(lt)}
+		t := levelTexts{newPara(l.Code), newPara(l.Title), newPara(lt)}
 		r.font("B", cand.size)
 		cells.code = max(cells.code, r.width(t.code.runes))
 		if !cand.under {
-			cells.level = max(cells.level, r.width(t.level.runes))
+			lw := r.width(t.level.runes)
+			cells.level = max(cells.level, lw)
+			labelWs = append(labelWs, lw+0.01) // on one line, rounding aside
 		}
 		r.font("", cand.size)
 		titleW = max(titleW, r.width(t.title.runes))
@@ -291,10 +301,46 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 	if cand.full {
 		maxLevel = max(maxLevel, 0.45)
 	}
-	cells.level = min(cells.level, max(inner*maxLevel, inner-cells.code-cells.scale-gaps-titleW))
+	widest := cells.level
+	cells.level = min(widest, max(inner*maxLevel, inner-cells.code-cells.scale-gaps-titleW))
+	rows, cells, anyCut, total := r.levelRows(st, cand, cells, all, inner, gaps)
+	if rows == nil {
+		return nil, levelCells{}, false
+	}
+	if st.fitLevel && !cand.under && widest > cells.level {
+		// Wider level cells, each as wide as a label on one line, up to
+		// maxLevelFit of the row: the one whose rows are shortest in all,
+		// the widest of those (labels on one line).
+		base := cells.level
+		slices.Sort(labelWs)
+		for i, lw := range slices.Compact(labelWs) {
+			if i == 4 || lw > inner*st.maxLevelFit {
+				break
+			}
+			if lw <= base {
+				continue
+			}
+			c := cells
+			c.level = lw
+			if rs, cs, cut, t := r.levelRows(st, cand, c, all, inner, gaps); rs != nil && t <= total+1e-9 && (!cut || anyCut) {
+				rows, cells, anyCut, total = rs, cs, cut, t
+			}
+		}
+	}
+	return rows, cells, anyCut
+}
+
+// levelTexts are a competency's texts as one candidate lays them out.
+type levelTexts struct{ code, title, level para }
+
+// levelRows wraps every competency in cells whose code, scale and level
+// widths are set; the title takes the rest. It returns the rows, the
+// cells, whether a text had to be cut and the rows' total height, or nil
+// rows when the title cell would be narrower than st.minTitle.
+func (r *renderer) levelRows(st listStyle, cand levelCandidate, cells levelCells, all []levelTexts, inner, gaps float64) ([]levelRow, levelCells, bool, float64) {
 	cells.title = inner - cells.code - cells.scale - cells.level - gaps
 	if cells.title < st.minTitle || cells.title <= 0 {
-		return nil, levelCells{}, false
+		return nil, levelCells{}, false, 0
 	}
 	anyCut := false
 	cut := func(ls [][]rune, w float64, n int) [][]rune {
@@ -307,6 +353,7 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 	}
 	lh := lineHeight(cand.size)
 	rows := make([]levelRow, len(all))
+	total := 0.0
 	for i, t := range all {
 		l := r.c.Levels[i]
 		r.font("B", cand.size)
@@ -329,8 +376,9 @@ func (r *renderer) layoutLevels(st listStyle, cand levelCandidate, colW float64)
 		n := max(len(row.code), len(row.title)+len(row.under), len(row.level), 1)
 		row.h = float64(n)*lh + 2*cand.pad
 		rows[i] = row
+		total += row.h
 	}
-	return rows, cells, anyCut
+	return rows, cells, anyCut, total
 }
 
 // placeRows fills up to cols columns of height h top to bottom with rows,

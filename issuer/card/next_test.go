@@ -68,7 +68,7 @@ func TestNextSteps(t *testing.T) {
 	}
 	for i := range want {
 		if c.Next[i].Code != want[i].Code || c.Next[i].Level != want[i].Level || c.Next[i].Resource != want[i].Resource || c.Next[i].Link != want[i].Link || c.Next[i].Top != want[i].Top ||
-			!strings.HasPrefix(c.Next[i].LevelTitle, want[i].LevelTitle) {
+			!strings.HasPrefix(c.Next[i].LevelTitle, want[i].LevelTitle) || !want[i].Top && !strings.HasPrefix(c.Next[i].Label, want[i].LevelTitle+" / 8 · ") {
 			t.Errorf("#%d: %+v, want %+v", i, c.Next[i], want[i])
 		}
 	}
@@ -101,7 +101,8 @@ func TestNextSteps(t *testing.T) {
 		if _, n := nextBlock(s.text, c.Levels); n != len(c.Levels) {
 			t.Errorf("%d of %d competencies have a next step:\n%s", n, len(c.Levels), s.text)
 		}
-		for _, w := range []string{"3.4 Niveau 2 Demandez à votre médiateur·rice", "5.4 Plus haut niveau atteint Continuer à pratiquer"} {
+		// The next level as every page shows it: "Niveau 2 / 8 · Fondamental".
+		for _, w := range []string{"3.4 " + c.Next[2].Label + " Demandez à votre médiateur·rice", "5.4 Plus haut niveau atteint Continuer à pratiquer"} {
 			if !strings.Contains(text, squash(w)) {
 				t.Errorf("the attestation lacks %q:\n%s", w, s.text)
 			}
