@@ -235,3 +235,30 @@ func (s *syncOut) String() string {
 	defer s.mu.Unlock()
 	return s.buf.String()
 }
+
+// apiClient returns a caller of a running Carnet's API at base with a
+// bearer token: JSON body in, the answer's body out, failing the test on
+// any other status than want.
+func apiClient(t *testing.T, base, token string) func(method, path string, body any, want int) []byte {
+	return func(method, path string, body any, want int) []byte {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		out, _ := io.ReadAll(res.Body)
+		if res.StatusCode != want {
+			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, out)
+		}
+		return out
+	}
+}

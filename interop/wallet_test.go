@@ -1,10 +1,7 @@
 package interop_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -47,27 +44,7 @@ func TestWalletOID4VCI(t *testing.T) {
 	token := strings.TrimSpace(run(t, 0, work, bin, "token", "create", "--data", data).stdout)
 	base := serveCarnet(t, bin, data)
 
-	api := func(method, path string, body any, want int) []byte {
-		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		out, _ := io.ReadAll(res.Body)
-		if res.StatusCode != want {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, out)
-		}
-		return out
-	}
+	api := apiClient(t, base, token)
 	var learner struct {
 		ID        string `json:"id"`
 		Structure string `json:"structure"`
