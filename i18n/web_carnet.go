@@ -1,9 +1,7 @@
-package web
+package i18n
 
-// carnetMessages are the texts of the learner's own carnet (issue 16):
-// "Mon carnet", its share links, the private link a mediator makes and
-// its slip. They join messages at start-up.
-var carnetMessages = map[string][2]string{
+// webCarnet: the learner's own carnet pages.
+var webCarnet = map[string][2]string{
 	"carnet_title":                  {"Mon carnet", "My carnet"},
 	"carnet_hello":                  {"Carnet de %s", "%s's carnet"},
 	"carnet_intro":                  {"Ce carnet est à vous. Gardez ce lien pour vous : il ouvre vos attestations sans mot de passe.", "This carnet is yours. Keep this link to yourself: it opens your credentials without a password."},
@@ -70,13 +68,4 @@ var carnetMessages = map[string][2]string{
 	"audit_carnet_share_created":    {"Une personne a partagé une attestation depuis son carnet", "A learner shared a credential from their carnet"},
 	"audit_carnet_share_withdrawn":  {"Une personne a retiré un lien de partage", "A learner withdrew a share link"},
 	"audit_erasure_requested":       {"Une personne a demandé l'effacement de ses données depuis son carnet", "A learner asked from their carnet for their data to be erased"},
-}
-
-func init() {
-	for k, v := range carnetMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
 }

@@ -1,9 +1,7 @@
-package web
+package i18n
 
-// dayMessages are the texts of a mediator's day (issue 12): the
-// assessment in one page, printing, invitations, consent, the first
-// start. They join messages at start-up.
-var dayMessages = map[string][2]string{
+// webDay: a mediator's day: setup, one-page assessment, printing (issue 12).
+var webDay = map[string][2]string{
 	"new_assessment":           {"Nouvelle évaluation", "New assessment"},
 	"assess_other_framework":   {"Évaluer avec un autre référentiel", "Assess with another framework"},
 	"assess_what_levels_mean":  {"Ce que veut dire chaque niveau", "What each level means"},
@@ -60,13 +58,4 @@ var dayMessages = map[string][2]string{
 	"setup_logo_save":          {"Envoyer le logo", "Upload the logo"},
 	"setup_pending":            {"Votre structure s'appelle encore « Structure principale » : ce nom serait imprimé sur les cartes.", "Your structure is still called “Structure principale”: this name would be printed on the cards."},
 	"setup_go":                 {"Indiquer son vrai nom", "Give its real name"},
-}
-
-func init() {
-	for k, v := range dayMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
 }
