@@ -58,4 +58,6 @@ var webDay = map[string][2]string{
 	"setup_logo_save":          {"Envoyer le logo", "Upload the logo"},
 	"setup_pending":            {"Votre structure s'appelle encore « Structure principale » : ce nom serait imprimé sur les cartes.", "Your structure is still called “Structure principale”: this name would be printed on the cards."},
 	"setup_go":                 {"Indiquer son vrai nom", "Give its real name"},
+	"setup_loopback_warning": {"Attention : l'adresse publique %s désigne cet ordinateur. Chaque QR code imprimé pointerait vers une machine qu'aucun téléphone ne peut joindre. Relancez Carnet avec --base-url (ou BASE_URL) et l'adresse publique du serveur, par exemple https://carnet.ma-structure.fr.",
+		"Warning: the public URL %s names this computer. Every printed QR code would point to a machine no phone can reach. Start Carnet again with --base-url (or BASE_URL) and the server's public address, for example https://carnet.my-structure.org."},
 }
