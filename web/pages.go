@@ -33,15 +33,19 @@ var staticFS embed.FS
 
 // page is what every template receives.
 type page struct {
-	Lang    string
-	Other   string // the other language, for the switch
-	Title   string
-	Path    string // current path, for the language switch
-	User    *schema.User
-	Admin   bool
-	CSRF    string
-	Error   string
-	Notice  string
+	Lang   string
+	Other  string // the other language, for the switch
+	Title  string
+	Path   string // current path, for the language switch
+	User   *schema.User
+	Admin  bool
+	CSRF   string
+	Error  string
+	Notice string
+	// View is the page's own data, a typed struct per page (views.go);
+	// D is the map of the pages not yet given one.
+	View    any
+	Refresh bool // without JavaScript, reload every 2 s (a batch running)
 	D       map[string]any
 	BaseURL string
 	Now     time.Time
@@ -702,8 +706,8 @@ func (s *Server) assessPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "assess_title")
-	p.D["L"] = l
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	v := &assessView{Learner: l, Frameworks: s.learnerFrameworks(c, l), Levels: map[string]string{}}
+	p.View = v
 	// The assessment opens on the framework asked for, or the one last
 	// used with this learner, or the structure's default one.
 	var fw *schema.Framework
@@ -716,17 +720,16 @@ func (s *Server) assessPage(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.ENOTFOUND, "No framework is installed: ask the administrator", "Aucun référentiel n'est installé : demandez à l'administrateur"))
 		return
 	}
-	p.D["F"] = fw
-	p.D["Levels"] = map[string]string{}
+	v.Framework = fw
 	if c.Query("from") == "path" { // start from the learner's current levels
 		levels, err := s.startingLevels(c.Request.Context(), actorOf(c), l, fw)
 		if err != nil {
 			s.renderPageError(c, err)
 			return
 		}
-		p.D["Levels"], p.D["FromPath"] = levels, len(levels) > 0
+		v.Levels, v.FromPath = levels, len(levels) > 0
 	}
-	p.D["In"] = app.AssessmentInput{Framework: fw.ID}
+	v.Input = app.AssessmentInput{Framework: fw.ID}
 	s.render(c, http.StatusOK, "assess", p)
 }
 
@@ -790,14 +793,13 @@ func (s *Server) assessPost(c *gin.Context) {
 	}
 	p := s.view(c, "assess_title")
 	in.Lang = p.Lang
-	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
-	p.D["MediatorName"] = a.User.Name
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	levels := map[string]string{}
 	for k, v := range in.Levels {
 		levels[k] = fmt.Sprint(v)
 	}
-	p.D["Levels"] = levels
+	v := &assessView{Learner: l, Framework: fw, Input: in, MediatorName: a.User.Name,
+		Frameworks: s.learnerFrameworks(c, l), Levels: levels}
+	p.View = v
 	action := c.PostForm("action")
 	if action == "edit" {
 		s.render(c, http.StatusOK, "assess", p)
@@ -826,7 +828,7 @@ func (s *Server) assessPost(c *gin.Context) {
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
-		p.D["Lines"] = lines
+		v.Lines = lines
 		s.render(c, http.StatusOK, "assess_review", p)
 		return
 	}
@@ -852,14 +854,13 @@ func (s *Server) credentialPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "credential_title")
-	p.D["C"] = r
-	p.D["IssuerName"] = r.Structure
+	v := &credentialView{Credential: r, IssuerName: r.Structure, JSON: s.toCredentialJSON(r)}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
-		p.D["IssuerName"] = st.Name
+		v.IssuerName = st.Name
 	}
-	p.D["J"] = s.toCredentialJSON(r)
 	if fw, err := s.Frameworks.Get(r.Framework); err == nil {
-		p.D["F"] = fw
+		v.Framework = fw
 		var lines []reviewLine
 		for _, res := range r.Results {
 			line := reviewLine{Code: res.Competency, Level: res.Level, Label: res.Level}
@@ -877,19 +878,19 @@ func (s *Server) credentialPage(c *gin.Context) {
 			}
 			lines = append(lines, labelled(line, fw, p.Lang))
 		}
-		p.D["Lines"] = lines
+		v.Lines = lines
 	}
 	if r.JWT != "" {
 		res := s.Verifier.Verify(c.Request.Context(), []byte(r.JWT))
-		p.D["Check"] = res
+		v.Check = res
 		if res.Credential != nil {
 			b, _ := indentJSON(res.Credential)
-			p.D["Signed"] = string(b)
+			v.Signed = string(b)
 		}
 	}
 	if r.LearnerID != "" {
 		if l, err := s.Learners.FindLearner(c.Request.Context(), r.LearnerID); err == nil {
-			p.D["L"] = l
+			v.Learner = l
 		}
 	}
 	s.render(c, http.StatusOK, "credential", p)

@@ -58,7 +58,7 @@ func (s *Server) workshopsPage(c *gin.Context) {
 	if err != nil {
 		fw, _ = s.Frameworks.Get(s.Frameworks.IDs()[0])
 	}
-	p.D["Workshops"], p.D["Structures"], p.D["F"], p.D["FrameworkIDs"] = list, sts, fw, s.Frameworks.IDs()
+	p.View = &workshopsView{Workshops: list, Structures: sts, Framework: fw, FrameworkIDs: s.Frameworks.IDs()}
 	s.render(c, http.StatusOK, "workshops", p)
 }
 
@@ -74,17 +74,17 @@ func (s *Server) workshopCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID)
 }
 
-// workshopView fills a page with a workshop, its grid and its last
-// batch.
-func (s *Server) workshopView(c *gin.Context, p *page, w *schema.Workshop) error {
+// fillWorkshop fills a page with a workshop, its grid and its last
+// batch (a *workshopView), and returns that view.
+func (s *Server) fillWorkshop(c *gin.Context, p *page, w *schema.Workshop) (*workshopView, error) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	fw, err := s.Frameworks.Get(w.Framework)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b, rows, err := s.WorkshopBatch(ctx, a, w)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	results := map[int]*schema.BatchRow{}
 	for _, r := range rows {
@@ -114,11 +114,10 @@ func (s *Server) workshopView(c *gin.Context, p *page, w *schema.Workshop) error
 			}
 		}
 	}
-	p.D["W"], p.D["F"], p.D["Cols"], p.D["Grid"], p.D["Batch"], p.D["Structure"] = w, fw, cols, grid, b, st
-	if b != nil && b.Status == schema.BatchRunning {
-		p.D["Refresh"] = true
-	}
-	return nil
+	v := &workshopView{Workshop: w, Framework: fw, Cols: cols, Grid: grid, Batch: b, Structure: st}
+	p.View = v
+	p.Refresh = b != nil && b.Status == schema.BatchRunning
+	return v, nil
 }
 
 func (s *Server) workshopPage(c *gin.Context) {
@@ -130,7 +129,8 @@ func (s *Server) workshopPage(c *gin.Context) {
 	}
 	p := s.view(c, "workshops_title")
 	p.Title = w.Title
-	if err := s.workshopView(c, p, w); err != nil {
+	v, err := s.fillWorkshop(c, p, w)
+	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -150,7 +150,7 @@ func (s *Server) workshopPage(c *gin.Context) {
 				list = append(list, l)
 			}
 		}
-		p.D["Found"], p.D["Q"] = list, q
+		v.Found, v.Query = list, q
 	}
 	s.render(c, http.StatusOK, "workshop", p)
 }
@@ -202,7 +202,7 @@ func (s *Server) workshopSave(c *gin.Context) {
 		}
 		p := s.view(c, "workshops_title")
 		p.Title, p.Error = w.Title, s.errorText(c, p, err)
-		if err := s.workshopView(c, p, w); err != nil {
+		if _, err := s.fillWorkshop(c, p, w); err != nil {
 			s.renderPageError(c, err)
 			return
 		}
@@ -223,7 +223,7 @@ func (s *Server) workshopReview(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "workshop_review_title")
-	if err := s.workshopView(c, p, w); err != nil {
+	if _, err := s.fillWorkshop(c, p, w); err != nil {
 		s.renderPageError(c, err)
 		return
 	}

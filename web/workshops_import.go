@@ -116,7 +116,7 @@ func (s *Server) batchPage(c *gin.Context) {
 	}
 	p.D["B"], p.D["Rows"], p.D["Valid"] = b, rows, valid
 	p.D["Expiry"] = ttlText(s.PendingBatchTTL)
-	p.D["Refresh"] = b.Status == schema.BatchRunning
+	p.Refresh = b.Status == schema.BatchRunning
 	s.render(c, http.StatusOK, "batch", p)
 }
 
