@@ -394,7 +394,8 @@ func qrSVG(text string) template.HTML {
 
 // addCarnetLink tells the learner page whether the learner has a private
 // link, and since when.
-func (s *Server) addCarnetLink(c *gin.Context, p *page, l *schema.Learner) {
+func (s *Server) addCarnetLink(c *gin.Context, v *learnerView) {
+	l := v.Learner
 	if l.Erased() {
 		return
 	}
@@ -405,9 +406,9 @@ func (s *Server) addCarnetLink(c *gin.Context, p *page, l *schema.Learner) {
 		}
 		return
 	}
-	p.D["CarnetLink"] = true
+	v.CarnetLink = true
 	if ok {
-		p.D["CarnetSince"] = since
+		v.CarnetSince = &since
 	}
 }
 

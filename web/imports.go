@@ -603,7 +603,8 @@ func (s *Server) importRetry(c *gin.Context, p *page, a *app.Actor, res *verifie
 }
 
 // addPath puts a learner's path on their page.
-func (s *Server) addPath(c *gin.Context, p *page, l *schema.Learner) {
+func (s *Server) addPath(c *gin.Context, p *page, v *learnerView) {
+	l := v.Learner
 	path, err := s.path(c.Request.Context(), actorOf(c), l, p.Lang)
 	if err != nil {
 		if s.Log != nil {
@@ -614,5 +615,5 @@ func (s *Server) addPath(c *gin.Context, p *page, l *schema.Learner) {
 		}
 		return
 	}
-	p.D["Path"] = path
+	v.Path = path
 }

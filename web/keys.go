@@ -56,21 +56,20 @@ type signingKeyView struct {
 	Signing    bool
 }
 
-// keysView adds a structure's keys to its page, for its administrators,
-// and the notice of a rotation.
-func (s *Server) keysView(c *gin.Context, p *page, st *schema.Structure) error {
+// keysView returns a structure's keys for its page, for its
+// administrators, and sets the notice of a rotation.
+func (s *Server) keysView(c *gin.Context, p *page, st *schema.Structure) ([]signingKeyView, error) {
 	if c.Query("ok") == "keys_rotated" {
 		p.Notice = tr(p.Lang, "notice_keys_rotated")
 	}
 	ring, err := s.Keys.Ring(st.Slug)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	signer := ring.Signer()
 	var out []signingKeyView
 	for _, k := range ring.Keys {
 		out = append(out, signingKeyView{Thumbprint: k.Thumbprint, Created: k.Created, Signing: k == signer})
 	}
-	p.D["Keys"] = out
-	return nil
+	return out, nil
 }

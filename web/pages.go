@@ -589,6 +589,15 @@ func (s *Server) learnerCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=created")
 }
 
+// newLearnerView makes the view of a learner's page with what every
+// form of it shows, and gives it to p.
+func (s *Server) newLearnerView(c *gin.Context, p *page, l *schema.Learner) *learnerView {
+	v := &learnerView{Learner: l, StructureName: s.structureNames(c)[l.Structure], Frameworks: s.learnerFrameworks(c, l),
+		LastFramework: s.LastFramework(c.Request.Context(), actorOf(c), l)}
+	p.View = v
+	return v
+}
+
 func (s *Server) learnerPage(c *gin.Context) {
 	a := actorOf(c)
 	l, err := s.Learner(c.Request.Context(), a, c.Param("id"))
@@ -601,13 +610,10 @@ func (s *Server) learnerPage(c *gin.Context) {
 	if l.Erased() {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
-	p.D["L"] = l
-	p.D["StructureName"] = s.structureNames(c)[l.Structure]
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
-	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
-	s.addPath(c, p, l)
-	s.addCarnetLink(c, p, l)
-	s.addOrientation(c, p, l)
+	v := s.newLearnerView(c, p, l)
+	s.addPath(c, p, v)
+	s.addCarnetLink(c, v)
+	s.addOrientation(c, p, v)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
@@ -623,11 +629,10 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
 			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
-				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
-				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
-				p.D["StructureName"] = s.structureNames(c)[l.Structure]
-				s.addPath(c, p, l)
-				s.addOrientation(c, p, l)
+				p.Title = l.Name
+				v := s.newLearnerView(c, p, l)
+				s.addPath(c, p, v)
+				s.addOrientation(c, p, v)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
 			}
@@ -1128,15 +1133,14 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.DID(st.Slug), inviteURL
+	v := &structureView{Structure: st, DID: s.DID(st.Slug), InviteURL: inviteURL, CanAdmin: a.Can(st.ID, schema.RoleAdmin),
+		Frameworks: s.StructureFrameworks(st), CardLangs: s.cardLangOptions(p.Lang, st.CardLang)}
+	p.View = v
 	if resetFor != nil {
-		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
+		v.ResetURL, v.ResetFor = resetURL, resetFor.Email
 	}
-	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
-	p.D["Frameworks"] = s.StructureFrameworks(st)
-	p.D["CardLangs"] = s.cardLangOptions(p.Lang, st.CardLang)
-	if a.Can(st.ID, schema.RoleAdmin) {
-		if err := s.keysView(c, p, st); err != nil {
+	if v.CanAdmin {
+		if v.Keys, err = s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
 			return
 		}
@@ -1145,31 +1149,17 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 			s.renderPageError(c, err)
 			return
 		}
-		type member struct {
-			ID          int64
-			Email, Name string
-			Role        string
-			CanReset    bool
-		}
-		var ms []member
 		for _, u := range users {
-			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
+			v.Members = append(v.Members, structureMember{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
 		}
-		p.D["Members"] = ms
 		invites, err := s.PendingInvites(c.Request.Context(), a, st.Slug)
 		if err != nil && schema.ErrorCode(err) != schema.EUNAVAILABLE {
 			s.renderPageError(c, err)
 			return
 		}
-		type pending struct {
-			Email, Role string
-			Expires     time.Time
-		}
-		var ps []pending
 		for _, l := range invites {
-			ps = append(ps, pending{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
+			v.Invites = append(v.Invites, pendingInvite{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
 		}
-		p.D["Invites"] = ps
 	}
 	s.render(c, status, "structure", p)
 }

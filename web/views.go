@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"carnet/app"
 	"carnet/schema"
 	"carnet/verifier"
@@ -53,4 +55,46 @@ type workshopView struct {
 	Structure *schema.Structure
 	Found     []*schema.Learner // learners found to add
 	Query     string            // what was searched for them
+}
+
+// structureView is a structure's page (structure.html).
+type structureView struct {
+	Structure  *schema.Structure
+	DID        string // its did:web, under the technical details
+	InviteURL  string // an invitation link just made, shown once
+	ResetURL   string // a password reset link just made, shown once…
+	ResetFor   string // …for this member's address
+	CanAdmin   bool
+	Frameworks []*schema.Framework // the structure's, its default first
+	CardLangs  []cardLangOption
+	Keys       []signingKeyView  // administrators only
+	Members    []structureMember // administrators only
+	Invites    []pendingInvite   // administrators only
+}
+
+// structureMember is a member on a structure's page.
+type structureMember struct {
+	ID          int64
+	Email, Name string
+	Role        string // in the page's language
+	CanReset    bool   // the viewer may make them a reset link
+}
+
+// pendingInvite is an invitation not yet answered.
+type pendingInvite struct {
+	Email, Role string
+	Expires     time.Time
+}
+
+// learnerView is a learner's page (learner.html).
+type learnerView struct {
+	Learner       *schema.Learner
+	StructureName string
+	Frameworks    []*schema.Framework // for a new assessment
+	LastFramework *schema.Framework   // "Nouvelle évaluation" opens on it
+	Path          *learnerPath        // nil when it could not be read
+	Orient        *orientView         // nil without places or once erased
+	Referrals     []referralView
+	CarnetLink    bool       // the learner's private link may be shown
+	CarnetSince   *time.Time // when the current link was made; nil if none
 }
