@@ -412,15 +412,15 @@ func (s *Server) addCarnetLink(c *gin.Context, v *learnerView) {
 	}
 }
 
-// addErasureRequests lists, on the home page, the erasure requests that
+// erasureRequests lists, for the home page, the erasure requests that
 // learners sent from their carnet to the actor's structures.
-func (s *Server) addErasureRequests(c *gin.Context, p *page) {
+func (s *Server) erasureRequests(c *gin.Context) []*schema.ErasureRequest {
 	list, err := s.ErasureRequests(c.Request.Context(), actorOf(c))
 	if err != nil {
 		if s.Log != nil {
 			s.Log.Error("erasure requests", "err", err)
 		}
-		return
+		return nil
 	}
-	p.D["ErasureRequests"] = list
+	return list
 }

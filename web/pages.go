@@ -538,15 +538,13 @@ func (s *Server) homePage(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
-	p.D["StNames"] = s.structureNames(c)
-	if st := s.NeedsSetUp(c.Request.Context(), a); st != nil {
-		p.D["SetUp"] = st
-	}
+	v := &homeView{Query: q, Learners: learners, Credentials: creds, StructureNames: s.structureNames(c),
+		SetUp: s.NeedsSetUp(c.Request.Context(), a)}
+	p.View = v
 	if p.Admin {
-		p.D["Loopback"] = s.loopbackWarning(p.Lang)
+		v.Loopback = s.loopbackWarning(p.Lang)
 	}
-	s.addErasureRequests(c, p)
+	v.ErasureRequests = s.erasureRequests(c)
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -557,8 +555,7 @@ func (s *Server) learnerNewPage(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	p.D["Structures"] = sts
-	p.D["In"] = app.LearnerInput{}
+	p.View = &learnerNewView{Structures: sts}
 	s.render(c, http.StatusOK, "learner_new", p)
 }
 
@@ -577,8 +574,8 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		}
 		p := s.view(c, "learner_new_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), actorOf(c))
-		p.D["In"] = in
+		sts, _ := s.VisibleStructures(c.Request.Context(), actorOf(c))
+		p.View = &learnerNewView{Structures: sts, Input: in}
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
 	}
@@ -1080,9 +1077,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "structures_title")
-	p.D["Structures"] = list
-	p.D["NetworkAdmin"] = a.User.NetworkAdmin
-	p.D["In"] = app.StructureInput{}
+	p.View = &structuresView{Structures: list, NetworkAdmin: a.User.NetworkAdmin}
 	s.render(c, http.StatusOK, "structures", p)
 }
 
@@ -1102,9 +1097,8 @@ func (s *Server) structureCreate(c *gin.Context) {
 		}
 		p := s.view(c, "structures_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), a)
-		p.D["NetworkAdmin"] = a.User.NetworkAdmin
-		p.D["In"] = in
+		sts, _ := s.VisibleStructures(c.Request.Context(), a)
+		p.View = &structuresView{Structures: sts, NetworkAdmin: a.User.NetworkAdmin, Input: in}
 		s.render(c, http.StatusBadRequest, "structures", p)
 		return
 	}
@@ -1272,7 +1266,7 @@ func (s *Server) renderAccount(c *gin.Context, status int, newToken string, form
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Tokens"], p.D["NewToken"] = tokens, newToken
+	p.View = &accountView{Tokens: tokens, NewToken: newToken}
 	s.render(c, status, "account", p)
 }
 
@@ -1306,7 +1300,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "audit_title")
-	p.D["Lines"] = s.auditLines(c.Request.Context(), p.Lang, list)
+	p.View = &auditView{Lines: s.auditLines(c.Request.Context(), p.Lang, list)}
 	s.render(c, http.StatusOK, "audit", p)
 }
 

@@ -98,3 +98,39 @@ type learnerView struct {
 	CarnetLink    bool       // the learner's private link may be shown
 	CarnetSince   *time.Time // when the current link was made; nil if none
 }
+
+// homeView is the home page (home.html): the learners and the latest
+// credentials.
+type homeView struct {
+	Query           string // the search
+	Learners        []*schema.Learner
+	Credentials     []*schema.CredentialRecord
+	StructureNames  map[string]string // by structure id
+	SetUp           *schema.Structure // a structure still to name; nil if none
+	Loopback        string            // the public URL warning, for administrators
+	ErasureRequests []*schema.ErasureRequest
+}
+
+// learnerNewView is the new learner form (learner_new.html).
+type learnerNewView struct {
+	Structures []*schema.Structure
+	Input      app.LearnerInput
+}
+
+// structuresView is the structure list (structures.html).
+type structuresView struct {
+	Structures   []*schema.Structure
+	NetworkAdmin bool // may create one
+	Input        app.StructureInput
+}
+
+// accountView is the account page (account.html).
+type accountView struct {
+	Tokens   []*schema.APIToken
+	NewToken string // a token just made, shown once
+}
+
+// auditView is the audit page (audit.html).
+type auditView struct {
+	Lines []auditLine
+}
