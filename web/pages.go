@@ -340,15 +340,14 @@ func (s *Server) loginPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "login_title")
-	p.D["Next"] = localPath(c.Query("next"))
-	p.D["Email"] = ""
+	p.View = &loginView{Next: localPath(c.Query("next"))}
 	s.render(c, http.StatusOK, "login", p)
 }
 
 func (s *Server) loginPost(c *gin.Context) {
 	p := s.view(c, "login_title")
 	next := localPath(c.PostForm("next"))
-	p.D["Next"], p.D["Email"] = next, c.PostForm("email")
+	p.View = &loginView{Next: next, Email: c.PostForm("email")}
 	if err := s.checkCSRF(c, nil); err != nil {
 		p.Error = s.errorText(c, p, err)
 		s.render(c, http.StatusForbidden, "login", p)
@@ -411,7 +410,8 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Invite"], p.D["Email"], p.D["Action"] = invite, l.Email, c.Request.URL.Path
+	v := &linkView{Invite: invite, Email: l.Email, Action: c.Request.URL.Path}
+	p.View = v
 	switch l.Purpose {
 	case schema.LinkLogin, schema.LinkReset:
 		u, err := s.Users.FindUser(ctx, l.UserID)
@@ -423,25 +423,25 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 			s.render(c, http.StatusNotFound, "error", p)
 			return
 		}
-		p.D["Email"] = u.Email
+		v.Email = u.Email
 		if l.Purpose == schema.LinkReset {
 			p.Title = tr(p.Lang, "reset_title")
-			p.D["Reset"] = true
+			v.Reset = true
 		}
 	case schema.LinkInvite:
 		if st, err := s.structureByID(c, l.StructureID); err == nil {
-			p.D["Structure"] = st.Name
-			p.D["Role"] = tr(p.Lang, "role_"+string(l.Role))
+			v.Structure = st.Name
+			v.Role = tr(p.Lang, "role_"+string(l.Role))
 		}
 		if u, err := s.Users.FindUserByEmail(ctx, l.Email); err == nil {
-			p.D["Existing"] = true
+			v.Existing = true
 			switch {
 			case p.User == nil:
-				p.D["LoginURL"] = "/login?next=" + url.QueryEscape(c.Request.URL.Path)
+				v.LoginURL = "/login?next=" + url.QueryEscape(c.Request.URL.Path)
 			case p.User.ID == u.ID:
-				p.D["Answer"] = true
+				v.Answer = true
 			default:
-				p.D["OtherAccount"] = p.User.Email
+				v.OtherAccount = p.User.Email
 			}
 		}
 	}

@@ -134,3 +134,39 @@ type accountView struct {
 type auditView struct {
 	Lines []auditLine
 }
+
+// loginView is the sign-in form (login.html).
+type loginView struct {
+	Next  string // where to go after, a local path
+	Email string // as typed
+}
+
+// linkView is a one-time link's page (link.html): a first sign-in, a
+// password reset or an invitation.
+type linkView struct {
+	Invite       bool
+	Email        string
+	Action       string // the form's address
+	Reset        bool   // a password reset link
+	Structure    string // invitation: into this structure…
+	Role         string // …with this role, in the page's language
+	Existing     bool   // invitation of an existing account…
+	LoginURL     string // …not signed in: sign in first
+	Answer       bool   // …signed in as them: accept or decline
+	OtherAccount string // …signed in as someone else
+}
+
+// setupView is the first start's page (setup.html).
+type setupView struct {
+	Structure *schema.Structure
+	Input     *app.StructureInput
+	Loopback  string // the public URL warning; "" when fine
+}
+
+// batchView is a CSV import's page (batch.html).
+type batchView struct {
+	Batch  *schema.Batch
+	Rows   []*schema.BatchRow
+	Valid  int    // rows that will be (or were) issued
+	Expiry string // how long an unstarted import is kept
+}

@@ -114,8 +114,7 @@ func (s *Server) batchPage(c *gin.Context) {
 			valid++
 		}
 	}
-	p.D["B"], p.D["Rows"], p.D["Valid"] = b, rows, valid
-	p.D["Expiry"] = ttlText(s.PendingBatchTTL)
+	p.View = &batchView{Batch: b, Rows: rows, Valid: valid, Expiry: ttlText(s.PendingBatchTTL)}
 	p.Refresh = b.Status == schema.BatchRunning
 	s.render(c, http.StatusOK, "batch", p)
 }
