@@ -101,20 +101,20 @@ func (s *Server) carnetPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.renderCarnet(c, http.StatusOK, l, nil)
+	s.renderCarnet(c, http.StatusOK, l, nil, "")
 }
 
-// renderCarnet renders "Mon carnet"; p carries a notice or a new share
-// link to show once.
-func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *page) {
+// renderCarnet renders "Mon carnet"; p carries a notice, newShare a new
+// share link to show once.
+func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *page, newShare string) {
 	if p == nil {
 		p = s.carnetView(c, "carnet_title")
 	}
 	ctx := c.Request.Context()
-	p.D["L"] = l
-	p.D["Base"] = app.CarnetPath + c.Param("secret")
+	pv := &carnetPageView{Learner: l, Base: app.CarnetPath + c.Param("secret"), NewShare: newShare, Lifetimes: app.ShareLifetimes}
+	p.View = pv
 	if st, err := s.Structures.FindStructure(ctx, l.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		pv.StructureName = st.Name
 	}
 	path, err := s.path(ctx, app.CarnetReader(l), l, p.Lang)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *
 		}
 		p.Error = tr(p.Lang, "path_unavailable")
 	} else {
-		p.D["Path"] = path
+		pv.Path = path
 	}
 	shares, err := s.CarnetShares(ctx, l)
 	if err != nil {
@@ -139,8 +139,7 @@ func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *
 		}
 		views = append(views, v)
 	}
-	p.D["Shares"] = views
-	p.D["Lifetimes"] = app.ShareLifetimes
+	pv.Shares = views
 	s.render(c, status, "carnet", p)
 }
 
@@ -226,12 +225,11 @@ func (s *Server) carnetShareCreate(c *gin.Context) {
 			return
 		}
 		p.Error = s.errorText(c, p, err)
-		s.renderCarnet(c, http.StatusBadRequest, l, p)
+		s.renderCarnet(c, http.StatusBadRequest, l, p, "")
 		return
 	}
-	p.D["NewShare"] = u
 	p.Notice = tr(p.Lang, "carnet_share_made")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, u)
 }
 
 func (s *Server) carnetShareWithdraw(c *gin.Context) {
@@ -246,7 +244,7 @@ func (s *Server) carnetShareWithdraw(c *gin.Context) {
 	}
 	p := s.carnetView(c, "carnet_title")
 	p.Notice = tr(p.Lang, "carnet_share_withdrawn")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, "")
 }
 
 func (s *Server) carnetErasure(c *gin.Context) {
@@ -257,7 +255,7 @@ func (s *Server) carnetErasure(c *gin.Context) {
 	if c.PostForm("confirm") != "on" {
 		p := s.carnetView(c, "carnet_title")
 		p.Error = tr(p.Lang, "carnet_erasure_confirm_needed")
-		s.renderCarnet(c, http.StatusBadRequest, l, p)
+		s.renderCarnet(c, http.StatusBadRequest, l, p, "")
 		return
 	}
 	if err := s.RequestErasure(c.Request.Context(), l, c.ClientIP()); err != nil {
@@ -266,7 +264,7 @@ func (s *Server) carnetErasure(c *gin.Context) {
 	}
 	p := s.carnetView(c, "carnet_title")
 	p.Notice = tr(p.Lang, "carnet_erasure_sent")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, "")
 }
 
 // sharePage shows the one credential of a share link, with its verdict
@@ -291,12 +289,10 @@ func (s *Server) sharePage(c *gin.Context) {
 		return
 	}
 	p := s.carnetView(c, "share_title")
-	p.D["R"] = r
-	p.D["Share"] = sh
-	p.D["Result"] = s.verifyText(c.Request.Context(), r.JWT)
-	p.D["DIURL"] = c.Request.URL.Path + "/vc.json"
+	v := &sharePageView{Credential: r, Share: sh, Result: s.verifyText(c.Request.Context(), r.JWT), DIURL: c.Request.URL.Path + "/vc.json"}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		v.StructureName = st.Name
 	}
 	s.render(c, http.StatusOK, "carnet_share", p)
 }
@@ -345,11 +341,10 @@ func (s *Server) carnetLinkCreate(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "carnet_link_title")
-	p.D["L"] = l
-	p.D["URL"] = u
-	p.D["QR"] = qrSVG(u)
+	v := &carnetLinkView{Learner: l, URL: u, QR: qrSVG(u)}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), l.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		v.StructureName = st.Name
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "carnet_link", p)

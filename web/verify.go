@@ -70,8 +70,8 @@ type levelRow struct {
 
 func (s *Server) verifyPage(c *gin.Context) {
 	p := s.view(c, "verify_title")
-	p.D["MaxFile"] = maxVerifyFile
-	p.D["MaxFill"] = maxVerifyFill
+	pv := &verifyView{MaxFile: maxVerifyFile, MaxFill: maxVerifyFill}
+	p.View = pv
 	if c.Request.Method != http.MethodPost {
 		s.render(c, http.StatusOK, "verify", p)
 		return
@@ -93,11 +93,11 @@ func (s *Server) verifyPage(c *gin.Context) {
 		// A file wins over the text field, which verify.js may have
 		// filled from that same file. A byte-order mark is no content.
 		input = string(bytes.TrimPrefix(file, []byte("\xef\xbb\xbf")))
-		p.D["FileName"] = fileName
+		pv.FileName = fileName
 	}
 	input = strings.TrimSpace(input)
 	if len(text) <= maxVerifyFill {
-		p.D["Input"] = text
+		pv.Input = text
 	}
 	if input == "" {
 		p.Error = tr(p.Lang, "vp_empty")
@@ -110,10 +110,9 @@ func (s *Server) verifyPage(c *gin.Context) {
 		s.render(c, statusOf(schema.ErrorCode(err)), "verify", p)
 		return
 	}
-	v := s.verdict(p, res)
-	p.D["V"] = v
+	pv.Verdict = s.verdict(p, res)
 	if res.Valid && p.User != nil {
-		p.D["Verified"] = input // for the attach form
+		pv.Verified = input // for the attach form
 	}
 	s.render(c, http.StatusOK, "verify", p)
 }

@@ -38,7 +38,7 @@ func TestVerdictUntrustedAndStale(t *testing.T) {
 		// On the page: the domain in bold, the declared name plain and
 		// said to be the issuer's own.
 		var buf bytes.Buffer
-		if err := s.pages[lang+"/verify"].ExecuteTemplate(&buf, "layout", &page{Lang: lang, D: map[string]any{"V": v}}); err != nil {
+		if err := s.pages[lang+"/verify"].ExecuteTemplate(&buf, "layout", &page{Lang: lang, View: &verifyView{Verdict: v}}); err != nil {
 			t.Fatal(err)
 		}
 		html := buf.String()

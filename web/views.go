@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"time"
 
 	"carnet/app"
@@ -169,4 +170,44 @@ type batchView struct {
 	Rows   []*schema.BatchRow
 	Valid  int    // rows that will be (or were) issued
 	Expiry string // how long an unstarted import is kept
+}
+
+// verifyView is the verification portal (verify.html).
+type verifyView struct {
+	MaxFile  int          // the largest file accepted, in bytes
+	MaxFill  int          // the largest file verify.js copies into the text field
+	FileName string       // the file verified, if one was
+	Input    string       // the text as typed, when not too long to show again
+	Verdict  *verdictView // nil before a verification
+	Verified string       // a valid input, for the attach form (signed in)
+}
+
+// carnetPageView is a learner's own carnet (carnet.html), opened with
+// their private link.
+type carnetPageView struct {
+	Learner       *schema.Learner
+	Base          string // the carnet's address, for its forms
+	StructureName string
+	Path          *learnerPath // nil when it could not be read
+	Shares        []carnetShareView
+	Lifetimes     []int  // a share link's choices, in days
+	NewShare      string // a share link just made, shown once
+}
+
+// sharePageView is the page of a shared credential (carnet_share.html).
+type sharePageView struct {
+	Credential    *schema.CredentialRecord
+	Share         *schema.CarnetShare
+	Result        *verifier.Result
+	DIURL         string // the Data Integrity form's address
+	StructureName string // of the issuer
+}
+
+// carnetLinkView is the slip with a learner's private link
+// (carnet_link.html).
+type carnetLinkView struct {
+	Learner       *schema.Learner
+	URL           string
+	QR            template.HTML // the link's QR code, inline SVG
+	StructureName string
 }
