@@ -452,7 +452,8 @@ func (s *Server) importPage(c *gin.Context) {
 	p := s.view(c, "import_title")
 	ctx := c.Request.Context()
 	input := strings.TrimSpace(c.PostForm("input"))
-	p.D["Input"] = input
+	v := &importView{Input: input}
+	p.View = v
 	var chosen *schema.Learner
 	if id := c.PostForm("learner"); id != "" {
 		l, err := s.Learner(ctx, a, id)
@@ -461,7 +462,7 @@ func (s *Server) importPage(c *gin.Context) {
 			return
 		}
 		chosen = l
-		p.D["Back"], p.D["Chosen"] = "/learners/"+l.ID, l.ID
+		v.Back, v.Chosen = "/learners/"+l.ID, l.ID
 	}
 	res, err := s.verifyForImport(c, input)
 	if err == nil && chosen != nil {
@@ -475,7 +476,7 @@ func (s *Server) importPage(c *gin.Context) {
 	if !searched {
 		q = res.Learner
 	}
-	if err := s.importChoices(c, p, a, res, q, chosen); err != nil {
+	if err := s.importChoices(c, v, a, res, q, chosen); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -484,7 +485,7 @@ func (s *Server) importPage(c *gin.Context) {
 
 // importChoices fills the import page: the verified credential, the
 // learners found, the structures a new learner may be created in.
-func (s *Server) importChoices(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, q string, chosen *schema.Learner) error {
+func (s *Server) importChoices(c *gin.Context, v *importView, a *app.Actor, res *verifier.Result, q string, chosen *schema.Learner) error {
 	ctx := c.Request.Context()
 	found, err := s.SearchLearners(ctx, a, q, 20)
 	if err != nil {
@@ -509,13 +510,13 @@ func (s *Server) importChoices(c *gin.Context, p *page, a *app.Actor, res *verif
 			mine = append(mine, st)
 		}
 	}
-	p.D["R"], p.D["Q"], p.D["Learners"], p.D["Structures"] = res, q, learners, mine
-	p.D["Here"] = res.Issuer != nil && s.isHere(res.Issuer.ID)
+	v.Result, v.Query, v.Learners, v.Structures = res, q, learners, mine
+	v.Here = res.Issuer != nil && s.isHere(res.Issuer.ID)
 	if chosen != nil {
-		p.D["Chosen"] = chosen.ID
+		v.Chosen = chosen.ID
 	}
-	if p.D["Name"] == nil {
-		p.D["Name"] = res.Learner
+	if !v.NameTyped {
+		v.Name = res.Learner
 	}
 	return nil
 }
@@ -543,7 +544,8 @@ func (s *Server) importCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := s.view(c, "import_title")
 	input := strings.TrimSpace(c.PostForm("input"))
-	p.D["Input"] = input
+	v := &importView{Input: input}
+	p.View = v
 	res, err := s.verifyForImport(c, input)
 	if err != nil {
 		s.renderImportError(c, p, err)
@@ -551,7 +553,7 @@ func (s *Server) importCreate(c *gin.Context) {
 	}
 	if c.PostForm("action") == "new" {
 		in := app.LearnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Consent: c.PostForm("consent") == "on"}
-		p.D["Name"] = in.Name
+		v.Name, v.NameTyped = in.Name, true
 		l, err := s.ImportToNewLearner(ctx, a, in, input, res)
 		if err != nil {
 			if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
@@ -591,7 +593,7 @@ func (s *Server) importCreate(c *gin.Context) {
 // attached, 400 for a form to complete.
 func (s *Server) importRetry(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, cause error, chosen *schema.Learner) {
 	p.Error = s.errorText(c, p, cause)
-	if err := s.importChoices(c, p, a, res, res.Learner, chosen); err != nil {
+	if err := s.importChoices(c, p.View.(*importView), a, res, res.Learner, chosen); err != nil {
 		s.renderPageError(c, err)
 		return
 	}

@@ -172,8 +172,7 @@ func (s *Server) resourcesPage(c *gin.Context) {
 	case schema.AuditResourceAdd, schema.AuditResourceEdit, schema.AuditResourceDelete:
 		p.Notice = tr(p.Lang, "notice_"+ok)
 	}
-	p.D["Resources"] = s.resourceViews(list, p.Lang)
-	p.D["CanEdit"] = a.User.NetworkAdmin && s.Resources != nil
+	p.View = &resourcesView{Resources: s.resourceViews(list, p.Lang), CanEdit: a.User.NetworkAdmin && s.Resources != nil}
 	s.render(c, http.StatusOK, "resources", p)
 }
 
@@ -194,9 +193,7 @@ func (s *Server) renderResourceForm(c *gin.Context, status int, f resourceForm, 
 		}
 		hints = append(hints, fw.Title.In(p.Lang)+colon(p.Lang)+strings.Join(ids, ", "))
 	}
-	p.D["Form"] = f.withRows()
-	p.D["Frameworks"] = s.frameworkList()
-	p.D["Hints"] = hints
+	p.View = &resourceEditView{Form: f.withRows(), Frameworks: s.frameworkList(), Hints: hints}
 	s.render(c, status, "resource_edit", p)
 }
 

@@ -211,3 +211,38 @@ type carnetLinkView struct {
 	QR            template.HTML // the link's QR code, inline SVG
 	StructureName string
 }
+
+// trustView is the trusted partners' page (trust.html).
+type trustView struct {
+	Sources []*schema.TrustedSource
+	Input   app.TrustInput
+	Now     time.Time // to tell an expired list
+}
+
+// resourcesView is the resource catalogue (resources.html).
+type resourcesView struct {
+	Resources []resourceView
+	CanEdit   bool
+}
+
+// resourceEditView is a resource's form (resource_edit.html).
+type resourceEditView struct {
+	Form       resourceForm
+	Frameworks []*schema.Framework
+	Hints      []string // each framework's competency codes
+}
+
+// importView is the page that attaches a credential from elsewhere to a
+// learner (import.html).
+type importView struct {
+	Input      string           // the credential, card or code as given
+	Result     *verifier.Result // its verification; nil when it failed
+	Here       bool             // issued by a structure of this Carnet
+	Query      string           // the learner search
+	Learners   []*schema.Learner
+	Structures []*schema.Structure // where a new learner may be made
+	Chosen     string              // the learner it is for, if chosen first
+	Back       string              // that learner's page
+	Name       string              // the new learner's name…
+	NameTyped  bool                // …as typed, rather than the credential's
+}
