@@ -209,14 +209,12 @@ func (s *Server) bilanPage(c *gin.Context) {
 			admin = append(admin, x)
 		}
 	}
-	p.D["In"] = in
-	p.D["Structures"] = admin
-	p.D["Network"] = a.User.NetworkAdmin
-	p.D["Frameworks"] = s.frameworkList()
-	p.D["Presets"] = presets(s.now(), in)
+	v := &bilanView{Input: in, Structures: admin, Network: a.User.NetworkAdmin, Frameworks: s.frameworkList(),
+		Presets: presets(s.now(), in)}
+	p.View = v
 	if r != nil {
-		p.D["R"] = r
-		p.D["Below"] = r.Threshold - 1
+		v.Report = r
+		v.Below = r.Threshold - 1
 		var comps []bilanCompetence
 		for _, cp := range r.Competences {
 			title := cp.Code
@@ -227,10 +225,10 @@ func (s *Server) bilanPage(c *gin.Context) {
 			}
 			comps = append(comps, bilanCompetence{Competence: cp, Title: title, Chart: template.HTML(report.LevelsSVG(cp, p.Lang))}) // #nosec: built with escaped text
 		}
-		p.D["Competences"] = comps
-		p.D["Progress"] = template.HTML(report.ProgressSVG(r.Competences, p.Lang))
-		p.D["Monthly"] = template.HTML(report.MonthlySVG(r.Monthly, p.Lang))
-		p.D["Workshops"] = template.HTML(report.WorkshopsSVG(r, p.Lang)) // #nosec: built with escaped text
+		v.Competences = comps
+		v.Progress = template.HTML(report.ProgressSVG(r.Competences, p.Lang))
+		v.Monthly = template.HTML(report.MonthlySVG(r.Monthly, p.Lang))
+		v.Workshops = template.HTML(report.WorkshopsSVG(r, p.Lang)) // #nosec: built with escaped text
 		q := url.Values{"from": {r.From}, "to": {r.To}}
 		if in.Structure != "" {
 			q.Set("structure", in.Structure)
@@ -241,9 +239,9 @@ func (s *Server) bilanPage(c *gin.Context) {
 		// Whole URLs, typed as such: html/template would escape a query
 		// string inserted after "?" as one value.
 		here := "/bilan?" + q.Encode()
-		p.D["CSV"] = template.URL(here + "&format=csv")
-		p.D["CSVSemi"] = template.URL(here + "&format=csv&sep=%3B")
-		p.D["PDF"] = template.URL(here + "&format=pdf")
+		v.CSV = template.URL(here + "&format=csv")
+		v.CSVSemi = template.URL(here + "&format=csv&sep=%3B")
+		v.PDF = template.URL(here + "&format=pdf")
 	}
 	s.render(c, http.StatusOK, "bilan", p)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"carnet/app"
+	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
 )
@@ -245,4 +246,22 @@ type importView struct {
 	Back       string              // that learner's page
 	Name       string              // the new learner's name…
 	NameTyped  bool                // …as typed, rather than the credential's
+}
+
+// bilanView is the activity report's page (bilan.html).
+type bilanView struct {
+	Input       reportRequest
+	Structures  []*schema.Structure // those the viewer may report on
+	Network     bool                // a network administrator: every structure
+	Frameworks  []*schema.Framework
+	Presets     []preset
+	Report      *report.Report // nil before a valid period
+	Below       int            // counts under the threshold show as "< Below+1"
+	Competences []bilanCompetence
+	Progress    template.HTML // the charts, SVG built with escaped text
+	Monthly     template.HTML
+	Workshops   template.HTML
+	CSV         template.URL // the exports of the same report
+	CSVSemi     template.URL
+	PDF         template.URL
 }
