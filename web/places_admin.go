@@ -90,8 +90,7 @@ func (s *Server) renderLieuxAdmin(c *gin.Context, status int, v *lieuxAdminView,
 		}
 		v.Rejects, v.Warnings = conv(v.Report.Rejects), conv(v.Report.Warnings)
 	}
-	p.D["V"] = v
-	p.D["Default"] = places.DefaultTiles()
+	p.View = &lieuxAdminPage{Admin: v, Default: places.DefaultTiles()}
 	s.render(c, status, "lieux_admin", p)
 }
 

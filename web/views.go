@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"carnet/app"
+	"carnet/places"
 	"carnet/report"
 	"carnet/schema"
 	"carnet/verifier"
@@ -264,4 +265,32 @@ type bilanView struct {
 	CSV         template.URL // the exports of the same report
 	CSVSemi     template.URL
 	PDF         template.URL
+}
+
+// lieuxView is the network's places (lieux.html).
+type lieuxView struct {
+	Query, Service               string // the filters as asked
+	Framework, Competency, Level string // an offer for this level
+	Services                     []string
+	Frameworks                   []*schema.Framework
+	Places                       []lieuView // the network's
+	Outside                      []lieuView // outside the network, for orientation
+	OutsideMore                  bool       // more than OutsideMax of them
+	OutsideMax                   int
+	Map                          *places.Tiles // nil: no map
+	OSM                          string        // OpenStreetMap's tile URL, to credit it
+	CanAdmin                     bool
+}
+
+// lieuEditView is a structure's place form (lieu_edit.html).
+type lieuEditView struct {
+	Name, Slug string // of the structure
+	Texts      []lieuTextField
+	Lists      []lieuListField
+}
+
+// lieuxAdminPage is the places' administration (lieux_admin.html).
+type lieuxAdminPage struct {
+	Admin   *lieuxAdminView
+	Default places.Tiles // the map tiles used when none are set
 }
