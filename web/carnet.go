@@ -29,7 +29,7 @@ var limitCarnetLinks = app.Limit{Burst: maxShortCodeMisses, Per: app.ThrottleWin
 // Origin check) nor anyone signed in.
 func (s *Server) carnetView(c *gin.Context, titleKey string) *page {
 	l := lang(c)
-	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(), D: map[string]any{},
+	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(),
 		BaseURL: strings.TrimRight(s.BaseURL, "/"), Now: s.now()}
 	if l == "en" {
 		p.Other = "fr"

@@ -33,20 +33,17 @@ var staticFS embed.FS
 
 // page is what every template receives.
 type page struct {
-	Lang   string
-	Other  string // the other language, for the switch
-	Title  string
-	Path   string // current path, for the language switch
-	User   *schema.User
-	Admin  bool
-	CSRF   string
-	Error  string
-	Notice string
-	// View is the page's own data, a typed struct per page (views.go);
-	// D is the map of the pages not yet given one.
-	View    any
+	Lang    string
+	Other   string // the other language, for the switch
+	Title   string
+	Path    string // current path, for the language switch
+	User    *schema.User
+	Admin   bool
+	CSRF    string
+	Error   string
+	Notice  string
+	View    any  // the page's own data: a typed struct per page (views.go)
 	Refresh bool // without JavaScript, reload every 2 s (a batch running)
-	D       map[string]any
 	BaseURL string
 	Now     time.Time
 }
@@ -158,7 +155,7 @@ func lang(c *gin.Context) string {
 
 func (s *Server) view(c *gin.Context, titleKey string) *page {
 	l := lang(c)
-	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(), D: map[string]any{},
+	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(),
 		BaseURL: strings.TrimRight(s.BaseURL, "/"), Now: s.now()}
 	if l == "en" {
 		p.Other = "fr"
