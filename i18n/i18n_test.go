@@ -2,6 +2,9 @@ package i18n
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,6 +99,19 @@ func TestVerbs(t *testing.T) {
 	}
 	if strings.Join(verbs("%s"), "") == strings.Join(verbs("%d"), "") {
 		t.Error("verbs s and d compare equal")
+	}
+	for _, c := range []struct {
+		en, fr string
+		same   bool
+	}{
+		{"column %q twice", "colonne « %s » deux fois", true},
+		{"the logo %[1]s", "le logo %[2]s", true},
+		{"%s of %d", "%s sur %s", false},
+		{"%s and %s", "%s", false},
+	} {
+		if got := sameArguments(verbs(c.en), verbs(c.fr)); got != c.same {
+			t.Errorf("sameArguments(%q, %q) = %v", c.en, c.fr, got)
+		}
 	}
 }
 
@@ -242,4 +258,126 @@ func TestEveryUsedKeyExists(t *testing.T) {
 			t.Errorf("%s/%s used in %v is not in the catalogue", u.d, u.key, where)
 		}
 	}
+}
+
+// TestInlineErrorsBilingual: the errors written inline as
+// schema.Errorf(code, "English", "French", args…) stay out of the
+// catalogue, bilingual by construction; this checks each such pair of
+// literals has both texts, with as many verbs, an argument both use
+// printed alike (French may quote « %s » where English has %q; a text
+// may pick its own language's argument, as the card's logo errors do).
+func TestInlineErrorsBilingual(t *testing.T) {
+	n := 0
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && path != ".." && (e.Name() == "node_modules" || e.Name() == "testdata" || strings.HasPrefix(e.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if e.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		inSchema := f.Name.Name == "schema"
+		ast.Inspect(f, func(node ast.Node) bool {
+			call, ok := node.(*ast.CallExpr)
+			if !ok || len(call.Args) < 3 {
+				return true
+			}
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := fn.X.(*ast.Ident); !ok || x.Name != "schema" || fn.Sel.Name != "Errorf" {
+					return true
+				}
+			case *ast.Ident:
+				if !inSchema || fn.Name != "Errorf" {
+					return true
+				}
+			default:
+				return true
+			}
+			en, ok1 := stringLit(call.Args[1])
+			fr, ok2 := stringLit(call.Args[2])
+			if !ok1 || !ok2 {
+				return true
+			}
+			n++
+			where := fset.Position(call.Pos()).String()
+			if strings.TrimSpace(en) == "" || strings.TrimSpace(fr) == "" {
+				t.Errorf("%s: an empty text (en %q, fr %q)", where, en, fr)
+			}
+			if ve, vf := verbs(en), verbs(fr); !sameArguments(ve, vf) {
+				t.Errorf("%s: English takes %v, French %v", where, ve, vf)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("only %d schema.Errorf calls found: the scan is broken", n)
+	}
+}
+
+// stringLit is the value of a string literal (or of literals joined by +).
+func stringLit(e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		if x.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(x.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if x.Op != token.ADD {
+			return "", false
+		}
+		a, ok1 := stringLit(x.X)
+		b, ok2 := stringLit(x.Y)
+		return a + b, ok1 && ok2
+	case *ast.ParenExpr:
+		return stringLit(x.X)
+	}
+	return "", false
+}
+
+// verbClass groups the verbs that print a value the same way for this
+// check: text (s, q, v), integers, floats.
+func verbClass(v byte) byte {
+	switch v {
+	case 's', 'q', 'v':
+		return 's'
+	case 'd', 'x', 'X', 'o', 'b', 'c':
+		return 'd'
+	case 'f', 'F', 'g', 'G', 'e', 'E':
+		return 'f'
+	}
+	return v
+}
+
+// sameArguments compares two lists of verbs: as many, and an
+// argument used in both of the same class.
+func sameArguments(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	class := map[string]byte{}
+	for _, v := range a {
+		arg, verb, _ := strings.Cut(v, ":")
+		class[arg] = verbClass(verb[0])
+	}
+	for _, v := range b {
+		arg, verb, _ := strings.Cut(v, ":")
+		if c, ok := class[arg]; ok && c != verbClass(verb[0]) {
+			return false
+		}
+	}
+	return true
 }
