@@ -79,6 +79,21 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 			}
 		}
 	}
+	for _, d := range Domains {
+		for _, k := range PluralKeys(d) {
+			n++
+			fr, _ := PluralForms(d, "fr", k)
+			en, _ := PluralForms(d, "en", k)
+			for i, form := range []string{"one", "other"} {
+				if strings.TrimSpace(fr[i]) == "" || strings.TrimSpace(en[i]) == "" {
+					t.Errorf("%s/%s: a %s form is empty (fr %q, en %q)", d, k, form, fr[i], en[i])
+				}
+				if vf, ve := verbs(fr[i]), verbs(en[i]); strings.Join(vf, " ") != "1:d" || strings.Join(ve, " ") != "1:d" {
+					t.Errorf("%s/%s: the %s forms take %v (fr), %v (en), want the count alone", d, k, form, vf, ve)
+				}
+			}
+		}
+	}
 	if n < 500 {
 		t.Fatalf("only %d messages: the catalogue is not loaded", n)
 	}
@@ -167,6 +182,22 @@ func TestPrinter(t *testing.T) {
 	if got := Printer("en").Sprintf(CatalogKey(Card, "more"), 1234); got != "and 1,234 more competencies, in the QR code" {
 		t.Errorf("English printer: %q", got)
 	}
+	// Plurals: by each language's rules, numbers as each writes them.
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"fr", 1, "1 jour"}, {"fr", 2, "2 jours"}, {"fr", 1500, "1\u00a0500 jours"},
+		{"en", 1, "1 day"}, {"en", 2, "2 days"}, {"en", 1500, "1,500 days"},
+	} {
+		if got := Plural(Verifier, c.lang, "age_days", c.n); got != c.want {
+			t.Errorf("Plural(%s, age_days, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	if got := Plural(Verifier, "fr", "no_such_key", 2); got != "no_such_key" {
+		t.Errorf("unknown plural key: %q", got)
+	}
 }
 
 // labelRE is a key given to a label builder's l (issuer, issuer/card).
@@ -194,7 +225,7 @@ func labelFile(path string) (Domain, string, bool) {
 func TestEveryUsedKeyExists(t *testing.T) {
 	tmplRE := regexp.MustCompile(`\b(?:t|tf) "([A-Za-z0-9_]+)"`)
 	// A literal followed by "+" is a prefix: those keys are built at run time.
-	goRE := regexp.MustCompile(`(?:\bi18n\.T|\btr)\([A-Za-z.]+, "([A-Za-z0-9_]+)"\s*[,)]|\bi18n\.(?:Text|Lookup)\(i18n\.(\w+), [A-Za-z.]+, "([A-Za-z0-9_]+)"\s*[,)]`)
+	goRE := regexp.MustCompile(`(?:\bi18n\.T|\btr)\((?:[A-Za-z.]+|"[a-z]+"), "([A-Za-z0-9_]+)"\s*[,)]|\bi18n\.(?:Text|Lookup|Plural)\(i18n\.(\w+), (?:[A-Za-z.]+|"[a-z]+"), "([A-Za-z0-9_]+)"\s*[,)]`)
 	type use struct {
 		d   Domain
 		key string
@@ -254,7 +285,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 			t.Errorf("unknown domain %q used in %v", u.d, where)
 			continue
 		}
-		if _, ok := Lookup(u.d, "fr", u.key); !ok {
+		_, plain := Lookup(u.d, "fr", u.key)
+		_, counted := PluralForms(u.d, "fr", u.key)
+		if !plain && !counted {
 			t.Errorf("%s/%s used in %v is not in the catalogue", u.d, u.key, where)
 		}
 	}

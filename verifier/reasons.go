@@ -4,10 +4,10 @@ import "carnet/i18n"
 
 // The message of a result whose signature holds with the key its issuer
 // publishes, while the issuer is not trusted here (Reason
-// ReasonUnknownIssuer, SignatureVerified true).
-const (
-	UntrustedSignatureMessage   = "Signature correct, but the issuer is not trusted here."
-	UntrustedSignatureMessageFR = "Signature correcte, mais l'émetteur n'est pas reconnu ici."
+// ReasonUnknownIssuer, SignatureVerified true). From the catalogue.
+var (
+	UntrustedSignatureMessage   = i18n.Text(i18n.Verifier, "en", "untrusted_signature")
+	UntrustedSignatureMessageFR = i18n.Text(i18n.Verifier, "fr", "untrusted_signature")
 )
 
 // ReasonText returns the English and French explanations of a reason code,
