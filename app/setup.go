@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"carnet/i18n"
 	"carnet/keys"
 	"carnet/schema"
 )
@@ -15,10 +16,8 @@ const DefaultStructureName = "Structure principale"
 
 // LoopbackWarning is what the setup page and `carnet serve` say when the
 // public URL names this machine.
-var LoopbackWarning = [2]string{
-	"Attention : l'adresse publique %s désigne cet ordinateur. Chaque QR code imprimé pointerait vers une machine qu'aucun téléphone ne peut joindre. Relancez Carnet avec --base-url (ou BASE_URL) et l'adresse publique du serveur, par exemple https://carnet.ma-structure.fr.",
-	"Warning: the public URL %s names this computer. Every printed QR code would point to a machine no phone can reach. Start Carnet again with --base-url (or BASE_URL) and the server's public address, for example https://carnet.my-structure.org.",
-}
+// It is the catalogue's message setup_loopback_warning, French then English.
+var LoopbackWarning = [2]string{i18n.T("fr", "setup_loopback_warning"), i18n.T("en", "setup_loopback_warning")}
 
 // IsLoopbackURL reports whether a public URL names this machine
 // (localhost, 127.0.0.0/8, ::1): fine to try Carnet, useless on cards.

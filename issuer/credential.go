@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"carnet/i18n"
 	"carnet/schema"
 )
 
@@ -43,7 +44,7 @@ func Build(in BuildInput) (*schema.Credential, error) {
 	if lang != "en" {
 		lang = "fr"
 	}
-	t := texts[lang]
+	t := textsIn(lang)
 	if len(a.Results) == 0 {
 		return nil, schema.Errorf(schema.EINVALID, "an assessment needs at least one competency with a level",
 			"une évaluation demande au moins une compétence avec un niveau")
@@ -282,25 +283,13 @@ type text struct {
 	assessment, method, assessedBy, evidence string
 }
 
-var texts = map[string]text{
-	"fr": {
-		achName:        "Compétences %s : %s",
-		achDescription: "Niveaux atteints dans %d compétence(s) du référentiel %s, évalués par un médiateur ou une médiatrice.",
-		criteria:       "Évaluation par un médiateur ou une médiatrice, compétence par compétence, selon les niveaux du référentiel %s.",
-		assessment:     "Évaluation",
-		method:         "Méthode : ",
-		assessedBy:     "Évalué par : ",
-		evidence:       "Preuve",
-	},
-	"en": {
-		achName:        "%s competences: %s",
-		achDescription: "Levels reached in %d competence(s) of the %s framework, assessed by a mediator.",
-		criteria:       "Assessment by a mediator, competence by competence, against the levels of the %s framework.",
-		assessment:     "Assessment",
-		method:         "Method: ",
-		assessedBy:     "Assessed by: ",
-		evidence:       "Evidence",
-	},
+// textsIn returns the credential's texts in lang, from the catalogue.
+func textsIn(lang string) text {
+	l := func(key string) string { return i18n.Text(i18n.Credential, lang, key) }
+	return text{
+		achName: l("ach_name"), achDescription: l("ach_description"), criteria: l("criteria"),
+		assessment: l("assessment"), method: l("method"), assessedBy: l("assessed_by"), evidence: l("evidence"),
+	}
 }
 
 // ShortTitle is the short name of a framework Carnet writes in credential

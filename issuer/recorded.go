@@ -39,7 +39,7 @@ func RecordedAssessment(jws string) (Recorded, error) {
 	for _, e := range c.Evidence {
 		if e.Genre == "Assessment" && e.ID == "" {
 			for _, line := range strings.Split(e.Narrative, "\n") {
-				for _, t := range texts {
+				for _, t := range []text{textsIn("fr"), textsIn("en")} {
 					if v, ok := strings.CutPrefix(line, t.method); ok && out.Method == "" {
 						out.Method = strings.TrimSpace(v)
 					} else if v, ok := strings.CutPrefix(line, t.assessedBy); ok && out.Mediator == "" {
@@ -50,7 +50,7 @@ func RecordedAssessment(jws string) (Recorded, error) {
 			continue
 		}
 		name := e.Name
-		for _, t := range texts {
+		for _, t := range []text{textsIn("fr"), textsIn("en")} {
 			if name == t.evidence {
 				name = "" // the default name Build gives: says nothing
 			}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"carnet/i18n"
 	"carnet/outbound"
 	"carnet/schema"
 
@@ -33,10 +34,11 @@ const (
 
 // Messages of a result whose status could not be checked. The credential
 // stays valid (signature and issuer are fine), but a person must know that
-// a revocation may have gone unseen.
-const (
-	StatusUncheckedMessage   = "The revocation status could not be checked: the credential may have been revoked since."
-	StatusUncheckedMessageFR = "Le statut de révocation n'a pas pu être vérifié : l'attestation a pu être révoquée depuis."
+// a revocation may have gone unseen. From the catalogue (package i18n,
+// domain Verifier).
+var (
+	StatusUncheckedMessage   = i18n.Text(i18n.Verifier, "en", "status_unchecked")
+	StatusUncheckedMessageFR = i18n.Text(i18n.Verifier, "fr", "status_unchecked")
 )
 
 // Status list limits.
@@ -870,10 +872,8 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Result) {
 func StaleStatusText(checkedAt, now time.Time) (en, fr string) {
 	at := checkedAt.UTC()
 	ageEN, ageFR := AgeText(now.Sub(checkedAt))
-	en = fmt.Sprintf("Status as of %s UTC (%s ago): the issuer's server could not be reached just now.", at.Format("02/01/2006 15:04"), ageEN)
-	fr = fmt.Sprintf("Statut au %s à %s UTC (il y a %s) : le serveur de l'émetteur n'a pas pu être joint à l'instant.",
-		at.Format("02/01/2006"), at.Format("15:04"), ageFR)
-	return en, fr
+	day, hour := at.Format("02/01/2006"), at.Format("15:04")
+	return i18n.Text(i18n.Verifier, "en", "status_stale", day, hour, ageEN), i18n.Text(i18n.Verifier, "fr", "status_stale", day, hour, ageFR)
 }
 
 // AgeText says a duration in whole minutes, hours or days, rounded down,
@@ -881,19 +881,14 @@ func StaleStatusText(checkedAt, now time.Time) (en, fr string) {
 // "5 days" / "moins d'une minute", "1 minute", "3 heures", "5 jours".
 // A negative duration (clocks apart) is less than a minute.
 func AgeText(d time.Duration) (en, fr string) {
-	unit := func(n int64, en1, fr1 string) (string, string) {
-		if n == 1 {
-			return "1 " + en1, "1 " + fr1
-		}
-		return fmt.Sprintf("%d %ss", n, en1), fmt.Sprintf("%d %ss", n, fr1)
-	}
+	key, n := "age_days", int64(d/(24*time.Hour))
 	switch {
 	case d < time.Minute:
-		return "less than a minute", "moins d'une minute"
+		return i18n.Text(i18n.Verifier, "en", "age_under_minute"), i18n.Text(i18n.Verifier, "fr", "age_under_minute")
 	case d < time.Hour:
-		return unit(int64(d/time.Minute), "minute", "minute")
+		key, n = "age_minutes", int64(d/time.Minute)
 	case d < 24*time.Hour:
-		return unit(int64(d/time.Hour), "hour", "heure")
+		key, n = "age_hours", int64(d/time.Hour)
 	}
-	return unit(int64(d/(24*time.Hour)), "day", "jour")
+	return i18n.Plural(i18n.Verifier, "en", key, int(n)), i18n.Plural(i18n.Verifier, "fr", key, int(n))
 }

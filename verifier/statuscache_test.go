@@ -633,6 +633,8 @@ func TestAgeText(t *testing.T) {
 		{23 * time.Hour, "23 hours", "23 heures"},
 		{24 * time.Hour, "1 day", "1 jour"},
 		{5*24*time.Hour + time.Hour, "5 days", "5 jours"},
+		// Counts as each language writes them (the catalogue's printer).
+		{1500 * 24 * time.Hour, "1,500 days", "1\u00a0500 jours"},
 	} {
 		if en, fr := verifier.AgeText(tc.d); en != tc.en || fr != tc.fr {
 			t.Errorf("AgeText(%v) = %q, %q; want %q, %q", tc.d, en, fr, tc.en, tc.fr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"carnet/i18n"
 	"carnet/places"
 	"carnet/schema"
 )
@@ -17,51 +18,11 @@ type auditLine struct {
 	Text      string // the sentence
 }
 
-// auditTexts are the audit page's sentences; %[1]s is what was acted on
-// (made readable), %[2]s the detail (made readable).
-var auditTexts = map[string][2]string{
-	schema.AuditLogin:          {"S'est connecté·e", "Signed in"},
-	schema.AuditLoginFailed:    {"Connexion refusée pour %[1]s", "Sign-in refused for %[1]s"},
-	schema.AuditLogout:         {"S'est déconnecté·e", "Signed out"},
-	schema.AuditPasswordSet:    {"A choisi son mot de passe (première connexion)", "Chose their password (first sign-in)"},
-	schema.AuditInvite:         {"A invité %[1]s comme %[2]s", "Invited %[1]s as %[2]s"},
-	schema.AuditInviteAccepted: {"%[1]s a accepté l'invitation comme %[2]s", "%[1]s accepted the invitation as %[2]s"},
-	schema.AuditInviteDeclined: {"%[1]s a refusé l'invitation", "%[1]s declined the invitation"},
-	schema.AuditPasswordChange: {"A changé son mot de passe", "Changed their password"},
-	schema.AuditResetLink:      {"A créé un lien de nouveau mot de passe pour %[1]s", "Made a new-password link for %[1]s"},
-	schema.AuditPasswordReset:  {"A choisi un nouveau mot de passe avec un lien de réinitialisation", "Chose a new password with a reset link"},
-	schema.AuditStructure:      {"A créé la structure « %[2]s »", "Created the structure “%[2]s”"},
-	schema.AuditStructureEdit:  {"A modifié %[2]s de la structure", "Changed the structure's %[2]s"},
-	schema.AuditTokenCreated:   {"A créé le jeton d'accès à l'API « %[2]s »", "Created the API token “%[2]s”"},
-	schema.AuditTokenRevoked:   {"A supprimé un jeton d'accès à l'API", "Deleted an API token"},
-	schema.AuditLearnerCreated: {"A ajouté %[1]s", "Added %[1]s"},
-	schema.AuditLearnerErased:  {"A effacé les données de %[1]s", "Erased the data of %[1]s"},
-	schema.AuditIssue:          {"A émis l'attestation %[1]s (%[2]s)", "Issued the credential %[1]s (%[2]s)"},
-	schema.AuditRevoke:         {"A révoqué l'attestation %[1]s ; motif : %[2]s", "Revoked the credential %[1]s; reason: %[2]s"},
-	schema.AuditSuspend:        {"A suspendu l'attestation %[1]s ; motif : %[2]s", "Suspended the credential %[1]s; reason: %[2]s"},
-	schema.AuditUnsuspend:      {"A levé la suspension de l'attestation %[1]s", "Lifted the suspension of the credential %[1]s"},
-	schema.AuditImport:         {"A ajouté au parcours de %[1]s une attestation d'une autre structure", "Added a credential from another structure to the path of %[1]s"},
-	schema.AuditResourceAdd:    {"A ajouté « %[2]s » au catalogue de ressources", "Added “%[2]s” to the resource catalogue"},
-	schema.AuditResourceEdit:   {"A modifié « %[2]s » dans le catalogue de ressources", "Edited “%[2]s” in the resource catalogue"},
-	schema.AuditResourceDelete: {"A retiré « %[2]s » du catalogue de ressources", "Removed “%[2]s” from the resource catalogue"},
-	schema.AuditKeysRotated:    {"A remplacé la clé de signature de la structure", "Replaced the structure's signing key"},
-	"trust_added":              {"A ajouté un partenaire de confiance : %[2]s", "Added a trusted partner: %[2]s"},
-	"trust_refreshed":          {"A rechargé les clés du partenaire %[1]s", "Refreshed the keys of the partner %[1]s"},
-	"trust_removed":            {"A retiré le partenaire de confiance %[2]s", "Removed the trusted partner %[2]s"},
-	"invite_resent":            {"A renvoyé une invitation à %[1]s (l'ancien lien ne marche plus)", "Resent an invitation to %[1]s (the old link no longer works)"},
-	"invite_cancelled":         {"A annulé l'invitation de %[1]s", "Cancelled the invitation of %[1]s"},
-	"learner_contact_erased":   {"A effacé le contact et les notes de %[1]s (accord retiré)", "Erased the contact and notes of %[1]s (consent withdrawn)"},
-}
-
 // auditText returns an action's sentence in lang with its arguments.
 func auditText(lang, action, object, detail string) string {
-	t, ok := auditTexts[action]
+	f, ok := i18n.Lookup(i18n.Audit, lang, action)
 	if !ok {
 		return tr(lang, "audit_"+action)
-	}
-	f := t[0]
-	if lang == "en" {
-		f = t[1]
 	}
 	return sprintfIgnoringMissing(f, object, detail)
 }

@@ -5,28 +5,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"carnet/i18n"
 	"carnet/issuer/card"
 	"carnet/schema"
 )
-
-// cardMessages are the texts of the card's language setting and of the
-// level labels (issue 11). They join messages at start-up.
-var cardMessages = map[string][2]string{
-	"card_lang":      {"Langue des cartes", "Card language"},
-	"card_lang_hint": {"La langue de la personne qui reçoit la carte. Une deuxième langue s'imprime en plus petit, après le français.", "The language of the person who receives the card. A second language prints smaller, after French."},
-	"card_lang_fr":   {"Français", "French"},
-	"card_lang_en":   {"anglais", "English"},
-	"card_lang_two":  {"Français, puis %s en plus petit", "French, then %s, smaller"},
-}
-
-func init() {
-	for k, v := range cardMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
-}
 
 // cardLangOption is one choice of the card language setting.
 type cardLangOption struct {
@@ -45,7 +27,7 @@ func (s *Server) cardLangOptions(lang, cur string) []cardLangOption {
 		label := tr(lang, "card_lang_fr")
 		if _, second, ok := strings.Cut(o, "+"); ok {
 			name := second
-			if _, known := messages["card_lang_"+second]; known {
+			if _, known := i18n.Lookup(i18n.Web, lang, "card_lang_"+second); known {
 				name = tr(lang, "card_lang_"+second)
 			}
 			label = strings.Replace(tr(lang, "card_lang_two"), "%s", name, 1)

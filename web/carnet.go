@@ -29,7 +29,7 @@ var limitCarnetLinks = app.Limit{Burst: maxShortCodeMisses, Per: app.ThrottleWin
 // Origin check) nor anyone signed in.
 func (s *Server) carnetView(c *gin.Context, titleKey string) *page {
 	l := lang(c)
-	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(), D: map[string]any{},
+	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(),
 		BaseURL: strings.TrimRight(s.BaseURL, "/"), Now: s.now()}
 	if l == "en" {
 		p.Other = "fr"
@@ -101,20 +101,25 @@ func (s *Server) carnetPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.renderCarnet(c, http.StatusOK, l, nil)
+	s.renderCarnet(c, http.StatusOK, l, nil, "")
 }
 
-// renderCarnet renders "Mon carnet"; p carries a notice or a new share
-// link to show once.
-func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *page) {
+// renderCarnet renders "Mon carnet"; p carries a notice, newShare a new
+// share link to show once.
+// renderCarnet renders a learner's carnet; newShare and profile are the
+// share link just made and its LinkedIn and CV texts, shown once.
+func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *page, newShare string, profile ...*app.ProfileText) {
 	if p == nil {
 		p = s.carnetView(c, "carnet_title")
 	}
 	ctx := c.Request.Context()
-	p.D["L"] = l
-	p.D["Base"] = app.CarnetPath + c.Param("secret")
+	pv := &carnetPageView{Learner: l, Base: app.CarnetPath + c.Param("secret"), NewShare: newShare, Lifetimes: app.ShareLifetimes}
+	if len(profile) > 0 {
+		pv.NewShareProfile = profile[0]
+	}
+	p.View = pv
 	if st, err := s.Structures.FindStructure(ctx, l.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		pv.StructureName = st.Name
 	}
 	path, err := s.path(ctx, app.CarnetReader(l), l, p.Lang)
 	if err != nil {
@@ -123,7 +128,7 @@ func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *
 		}
 		p.Error = tr(p.Lang, "path_unavailable")
 	} else {
-		p.D["Path"] = path
+		pv.Path = path
 	}
 	shares, err := s.CarnetShares(ctx, l)
 	if err != nil {
@@ -139,8 +144,7 @@ func (s *Server) renderCarnet(c *gin.Context, status int, l *schema.Learner, p *
 		}
 		views = append(views, v)
 	}
-	p.D["Shares"] = views
-	p.D["Lifetimes"] = app.ShareLifetimes
+	pv.Shares = views
 	s.render(c, status, "carnet", p)
 }
 
@@ -226,15 +230,15 @@ func (s *Server) carnetShareCreate(c *gin.Context) {
 			return
 		}
 		p.Error = s.errorText(c, p, err)
-		s.renderCarnet(c, http.StatusBadRequest, l, p)
+		s.renderCarnet(c, http.StatusBadRequest, l, p, "")
 		return
 	}
-	p.D["NewShare"] = u
+	var profile *app.ProfileText
 	if pt, err := s.ShareProfile(c.Request.Context(), l, c.PostForm("credential"), u, p.Lang); err == nil {
-		p.D["NewShareProfile"] = pt
+		profile = pt
 	}
 	p.Notice = tr(p.Lang, "carnet_share_made")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, u, profile)
 }
 
 func (s *Server) carnetShareWithdraw(c *gin.Context) {
@@ -249,7 +253,7 @@ func (s *Server) carnetShareWithdraw(c *gin.Context) {
 	}
 	p := s.carnetView(c, "carnet_title")
 	p.Notice = tr(p.Lang, "carnet_share_withdrawn")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, "")
 }
 
 func (s *Server) carnetErasure(c *gin.Context) {
@@ -260,7 +264,7 @@ func (s *Server) carnetErasure(c *gin.Context) {
 	if c.PostForm("confirm") != "on" {
 		p := s.carnetView(c, "carnet_title")
 		p.Error = tr(p.Lang, "carnet_erasure_confirm_needed")
-		s.renderCarnet(c, http.StatusBadRequest, l, p)
+		s.renderCarnet(c, http.StatusBadRequest, l, p, "")
 		return
 	}
 	if err := s.RequestErasure(c.Request.Context(), l, c.ClientIP()); err != nil {
@@ -269,7 +273,7 @@ func (s *Server) carnetErasure(c *gin.Context) {
 	}
 	p := s.carnetView(c, "carnet_title")
 	p.Notice = tr(p.Lang, "carnet_erasure_sent")
-	s.renderCarnet(c, http.StatusOK, l, p)
+	s.renderCarnet(c, http.StatusOK, l, p, "")
 }
 
 // sharePage shows the one credential of a share link, with its verdict
@@ -294,12 +298,10 @@ func (s *Server) sharePage(c *gin.Context) {
 		return
 	}
 	p := s.carnetView(c, "share_title")
-	p.D["R"] = r
-	p.D["Share"] = sh
-	p.D["Result"] = s.verifyText(c.Request.Context(), r.JWT)
-	p.D["DIURL"] = c.Request.URL.Path + "/vc.json"
+	v := &sharePageView{Credential: r, Share: sh, Result: s.verifyText(c.Request.Context(), r.JWT), DIURL: c.Request.URL.Path + "/vc.json"}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		v.StructureName = st.Name
 	}
 	s.render(c, http.StatusOK, "carnet_share", p)
 }
@@ -348,11 +350,10 @@ func (s *Server) carnetLinkCreate(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "carnet_link_title")
-	p.D["L"] = l
-	p.D["URL"] = u
-	p.D["QR"] = qrSVG(u)
+	v := &carnetLinkView{Learner: l, URL: u, QR: qrSVG(u)}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), l.Structure); err == nil {
-		p.D["StructureName"] = st.Name
+		v.StructureName = st.Name
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "carnet_link", p)
@@ -397,7 +398,8 @@ func qrSVG(text string) template.HTML {
 
 // addCarnetLink tells the learner page whether the learner has a private
 // link, and since when.
-func (s *Server) addCarnetLink(c *gin.Context, p *page, l *schema.Learner) {
+func (s *Server) addCarnetLink(c *gin.Context, v *learnerView) {
+	l := v.Learner
 	if l.Erased() {
 		return
 	}
@@ -408,21 +410,21 @@ func (s *Server) addCarnetLink(c *gin.Context, p *page, l *schema.Learner) {
 		}
 		return
 	}
-	p.D["CarnetLink"] = true
+	v.CarnetLink = true
 	if ok {
-		p.D["CarnetSince"] = since
+		v.CarnetSince = &since
 	}
 }
 
-// addErasureRequests lists, on the home page, the erasure requests that
+// erasureRequests lists, for the home page, the erasure requests that
 // learners sent from their carnet to the actor's structures.
-func (s *Server) addErasureRequests(c *gin.Context, p *page) {
+func (s *Server) erasureRequests(c *gin.Context) []*schema.ErasureRequest {
 	list, err := s.ErasureRequests(c.Request.Context(), actorOf(c))
 	if err != nil {
 		if s.Log != nil {
 			s.Log.Error("erasure requests", "err", err)
 		}
-		return
+		return nil
 	}
-	p.D["ErasureRequests"] = list
+	return list
 }

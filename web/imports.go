@@ -452,7 +452,8 @@ func (s *Server) importPage(c *gin.Context) {
 	p := s.view(c, "import_title")
 	ctx := c.Request.Context()
 	input := strings.TrimSpace(c.PostForm("input"))
-	p.D["Input"] = input
+	v := &importView{Input: input}
+	p.View = v
 	var chosen *schema.Learner
 	if id := c.PostForm("learner"); id != "" {
 		l, err := s.Learner(ctx, a, id)
@@ -461,7 +462,7 @@ func (s *Server) importPage(c *gin.Context) {
 			return
 		}
 		chosen = l
-		p.D["Back"], p.D["Chosen"] = "/learners/"+l.ID, l.ID
+		v.Back, v.Chosen = "/learners/"+l.ID, l.ID
 	}
 	res, err := s.verifyForImport(c, input)
 	if err == nil && chosen != nil {
@@ -475,7 +476,7 @@ func (s *Server) importPage(c *gin.Context) {
 	if !searched {
 		q = res.Learner
 	}
-	if err := s.importChoices(c, p, a, res, q, chosen); err != nil {
+	if err := s.importChoices(c, v, a, res, q, chosen); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -484,7 +485,7 @@ func (s *Server) importPage(c *gin.Context) {
 
 // importChoices fills the import page: the verified credential, the
 // learners found, the structures a new learner may be created in.
-func (s *Server) importChoices(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, q string, chosen *schema.Learner) error {
+func (s *Server) importChoices(c *gin.Context, v *importView, a *app.Actor, res *verifier.Result, q string, chosen *schema.Learner) error {
 	ctx := c.Request.Context()
 	found, err := s.SearchLearners(ctx, a, q, 20)
 	if err != nil {
@@ -509,13 +510,13 @@ func (s *Server) importChoices(c *gin.Context, p *page, a *app.Actor, res *verif
 			mine = append(mine, st)
 		}
 	}
-	p.D["R"], p.D["Q"], p.D["Learners"], p.D["Structures"] = res, q, learners, mine
-	p.D["Here"] = res.Issuer != nil && s.isHere(res.Issuer.ID)
+	v.Result, v.Query, v.Learners, v.Structures = res, q, learners, mine
+	v.Here = res.Issuer != nil && s.isHere(res.Issuer.ID)
 	if chosen != nil {
-		p.D["Chosen"] = chosen.ID
+		v.Chosen = chosen.ID
 	}
-	if p.D["Name"] == nil {
-		p.D["Name"] = res.Learner
+	if !v.NameTyped {
+		v.Name = res.Learner
 	}
 	return nil
 }
@@ -543,7 +544,8 @@ func (s *Server) importCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := s.view(c, "import_title")
 	input := strings.TrimSpace(c.PostForm("input"))
-	p.D["Input"] = input
+	v := &importView{Input: input}
+	p.View = v
 	res, err := s.verifyForImport(c, input)
 	if err != nil {
 		s.renderImportError(c, p, err)
@@ -551,7 +553,7 @@ func (s *Server) importCreate(c *gin.Context) {
 	}
 	if c.PostForm("action") == "new" {
 		in := app.LearnerInput{Structure: c.PostForm("structure"), Name: c.PostForm("name"), Consent: c.PostForm("consent") == "on"}
-		p.D["Name"] = in.Name
+		v.Name, v.NameTyped = in.Name, true
 		l, err := s.ImportToNewLearner(ctx, a, in, input, res)
 		if err != nil {
 			if code := schema.ErrorCode(err); code != schema.EINVALID && code != schema.ECONFLICT {
@@ -591,7 +593,7 @@ func (s *Server) importCreate(c *gin.Context) {
 // attached, 400 for a form to complete.
 func (s *Server) importRetry(c *gin.Context, p *page, a *app.Actor, res *verifier.Result, cause error, chosen *schema.Learner) {
 	p.Error = s.errorText(c, p, cause)
-	if err := s.importChoices(c, p, a, res, res.Learner, chosen); err != nil {
+	if err := s.importChoices(c, p.View.(*importView), a, res, res.Learner, chosen); err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -603,7 +605,8 @@ func (s *Server) importRetry(c *gin.Context, p *page, a *app.Actor, res *verifie
 }
 
 // addPath puts a learner's path on their page.
-func (s *Server) addPath(c *gin.Context, p *page, l *schema.Learner) {
+func (s *Server) addPath(c *gin.Context, p *page, v *learnerView) {
+	l := v.Learner
 	path, err := s.path(c.Request.Context(), actorOf(c), l, p.Lang)
 	if err != nil {
 		if s.Log != nil {
@@ -614,65 +617,5 @@ func (s *Server) addPath(c *gin.Context, p *page, l *schema.Learner) {
 		}
 		return
 	}
-	p.D["Path"] = path
-}
-
-// importMessages are the texts of the path and import pages.
-var importMessages = map[string][2]string{
-	"audit_credential_attached":  {"attestation d'une autre structure rattachée", "credential from another structure attached"},
-	"notice_attached":            {"Attestation rattachée au parcours.", "Credential attached to the path."},
-	"path_unavailable":           {"Le parcours n'a pas pu être affiché ; l'équipe technique peut retrouver l'erreur dans le journal du serveur.", "The path could not be shown; the technical team can find the error in the server log."},
-	"path_caption":               {"Parcours : attestations délivrées ici et rattachées d'autres structures, les plus récentes d'abord", "Path: credentials issued here and attached from other structures, newest first"},
-	"path_date":                  {"Date", "Date"},
-	"path_levels":                {"Niveaux", "Levels"},
-	"path_here":                  {"cette instance", "this instance"},
-	"path_partner":               {"partenaire", "partner"},
-	"path_attached":              {"rattachée", "attached"},
-	"path_issued_here":           {"délivrée ici", "issued here"},
-	"path_status_active":         {"valide", "valid"},
-	"path_status_revoked":        {"révoquée", "revoked"},
-	"path_status_suspended":      {"suspendue", "suspended"},
-	"path_status_expired":        {"expirée", "expired"},
-	"path_status_unknown_issuer": {"émetteur plus reconnu ici", "issuer no longer trusted here"},
-	"path_status_other":          {"ne se vérifie plus", "no longer verifies"},
-	"path_stale":                 {"statut non vérifié depuis le %s (il y a %s) : l'émetteur n'a pas pu être joint", "status not checked since %s (%s ago): the issuer could not be reached"},
-	"path_unchecked":             {"statut de révocation non vérifiable pour le moment", "revocation status cannot be checked for now"},
-	"path_card":                  {"révocation non vérifiable depuis une carte", "revocation not checkable from a card"},
-	"path_current_title":         {"Niveaux actuels et prochaines étapes", "Current levels and next steps"},
-	"path_current_hint":          {"Le niveau actuel est le plus haut niveau attesté par une attestation qui se vérifie encore.", "The current level is the highest level attested by a credential that still verifies."},
-	"path_current_level":         {"Niveau actuel", "Current level"},
-	"path_next_level":            {"Prochain niveau", "Next level"},
-	"path_resources":             {"Pour s'entraîner", "To practise"},
-	"path_from":                  {"attesté par %s le %s", "attested by %s on %s"},
-	"path_top_level":             {"Niveau le plus haut du référentiel atteint.", "The framework's highest level is reached."},
-	"path_no_resource":           {"Pas de ressource suggérée pour ce niveau.", "No resource suggested for this level."},
-	"path_new_assessment":        {"Nouvelle évaluation à partir de ces niveaux", "New assessment from these levels"},
-	"path_resource_free":         {"gratuit", "free"},
-	"path_resource_paid":         {"payant", "paid"},
-	"path_resource_languages":    {"langues :", "languages:"},
-	"assess_from_path":           {"Les niveaux sont pré-remplis avec les niveaux actuels de la personne, attestations rattachées comprises ; ajustez-les selon ce que vous observez.", "The levels are pre-filled with the learner's current levels, attached credentials included; adjust them to what you observe."},
-	"attach_title":               {"Rattacher une attestation d'une autre structure", "Attach a credential from another structure"},
-	"attach_input":               {"Attestation (.jwt ou JSON), texte du QR code de la carte ou code court", "Credential (.jwt or JSON), the card's QR text or short code"},
-	"attach_hint":                {"Elle est vérifiée (signature, émetteur reconnu, dates, révocation) avant tout rattachement.", "It is verified (signature, trusted issuer, dates, revocation) before anything is attached."},
-	"attach_check":               {"Vérifier avant de rattacher", "Verify before attaching"},
-	"import_title":               {"Rattacher une attestation", "Attach a credential"},
-	"import_verified":            {"Attestation vérifiée", "Credential verified"},
-	"import_existing":            {"Rattacher à une personne de votre structure", "Attach to a learner of your structure"},
-	"import_search":              {"Rechercher une personne par nom", "Search a learner by name"},
-	"import_choose":              {"Personne à qui rattacher l'attestation", "Learner to attach the credential to"},
-	"import_no_match":            {"Aucune personne de vos structures ne correspond à ce nom ; cherchez autrement ou créez une fiche.", "No learner of your structures matches this name; search otherwise or create a record."},
-	"import_attach_existing":     {"Rattacher à cette personne", "Attach to this learner"},
-	"import_new":                 {"Ou créer une nouvelle fiche", "Or create a new record"},
-	"import_attach_new":          {"Créer la fiche et rattacher", "Create the record and attach"},
-	"import_back":                {"Retour à la fiche de la personne", "Back to the learner's record"},
-	"import_refused":             {"Rien n'a été rattaché.", "Nothing was attached."},
-}
-
-func init() {
-	for k, v := range importMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
+	v.Path = path
 }

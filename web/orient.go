@@ -57,7 +57,8 @@ type (
 
 // addOrientation puts the orientation and the referrals on a learner's
 // page (after addPath). On an instance without places it adds nothing.
-func (s *Server) addOrientation(c *gin.Context, p *page, l *schema.Learner) {
+func (s *Server) addOrientation(c *gin.Context, p *page, lv *learnerView) {
+	l := lv.Learner
 	if s.Places == nil {
 		return
 	}
@@ -71,7 +72,7 @@ func (s *Server) addOrientation(c *gin.Context, p *page, l *schema.Learner) {
 			d, _ := time.Parse(time.DateOnly, r.On)
 			views = append(views, referralView{r, d})
 		}
-		p.D["Referrals"] = views
+		lv.Referrals = views
 	} else if s.Log != nil {
 		s.Log.Error("learner referrals", "learner", l.ID, "err", err)
 	}
@@ -79,8 +80,8 @@ func (s *Server) addOrientation(c *gin.Context, p *page, l *schema.Learner) {
 		return
 	}
 	v := &orientView{Postcode: strings.TrimSpace(c.Query("cp")), From: "structure", Today: s.now().UTC().Format(time.DateOnly)}
-	p.D["Orient"] = v
-	path, _ := p.D["Path"].(*learnerPath)
+	lv.Orient = v
+	path := lv.Path
 	if path == nil {
 		return
 	}
@@ -205,10 +206,9 @@ func (s *Server) learnerRefer(c *gin.Context) {
 	}
 	p := s.view(c, "learner_title")
 	p.Error = s.errorText(c, p, err)
-	p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
-	p.D["LastF"] = s.LastFramework(ctx, a, l)
-	p.D["StructureName"] = s.structureNames(c)[l.Structure]
-	s.addPath(c, p, l)
-	s.addOrientation(c, p, l)
+	p.Title = l.Name
+	lv := s.newLearnerView(c, p, l)
+	s.addPath(c, p, lv)
+	s.addOrientation(c, p, lv)
 	s.render(c, http.StatusBadRequest, "learner", p)
 }

@@ -42,7 +42,8 @@ type page struct {
 	CSRF    string
 	Error   string
 	Notice  string
-	D       map[string]any
+	View    any  // the page's own data: a typed struct per page (views.go)
+	Refresh bool // without JavaScript, reload every 2 s (a batch running)
 	BaseURL string
 	Now     time.Time
 }
@@ -154,7 +155,7 @@ func lang(c *gin.Context) string {
 
 func (s *Server) view(c *gin.Context, titleKey string) *page {
 	l := lang(c)
-	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(), D: map[string]any{},
+	p := &page{Lang: l, Other: "en", Title: tr(l, titleKey), Path: c.Request.URL.RequestURI(),
 		BaseURL: strings.TrimRight(s.BaseURL, "/"), Now: s.now()}
 	if l == "en" {
 		p.Other = "fr"
@@ -336,15 +337,14 @@ func (s *Server) loginPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "login_title")
-	p.D["Next"] = localPath(c.Query("next"))
-	p.D["Email"] = ""
+	p.View = &loginView{Next: localPath(c.Query("next"))}
 	s.render(c, http.StatusOK, "login", p)
 }
 
 func (s *Server) loginPost(c *gin.Context) {
 	p := s.view(c, "login_title")
 	next := localPath(c.PostForm("next"))
-	p.D["Next"], p.D["Email"] = next, c.PostForm("email")
+	p.View = &loginView{Next: next, Email: c.PostForm("email")}
 	if err := s.checkCSRF(c, nil); err != nil {
 		p.Error = s.errorText(c, p, err)
 		s.render(c, http.StatusForbidden, "login", p)
@@ -407,7 +407,8 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Invite"], p.D["Email"], p.D["Action"] = invite, l.Email, c.Request.URL.Path
+	v := &linkView{Invite: invite, Email: l.Email, Action: c.Request.URL.Path}
+	p.View = v
 	switch l.Purpose {
 	case schema.LinkLogin, schema.LinkReset:
 		u, err := s.Users.FindUser(ctx, l.UserID)
@@ -419,25 +420,25 @@ func (s *Server) renderLink(c *gin.Context, status int, formErr error) {
 			s.render(c, http.StatusNotFound, "error", p)
 			return
 		}
-		p.D["Email"] = u.Email
+		v.Email = u.Email
 		if l.Purpose == schema.LinkReset {
 			p.Title = tr(p.Lang, "reset_title")
-			p.D["Reset"] = true
+			v.Reset = true
 		}
 	case schema.LinkInvite:
 		if st, err := s.structureByID(c, l.StructureID); err == nil {
-			p.D["Structure"] = st.Name
-			p.D["Role"] = tr(p.Lang, "role_"+string(l.Role))
+			v.Structure = st.Name
+			v.Role = tr(p.Lang, "role_"+string(l.Role))
 		}
 		if u, err := s.Users.FindUserByEmail(ctx, l.Email); err == nil {
-			p.D["Existing"] = true
+			v.Existing = true
 			switch {
 			case p.User == nil:
-				p.D["LoginURL"] = "/login?next=" + url.QueryEscape(c.Request.URL.Path)
+				v.LoginURL = "/login?next=" + url.QueryEscape(c.Request.URL.Path)
 			case p.User.ID == u.ID:
-				p.D["Answer"] = true
+				v.Answer = true
 			default:
-				p.D["OtherAccount"] = p.User.Email
+				v.OtherAccount = p.User.Email
 			}
 		}
 	}
@@ -534,15 +535,13 @@ func (s *Server) homePage(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	p.D["Q"], p.D["Learners"], p.D["Credentials"] = q, learners, creds
-	p.D["StNames"] = s.structureNames(c)
-	if st := s.NeedsSetUp(c.Request.Context(), a); st != nil {
-		p.D["SetUp"] = st
-	}
+	v := &homeView{Query: q, Learners: learners, Credentials: creds, StructureNames: s.structureNames(c),
+		SetUp: s.NeedsSetUp(c.Request.Context(), a)}
+	p.View = v
 	if p.Admin {
-		p.D["Loopback"] = s.loopbackWarning(p.Lang)
+		v.Loopback = s.loopbackWarning(p.Lang)
 	}
-	s.addErasureRequests(c, p)
+	v.ErasureRequests = s.erasureRequests(c)
 	s.render(c, http.StatusOK, "home", p)
 }
 
@@ -553,8 +552,7 @@ func (s *Server) learnerNewPage(c *gin.Context) {
 		s.renderPageError(c, err)
 		return
 	}
-	p.D["Structures"] = sts
-	p.D["In"] = app.LearnerInput{}
+	p.View = &learnerNewView{Structures: sts}
 	s.render(c, http.StatusOK, "learner_new", p)
 }
 
@@ -573,8 +571,8 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		}
 		p := s.view(c, "learner_new_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), actorOf(c))
-		p.D["In"] = in
+		sts, _ := s.VisibleStructures(c.Request.Context(), actorOf(c))
+		p.View = &learnerNewView{Structures: sts, Input: in}
 		s.render(c, http.StatusBadRequest, "learner_new", p)
 		return
 	}
@@ -583,6 +581,15 @@ func (s *Server) learnerCreate(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/learners/"+l.ID+"?ok=created")
+}
+
+// newLearnerView makes the view of a learner's page with what every
+// form of it shows, and gives it to p.
+func (s *Server) newLearnerView(c *gin.Context, p *page, l *schema.Learner) *learnerView {
+	v := &learnerView{Learner: l, StructureName: s.structureNames(c)[l.Structure], Frameworks: s.learnerFrameworks(c, l),
+		LastFramework: s.LastFramework(c.Request.Context(), actorOf(c), l)}
+	p.View = v
+	return v
 }
 
 func (s *Server) learnerPage(c *gin.Context) {
@@ -597,13 +604,10 @@ func (s *Server) learnerPage(c *gin.Context) {
 	if l.Erased() {
 		p.Title = tr(p.Lang, "learner_erased")
 	}
-	p.D["L"] = l
-	p.D["StructureName"] = s.structureNames(c)[l.Structure]
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
-	p.D["LastF"] = s.LastFramework(c.Request.Context(), a, l)
-	s.addPath(c, p, l)
-	s.addCarnetLink(c, p, l)
-	s.addOrientation(c, p, l)
+	v := s.newLearnerView(c, p, l)
+	s.addPath(c, p, v)
+	s.addCarnetLink(c, v)
+	s.addOrientation(c, p, v)
 	s.render(c, http.StatusOK, "learner", p)
 }
 
@@ -619,11 +623,10 @@ func (s *Server) learnerUpdate(c *gin.Context) {
 			p := s.view(c, "learner_title")
 			p.Error = s.errorText(c, p, err)
 			if l, err2 := s.Learner(c.Request.Context(), actorOf(c), c.Param("id")); err2 == nil {
-				p.Title, p.D["L"], p.D["Frameworks"] = l.Name, l, s.learnerFrameworks(c, l)
-				p.D["LastF"] = s.LastFramework(c.Request.Context(), actorOf(c), l)
-				p.D["StructureName"] = s.structureNames(c)[l.Structure]
-				s.addPath(c, p, l)
-				s.addOrientation(c, p, l)
+				p.Title = l.Name
+				v := s.newLearnerView(c, p, l)
+				s.addPath(c, p, v)
+				s.addOrientation(c, p, v)
 				s.render(c, http.StatusBadRequest, "learner", p)
 				return
 			}
@@ -702,8 +705,8 @@ func (s *Server) assessPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "assess_title")
-	p.D["L"] = l
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
+	v := &assessView{Learner: l, Frameworks: s.learnerFrameworks(c, l), Levels: map[string]string{}}
+	p.View = v
 	// The assessment opens on the framework asked for, or the one last
 	// used with this learner, or the structure's default one.
 	var fw *schema.Framework
@@ -716,17 +719,16 @@ func (s *Server) assessPage(c *gin.Context) {
 		s.renderPageError(c, schema.Errorf(schema.ENOTFOUND, "No framework is installed: ask the administrator", "Aucun référentiel n'est installé : demandez à l'administrateur"))
 		return
 	}
-	p.D["F"] = fw
-	p.D["Levels"] = map[string]string{}
+	v.Framework = fw
 	if c.Query("from") == "path" { // start from the learner's current levels
 		levels, err := s.startingLevels(c.Request.Context(), actorOf(c), l, fw)
 		if err != nil {
 			s.renderPageError(c, err)
 			return
 		}
-		p.D["Levels"], p.D["FromPath"] = levels, len(levels) > 0
+		v.Levels, v.FromPath = levels, len(levels) > 0
 	}
-	p.D["In"] = app.AssessmentInput{Framework: fw.ID}
+	v.Input = app.AssessmentInput{Framework: fw.ID}
 	s.render(c, http.StatusOK, "assess", p)
 }
 
@@ -790,14 +792,13 @@ func (s *Server) assessPost(c *gin.Context) {
 	}
 	p := s.view(c, "assess_title")
 	in.Lang = p.Lang
-	p.D["L"], p.D["F"], p.D["In"] = l, fw, in
-	p.D["MediatorName"] = a.User.Name
-	p.D["Frameworks"] = s.learnerFrameworks(c, l)
 	levels := map[string]string{}
 	for k, v := range in.Levels {
 		levels[k] = fmt.Sprint(v)
 	}
-	p.D["Levels"] = levels
+	v := &assessView{Learner: l, Framework: fw, Input: in, MediatorName: a.User.Name,
+		Frameworks: s.learnerFrameworks(c, l), Levels: levels}
+	p.View = v
 	action := c.PostForm("action")
 	if action == "edit" {
 		s.render(c, http.StatusOK, "assess", p)
@@ -826,7 +827,7 @@ func (s *Server) assessPost(c *gin.Context) {
 			}
 		}
 		p.Title = tr(p.Lang, "review_title")
-		p.D["Lines"] = lines
+		v.Lines = lines
 		s.render(c, http.StatusOK, "assess_review", p)
 		return
 	}
@@ -852,14 +853,13 @@ func (s *Server) credentialPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "credential_title")
-	p.D["C"] = r
-	p.D["IssuerName"] = r.Structure
+	v := &credentialView{Credential: r, IssuerName: r.Structure, JSON: s.toCredentialJSON(r)}
+	p.View = v
 	if st, err := s.Structures.FindStructure(c.Request.Context(), r.Structure); err == nil {
-		p.D["IssuerName"] = st.Name
+		v.IssuerName = st.Name
 	}
-	p.D["J"] = s.toCredentialJSON(r)
 	if fw, err := s.Frameworks.Get(r.Framework); err == nil {
-		p.D["F"] = fw
+		v.Framework = fw
 		var lines []reviewLine
 		for _, res := range r.Results {
 			line := reviewLine{Code: res.Competency, Level: res.Level, Label: res.Level}
@@ -877,19 +877,19 @@ func (s *Server) credentialPage(c *gin.Context) {
 			}
 			lines = append(lines, labelled(line, fw, p.Lang))
 		}
-		p.D["Lines"] = lines
+		v.Lines = lines
 	}
 	if r.JWT != "" {
 		res := s.Verifier.Verify(c.Request.Context(), []byte(r.JWT))
-		p.D["Check"] = res
+		v.Check = res
 		if res.Credential != nil {
 			b, _ := indentJSON(res.Credential)
-			p.D["Signed"] = string(b)
+			v.Signed = string(b)
 		}
 	}
 	if r.LearnerID != "" {
 		if l, err := s.Learners.FindLearner(c.Request.Context(), r.LearnerID); err == nil {
-			p.D["L"] = l
+			v.Learner = l
 		}
 	}
 	s.render(c, http.StatusOK, "credential", p)
@@ -1074,9 +1074,7 @@ func (s *Server) structuresPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "structures_title")
-	p.D["Structures"] = list
-	p.D["NetworkAdmin"] = a.User.NetworkAdmin
-	p.D["In"] = app.StructureInput{}
+	p.View = &structuresView{Structures: list, NetworkAdmin: a.User.NetworkAdmin}
 	s.render(c, http.StatusOK, "structures", p)
 }
 
@@ -1096,9 +1094,8 @@ func (s *Server) structureCreate(c *gin.Context) {
 		}
 		p := s.view(c, "structures_title")
 		p.Error = s.errorText(c, p, err)
-		p.D["Structures"], _ = s.VisibleStructures(c.Request.Context(), a)
-		p.D["NetworkAdmin"] = a.User.NetworkAdmin
-		p.D["In"] = in
+		sts, _ := s.VisibleStructures(c.Request.Context(), a)
+		p.View = &structuresView{Structures: sts, NetworkAdmin: a.User.NetworkAdmin, Input: in}
 		s.render(c, http.StatusBadRequest, "structures", p)
 		return
 	}
@@ -1127,15 +1124,14 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["S"], p.D["DID"], p.D["InviteURL"] = st, s.DID(st.Slug), inviteURL
+	v := &structureView{Structure: st, DID: s.DID(st.Slug), InviteURL: inviteURL, CanAdmin: a.Can(st.ID, schema.RoleAdmin),
+		Frameworks: s.StructureFrameworks(st), CardLangs: s.cardLangOptions(p.Lang, st.CardLang)}
+	p.View = v
 	if resetFor != nil {
-		p.D["ResetURL"], p.D["ResetFor"] = resetURL, resetFor.Email
+		v.ResetURL, v.ResetFor = resetURL, resetFor.Email
 	}
-	p.D["CanAdmin"] = a.Can(st.ID, schema.RoleAdmin)
-	p.D["Frameworks"] = s.StructureFrameworks(st)
-	p.D["CardLangs"] = s.cardLangOptions(p.Lang, st.CardLang)
-	if a.Can(st.ID, schema.RoleAdmin) {
-		if err := s.keysView(c, p, st); err != nil {
+	if v.CanAdmin {
+		if v.Keys, err = s.keysView(c, p, st); err != nil {
 			s.renderPageError(c, err)
 			return
 		}
@@ -1144,31 +1140,17 @@ func (s *Server) renderStructureReset(c *gin.Context, status int, formErr error,
 			s.renderPageError(c, err)
 			return
 		}
-		type member struct {
-			ID          int64
-			Email, Name string
-			Role        string
-			CanReset    bool
-		}
-		var ms []member
 		for _, u := range users {
-			ms = append(ms, member{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
+			v.Members = append(v.Members, structureMember{u.ID, u.Email, u.Name, tr(p.Lang, "role_"+string(u.RoleIn(st.ID))), u.ID != a.User.ID && app.CanReset(a, u)})
 		}
-		p.D["Members"] = ms
 		invites, err := s.PendingInvites(c.Request.Context(), a, st.Slug)
 		if err != nil && schema.ErrorCode(err) != schema.EUNAVAILABLE {
 			s.renderPageError(c, err)
 			return
 		}
-		type pending struct {
-			Email, Role string
-			Expires     time.Time
-		}
-		var ps []pending
 		for _, l := range invites {
-			ps = append(ps, pending{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
+			v.Invites = append(v.Invites, pendingInvite{l.Email, tr(p.Lang, "role_"+string(l.Role)), l.ExpiresAt})
 		}
-		p.D["Invites"] = ps
 	}
 	s.render(c, status, "structure", p)
 }
@@ -1281,7 +1263,7 @@ func (s *Server) renderAccount(c *gin.Context, status int, newToken string, form
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Tokens"], p.D["NewToken"] = tokens, newToken
+	p.View = &accountView{Tokens: tokens, NewToken: newToken}
 	s.render(c, status, "account", p)
 }
 
@@ -1315,7 +1297,7 @@ func (s *Server) auditPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "audit_title")
-	p.D["Lines"] = s.auditLines(c.Request.Context(), p.Lang, list)
+	p.View = &auditView{Lines: s.auditLines(c.Request.Context(), p.Lang, list)}
 	s.render(c, http.StatusOK, "audit", p)
 }
 

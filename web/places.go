@@ -172,15 +172,13 @@ func (s *Server) lieuxPage(c *gin.Context) {
 	p := s.view(c, "lieux_title")
 	q, service := strings.TrimSpace(c.Query("q")), c.Query("service")
 	fwID, comp, level := c.Query("framework"), strings.TrimSpace(c.Query("competency")), strings.TrimSpace(c.Query("level"))
-	p.D["Q"], p.D["Service"], p.D["Framework"], p.D["Competency"], p.D["Level"] = q, service, fwID, comp, level
-	p.D["Services"] = places.Services
-	var fws []*schema.Framework
+	pv := &lieuxView{Query: q, Service: service, Framework: fwID, Competency: comp, Level: level, Services: places.Services}
+	p.View = pv
 	for _, id := range s.Frameworks.IDs() {
 		if fw, err := s.Frameworks.Get(id); err == nil {
-			fws = append(fws, fw)
+			pv.Frameworks = append(pv.Frameworks, fw)
 		}
 	}
-	p.D["Frameworks"] = fws
 	status := http.StatusOK
 	var list []*places.Place
 	var offers []*places.Offer
@@ -249,7 +247,7 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	p.D["Places"] = out
+	pv.Places = out
 	// Places outside the network (imported, or shared by a partner
 	// Carnet), for orientation, with the offers partners share there; when
 	// an offer is asked for, the partners' places whose offers serve it
@@ -309,7 +307,7 @@ func (s *Server) lieuxPage(c *gin.Context) {
 			}
 			ov = append(ov, v)
 		}
-		p.D["Outside"], p.D["OutsideMore"], p.D["OutsideMax"] = ov, more, MaxOutsideListed
+		pv.Outside, pv.OutsideMore, pv.OutsideMax = ov, more, MaxOutsideListed
 	}
 	// The map: progressive enhancement of the list, its tiles from the
 	// configured server, which the Content-Security-Policy names exactly.
@@ -317,11 +315,11 @@ func (s *Server) lieuxPage(c *gin.Context) {
 		if tiles.Clean(true) != nil {
 			tiles = places.DefaultTiles() // a stored value that no longer passes is not used
 		}
-		p.D["Map"], p.D["OSM"] = tiles, places.DefaultTileURL
+		pv.Map, pv.OSM = &tiles, places.DefaultTileURL
 		c.Header("Content-Security-Policy", contentSecurityPolicy(tiles.Origin()))
 	}
 	if a, ok := c.Get("actor"); ok && a.(*app.Actor).User.NetworkAdmin {
-		p.D["CanAdmin"] = true
+		pv.CanAdmin = true
 	}
 	s.render(c, status, "lieux", p)
 }
@@ -479,8 +477,9 @@ func (s *Server) renderLieuEdit(c *gin.Context, status int, st *schema.Structure
 	if formErr != nil {
 		p.Error = s.errorText(c, p, formErr)
 	}
-	p.D["Name"], p.D["Slug"] = st.Name, st.Slug
-	p.D["Texts"], p.D["Lists"] = lieuForm(p.Lang, pl)
+	v := &lieuEditView{Name: st.Name, Slug: st.Slug}
+	v.Texts, v.Lists = lieuForm(p.Lang, pl)
+	p.View = v
 	s.render(c, status, "lieu_edit", p)
 }
 

@@ -107,8 +107,7 @@ func (s *Server) renderLieuxAdmin(c *gin.Context, status int, v *lieuxAdminView,
 			v.OfferRejects = append(v.OfferRejects, pv)
 		}
 	}
-	p.D["V"] = v
-	p.D["Default"] = places.DefaultTiles()
+	p.View = &lieuxAdminPage{Admin: v, Default: places.DefaultTiles()}
 	s.render(c, status, "lieux_admin", p)
 }
 

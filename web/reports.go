@@ -209,14 +209,12 @@ func (s *Server) bilanPage(c *gin.Context) {
 			admin = append(admin, x)
 		}
 	}
-	p.D["In"] = in
-	p.D["Structures"] = admin
-	p.D["Network"] = a.User.NetworkAdmin
-	p.D["Frameworks"] = s.frameworkList()
-	p.D["Presets"] = presets(s.now(), in)
+	v := &bilanView{Input: in, Structures: admin, Network: a.User.NetworkAdmin, Frameworks: s.frameworkList(),
+		Presets: presets(s.now(), in)}
+	p.View = v
 	if r != nil {
-		p.D["R"] = r
-		p.D["Below"] = r.Threshold - 1
+		v.Report = r
+		v.Below = r.Threshold - 1
 		var comps []bilanCompetence
 		for _, cp := range r.Competences {
 			title := cp.Code
@@ -227,10 +225,10 @@ func (s *Server) bilanPage(c *gin.Context) {
 			}
 			comps = append(comps, bilanCompetence{Competence: cp, Title: title, Chart: template.HTML(report.LevelsSVG(cp, p.Lang))}) // #nosec: built with escaped text
 		}
-		p.D["Competences"] = comps
-		p.D["Progress"] = template.HTML(report.ProgressSVG(r.Competences, p.Lang))
-		p.D["Monthly"] = template.HTML(report.MonthlySVG(r.Monthly, p.Lang))
-		p.D["Workshops"] = template.HTML(report.WorkshopsSVG(r, p.Lang)) // #nosec: built with escaped text
+		v.Competences = comps
+		v.Progress = template.HTML(report.ProgressSVG(r.Competences, p.Lang))
+		v.Monthly = template.HTML(report.MonthlySVG(r.Monthly, p.Lang))
+		v.Workshops = template.HTML(report.WorkshopsSVG(r, p.Lang)) // #nosec: built with escaped text
 		q := url.Values{"from": {r.From}, "to": {r.To}}
 		if in.Structure != "" {
 			q.Set("structure", in.Structure)
@@ -241,9 +239,9 @@ func (s *Server) bilanPage(c *gin.Context) {
 		// Whole URLs, typed as such: html/template would escape a query
 		// string inserted after "?" as one value.
 		here := "/bilan?" + q.Encode()
-		p.D["CSV"] = template.URL(here + "&format=csv")
-		p.D["CSVSemi"] = template.URL(here + "&format=csv&sep=%3B")
-		p.D["PDF"] = template.URL(here + "&format=pdf")
+		v.CSV = template.URL(here + "&format=csv")
+		v.CSVSemi = template.URL(here + "&format=csv&sep=%3B")
+		v.PDF = template.URL(here + "&format=pdf")
 	}
 	s.render(c, http.StatusOK, "bilan", p)
 }
@@ -361,91 +359,5 @@ func (s *Server) flushVerifications(ctx context.Context, force bool) {
 			}
 		}
 		t.mu.Unlock()
-	}
-}
-
-// reportMessages are the texts of the bilan's page.
-var reportMessages = map[string][2]string{
-	"nav_bilan":            {"Bilan", "Report"},
-	"bilan_title":          {"Bilan", "Report"},
-	"bilan_intro":          {"Les chiffres de l'accompagnement pour une période : à présenter aux partenaires et aux financeurs. Ce sont des totaux, sans aucun nom.", "The figures of the support given over a period, for partners and funders. They are totals, with no names."},
-	"bilan_from":           {"Du", "From"},
-	"bilan_to":             {"Au (inclus)", "To (included)"},
-	"bilan_structure":      {"Structure", "Structure"},
-	"bilan_all_mine":       {"Toutes mes structures", "All my structures"},
-	"bilan_network":        {"Tout le réseau", "The whole network"},
-	"bilan_framework":      {"Référentiel", "Framework"},
-	"bilan_all_fw":         {"Tous les référentiels", "All frameworks"},
-	"bilan_show":           {"Afficher", "Show"},
-	"bilan_month":          {"Ce mois-ci", "This month"},
-	"bilan_quarter":        {"Ce trimestre", "This quarter"},
-	"bilan_year":           {"Cette année", "This year"},
-	"bilan_last_year":      {"L'année dernière", "Last year"},
-	"bilan_period":         {"Période du %s au %s", "Period from %s to %s"},
-	"bilan_exports":        {"Exporter", "Export"},
-	"bilan_csv":            {"CSV (virgules)", "CSV (commas)"},
-	"bilan_csv_semi":       {"CSV (points-virgules, pour Excel en français)", "CSV (semicolons, for Excel in French)"},
-	"bilan_pdf":            {"PDF imprimable", "Printable PDF"},
-	"bilan_key":            {"Chiffres clés", "Key figures"},
-	"bilan_figure":         {"Indicateur", "Figure"},
-	"bilan_this":           {"Cette période", "This period"},
-	"bilan_previous":       {"Période précédente (%s – %s)", "Previous period (%s – %s)"},
-	"bilan_people":         {"Personnes accompagnées", "People accompanied"},
-	"bilan_new":            {"dont nouvelles", "of whom new"},
-	"bilan_returning":      {"dont déjà venues", "of whom returning"},
-	"bilan_assessments":    {"Évaluations (attestations délivrées)", "Assessments (credentials issued)"},
-	"bilan_revoked":        {"Attestations révoquées", "Credentials revoked"},
-	"bilan_suspended":      {"Attestations suspendues", "Credentials suspended"},
-	"bilan_workshops":      {"Ateliers et participants", "Workshops and participants"},
-	"bilan_w_held":         {"Ateliers tenus", "Workshops held"},
-	"bilan_w_participants": {"Participant·es aux ateliers", "Workshop participants"},
-	"bilan_w_credentials":  {"Attestations délivrées en atelier", "Credentials issued in workshops"},
-	"bilan_w_by_structure": {"Ateliers par structure", "Workshops by structure"},
-	"bilan_w_by_partner":   {"Ateliers par partenaire", "Workshops by partner"},
-	"bilan_w_partner":      {"Partenaire", "Partner"},
-	"bilan_w_none":         {"Aucun atelier délivré pendant cette période.", "No workshop issued in this period."},
-	"bilan_m8":             {"Ateliers : un atelier est tenu pendant la période quand la première de ses attestations y est délivrée (un atelier pas encore délivré ne compte pas) ; ses attestations sont celles de sa dernière délivrance, quel que soit leur statut depuis ; participant·es : les personnes différentes qui ont reçu ces attestations, une fois chacune même si elles ont suivi plusieurs ateliers. Les ateliers sont des séances, pas des personnes : leur nombre s'affiche toujours. Par partenaire : tel que saisi dans l'atelier, sans tenir compte des majuscules ni des accents.", "Workshops: a workshop is held in the period when the first of its credentials is issued in it (a workshop not issued yet does not count); its credentials are those of its latest issuance, whatever their status since; participants: the distinct people who received those credentials, once each even when they attended several workshops. Workshops are sessions, not people: their number is always shown. By partner: as typed in the workshop, letter case and accents aside."},
-	"bilan_months":         {"Mois par mois", "Month by month"},
-	"bilan_month_col":      {"Mois", "Month"},
-	"bilan_m_people":       {"Personnes", "People"},
-	"bilan_m_issued":       {"Attestations", "Credentials"},
-	"bilan_competences":    {"Par compétence", "By competency"},
-	"bilan_assessed":       {"Personnes évaluées", "People assessed"},
-	"bilan_level":          {"Niveau", "Level"},
-	"bilan_people_col":     {"Personnes", "People"},
-	"bilan_progress":       {"Progression", "Progression"},
-	"bilan_comp":           {"Compétence", "Competency"},
-	"bilan_twice":          {"Évaluées au moins deux fois", "Assessed at least twice"},
-	"bilan_up":             {"Ont progressé", "Moved up"},
-	"bilan_by":             {"De combien de niveaux", "By how many levels"},
-	"bilan_median":         {"Durée médiane (jours)", "Median time (days)"},
-	"bilan_continuity":     {"Continuité entre structures", "Continuity across structures"},
-	"bilan_attached":       {"Attestations d'autres structures rattachées", "Credentials from other structures attached"},
-	"bilan_partner":        {"Émetteur", "Issuer"},
-	"bilan_multi":          {"Personnes dont le parcours passe par plusieurs structures", "People whose path spans several structures"},
-	"bilan_verif":          {"Vérifications de nos attestations sur cette instance", "Verifications of our credentials on this instance"},
-	"bilan_day":            {"Jour", "Day"},
-	"bilan_count":          {"Nombre", "Count"},
-	"bilan_next":           {"Ressources suggérées comme prochaine étape", "Resources suggested as next steps"},
-	"bilan_resource":       {"Ressource", "Resource"},
-	"bilan_times":          {"Suggestions", "Suggestions"},
-	"bilan_none":           {"Aucune donnée pour cette période.", "No data for this period."},
-	"bilan_table":          {"Les mêmes chiffres en tableau", "The same figures as a table"},
-	"bilan_method":         {"Méthode", "Method"},
-	"bilan_m1":             {"Personnes accompagnées : celles qui ont reçu au moins une attestation (une évaluation) pendant la période, quel que soit son statut depuis. Nouvelles : leur toute première attestation de ces structures (dans ce référentiel, s'il est choisi) est de la période ; les autres sont déjà venues.", "People accompanied: those who received at least one credential (one assessment) in the period, whatever its status since. New: their very first credential from these structures (in this framework, when one is chosen) is in the period; the others are returning."},
-	"bilan_m2":             {"Révoquées, suspendues : attestations dont la révocation, ou la suspension toujours en cours, date de la période, quelle que soit leur date de délivrance.", "Revoked, suspended: credentials whose revocation, or current suspension, dates from the period, whenever they were issued."},
-	"bilan_m3":             {"Par compétence : chaque personne évaluée pendant la période compte une fois, au niveau de sa dernière attestation de la période. Les attestations révoquées ne comptent ni dans les niveaux ni dans la progression.", "By competency: each person assessed in the period counts once, at the level of their latest credential of the period. Revoked credentials count neither in the levels nor in the progression."},
-	"bilan_m4":             {"Progression : parmi les personnes évaluées pendant la période, celles évaluées au moins deux fois sur la compétence jusqu'à la fin de la période (périodes précédentes comprises) ; ont progressé : leur dernier niveau est au-dessus du premier ; la durée est le nombre de jours entre ces deux évaluations (médiane).", "Progression: among the people assessed in the period, those assessed at least twice on the competency up to the period's end (earlier periods included); moved up: their latest level is above their first; the time is the number of days between those two assessments (median)."},
-	"bilan_m5":             {"Continuité : attestations d'autres émetteurs (partenaires, autres structures) rattachées pendant la période ; personnes accompagnées dont au moins une attestation d'une autre structure est rattachée. Vérifications : sur cette instance, des attestations et cartes de ces structures, par jour (ce sont des vérifications, pas des personnes ; elles ne dépendent pas du référentiel).", "Continuity: credentials from other issuers (partners, other structures) attached in the period; people accompanied with at least one credential from another structure attached. Verifications: on this instance, of these structures' credentials and cards, by day (verifications, not people; they do not depend on the framework)."},
-	"bilan_m6":             {"Prochaines étapes : pour chaque personne et compétence, les ressources du catalogue pour le niveau suivant le sien. Période précédente : la période de même durée juste avant (le mois, trimestre ou année précédent).", "Next steps: for each person and competency, the catalogue's resources for the level after theirs. Previous period: the period of the same length just before (the previous month, quarter or year)."},
-	"bilan_m7":             {"Confidentialité : tout nombre entre 1 et %d est affiché « < %d », ici comme dans les exports, pour que personne ne soit reconnaissable.", "Privacy: every count from 1 to %d is shown \"< %d\", here as in the exports, so that no one can be recognised."},
-}
-
-func init() {
-	for k, v := range reportMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
 	}
 }

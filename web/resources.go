@@ -172,8 +172,7 @@ func (s *Server) resourcesPage(c *gin.Context) {
 	case schema.AuditResourceAdd, schema.AuditResourceEdit, schema.AuditResourceDelete:
 		p.Notice = tr(p.Lang, "notice_"+ok)
 	}
-	p.D["Resources"] = s.resourceViews(list, p.Lang)
-	p.D["CanEdit"] = a.User.NetworkAdmin && s.Resources != nil
+	p.View = &resourcesView{Resources: s.resourceViews(list, p.Lang), CanEdit: a.User.NetworkAdmin && s.Resources != nil}
 	s.render(c, http.StatusOK, "resources", p)
 }
 
@@ -194,9 +193,7 @@ func (s *Server) renderResourceForm(c *gin.Context, status int, f resourceForm, 
 		}
 		hints = append(hints, fw.Title.In(p.Lang)+colon(p.Lang)+strings.Join(ids, ", "))
 	}
-	p.D["Form"] = f.withRows()
-	p.D["Frameworks"] = s.frameworkList()
-	p.D["Hints"] = hints
+	p.View = &resourceEditView{Form: f.withRows(), Frameworks: s.frameworkList(), Hints: hints}
 	s.render(c, status, "resource_edit", p)
 }
 
@@ -273,63 +270,4 @@ func (s *Server) resourceDelete(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/resources?ok="+schema.AuditResourceDelete)
-}
-
-// resourceMessages are the texts of the catalogue's pages.
-var resourceMessages = map[string][2]string{
-	"nav_resources":                       {"Ressources", "Resources"},
-	"catalogue_title":                     {"Ressources d'autoformation", "Self-training resources"},
-	"catalogue_intro":                     {"Ces ressources sont suggérées aux personnes pour continuer à progresser : sur leur page et sur l'attestation A4, selon les compétences et les niveaux qu'elles couvrent.", "These resources are suggested to learners to keep progressing: on their page and on the A4 attestation, after the competencies and levels they cover."},
-	"catalogue_none":                      {"Le catalogue est vide.", "The catalogue is empty."},
-	"catalogue_add":                       {"Ajouter une ressource", "Add a resource"},
-	"catalogue_name":                      {"Nom", "Name"},
-	"catalogue_provider":                  {"Fournisseur", "Provider"},
-	"catalogue_free":                      {"Gratuit", "Free"},
-	"catalogue_free_yes":                  {"gratuit", "free"},
-	"catalogue_free_no":                   {"payant", "paid"},
-	"catalogue_languages":                 {"Langues", "Languages"},
-	"catalogue_covers":                    {"Ce qu'elle couvre", "What it covers"},
-	"catalogue_actions":                   {"Actions", "Actions"},
-	"catalogue_edit":                      {"Modifier", "Edit"},
-	"catalogue_delete":                    {"Supprimer", "Delete"},
-	"catalogue_confirm":                   {"Confirmer", "Confirm"},
-	"catalogue_level":                     {"niveau", "level"},
-	"catalogue_levels_from":               {"niveaux", "levels"},
-	"catalogue_levels_to":                 {"à", "to"},
-	"catalogue_form_new_title":            {"Nouvelle ressource", "New resource"},
-	"catalogue_form_edit_title":           {"Modifier une ressource", "Edit a resource"},
-	"catalogue_form_id":                   {"Identifiant", "Identifier"},
-	"catalogue_form_id_hint":              {"Lettres minuscules, chiffres et tirets, par exemple pix-emploi ; il ne change plus ensuite.", "Lowercase letters, digits and dashes, for example pix-emploi; it does not change afterwards."},
-	"catalogue_form_name_fr":              {"Nom en français", "Name in French"},
-	"catalogue_form_name_en":              {"Nom en anglais (facultatif)", "Name in English (optional)"},
-	"catalogue_form_url":                  {"Lien (https://…)", "Link (https://…)"},
-	"catalogue_form_free":                 {"Ressource gratuite", "Free resource"},
-	"catalogue_form_languages":            {"Langues (codes ISO 639-1, séparés par des virgules)", "Languages (ISO 639-1 codes, separated by commas)"},
-	"catalogue_form_languages_eg":         {"Par exemple : fr, en, ar", "For example: fr, en, ar"},
-	"catalogue_form_covers":               {"Compétences et niveaux couverts", "Competencies and levels covered"},
-	"catalogue_form_covers_hint":          {"Une ligne par référentiel ; les lignes laissées vides sont ignorées. Enregistrez pour obtenir une ligne de plus.", "One row per framework; rows left blank are ignored. Save to get one more row."},
-	"catalogue_form_cover_n":              {"Couverture %d", "Coverage %d"},
-	"catalogue_form_framework":            {"Référentiel", "Framework"},
-	"catalogue_form_framework_any":        {"— aucun —", "— none —"},
-	"catalogue_form_competencies":         {"Compétences (codes séparés par des virgules, par exemple 1.1, 4.2)", "Competencies (codes separated by commas, for example 1.1, 4.2)"},
-	"catalogue_form_from":                 {"Du niveau", "From level"},
-	"catalogue_form_to":                   {"Au niveau", "To level"},
-	"catalogue_form_levels_hint":          {"Niveaux de chaque référentiel :", "Levels of each framework:"},
-	"catalogue_form_save":                 {"Enregistrer", "Save"},
-	"catalogue_form_back":                 {"Retour au catalogue", "Back to the catalogue"},
-	"notice_resource_created":             {"Ressource ajoutée.", "Resource added."},
-	"notice_resource_updated":             {"Ressource enregistrée.", "Resource saved."},
-	"notice_resource_deleted":             {"Ressource supprimée.", "Resource deleted."},
-	"audit_" + schema.AuditResourceAdd:    {"ressource ajoutée au catalogue", "resource added to the catalogue"},
-	"audit_" + schema.AuditResourceEdit:   {"ressource du catalogue modifiée", "catalogue resource edited"},
-	"audit_" + schema.AuditResourceDelete: {"ressource retirée du catalogue", "resource removed from the catalogue"},
-}
-
-func init() {
-	for k, v := range resourceMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
 }

@@ -49,8 +49,7 @@ func (s *Server) renderSetup(c *gin.Context, status int, formErr error, in *app.
 			in.Name = ""
 		}
 	}
-	p.D["S"], p.D["In"] = st, in
-	p.D["Loopback"] = s.loopbackWarning(p.Lang)
+	p.View = &setupView{Structure: st, Input: in, Loopback: s.loopbackWarning(p.Lang)}
 	s.render(c, status, "setup", p)
 }
 

@@ -118,9 +118,7 @@ func (s *Server) renderTrust(c *gin.Context, status int, in app.TrustInput, err 
 	case "trust_added", "trust_refreshed", "trust_removed":
 		p.Notice = tr(p.Lang, "notice_"+ok)
 	}
-	p.D["Sources"] = list
-	p.D["In"] = in
-	p.D["Now"] = s.now()
+	p.View = &trustView{Sources: list, Input: in, Now: s.now()}
 	s.render(c, status, "trust", p)
 }
 

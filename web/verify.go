@@ -22,75 +22,6 @@ import (
 // verifier found, and shows the learner and levels only when the signature
 // holds and the issuer is trusted here.
 
-// verifyMessages are the texts of the portal, merged into messages.
-var verifyMessages = map[string][2]string{
-	"vp_intro":                {"Collez une attestation signée (.jwt ou JSON), le texte d'un QR code ou un code court (ex. K7QM-4XPA-9D), choisissez un fichier, ou scannez une carte.", "Paste a signed credential (.jwt or JSON), the text of a QR code or a short code (e.g. K7QM-4XPA-9D), choose a file, or scan a card."},
-	"vp_input_hint":           {"Le texte est vérifié ici, avec les émetteurs reconnus par ce site, jamais avec des clés désignées par l'attestation.", "The text is checked here, against the issuers this site trusts, never against keys the credential names."},
-	"vp_file":                 {"Ou un fichier", "Or a file"},
-	"vp_file_hint":            {"Fichier .jwt, .json ou .txt, 1 Mo au plus.", "A .jwt, .json or .txt file, 1 MB at most."},
-	"vp_empty":                {"Rien à vérifier : collez un texte, choisissez un fichier ou scannez un QR code.", "Nothing to verify: paste some text, choose a file or scan a QR code."},
-	"vp_too_large":            {"Fichier trop volumineux : une attestation tient en 1 Mo au plus. Rien n'a été vérifié.", "File too large: a credential takes 1 MB at most. Nothing was verified."},
-	"vp_bad_form":             {"Le formulaire envoyé est illisible. Rechargez la page et réessayez.", "The form sent could not be read. Reload the page and try again."},
-	"vp_another":              {"Vérifier une autre attestation", "Verify another credential"},
-	"vp_from_file":            {"Fichier vérifié : %s", "File verified: %s"},
-	"vp_scan":                 {"Scanner avec la caméra", "Scan with the camera"},
-	"vp_scan_stop":            {"Arrêter la caméra", "Stop the camera"},
-	"vp_scan_video":           {"Image de la caméra : présentez le QR code de la carte", "Camera view: hold the card's QR code in front of it"},
-	"vp_scan_fallback":        {"Pour une carte, l'appareil photo du téléphone ouvre directement son QR code ; vous pouvez aussi saisir le code court imprimé sous le QR code.", "For a card, the phone's own camera app opens its QR code directly; you can also type the short code printed under the QR code."},
-	"vp_scan_starting":        {"Ouverture de la caméra…", "Opening the camera…"},
-	"vp_scan_scanning":        {"Caméra ouverte : présentez le QR code de la carte.", "Camera open: hold the card's QR code in front of it."},
-	"vp_scan_found":           {"QR code lu, vérification…", "QR code read, verifying…"},
-	"vp_scan_stopped":         {"Caméra arrêtée.", "Camera stopped."},
-	"vp_scan_denied":          {"L'accès à la caméra a été refusé. Autorisez-le dans les réglages du navigateur, ou saisissez le code court imprimé sous le QR code.", "Access to the camera was refused. Allow it in the browser's settings, or type the short code printed under the QR code."},
-	"vp_scan_no_camera":       {"Aucune caméra disponible sur cet appareil. Saisissez le code court imprimé sous le QR code.", "No camera is available on this device. Type the short code printed under the QR code."},
-	"vp_scan_error":           {"La caméra n'a pas pu démarrer. Saisissez le code court imprimé sous le QR code.", "The camera could not start. Type the short code printed under the QR code."},
-	"vp_file_too_large":       {"Ce fichier dépasse 1 Mo : ce n'est pas une attestation Carnet.", "This file is over 1 MB: it is not a Carnet credential."},
-	"vp_valid":                {"Valide", "Valid"},
-	"vp_valid_explain":        {"Attestation authentique : la signature est correcte et l'émetteur est reconnu ici.", "Genuine credential: the signature is correct and the issuer is trusted here."},
-	"vp_valid_card":           {"Carte authentique : la signature est correcte et l'émetteur est reconnu ici.", "Genuine card: the signature is correct and the issuer is trusted here."},
-	"vp_revoked":              {"Révoquée", "Revoked"},
-	"vp_suspended":            {"Suspendue", "Suspended"},
-	"vp_expired":              {"Expirée", "Expired"},
-	"vp_not_yet_valid":        {"Pas encore valable", "Not valid yet"},
-	"vp_not_yet_explain":      {"La date d'émission est à venir : vérifiez la date et l'heure de cet appareil, ou attendez cette date.", "The issue date is still to come: check this device's date and time, or wait for that date."},
-	"vp_unknown_issuer":       {"Émetteur non reconnu ici", "Issuer not trusted here"},
-	"vp_sig_ok_untrusted":     {"Signature correcte, mais l'émetteur n'est pas reconnu ici.", "The signature is correct, but the issuer is not trusted here."},
-	"vp_forged":               {"Falsifiée", "Forged"},
-	"vp_unreadable":           {"Illisible", "Unreadable"},
-	"vp_unknown_code":         {"Code inconnu", "Unknown code"},
-	"vp_unknown_code_explain": {"Aucune attestation de ce site ne porte ce code. Vérifiez la saisie ; le code court ne se vérifie que sur le site de la structure qui a délivré la carte.", "No credential of this site has this code. Check what you typed; a short code can only be checked on the site of the structure that issued the card."},
-	"vp_not_valid":            {"Non valable", "Not valid"},
-	"vp_issuer":               {"Émetteur", "Issuer"},
-	"vp_issuer_claimed":       {"Émetteur annoncé (non vérifié)", "Claimed issuer (not verified)"},
-	"vp_domain":               {"domaine", "domain"},
-	"vp_declared_name":        {"nom déclaré par l'émetteur", "name given by the issuer"},
-	"vp_trust":                {"Confiance", "Trust"},
-	"vp_trusted":              {"Émetteur de confiance ici", "Trusted issuer here"},
-	"vp_trusted_partner":      {"Émetteur de confiance ici (partenaire)", "Trusted issuer here (partner)"},
-	"vp_untrusted":            {"Cet émetteur n'est pas un émetteur de confiance ici.", "This issuer is not a trusted issuer here."},
-	"vp_untrusted_hint":       {"Administrateurs du réseau : si c'est un partenaire, ajoutez-le aux partenaires de confiance.", "Network administrators: if this is a partner, add it to the trusted partners."},
-	"vp_trust_link":           {"Ajouter ce partenaire", "Add this partner"},
-	"vp_unverified":           {"Rien de ce que dit ce document n'a pu être vérifié : ni la personne ni les niveaux ne sont affichés.", "Nothing this document says could be verified: neither the learner nor the levels are shown."},
-	"vp_valid_until":          {"Valable jusqu'au", "Valid until"},
-	"vp_no_expiry":            {"sans date de fin", "no end date"},
-	"vp_status":               {"Statut", "Status"},
-	"vp_status_now":           {"Statut vérifié à l'instant auprès de l'émetteur.", "Status checked with the issuer just now."},
-	"vp_status_none":          {"Cette attestation ne prévoit pas de révocation.", "This credential carries no revocation status."},
-	"vp_status_card":          {"Statut de révocation non vérifié pour cette carte : demandez l'attestation complète (fichier .jwt) ou vérifiez-la sur le site de l'émetteur.", "Revocation status not checked for this card: ask for the full credential (.jwt file) or check it on the issuer's site."},
-	"vp_levels":               {"Niveaux attestés", "Levels attested"},
-	"vp_attach":               {"Rattacher au parcours d'une personne", "Attach to a learner's path"},
-	"vp_attach_hint":          {"Reprend cette attestation vérifiée dans le parcours d'une personne que vous accompagnez.", "Takes this verified credential into the path of a learner you support."},
-}
-
-func init() {
-	for k, v := range verifyMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: duplicate message key " + k)
-		}
-		messages[k] = v
-	}
-}
-
 // maxVerifyFile bounds an uploaded file, as the verifier bounds any input.
 const maxVerifyFile = verifier.MaxInput
 
@@ -139,8 +70,8 @@ type levelRow struct {
 
 func (s *Server) verifyPage(c *gin.Context) {
 	p := s.view(c, "verify_title")
-	p.D["MaxFile"] = maxVerifyFile
-	p.D["MaxFill"] = maxVerifyFill
+	pv := &verifyView{MaxFile: maxVerifyFile, MaxFill: maxVerifyFill}
+	p.View = pv
 	if c.Request.Method != http.MethodPost {
 		s.render(c, http.StatusOK, "verify", p)
 		return
@@ -162,11 +93,11 @@ func (s *Server) verifyPage(c *gin.Context) {
 		// A file wins over the text field, which verify.js may have
 		// filled from that same file. A byte-order mark is no content.
 		input = string(bytes.TrimPrefix(file, []byte("\xef\xbb\xbf")))
-		p.D["FileName"] = fileName
+		pv.FileName = fileName
 	}
 	input = strings.TrimSpace(input)
 	if len(text) <= maxVerifyFill {
-		p.D["Input"] = text
+		pv.Input = text
 	}
 	if input == "" {
 		p.Error = tr(p.Lang, "vp_empty")
@@ -179,10 +110,9 @@ func (s *Server) verifyPage(c *gin.Context) {
 		s.render(c, statusOf(schema.ErrorCode(err)), "verify", p)
 		return
 	}
-	v := s.verdict(p, res)
-	p.D["V"] = v
+	pv.Verdict = s.verdict(p, res)
 	if res.Valid && p.User != nil {
-		p.D["Verified"] = input // for the attach form
+		pv.Verified = input // for the attach form
 	}
 	s.render(c, http.StatusOK, "verify", p)
 }

@@ -38,7 +38,7 @@ func TestVerdictUntrustedAndStale(t *testing.T) {
 		// On the page: the domain in bold, the declared name plain and
 		// said to be the issuer's own.
 		var buf bytes.Buffer
-		if err := s.pages[lang+"/verify"].ExecuteTemplate(&buf, "layout", &page{Lang: lang, D: map[string]any{"V": v}}); err != nil {
+		if err := s.pages[lang+"/verify"].ExecuteTemplate(&buf, "layout", &page{Lang: lang, View: &verifyView{Verdict: v}}); err != nil {
 			t.Fatal(err)
 		}
 		html := buf.String()
@@ -51,7 +51,7 @@ func TestVerdictUntrustedAndStale(t *testing.T) {
 	// The learner page's levels: "1.1 : niveau 3" in French, "1.1: level 3" in English.
 	for lang, want := range map[string]string{"fr": "1.1\u00a0: ", "en": "<li>1.1: "} {
 		var buf bytes.Buffer
-		p := &page{Lang: lang, D: map[string]any{"L": &schema.Learner{ID: "x"}, "Path": &learnerPath{Items: []*pathItem{{PathEntry: schema.PathEntry{
+		p := &page{Lang: lang, View: &learnerView{Learner: &schema.Learner{ID: "x"}, Path: &learnerPath{Items: []*pathItem{{PathEntry: schema.PathEntry{
 			CredentialID: "urn:uuid:c", Levels: []schema.LevelResult{{Competency: "1.1", Level: "3"}}, Status: schema.StatusActive}}}}}}
 		if err := s.pages[lang+"/learner"].ExecuteTemplate(&buf, "layout", p); err != nil {
 			t.Fatal(err)

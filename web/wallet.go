@@ -158,7 +158,7 @@ func (s *Server) walletOfferPage(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "wallet_title")
-	s.renderWalletOffer(c, p, o)
+	s.renderWalletOffer(c, p, o, "")
 }
 
 // carnetWalletOffer answers the learner's POST /carnet/{secret}/wallet-offer.
@@ -173,14 +173,18 @@ func (s *Server) carnetWalletOffer(c *gin.Context) {
 		return
 	}
 	p := s.carnetView(c, "wallet_title")
-	p.D["Back"] = app.CarnetPath + c.Param("secret")
-	s.renderWalletOffer(c, p, o)
+	s.renderWalletOffer(c, p, o, app.CarnetPath+c.Param("secret"))
 }
 
-func (s *Server) renderWalletOffer(c *gin.Context, p *page, o *app.WalletOffer) {
-	p.D["Offer"] = template.URL(o.URI) // #nosec: our own openid-credential-offer: URI, its offer query-escaped (html/template would refuse the scheme)
-	p.D["QR"] = qrSVG(o.URI)
-	p.D["Minutes"] = int(o.ExpiresAt.Sub(s.now()).Round(time.Minute) / time.Minute)
+// renderWalletOffer shows a wallet offer: its QR code and link, how long
+// it lasts, and back, the page to go back to ("" for none).
+func (s *Server) renderWalletOffer(c *gin.Context, p *page, o *app.WalletOffer, back string) {
+	p.View = &walletOfferView{
+		Offer:   template.URL(o.URI), // #nosec: our own openid-credential-offer: URI, its offer query-escaped (html/template would refuse the scheme)
+		QR:      qrSVG(o.URI),
+		Minutes: int(o.ExpiresAt.Sub(s.now()).Round(time.Minute) / time.Minute),
+		Back:    back,
+	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "wallet_offer", p)
 }

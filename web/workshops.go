@@ -20,57 +20,6 @@ import (
 // batch operation (app.IssueWorkshop), and prints the group's cards and
 // certificates.
 
-func init() {
-	for k, v := range workshopMessages {
-		messages[k] = v
-	}
-}
-
-var workshopMessages = map[string][2]string{
-	"nav_workshops":           {"Ateliers", "Workshops"},
-	"workshops_title":         {"Ateliers", "Workshops"},
-	"workshops_intro":         {"Évaluez un groupe sur une seule grille, puis délivrez et imprimez toutes les attestations d'un coup.", "Assess a group on one grid, then issue and print every credential at once."},
-	"workshops_none":          {"Aucun atelier pour l'instant.", "No workshop yet."},
-	"workshop_new":            {"Nouvel atelier", "New workshop"},
-	"workshop_title_label":    {"Titre", "Title"},
-	"workshop_dates":          {"Date(s)", "Date(s)"},
-	"workshop_dates_hint":     {"Par exemple : mardis 3, 10 et 17 mars 2026", "For example: Tuesdays 3, 10 and 17 March 2026"},
-	"workshop_partner":        {"Partenaire (facultatif)", "Partner (optional)"},
-	"workshop_partner_hint":   {"Par exemple : avec France Travail", "For example: with France Travail"},
-	"workshop_framework":      {"Référentiel", "Framework"},
-	"workshop_choose_fw":      {"Choisir ce référentiel", "Choose this framework"},
-	"workshop_competencies":   {"Compétences travaillées", "Competencies worked on"},
-	"workshop_create":         {"Créer l'atelier", "Create the workshop"},
-	"workshop_participants":   {"Participant·es", "Participants"},
-	"workshop_grid_hint":      {"Tab passe à la cellule suivante ; tapez le chiffre du niveau ; « — » : non évalué. Une personne sans niveau, ou laissée de côté, ne reçoit rien.", "Tab moves to the next cell; type the level's digit; “—”: not assessed. A participant with no level, or left out, receives nothing."},
-	"workshop_not_assessed":   {"—", "—"},
-	"workshop_skip":           {"Laisser de côté", "Leave out"},
-	"workshop_remove":         {"Retirer", "Remove"},
-	"workshop_add_new":        {"Nouvelles personnes, une par ligne", "New people, one per line"},
-	"workshop_find":           {"Ajouter des personnes déjà inscrites", "Add learners already registered"},
-	"workshop_find_button":    {"Chercher", "Search"},
-	"workshop_add_found":      {"Ajouter à l'atelier", "Add to the workshop"},
-	"workshop_save":           {"Enregistrer la grille", "Save the grid"},
-	"workshop_review":         {"Relire avant de délivrer", "Review before issuing"},
-	"workshop_review_title":   {"Relecture de l'atelier", "Review of the workshop"},
-	"workshop_review_intro":   {"Chaque personne ci-dessous reçoit une attestation avec ces niveaux, comme si elle était délivrée seule.", "Each person below receives a credential with these levels, as if issued alone."},
-	"workshop_left_out":       {"Ne reçoivent rien (aucun niveau ou laissé·es de côté)", "Receive nothing (no level, or left out)"},
-	"workshop_issue_all":      {"Délivrer toutes les attestations", "Issue every credential"},
-	"workshop_back_grid":      {"Revenir à la grille", "Back to the grid"},
-	"workshop_levels_help":    {"Que veut dire chaque niveau ?", "What does each level mean?"},
-	"workshop_issued":         {"Délivrance", "Issuance"},
-	"workshop_progress":       {"%d lignes traitées sur %d", "%d of %d rows done"},
-	"workshop_running":        {"En cours… cette page se met à jour toute seule ; vous pouvez la quitter et revenir.", "Running… this page updates itself; you may leave it and come back."},
-	"workshop_row_ok":         {"délivrée", "issued"},
-	"workshop_print_cards":    {"Imprimer toutes les cartes (PDF, 4 par page)", "Print every card (PDF, 4 per page)"},
-	"workshop_print_a4":       {"Imprimer toutes les attestations A4 (PDF)", "Print every A4 certificate (PDF)"},
-	"workshop_batch_failed":   {"La délivrance s'est arrêtée :", "The issuance stopped:"},
-	"workshop_existing":       {"inscrite", "registered"},
-	"workshop_results":        {"Résultat par personne", "Result per person"},
-	"workshop_open":           {"Ouvrir", "Open"},
-	"workshop_n_participants": {"%d participant·es", "%d participants"},
-}
-
 // workshopCol is a competency column of the grid.
 type workshopCol struct {
 	Code string
@@ -109,7 +58,7 @@ func (s *Server) workshopsPage(c *gin.Context) {
 	if err != nil {
 		fw, _ = s.Frameworks.Get(s.Frameworks.IDs()[0])
 	}
-	p.D["Workshops"], p.D["Structures"], p.D["F"], p.D["FrameworkIDs"] = list, sts, fw, s.Frameworks.IDs()
+	p.View = &workshopsView{Workshops: list, Structures: sts, Framework: fw, FrameworkIDs: s.Frameworks.IDs()}
 	s.render(c, http.StatusOK, "workshops", p)
 }
 
@@ -125,17 +74,17 @@ func (s *Server) workshopCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/workshops/"+w.ID)
 }
 
-// workshopView fills a page with a workshop, its grid and its last
-// batch.
-func (s *Server) workshopView(c *gin.Context, p *page, w *schema.Workshop) error {
+// fillWorkshop fills a page with a workshop, its grid and its last
+// batch (a *workshopView), and returns that view.
+func (s *Server) fillWorkshop(c *gin.Context, p *page, w *schema.Workshop) (*workshopView, error) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	fw, err := s.Frameworks.Get(w.Framework)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b, rows, err := s.WorkshopBatch(ctx, a, w)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	results := map[int]*schema.BatchRow{}
 	for _, r := range rows {
@@ -165,11 +114,10 @@ func (s *Server) workshopView(c *gin.Context, p *page, w *schema.Workshop) error
 			}
 		}
 	}
-	p.D["W"], p.D["F"], p.D["Cols"], p.D["Grid"], p.D["Batch"], p.D["Structure"] = w, fw, cols, grid, b, st
-	if b != nil && b.Status == schema.BatchRunning {
-		p.D["Refresh"] = true
-	}
-	return nil
+	v := &workshopView{Workshop: w, Framework: fw, Cols: cols, Grid: grid, Batch: b, Structure: st}
+	p.View = v
+	p.Refresh = b != nil && b.Status == schema.BatchRunning
+	return v, nil
 }
 
 func (s *Server) workshopPage(c *gin.Context) {
@@ -181,7 +129,8 @@ func (s *Server) workshopPage(c *gin.Context) {
 	}
 	p := s.view(c, "workshops_title")
 	p.Title = w.Title
-	if err := s.workshopView(c, p, w); err != nil {
+	v, err := s.fillWorkshop(c, p, w)
+	if err != nil {
 		s.renderPageError(c, err)
 		return
 	}
@@ -201,7 +150,7 @@ func (s *Server) workshopPage(c *gin.Context) {
 				list = append(list, l)
 			}
 		}
-		p.D["Found"], p.D["Q"] = list, q
+		v.Found, v.Query = list, q
 	}
 	s.render(c, http.StatusOK, "workshop", p)
 }
@@ -253,7 +202,7 @@ func (s *Server) workshopSave(c *gin.Context) {
 		}
 		p := s.view(c, "workshops_title")
 		p.Title, p.Error = w.Title, s.errorText(c, p, err)
-		if err := s.workshopView(c, p, w); err != nil {
+		if _, err := s.fillWorkshop(c, p, w); err != nil {
 			s.renderPageError(c, err)
 			return
 		}
@@ -274,7 +223,7 @@ func (s *Server) workshopReview(c *gin.Context) {
 		return
 	}
 	p := s.view(c, "workshop_review_title")
-	if err := s.workshopView(c, p, w); err != nil {
+	if _, err := s.fillWorkshop(c, p, w); err != nil {
 		s.renderPageError(c, err)
 		return
 	}

@@ -3,6 +3,8 @@ package card
 import (
 	"strconv"
 	"strings"
+
+	"carnet/i18n"
 )
 
 // a4Labels are the fixed texts of the attestation's assessment, signature
@@ -38,53 +40,41 @@ func (l *a4Labels) strings() []string {
 		"0123456789,.km%/()"}
 }
 
-var a4Texts = map[string]*a4Labels{
-	"fr": {
-		assessTitle:   "Évaluation",
-		method:        "Méthode",
-		defaultMethod: "Évaluation par un·e médiateur·rice, compétence par compétence, selon les niveaux du référentiel",
-		evidence:      "Tâches observées et preuves",
-		assessedBy:    "Évalué par",
-		doneAt:        "Fait à",
-		on:            "le",
-		signature:     "Signature du médiateur ou de la médiatrice",
-		stamp:         "Cachet de la structure",
-		places:        "Lieux",
-		nearest:       "Lieux les plus proches de la structure",
-		seePlaces:     "Un atelier ou un accompagnement dans un lieu proche :",
-		topLevel:      "Plus haut niveau atteint",
-		topNote:       "Continuer à pratiquer, et aider d’autres personnes à progresser.",
-		askNote:       "Demandez à votre médiateur·rice un atelier ou une ressource pour ce niveau.",
-		continued:     "Suite de l’attestation de compétences",
-		listGoesOn:    "La liste continue page suivante",
-		nextOverleaf:  "Les prochains niveaux, des ressources et des lieux proches pour continuer : page suivante",
-		page:          "page %d",
-		phone:         "tél.",
-		km:            func(d float64) string { return strings.Replace(kmText(d), ".", ",", 1) + " km" },
-	},
-	"en": {
-		assessTitle:   "Assessment",
-		method:        "Method",
-		defaultMethod: "Assessed by a mediator, competence by competence, against the framework’s levels",
-		evidence:      "Observed tasks and evidence",
-		assessedBy:    "Assessed by",
-		doneAt:        "Done at",
-		on:            "on",
-		signature:     "Mediator’s signature",
-		stamp:         "Stamp of the structure",
-		places:        "Places",
-		nearest:       "Nearest places to the structure",
-		seePlaces:     "A workshop or support at a place nearby:",
-		topLevel:      "Top level reached",
-		topNote:       "Keep practising, and help others progress.",
-		askNote:       "Ask your mediator for a workshop or a resource for this level.",
-		continued:     "Skills certificate, continued",
-		listGoesOn:    "The list continues on the next page",
-		nextOverleaf:  "The next levels, resources and places nearby to continue: on the next page",
-		page:          "page %d",
-		phone:         "tel.",
-		km:            func(d float64) string { return kmText(d) + " km" },
-	},
+// a4Texts are the attestation's labels in each language, from the
+// catalogue (package i18n, domain Card, keys a4_…).
+var a4Texts = map[string]*a4Labels{"fr": a4LabelsIn("fr"), "en": a4LabelsIn("en")}
+
+// a4LabelsIn builds the labels of lang from the catalogue; km, a number
+// format, stays here.
+func a4LabelsIn(lang string) *a4Labels {
+	l := func(key string) string { return i18n.Text(i18n.Card, lang, "a4_"+key) }
+	km := func(d float64) string { return kmText(d) + " km" }
+	if lang == "fr" {
+		km = func(d float64) string { return strings.Replace(kmText(d), ".", ",", 1) + " km" }
+	}
+	return &a4Labels{
+		assessTitle:   l("assess_title"),
+		method:        l("method"),
+		defaultMethod: l("default_method"),
+		evidence:      l("evidence"),
+		assessedBy:    l("assessed_by"),
+		doneAt:        l("done_at"),
+		on:            l("on"),
+		signature:     l("signature"),
+		stamp:         l("stamp"),
+		places:        l("places"),
+		nearest:       l("nearest"),
+		seePlaces:     l("see_places"),
+		topLevel:      l("top_level"),
+		topNote:       l("top_note"),
+		askNote:       l("ask_note"),
+		continued:     l("continued"),
+		listGoesOn:    l("list_goes_on"),
+		nextOverleaf:  l("next_overleaf"),
+		page:          l("page"),
+		phone:         l("phone"),
+		km:            km,
+	}
 }
 
 // kmText is a distance to one decimal under 10 km, else whole.

@@ -1,9 +1,7 @@
-package web
+package i18n
 
-// carnetMessages are the texts of the learner's own carnet (issue 16):
-// "Mon carnet", its share links, the private link a mediator makes and
-// its slip. They join messages at start-up.
-var carnetMessages = map[string][2]string{
+// webCarnet: the learner's own carnet pages.
+var webCarnet = map[string][2]string{
 	"carnet_title":                      {"Mon carnet", "My carnet"},
 	"carnet_hello":                      {"Carnet de %s", "%s's carnet"},
 	"carnet_intro":                      {"Ce carnet est à vous. Gardez ce lien pour vous : il ouvre vos attestations sans mot de passe.", "This carnet is yours. Keep this link to yourself: it opens your credentials without a password."},
@@ -42,26 +40,6 @@ var carnetMessages = map[string][2]string{
 	"carnet_erasure_button":             {"Envoyer la demande", "Send the request"},
 	"carnet_erasure_confirm_needed":     {"Cochez la case pour confirmer la demande.", "Tick the box to confirm the request."},
 	"carnet_erasure_sent":               {"Demande d'effacement envoyée à votre structure.", "Erasure request sent to your structure."},
-	"clr_title":                         {"Mon relevé complet (CLR 2.0)", "My full record (CLR 2.0)"},
-	"clr_explain":                       {"Toutes vos attestations valables aujourd'hui en un seul fichier signé, au format Comprehensive Learner Record 2.0 : pour une candidature ou un organisme de formation.", "All your credentials valid today in one signed file, in the Comprehensive Learner Record 2.0 format: for a job application or a training organisation."},
-	"clr_download_jwt":                  {"Télécharger le relevé (.jwt)", "Download the record (.jwt)"},
-	"clr_download_json":                 {"Télécharger le relevé (.json)", "Download the record (.json)"},
-	"clr_learner_explain":               {"Le relevé (CLR 2.0) réunit les attestations valables de la personne en un fichier signé par la structure.", "The record (CLR 2.0) gathers the learner's valid credentials in one file signed by the structure."},
-	"carnet_profile_title":              {"Sur mon profil LinkedIn et mon CV", "On my LinkedIn profile and CV"},
-	"carnet_linkedin":                   {"Ajouter à mon profil LinkedIn", "Add to my LinkedIn profile"},
-	"carnet_linkedin_hint":              {"Ce bouton ouvre LinkedIn avec l'attestation et ce lien de partage déjà remplis ; rien n'est envoyé à LinkedIn tant que vous ne l'ouvrez pas. Le lien cesse de marcher à son expiration : pour un profil, choisissez 1 an.", "This button opens LinkedIn with the credential and this share link filled in; nothing is sent to LinkedIn until you open it. The link stops working when it expires: for a profile, choose 1 year."},
-	"carnet_cv_line":                    {"Ligne à copier dans votre CV", "Line to copy into your CV"},
-	"carnet_profile_hint":               {"Pour ajouter une attestation à votre profil LinkedIn ou à votre CV, créez d'abord son lien de partage : le bouton LinkedIn et la ligne pour le CV s'affichent alors.", "To add a credential to your LinkedIn profile or CV, first make its share link: the LinkedIn button and the CV line then appear."},
-	"learner_profile_hint":              {"LinkedIn et CV : depuis son carnet, la personne crée un lien de partage d'une attestation ; le bouton « Ajouter à mon profil LinkedIn » et une ligne pour le CV s'affichent alors, avec ce lien (jamais le lien personnel).", "LinkedIn and CV: from their carnet, the learner makes a share link for a credential; the “Add to my LinkedIn profile” button and a CV line then appear, with that link (never the private link)."},
-	"wallet_title":                      {"Mettre l'attestation dans un portefeuille numérique", "Put the credential in a digital wallet"},
-	"wallet_scan":                       {"Scannez ce code avec l'application de votre portefeuille (OpenID4VCI), ou touchez le bouton sur le téléphone où elle est installée.", "Scan this code with your wallet app (OpenID4VCI), or tap the button on the phone where it is installed."},
-	"wallet_open":                       {"Ouvrir dans mon portefeuille", "Open in my wallet"},
-	"wallet_expires":                    {"Ce code sert une seule fois et expire dans %d minutes.", "This code works once and expires in %d minutes."},
-	"wallet_which":                      {"Le portefeuille reçoit l'attestation signée (Open Badges 3.0), au choix la même que le fichier .jwt (jwt_vc_json) ou sa forme Data Integrity (ldp_vc).", "The wallet receives the signed credential (Open Badges 3.0): the same as the .jwt file (jwt_vc_json) or its Data Integrity form (ldp_vc), as it chooses."},
-	"wallet_back":                       {"Retour à mon carnet", "Back to my carnet"},
-	"wallet_button":                     {"Portefeuille numérique", "Digital wallet"},
-	"audit_wallet_offer_created":        {"Offre d'attestation pour un portefeuille (OpenID4VCI)", "Credential offer for a wallet (OpenID4VCI)"},
-	"audit_wallet_credential_delivered": {"Attestation remise à un portefeuille (OpenID4VCI)", "Credential delivered to a wallet (OpenID4VCI)"},
 	"share_title":                       {"Attestation partagée", "Shared credential"},
 	"share_valid":                       {"Attestation valide", "Valid credential"},
 	"share_invalid":                     {"Cette attestation ne se vérifie pas", "This credential does not verify"},
@@ -90,13 +68,24 @@ var carnetMessages = map[string][2]string{
 	"audit_carnet_share_created":        {"Une personne a partagé une attestation depuis son carnet", "A learner shared a credential from their carnet"},
 	"audit_carnet_share_withdrawn":      {"Une personne a retiré un lien de partage", "A learner withdrew a share link"},
 	"audit_erasure_requested":           {"Une personne a demandé l'effacement de ses données depuis son carnet", "A learner asked from their carnet for their data to be erased"},
-}
-
-func init() {
-	for k, v := range carnetMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
+	"clr_title":                         {"Mon relevé complet (CLR 2.0)", "My full record (CLR 2.0)"},
+	"clr_explain":                       {"Toutes vos attestations valables aujourd'hui en un seul fichier signé, au format Comprehensive Learner Record 2.0 : pour une candidature ou un organisme de formation.", "All your credentials valid today in one signed file, in the Comprehensive Learner Record 2.0 format: for a job application or a training organisation."},
+	"clr_download_jwt":                  {"Télécharger le relevé (.jwt)", "Download the record (.jwt)"},
+	"clr_download_json":                 {"Télécharger le relevé (.json)", "Download the record (.json)"},
+	"clr_learner_explain":               {"Le relevé (CLR 2.0) réunit les attestations valables de la personne en un fichier signé par la structure.", "The record (CLR 2.0) gathers the learner's valid credentials in one file signed by the structure."},
+	"carnet_profile_title":              {"Sur mon profil LinkedIn et mon CV", "On my LinkedIn profile and CV"},
+	"carnet_linkedin":                   {"Ajouter à mon profil LinkedIn", "Add to my LinkedIn profile"},
+	"carnet_linkedin_hint":              {"Ce bouton ouvre LinkedIn avec l'attestation et ce lien de partage déjà remplis ; rien n'est envoyé à LinkedIn tant que vous ne l'ouvrez pas. Le lien cesse de marcher à son expiration : pour un profil, choisissez 1 an.", "This button opens LinkedIn with the credential and this share link filled in; nothing is sent to LinkedIn until you open it. The link stops working when it expires: for a profile, choose 1 year."},
+	"carnet_cv_line":                    {"Ligne à copier dans votre CV", "Line to copy into your CV"},
+	"carnet_profile_hint":               {"Pour ajouter une attestation à votre profil LinkedIn ou à votre CV, créez d'abord son lien de partage : le bouton LinkedIn et la ligne pour le CV s'affichent alors.", "To add a credential to your LinkedIn profile or CV, first make its share link: the LinkedIn button and the CV line then appear."},
+	"learner_profile_hint":              {"LinkedIn et CV : depuis son carnet, la personne crée un lien de partage d'une attestation ; le bouton « Ajouter à mon profil LinkedIn » et une ligne pour le CV s'affichent alors, avec ce lien (jamais le lien personnel).", "LinkedIn and CV: from their carnet, the learner makes a share link for a credential; the “Add to my LinkedIn profile” button and a CV line then appear, with that link (never the private link)."},
+	"wallet_title":                      {"Mettre l'attestation dans un portefeuille numérique", "Put the credential in a digital wallet"},
+	"wallet_scan":                       {"Scannez ce code avec l'application de votre portefeuille (OpenID4VCI), ou touchez le bouton sur le téléphone où elle est installée.", "Scan this code with your wallet app (OpenID4VCI), or tap the button on the phone where it is installed."},
+	"wallet_open":                       {"Ouvrir dans mon portefeuille", "Open in my wallet"},
+	"wallet_expires":                    {"Ce code sert une seule fois et expire dans %d minutes.", "This code works once and expires in %d minutes."},
+	"wallet_which":                      {"Le portefeuille reçoit l'attestation signée (Open Badges 3.0), au choix la même que le fichier .jwt (jwt_vc_json) ou sa forme Data Integrity (ldp_vc).", "The wallet receives the signed credential (Open Badges 3.0): the same as the .jwt file (jwt_vc_json) or its Data Integrity form (ldp_vc), as it chooses."},
+	"wallet_back":                       {"Retour à mon carnet", "Back to my carnet"},
+	"wallet_button":                     {"Portefeuille numérique", "Digital wallet"},
+	"audit_wallet_offer_created":        {"Offre d'attestation pour un portefeuille (OpenID4VCI)", "Credential offer for a wallet (OpenID4VCI)"},
+	"audit_wallet_credential_delivered": {"Attestation remise à un portefeuille (OpenID4VCI)", "Credential delivered to a wallet (OpenID4VCI)"},
 }

@@ -1,9 +1,7 @@
-package web
+package i18n
 
-// dayMessages are the texts of a mediator's day (issue 12): the
-// assessment in one page, printing, invitations, consent, the first
-// start. They join messages at start-up.
-var dayMessages = map[string][2]string{
+// webDay: a mediator's day: setup, one-page assessment, printing (issue 12).
+var webDay = map[string][2]string{
 	"new_assessment":           {"Nouvelle évaluation", "New assessment"},
 	"assess_other_framework":   {"Évaluer avec un autre référentiel", "Assess with another framework"},
 	"assess_what_levels_mean":  {"Ce que veut dire chaque niveau", "What each level means"},
@@ -60,13 +58,6 @@ var dayMessages = map[string][2]string{
 	"setup_logo_save":          {"Envoyer le logo", "Upload the logo"},
 	"setup_pending":            {"Votre structure s'appelle encore « Structure principale » : ce nom serait imprimé sur les cartes.", "Your structure is still called “Structure principale”: this name would be printed on the cards."},
 	"setup_go":                 {"Indiquer son vrai nom", "Give its real name"},
-}
-
-func init() {
-	for k, v := range dayMessages {
-		if _, dup := messages[k]; dup {
-			panic("web: message " + k + " defined twice")
-		}
-		messages[k] = v
-	}
+	"setup_loopback_warning": {"Attention : l'adresse publique %s désigne cet ordinateur. Chaque QR code imprimé pointerait vers une machine qu'aucun téléphone ne peut joindre. Relancez Carnet avec --base-url (ou BASE_URL) et l'adresse publique du serveur, par exemple https://carnet.ma-structure.fr.",
+		"Warning: the public URL %s names this computer. Every printed QR code would point to a machine no phone can reach. Start Carnet again with --base-url (or BASE_URL) and the server's public address, for example https://carnet.my-structure.org."},
 }
