@@ -75,6 +75,10 @@ func TestWorkshopEndToEnd(t *testing.T) {
 	if len(rows) != 12 || strings.Count(page, "<select name=\"p") != 60 {
 		t.Fatalf("grid of %d rows, %d cells", len(rows), strings.Count(page, "<select name=\"p"))
 	}
+	// Each cell offers the levels as everywhere else, in short ("3 / 8").
+	if !regexp.MustCompile(`<option value="3" title="[^"]*">3 / 8</option>`).MatchString(page) {
+		t.Errorf("the grid's levels are not labelled as elsewhere (\"3 / 8\")")
+	}
 	ids := regexp.MustCompile(`name="p(\d+)_id" value="([^"]*)"`).FindAllStringSubmatch(page, -1)
 	fill := url.Values{"n": {"12"}, "action": {"review"}}
 	for i, r := range rows {
