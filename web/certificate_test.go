@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -184,8 +185,19 @@ func TestCertificateMediatorAndPlaces(t *testing.T) {
 	if status != 200 || !strings.Contains(page, `name="show_mediator" type="checkbox" value="on" aria-describedby`) || !strings.Contains(page, "(Camille Martin)") {
 		t.Fatalf("review page %d: no unticked choice to be named:\n%s", status, page)
 	}
-	form.Set("action", "issue")
+	// Ticked, then "edit" and back to the review: still ticked.
 	form.Set("show_mediator", "on")
+	form.Set("action", "edit")
+	status, page, _ = b.post("/learners/"+l.ID+"/assess", b.csrf("/learners/"+l.ID+"/assess"), form)
+	edit := url.Values{"framework": {"digcomp-2.2"}, "level_2.1": {"1"}, "action": {"review"}}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="(show_mediator)" value="(on)">`).FindAllStringSubmatch(page, -1) {
+		edit.Set(m[1], m[2]) // what the edit form carries back
+	}
+	status, page, _ = b.post("/learners/"+l.ID+"/assess", b.csrf("/learners/"+l.ID+"/assess"), edit)
+	if status != 200 || !strings.Contains(page, `name="show_mediator" type="checkbox" value="on" checked`) {
+		t.Errorf("the choice to be named is lost after editing (%d)", status)
+	}
+	form.Set("action", "issue")
 	if status, _, _ := b.post("/learners/"+l.ID+"/assess", b.csrf("/learners/"+l.ID+"/assess"), form); status != 303 && status != 200 {
 		t.Fatalf("issue from the page: %d", status)
 	}
