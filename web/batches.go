@@ -171,6 +171,37 @@ type pdfWriter struct {
 	started bool
 }
 
+// fail ends a PDF that could not be made whole. Before the first byte,
+// the page or API error goes out (render); after it, the error is logged
+// and the connection cut without ending the response, so that the browser
+// or client reports a failed download instead of saving a truncated PDF
+// as if complete (the status, 200, has gone already).
+func (w *pdfWriter) fail(s *Server, err error, render func(*gin.Context, error), what ...any) {
+	if !w.started {
+		render(w.c, err)
+		return
+	}
+	if s.Log != nil {
+		s.Log.Error("pdf cut short", append(what, "err", err)...)
+	}
+	// gin refuses to hand over a connection once the body has begun: ask
+	// the server's own writer, under gin's.
+	var rw http.ResponseWriter = w.c.Writer
+	for {
+		u, ok := rw.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		rw = u.Unwrap()
+	}
+	if hj, ok := rw.(http.Hijacker); ok {
+		if conn, _, herr := hj.Hijack(); herr == nil {
+			conn.Close()
+		}
+	}
+	w.c.Abort()
+}
+
 func (w *pdfWriter) Write(p []byte) (int, error) {
 	if !w.started {
 		w.started = true
@@ -199,11 +230,7 @@ func (s *Server) apiBatchSheets(layout string) gin.HandlerFunc {
 		}
 		w := &pdfWriter{c: c, name: name + c.Param("id") + ".pdf"}
 		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, l, w); err != nil {
-			if !w.started {
-				s.renderError(c, err)
-			} else if s.Log != nil {
-				s.Log.Error("batch pdf", "batch", c.Param("id"), "err", err)
-			}
+			w.fail(s, err, s.renderError, "batch", c.Param("id"))
 		}
 	}
 }

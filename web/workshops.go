@@ -267,11 +267,7 @@ func (s *Server) workshopSheets(layout string) gin.HandlerFunc {
 		}
 		pw := &pdfWriter{c: c, name: name}
 		if err := s.BatchSheets(ctx, a, w.BatchID, layout, "", pw); err != nil {
-			if !pw.started {
-				s.renderPageError(c, err)
-			} else if s.Log != nil {
-				s.Log.Error("workshop pdf", "workshop", w.ID, "err", err)
-			}
+			pw.fail(s, err, s.renderPageError, "workshop", w.ID)
 		}
 	}
 }

@@ -200,8 +200,8 @@ func (s *Server) batchSheetsPage(layout string) gin.HandlerFunc {
 			name = "attestations-" + c.Param("id") + ".pdf"
 		}
 		w := &pdfWriter{c: c, name: name}
-		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, "", w); err != nil && !w.started {
-			s.renderPageError(c, err)
+		if err := s.BatchSheets(c.Request.Context(), actorOf(c), c.Param("id"), layout, "", w); err != nil {
+			w.fail(s, err, s.renderPageError, "batch", c.Param("id"))
 		}
 	}
 }
