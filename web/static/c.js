@@ -501,9 +501,13 @@
       if (!res.ok || res.redirected || res.type !== 'basic' || !('caches' in window)) return;
       const body = await res.arrayBuffer();
       if (body.byteLength > (1 << 20)) return;
+      const date = Date.parse(JSON.parse(new TextDecoder().decode(body)).date);
       for (const name of await caches.keys()) {
         if (!name.startsWith('carnet-c-')) continue;
         const cache = await caches.open(name);
+        // Never over a newer set (a slower answer to an older request).
+        const kept = await cache.match('/c/revocations.json');
+        if (kept && Date.parse((await kept.json()).date) > date) continue;
         await cache.put('/c/revocations.json', new Response(body, { headers: { 'Content-Type': 'application/json' } }));
       }
     } catch (e) {

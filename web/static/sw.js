@@ -83,7 +83,9 @@ async function cacheable(res, max) {
 async function networkFirst(req, key, max) {
   const cache = await caches.open(CACHE);
   const net = fetch(req).then(async (res) => {
-    if (await cacheable(res, max)) await cache.put(key, res.clone());
+    if (await cacheable(res, max) && (key !== REVOCATIONS || await newerSet(cache, res.clone()))) {
+      await cache.put(key, res.clone());
+    }
     return res;
   });
   net.catch(() => {}); // a failure is handled below, or no longer matters
@@ -97,6 +99,20 @@ async function networkFirst(req, key, max) {
     const hit = await cache.match(key);
     if (hit) return hit;
     throw e;
+  }
+}
+
+// newerSet says whether a revocation set (a response) is at least as
+// recent as the one kept: a slow answer to an older request must not
+// replace a newer set, or a card revoked since would read "not revoked".
+async function newerSet(cache, res) {
+  try {
+    const kept = await cache.match(REVOCATIONS);
+    if (!kept) return true;
+    const [a, b] = [await res.json(), await kept.json()];
+    return !(Date.parse(a.date) < Date.parse(b.date));
+  } catch (e) {
+    return true;
   }
 }
 
