@@ -276,25 +276,36 @@ func (s *Server) carnetErasure(c *gin.Context) {
 	s.renderCarnet(c, http.StatusOK, l, p, "")
 }
 
-// sharePage shows the one credential of a share link, with its verdict
-// checked now, and nothing else of the learner. An expired or withdrawn
-// link answers 410 and says no more.
-func (s *Server) sharePage(c *gin.Context) {
+// sharedCredential finds the credential of the share link in the path,
+// never cached; it answers an unknown secret (throttled and counted) with
+// 404 and an expired or withdrawn link with 410, and then reports false.
+func (s *Server) sharedCredential(c *gin.Context) (*schema.CredentialRecord, *schema.CarnetShare, bool) {
 	c.Header("Cache-Control", "no-store")
 	if !s.lookupLink(c) {
-		return
+		return nil, nil, false
 	}
 	r, sh, err := s.SharedCredential(c.Request.Context(), c.Param("secret"))
 	switch {
 	case err == app.ErrCarnetUnknown:
 		s.missLink(c)
 		s.carnetError(c, http.StatusNotFound, err)
-		return
+		return nil, nil, false
 	case err == app.ErrShareGone:
 		s.carnetError(c, http.StatusGone, err)
-		return
+		return nil, nil, false
 	case err != nil:
 		s.carnetError(c, statusOf(schema.ErrorCode(err)), err)
+		return nil, nil, false
+	}
+	return r, sh, true
+}
+
+// sharePage shows the one credential of a share link, with its verdict
+// checked now, and nothing else of the learner. An expired or withdrawn
+// link answers 410 and says no more.
+func (s *Server) sharePage(c *gin.Context) {
+	r, sh, ok := s.sharedCredential(c)
+	if !ok {
 		return
 	}
 	p := s.carnetView(c, "share_title")
@@ -310,21 +321,8 @@ func (s *Server) sharePage(c *gin.Context) {
 // a share link, for a verifier or wallet given the link; an expired or
 // withdrawn link answers 410 as the page does.
 func (s *Server) shareDataIntegrity(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
-	if !s.lookupLink(c) {
-		return
-	}
-	r, _, err := s.SharedCredential(c.Request.Context(), c.Param("secret"))
-	switch {
-	case err == app.ErrCarnetUnknown:
-		s.missLink(c)
-		s.carnetError(c, http.StatusNotFound, err)
-		return
-	case err == app.ErrShareGone:
-		s.carnetError(c, http.StatusGone, err)
-		return
-	case err != nil:
-		s.carnetError(c, statusOf(schema.ErrorCode(err)), err)
+	r, _, ok := s.sharedCredential(c)
+	if !ok {
 		return
 	}
 	b, err := s.DataIntegrity(r)

@@ -36,10 +36,17 @@ func (s *Server) lieuxCSV(c *gin.Context) {
 }
 
 func (s *Server) serveLieux(c *gin.Context, contentType string, write func(w io.Writer, list []*places.Place) error) {
-	var list []*places.Place
+	serveOpenData(s, c, contentType, func(st places.Store) ([]*places.Place, error) { return st.NetworkPlaces(c.Request.Context()) }, write)
+}
+
+// serveOpenData sends the open data that read gives (nothing on an
+// instance without places) as write encodes it: revalidated at each use,
+// readable from any site.
+func serveOpenData[T any](s *Server, c *gin.Context, contentType string, read func(places.Store) ([]T, error), write func(io.Writer, []T) error) {
+	var list []T
 	if s.Places != nil {
 		var err error
-		if list, err = s.Places.NetworkPlaces(c.Request.Context()); err != nil {
+		if list, err = read(s.Places); err != nil {
 			s.renderError(c, err)
 			return
 		}
@@ -69,22 +76,7 @@ func (s *Server) offresCSV(c *gin.Context) {
 }
 
 func (s *Server) serveOffres(c *gin.Context, contentType string, write func(w io.Writer, list []places.PublishedOffer) error) {
-	var list []places.PublishedOffer
-	if s.Places != nil {
-		var err error
-		if list, err = s.Places.NetworkOffers(c.Request.Context()); err != nil {
-			s.renderError(c, err)
-			return
-		}
-	}
-	var buf bytes.Buffer
-	if err := write(&buf, list); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-cache")
-	c.Header("Access-Control-Allow-Origin", "*") // open data: any site may read it
-	c.Data(http.StatusOK, contentType, buf.Bytes())
+	serveOpenData(s, c, contentType, func(st places.Store) ([]places.PublishedOffer, error) { return st.NetworkOffers(c.Request.Context()) }, write)
 }
 
 // offerInput is the body of POST /api/v1/structures/{slug}/offers.
