@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"carnet/schema"
 
@@ -210,11 +209,14 @@ const cardRevocationsMax = 20000
 
 // cardRevocationSet is the JSON of GET /c/revocations.json.
 type cardRevocationSet struct {
-	Date      time.Time `json:"date"`      // when the server read its database
-	Issuers   []string  `json:"issuers"`   // the issuers the set covers: this instance's own
-	Complete  bool      `json:"complete"`  // false: some were left out, a miss says nothing
-	Revoked   []string  `json:"revoked"`   // cardRevocationKey of each revoked credential
-	Suspended []string  `json:"suspended"` // and of each suspended one
+	// Date is when the server read its database, to the millisecond: the
+	// worker keeps the newest set, and two sets read in the same second,
+	// one before and one after a revocation, must not tie.
+	Date      string   `json:"date"`
+	Issuers   []string `json:"issuers"`   // the issuers the set covers: this instance's own
+	Complete  bool     `json:"complete"`  // false: some were left out, a miss says nothing
+	Revoked   []string `json:"revoked"`   // cardRevocationKey of each revoked credential
+	Suspended []string `json:"suspended"` // and of each suspended one
 }
 
 // cardRevocationKey is how the revocation set names a credential: the
@@ -239,7 +241,7 @@ func cardRevocationKey(id string) string {
 // trust list too. Never cached by HTTP caches: the date must be the date
 // the server read it.
 func (s *Server) cardRevocations(c *gin.Context) {
-	out := cardRevocationSet{Date: s.now().UTC().Truncate(time.Second), Issuers: []string{}, Revoked: []string{}, Suspended: []string{}}
+	out := cardRevocationSet{Date: s.now().UTC().Format("2006-01-02T15:04:05.000Z"), Issuers: []string{}, Revoked: []string{}, Suspended: []string{}}
 	c.Header("Cache-Control", "no-store")
 	lister, ok := s.Credentials.(interface {
 		WithdrawnCredentials(ctx context.Context, limit int) (revoked, suspended []string, err error)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,6 +46,11 @@ func TestCardRevocations(t *testing.T) {
 		var s set
 		if err := json.Unmarshal(body, &s); err != nil {
 			t.Fatal(err)
+		}
+		// To the millisecond: the worker keeps the newest of two sets read
+		// in the same second, before and after a revocation.
+		if !regexp.MustCompile(`"date":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`).Match(body) {
+			t.Errorf("date not to the millisecond: %s", body)
 		}
 		if d := time.Since(s.Date); d < -2*time.Second || d > time.Minute {
 			t.Errorf("date %v, want now", s.Date)
