@@ -47,6 +47,7 @@ var webCarnet = map[string][2]string{
 	"share_issued_by":                   {"Délivrée par %s le %s", "Issued by %s on %s"},
 	"share_holder":                      {"Titulaire", "Holder"},
 	"share_expires":                     {"Ce lien de partage expire le %s.", "This share link expires on %s."},
+	"carnet_slip_wallet":                {"Portefeuille numérique (OpenID4VCI) : dans votre carnet, touchez « Portefeuille numérique » à côté d'une attestation ; le code qu'il montre ne vaut que quelques minutes, c'est pourquoi il n'est pas imprimé ici.", "Digital wallet (OpenID4VCI): in your carnet, tap “Digital wallet” beside a credential; the code it shows lasts a few minutes only, which is why it is not printed here."},
 	"carnet_link_title":                 {"Lien personnel « Mon carnet »", "“My carnet” private link"},
 	"carnet_link_section":               {"Espace personnel « Mon carnet »", "“My carnet” personal space"},
 	"carnet_link_explain":               {"Un lien secret ouvre à la personne son carnet : ses attestations, ses niveaux, ses prochaines étapes. Il s'imprime sur une fiche à part, jamais sur la carte qu'elle montre.", "A secret link opens the learner's carnet: their credentials, levels and next steps. It is printed on a separate slip, never on the card they show."},

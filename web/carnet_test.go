@@ -203,6 +203,11 @@ func TestCarnetLinkLifecycle(t *testing.T) {
 		if u3 == nil {
 			t.Fatal("no link on the link page")
 		}
+		// The slip says how to reach a wallet offer (made from the carnet:
+		// a code of a few minutes is not printed).
+		if !strings.Contains(page, `id="slip-wallet"`) || strings.Contains(page, "openid-credential-offer") {
+			t.Errorf("the slip does not say how to get the credential into a wallet, or prints an offer")
+		}
 		if code, _, _ := fetch(t, "GET", u2, nil, ""); code != 404 {
 			t.Errorf("the API's link survived the page's new one: %d", code)
 		}
