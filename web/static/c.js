@@ -495,10 +495,17 @@
   // into the worker's cache itself, because a page the worker does not
   // control yet (its first visit, a slow install) would otherwise keep
   // nothing. Only a same-origin success of at most 1 MiB is kept.
-  async function keepSet() {
+  async function keepSet(attempt = 0) {
+    // A failed fetch (the connection just back, not yet for the worker)
+    // is tried again a few times: the set kept must not stay older than
+    // the verdict the page has just shown.
+    const retry = () => {
+      if (attempt < 4 && navigator.onLine !== false) setTimeout(() => keepSet(attempt + 1), 1000 * 2 ** attempt);
+    };
     try {
       const res = await fetch('/c/revocations.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
-      if (!res.ok || res.redirected || res.type !== 'basic' || !('caches' in window)) return;
+      if (!res.ok) { retry(); return; }
+      if (res.redirected || res.type !== 'basic' || !('caches' in window)) return;
       const body = await res.arrayBuffer();
       if (body.byteLength > (1 << 20)) return;
       const date = Date.parse(JSON.parse(new TextDecoder().decode(body)).date);
@@ -511,7 +518,7 @@
         await cache.put('/c/revocations.json', new Response(body, { headers: { 'Content-Type': 'application/json' } }));
       }
     } catch (e) {
-      // offline again: the copy kept stays
+      retry(); // offline again, the copy kept stays meanwhile
     }
   }
 

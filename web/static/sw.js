@@ -64,7 +64,10 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname === TRUST) {
     event.respondWith(networkFirst(req, TRUST));
   } else if (url.pathname === REVOCATIONS) {
-    event.respondWith(networkFirst(req, REVOCATIONS, MAX_SET));
+    // The page asks for a fresh set with cache: 'no-store' (keepSet): the
+    // network only, so that a failure reaches the page, which tries again,
+    // instead of the copy kept, which it would take for fresh.
+    event.respondWith(req.cache === 'no-store' ? networkOnly(req, REVOCATIONS, MAX_SET) : networkFirst(req, REVOCATIONS, MAX_SET));
   } else if (STATIC.includes(url.pathname)) {
     event.respondWith(cacheFirst(req, url.pathname));
   }
@@ -78,6 +81,13 @@ async function cacheable(res, max) {
   const size = Number(res.headers.get('Content-Length'));
   if (Number.isFinite(size) && size > 0) return size <= max;
   return (await res.clone().arrayBuffer()).byteLength <= max;
+}
+
+async function networkOnly(req, key, max) {
+  const cache = await caches.open(CACHE);
+  const res = await fetch(req);
+  if (await cacheable(res, max) && await newerSet(cache, res.clone())) await cache.put(key, res.clone());
+  return res;
 }
 
 async function networkFirst(req, key, max) {
