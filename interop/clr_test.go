@@ -19,11 +19,8 @@ import (
 // tampered record fails.
 func TestCLRInterop(t *testing.T) {
 	node := requireNode(t)
-	bin := buildCarnet(t)
-	data := t.TempDir()
+	token, base := startCarnet(t)
 	work := t.TempDir()
-	token := strings.TrimSpace(run(t, 0, work, bin, "token", "create", "--data", data).stdout)
-	base := serveCarnet(t, bin, data)
 
 	api := apiClient(t, base, token)
 	var learner struct {

@@ -294,8 +294,8 @@ func TestNodeInterop(t *testing.T) {
 }
 
 // requireNode returns the path of node, or skips (fails on CI) when node or
-// interop/node_modules is missing.
-func requireNode(t *testing.T) string {
+// interop/node_modules (jose, ajv and the packages named) is missing.
+func requireNode(t *testing.T, packages ...string) string {
 	t.Helper()
 	missing := func(what string) {
 		msg := what + ": the Node interop check needs Node.js 20+ and `npm ci --prefix interop`; run `make deps`"
@@ -308,12 +308,22 @@ func requireNode(t *testing.T) string {
 	if err != nil {
 		missing("node is not on PATH")
 	}
-	for _, pkg := range []string{"jose", "ajv", "ajv-formats"} {
+	for _, pkg := range append([]string{"jose", "ajv", "ajv-formats"}, packages...) {
 		if _, err := os.Stat(filepath.Join("node_modules", pkg, "package.json")); err != nil {
 			missing("interop/node_modules/" + pkg + " is not installed")
 		}
 	}
 	return node
+}
+
+// startCarnet builds carnet, makes an API token in a new data dir, and
+// serves it on 127.0.0.1 until the test ends.
+func startCarnet(t *testing.T) (token, base string) {
+	t.Helper()
+	bin := buildCarnet(t)
+	data := t.TempDir()
+	token = strings.TrimSpace(run(t, 0, t.TempDir(), bin, "token", "create", "--data", data).stdout)
+	return token, serveCarnet(t, bin, data)
 }
 
 // buildCarnet builds cmd/carnet into a temporary dir and returns its path.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -33,19 +32,9 @@ type lieuxLine struct {
 // every place of both: any error fails. The checker is shown to fail on a
 // place the standard refuses.
 func TestPlacesReference(t *testing.T) {
-	node := requireNode(t)
-	if _, err := os.Stat(filepath.Join("node_modules", "@gouvfr-anct", "lieux-de-mediation-numerique", "package.json")); err != nil {
-		msg := "interop/node_modules/@gouvfr-anct/lieux-de-mediation-numerique is not installed: run `make deps`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	bin := buildCarnet(t)
-	data := t.TempDir()
+	node := requireNode(t, "@gouvfr-anct/lieux-de-mediation-numerique")
+	token, base := startCarnet(t)
 	work := t.TempDir()
-	token := strings.TrimSpace(run(t, 0, work, bin, "token", "create", "--data", data).stdout)
-	base := serveCarnet(t, bin, data)
 
 	api := func(method, path string, body any) (int, string) {
 		b, _ := json.Marshal(body)

@@ -2,7 +2,6 @@ package interop_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -30,19 +29,9 @@ type walletLine struct {
 // the OB 3.0 schema; an offer of a revoked credential cannot be made, and an
 // offer whose credential is revoked after it was made delivers nothing.
 func TestWalletOID4VCI(t *testing.T) {
-	node := requireNode(t)
-	if _, err := os.Stat(filepath.Join("node_modules", "@openid4vc", "openid4vci", "package.json")); err != nil {
-		msg := "interop/node_modules/@openid4vc/openid4vci is not installed: run `make deps`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	bin := buildCarnet(t)
-	data := t.TempDir()
+	node := requireNode(t, "@openid4vc/openid4vci")
+	token, base := startCarnet(t)
 	work := t.TempDir()
-	token := strings.TrimSpace(run(t, 0, work, bin, "token", "create", "--data", data).stdout)
-	base := serveCarnet(t, bin, data)
 
 	api := apiClient(t, base, token)
 	var learner struct {
