@@ -2,10 +2,8 @@ package browser_test
 
 import (
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,22 +47,8 @@ func TestBilan(t *testing.T) {
 	ln.Close()
 	base := "http://" + addr
 	// The demo's base URL is the default one; serve's --base-url moves it here.
-	out := startServe(t, bin, data, addr, base)
-	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
-	var link string
-	for deadline := time.Now().Add(10 * time.Second); link == ""; time.Sleep(20 * time.Millisecond) {
-		if link = linkRE.FindString(out.String()); link == "" && time.Now().After(deadline) {
-			t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
-		}
-	}
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "bilan"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(artifacts)
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	link := serveForLink(t, bin, data, addr, base)
+	artifacts := artifactsDir(t, "bilan", true)
 	var s bilanSummary
 	elapsed, stderr, err := runScript(t, node, chromium, 3*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "bilan.mjs", base, link, artifacts)
 	if !s.report(t, "bilan.mjs", elapsed, stderr, err) {

@@ -197,7 +197,14 @@ func startServer(t *testing.T, bin string) (base, link string) {
 	addr := ln.Addr().String()
 	ln.Close()
 	base = "http://" + addr
-	out := startServe(t, bin, filepath.Join(t.TempDir(), "data"), addr, base)
+	return base, serveForLink(t, bin, filepath.Join(t.TempDir(), "data"), addr, base)
+}
+
+// serveForLink starts `carnet serve` (startServe) and returns the first
+// administrator's one-time login link that it prints.
+func serveForLink(t *testing.T, bin, data, addr, base string) (link string) {
+	t.Helper()
+	out := startServe(t, bin, data, addr, base)
 	// The server prints the link before it serves, but its output reaches
 	// the buffer through a pipe copied by another goroutine: wait for it.
 	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
@@ -206,7 +213,24 @@ func startServer(t *testing.T, bin string) (base, link string) {
 			t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
 		}
 	}
-	return base, link
+	return link
+}
+
+// artifactsDir makes test-artifacts/NAME at the top of the repository and
+// returns its absolute path; fresh empties it first.
+func artifactsDir(t *testing.T, name string, fresh bool) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "test-artifacts", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh {
+		os.RemoveAll(dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's writes and the

@@ -101,13 +101,7 @@ func TestCardInBrowser(t *testing.T) {
 
 	startServe(t, bin, data, addr, base)
 
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser", false)
 	old, _ := filepath.Glob(filepath.Join(artifacts, "card-*.png"))
 	for _, f := range old {
 		os.Remove(f)

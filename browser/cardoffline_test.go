@@ -2,7 +2,6 @@ package browser_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,13 +54,7 @@ func TestCardOfflineInBrowser(t *testing.T) {
 	token := strings.TrimSpace(run(t, bin, "token", "create", "--data", data))
 	startServe(t, bin, data, addr, base)
 
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser", false)
 	cfg, _ := json.Marshal(map[string]any{"base": base, "artifacts": artifacts, "valid": valid.QRText, "revoke": revoke.QRText,
 		"revokeID": revoke.ID, "token": token})
 	var s cardOfflineSummary

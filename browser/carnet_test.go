@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,14 +17,7 @@ func TestLearnerCarnet(t *testing.T) {
 	node, chromium := requireBrowser(t)
 	bin := buildCarnet(t)
 	base, link := startServer(t, bin)
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser-carnet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(artifacts)
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser-carnet", true)
 	var s flowSummary
 	elapsed, stderr, err := runScript(t, node, chromium, 4*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "carnet.mjs", base, link, artifacts)
 	if !s.report(t, "carnet.mjs", elapsed, stderr, err) {

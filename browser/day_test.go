@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -33,14 +32,7 @@ func TestMediatorDay(t *testing.T) {
 	node, chromium := requireBrowser(t)
 	bin := buildCarnet(t)
 	base, link := startServer(t, bin)
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser-day"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(artifacts)
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser-day", true)
 	var s daySummary
 	elapsed, stderr, err := runScript(t, node, chromium, 4*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "day.mjs", base, link, artifacts)
 	ok := s.report(t, "day.mjs", elapsed, stderr, err)

@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -100,22 +99,8 @@ func TestLieuxAndReferral(t *testing.T) {
 	downTiles := down + "/{z}/{x}/{y}.png"
 	learner := describeDemo(t, filepath.Join(data, "carnet.db"), base, tiles+"/{z}/{x}/{y}.png")
 
-	out := startServe(t, bin, data, addr, base)
-	linkRE := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/link/[A-Za-z0-9_-]+`)
-	var link string
-	for deadline := time.Now().Add(10 * time.Second); link == ""; time.Sleep(20 * time.Millisecond) {
-		if link = linkRE.FindString(out.String()); link == "" && time.Now().After(deadline) {
-			t.Fatalf("no login link on carnet serve's stderr:\n%s", out.String())
-		}
-	}
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "lieux"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(artifacts)
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	link := serveForLink(t, bin, data, addr, base)
+	artifacts := artifactsDir(t, "lieux", true)
 	var s lieuxSummary
 	elapsed, stderr, err := runScript(t, node, chromium, 2*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "lieux.mjs", base, link, learner, artifacts, downTiles)
 	if !s.report(t, "lieux.mjs", elapsed, stderr, err) {

@@ -88,13 +88,7 @@ func TestVerifyPortalInBrowser(t *testing.T) {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
 
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser", false)
 	for _, name := range verifyScreenshots {
 		os.Remove(filepath.Join(artifacts, "verify-"+name+".png"))
 	}

@@ -56,14 +56,7 @@ func TestWorkshopInBrowser(t *testing.T) {
 	}
 	bin := buildCarnet(t)
 	base, link := startServer(t, bin)
-	artifacts, err := filepath.Abs(filepath.Join("..", "test-artifacts", "browser-workshop"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(artifacts)
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, "browser-workshop", true)
 	var s workshopSummary
 	elapsed, stderr, err := runScript(t, node, chromium, 6*time.Minute, filepath.Join(artifacts, "summary.json"), &s, "workshop.mjs", base, link, artifacts)
 	if !s.report(t, "workshop.mjs", elapsed, stderr, err) {
