@@ -328,6 +328,9 @@ func hostileCards(t *testing.T, data, base string) []cardCase {
 		raw                       string // a token given as is
 	}{
 		{name: "absolute kid", title: unknown, reason: "Signature et émetteur vérifiés", header: header(map[string]any{"kid": key.KID(did)}), claims: claims(nil)},
+		// No kid: the header of today's cards, so the URL takes the packed
+		// numeric form (schema.QRNumeric); the others keep the older form.
+		{name: "no kid, packed digits", title: unknown, reason: "Signature et émetteur vérifiés", header: header(map[string]any{"kid": nil}), claims: claims(nil)},
 		{name: "issued a minute ahead (leeway)", title: unknown, reason: "Signature et émetteur vérifiés", header: header(nil), claims: claims(func(c *schema.CardClaims) { c.Nbf = now + 60 })},
 		{name: "expired", title: invalid, reason: "Expirée", code: verifier.ReasonExpired, header: header(nil),
 			claims: claims(func(c *schema.CardClaims) { c.Nbf, c.Exp = now-400*86400, now-30*86400 })},
@@ -386,7 +389,11 @@ func hostileCards(t *testing.T, data, base string) []cardCase {
 				t.Errorf("case %s: the Go verifier says %q, want %q", c.name, r.Reason, c.code)
 			}
 		}
-		out = append(out, cardCase{Name: c.name, URL: base + "/c#" + schema.QRNumeric(tok), Title: c.title, Reason: c.reason, Code: c.code})
+		num := schema.QRNumeric(tok)
+		if packed := num[0] == '1'; packed != (c.name == "no kid, packed digits") {
+			t.Fatalf("case %s: numeric form %.20s…, packed %v", c.name, num, packed)
+		}
+		out = append(out, cardCase{Name: c.name, URL: base + "/c#" + num, Title: c.title, Reason: c.reason, Code: c.code})
 	}
 	return out
 }

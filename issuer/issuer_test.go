@@ -180,8 +180,15 @@ func TestCardToken(t *testing.T) {
 		if n := len(is.CardToken); n > 650 {
 			t.Errorf("%s: card token of %d characters, target ≤ 650", name, n)
 		}
-		if !strings.HasPrefix(is.QRText, "https://carnet.example.org/c#") || strings.Trim(is.QRText[len("https://carnet.example.org/c#"):], "0123456789") != "" {
-			t.Errorf("QR text %q", is.QRText[:40])
+		if !strings.HasPrefix(is.QRText, "https://carnet.example.org/c#1") || strings.Trim(is.QRText[len("https://carnet.example.org/c#"):], "0123456789") != "" {
+			t.Errorf("QR text %q, want the packed numeric form", is.QRText[:40])
+		}
+		// The packed form implies the header: go-jose must write exactly it.
+		if !strings.HasPrefix(is.CardToken, schema.CardHeader+".") {
+			t.Errorf("card token header %q, want %q", strings.Split(is.CardToken, ".")[0], schema.CardHeader)
+		}
+		if jws, ok := schema.QRDecodeNumeric(is.QRText[len("https://carnet.example.org/c#"):]); !ok || jws != is.CardToken {
+			t.Errorf("QR text does not give back the card token")
 		}
 		obj, err := jose.ParseSignedCompact(is.CardToken, []jose.SignatureAlgorithm{jose.ES256})
 		if err != nil {

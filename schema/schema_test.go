@@ -2,7 +2,9 @@ package schema_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -161,6 +163,67 @@ func TestQRNumericRoundTrip(t *testing.T) {
 	for _, bad := range []string{"1", "0a", "99", "4849"} { // odd, non-digit, 'Ä', '0'+'1'→ "01" = '.' ok but 49 = '^'
 		if _, ok := schema.QRDecodeNumeric(bad); ok {
 			t.Errorf("QRDecodeNumeric(%q) accepted", bad)
+		}
+	}
+}
+
+// TestQRNumericPacked: a card token (header CardHeader, 64-byte signature)
+// takes the packed form, "1" then 7 bytes to 17 digits, and comes back
+// byte for byte, whatever its payload length; malformed packed digits are
+// refused.
+func TestQRNumericPacked(t *testing.T) {
+	enc := base64.RawURLEncoding
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n <= 400; n++ {
+		b := make([]byte, n+64)
+		for i := range b {
+			b[i] = byte(rng.UintN(256))
+		}
+		if n%7 == 0 {
+			for i := range b[:7] {
+				b[i] = 0xff // the largest chunk
+			}
+		}
+		jws := schema.CardHeader + "." + enc.EncodeToString(b[:n]) + "." + enc.EncodeToString(b[n:])
+		num := schema.QRNumeric(jws)
+		if num[0] != '1' || strings.Trim(num, "0123456789") != "" {
+			t.Fatalf("%d bytes: numeric form %q", n, num)
+		}
+		// 2.43 digits a byte, against 2 digits per base64url character
+		// (2.67 a byte) and the header's 72.
+		if want := 1 + (n+64)/7*17 + []int{0, 3, 5, 8, 10, 13, 15}[(n+64)%7]; len(num) != want {
+			t.Fatalf("%d bytes: %d digits, want %d", n, len(num), want)
+		}
+		if got, ok := schema.QRDecodeNumeric(num); !ok || got != jws {
+			t.Fatalf("%d bytes: round trip = %q, %v", n, got, ok)
+		}
+	}
+	sig := strings.Repeat("A", 86)
+	for name, bad := range map[string]string{
+		"no payload":         "1" + strings.Repeat("0", 9*17+3), // 64 bytes
+		"length of no bytes": "1" + strings.Repeat("0", 17*10+1),
+		"chunk over 7 bytes": "1" + strings.Repeat("0", 17*10) + "99999999999999999",
+		"last chunk over 1":  "1" + strings.Repeat("0", 17*10) + "256",
+		"not digits":         "1" + strings.Repeat("0", 17*10) + "25a",
+		"mark only":          "1",
+	} {
+		if got, ok := schema.QRDecodeNumeric(bad); ok {
+			t.Errorf("%s: QRDecodeNumeric accepted %q", name, got)
+		}
+	}
+	// Not a card token, or not one the packed form holds: the older form.
+	for _, jws := range []string{
+		"eyJhbGciOiJFUzI1NiJ9.abc." + sig,            // another header
+		schema.CardHeader + ".abc." + sig[:40],       // not 64 bytes of signature
+		schema.CardHeader + "." + "abc=" + "." + sig, // not base64url
+		schema.CardHeader + "..." + sig,              // three dots
+	} {
+		num := schema.QRNumeric(jws)
+		if num[0] == '1' || len(num) != 2*len(jws) {
+			t.Errorf("%q: numeric form %q, want the older form", jws, num)
+		}
+		if got, ok := schema.QRDecodeNumeric(num); ok && got != jws {
+			t.Errorf("%q: round trip %q", jws, got)
 		}
 	}
 }

@@ -45,11 +45,37 @@
     }
   }
 
-  // decodeNumeric reverses the QR's numeric form: two digits per character,
-  // chr(n + 45), characters of base64url and '.' only (schema.QRDecodeNumeric).
+  // decodeNumeric reverses the QR's numeric form (schema.QRDecodeNumeric).
+  // The packed form: "1", then the card token's payload and 64-byte
+  // signature, 7 bytes to 17 digits (the last k bytes to CHUNK_DIGITS[k]),
+  // its header CARD_HEADER implied. The older form: two digits per
+  // character, chr(n + 45), characters of base64url and '.' only.
+  const CARD_HEADER = 'eyJhbGciOiJFUzI1NiIsInppcCI6IkRFRiJ9';
+  const CHUNK_DIGITS = [0, 3, 5, 8, 10, 13, 15, 17];
   function decodeNumeric(s) {
     if (s.length > MAX_INPUT) throw new Refusal('too_large');
-    if (s.length === 0 || s.length % 2 !== 0 || !/^[0-9]+$/.test(s)) throw new Refusal('malformed');
+    if (s.length === 0 || !/^[0-9]+$/.test(s)) throw new Refusal('malformed');
+    if (s[0] === '1') {
+      const d = s.slice(1);
+      const last = CHUNK_DIGITS.indexOf(d.length % 17);
+      if (last < 0) throw new Refusal('malformed');
+      const out = new Uint8Array(Math.floor(d.length / 17) * 7 + last);
+      for (let i = 0, o = 0; i < d.length; ) {
+        const k = d.length - i >= 17 ? 7 : last;
+        let v = BigInt(d.slice(i, i + CHUNK_DIGITS[k]));
+        if (v >> BigInt(8 * k) !== 0n) throw new Refusal('malformed');
+        for (let j = k - 1; j >= 0; j--) {
+          out[o + j] = Number(v & 255n);
+          v >>= 8n;
+        }
+        i += CHUNK_DIGITS[k];
+        o += k;
+      }
+      if (out.length <= 64) throw new Refusal('malformed');
+      const n = out.length - 64;
+      return CARD_HEADER + '.' + b64urlEncode(out.subarray(0, n)) + '.' + b64urlEncode(out.subarray(n));
+    }
+    if (s.length % 2 !== 0) throw new Refusal('malformed');
     const out = [];
     for (let i = 0; i < s.length; i += 2) {
       const c = String.fromCharCode(Number(s.slice(i, i + 2)) + 45);
