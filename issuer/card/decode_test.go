@@ -198,6 +198,12 @@ func TestDecoders(t *testing.T) {
 		if slices.Contains(want, "gozxing") {
 			record(path, "gozxing", gozxingDecode(img))
 		}
+		if slices.Contains(want, "zxing-js") {
+			// The Go port of @zxing/library's finder search that chooses
+			// the symbols at issuance, on the same image: it must read
+			// what @zxing/library reads (checked below).
+			record(path, "zxing33-go", card.ZXing33Decode(img))
+		}
 		return path
 	}
 	t.Run("render", func(t *testing.T) {
@@ -260,6 +266,27 @@ func TestDecoders(t *testing.T) {
 		if len(more) > 0 {
 			nodeDecode(t, interop, more, record)
 		}
+	}
+
+	// The issuance check (issuer/card/zxing33.go) ports @zxing/library's
+	// finder search to Go: on every image, port and original must agree.
+	agree, compared := 0, 0
+	for path, img := range got {
+		js, ok1 := img["zxing-js"]
+		port, ok2 := img["zxing33-go"]
+		if !ok1 || !ok2 {
+			continue
+		}
+		compared++
+		if js == port {
+			agree++
+		} else {
+			t.Errorf("%s: @zxing/library read %d characters, its Go port %d", filepath.Base(path), len(js), len(port))
+		}
+	}
+	t.Logf("the Go port of @zxing/library's finder search agrees on %d of %d images", agree, compared)
+	if compared == 0 {
+		t.Error("no image compared between @zxing/library and its Go port")
 	}
 
 	// Success rates, by decoder and view, on the first frame and within

@@ -15,14 +15,15 @@ const (
 	a4QRMax  = 60.0 // the QR code's side, at most, mm
 )
 
-// a4QRSize sizes the attestation's QR code as the card's: the largest of
-// moduleSizes (0.68, 0.635, 0.6 mm) that fits a4QRMax. At 0.6 mm a module
-// is 2.8 pixels of a 120 dpi photo, under the 3 that ZXing's finder search
-// steps by, and @zxing/library missed such A4s; 1.0 mm modules were
-// measured worse at 200 dpi (more scan rows confirm a finder look-alike),
-// so the A4 keeps the card's sizes.
+// a4QRSize sizes the attestation's QR code as the card's: the same symbol
+// (encodeQR's choice for the text) with the same module, the size it was
+// checked at (scanViews). Larger modules on the A4 were measured worse:
+// 0.76–0.85 mm modules, seen at 200 dpi turned by 5°, were missed by
+// @zxing/library four times in 96 attestations where the card's 0.68–0.72 mm
+// were not (issue 11); 1.0 mm before that (more scan rows confirm a finder
+// look-alike).
 func a4QRSize(q *qrCode) (module, side float64) {
-	return qrSize(q, a4QRMax)
+	return cardQRSize(q)
 }
 
 // attestation draws the a4 layout: the issuer at the top, the title, the
@@ -76,8 +77,12 @@ func (r *renderer) attestation(q *qrCode) {
 	}
 	// The text as tall as the QR code at most, when it fits so at 7 pt or
 	// more without a cut (a card in two languages has twice the how-to);
-	// else at its full sizes.
+	// else in the least height up to the largest QR code's that holds it
+	// so; else at its full sizes.
 	vs, ok := r.scaleFor(ver, tw, side)
+	for h := side + 1; !ok && h <= a4QRMax+1; h++ {
+		vs, ok = r.scaleFor(ver, tw, h)
+	}
 	if !ok {
 		vs = 1
 	}
@@ -226,9 +231,19 @@ func (r *renderer) planPage(st listStyle, w, h float64) (plan levelPlan, next ne
 			return plan, nx, true
 		}
 	}
+	// Else a smaller list (one column, nextListMin or more) under the
+	// largest next steps that leave it room. Only such candidates are
+	// tried: the first candidate that fits a height is not always the
+	// largest of them (padding and title lines differ), and more room
+	// must never push the next steps overleaf.
+	small := st
+	small.cands = slices.DeleteFunc(slices.Clone(st.cands), func(c levelCandidate) bool { return c.cols != 1 || c.size < nextListMin })
 	for _, size := range nextSizes {
+		if len(small.cands) == 0 {
+			break
+		}
 		nx := r.planNext(w, size, 2)
-		if p := r.planLevels(st, w, h-nx.height(len(nx.rows))); p.fits && !p.cut && p.cand.cols == 1 && p.cand.size >= nextListMin {
+		if p := r.planLevels(small, w, h-nx.height(len(nx.rows))); p.fits && !p.cut {
 			return p, nx, true
 		}
 	}
