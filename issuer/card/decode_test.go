@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -69,7 +70,8 @@ func nodeDecoders(t *testing.T) string {
 // decoder must read exactly the card's QR text in every view, and that
 // text must verify. As a phone's scanner decodes frame after frame while
 // it is aimed, a decoder that reads nothing in a view gets the next frames
-// (the view from 3.5 % and 7 % closer); any other text than the card's fails.
+// (the view a moment later: 3.5 % and 7 % closer, moved a pixel, turned
+// half a degree more when askew); any other text than the card's fails.
 func TestDecoders(t *testing.T) {
 	tools(t, "pdftoppm", "zbarimg")
 	interop := nodeDecoders(t)
@@ -164,8 +166,11 @@ func TestDecoders(t *testing.T) {
 		got[img][decoder] = text
 	}
 	// A view is what a phone aimed at the card sees; frame k of a view is
-	// the same view with the phone about 3.5 % closer each frame,
-	// as between two frames of its camera.
+	// the same view a moment later, as between two frames of its camera:
+	// the phone about 3.5 % closer each frame, moved by a pixel across and
+	// down, and, askew, turned half a degree more. (Frames that differ by
+	// scale alone fall on much the same pixel phases, and ZXing's misses
+	// come in pockets of pixel phase: see BENCHMARKS.md.)
 	imageOf := func(i int, view string, k int) string {
 		return filepath.Join(dir, fmt.Sprintf("decode-%02d-%s-f%d.pgm", i, view, k))
 	}
@@ -179,16 +184,17 @@ func TestDecoders(t *testing.T) {
 			dpi = 200 + 7*k
 		}
 		img := renderGray(t, pdfOf(i), dpi)
+		moved := float64(k) * 25.4 / float64(dpi) // k pixels, mm
 		if c.Layout == card.LayoutCard {
-			img = cropMM(img, dpi, stripX-4, stripY-4, stripX+2*cardW+4, stripY+cardH+4) // the strip, as cut
+			img = cropMM(img, dpi, stripX-4+moved, stripY-4+moved, stripX+2*cardW+4+moved, stripY+cardH+4+moved) // the strip, as cut
 		} else {
 			// The lower third of the page, its full width: the QR code
 			// and the text around it, what a phone aimed at the
 			// attestation's code has in view.
-			img = cropMM(img, dpi, 0, 2*297.0/3, 210, 297)
+			img = cropMM(img, dpi, moved, 2*297.0/3+moved, 210, 297)
 		}
 		if view != "120dpi" {
-			img = blur(rotate(img, 5))
+			img = blur(rotate(img, 5+0.5*float64(k)))
 		}
 		path := imageOf(i, view, k)
 		writePGM(t, path, img)
@@ -371,10 +377,23 @@ func nodeDecode(t *testing.T, interop string, files []string, record func(img, d
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.Command("node", append([]string{filepath.Join(interop, "qrdecode.mjs")}, batch...)...)
+			// A process that dies on a signal (a segmentation fault was seen
+			// once in some 40,000 decodes) is run again once: that is the
+			// decoder's process failing, not a decoder missing a code.
 			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
+			var out []byte
+			var err error
+			for try := range 2 {
+				cmd := exec.Command("node", append([]string{filepath.Join(interop, "qrdecode.mjs")}, batch...)...)
+				stderr.Reset()
+				cmd.Stderr = &stderr
+				out, err = cmd.Output()
+				var exit *exec.ExitError
+				if err == nil || !errors.As(err, &exit) || exit.ProcessState.Exited() || try == 1 {
+					break
+				}
+				t.Logf("node qrdecode.mjs: %v; run again", err)
+			}
 			if err != nil {
 				t.Errorf("node qrdecode.mjs: %v\n%s", err, stderr.String())
 				return

@@ -15,15 +15,17 @@ const (
 	a4QRMax  = 60.0 // the QR code's side, at most, mm
 )
 
-// a4QRSize sizes the attestation's QR code as the card's: the same symbol
-// (encodeQR's choice for the text) with the same module, the size it was
-// checked at (scanViews). Larger modules on the A4 were measured worse:
-// 0.76–0.85 mm modules, seen at 200 dpi turned by 5°, were missed by
-// @zxing/library four times in 96 attestations where the card's 0.68–0.72 mm
-// were not (issue 11); 1.0 mm before that (more scan rows confirm a finder
-// look-alike).
+// a4QRSize sizes the attestation's QR code: the largest of moduleSizes
+// (0.72, 0.68, 0.64, 0.6 mm) that fits a4QRMax, never larger than the
+// modules the symbol was chosen for (scanViews cover 0.64 to 0.72 mm, as
+// the card prints them). The A4 has room for 0.72 mm where the card, 54 mm
+// high, takes 0.68 mm (version 12): 3.4 pixels a module at 120 dpi rather
+// than 3.2, where ZXing misjudges the symbol's dimension at some pixel
+// phases whatever the data. Larger modules were measured worse: 0.76–0.85
+// mm, seen at 200 dpi turned by 5°, were missed by @zxing/library four
+// times in 96 attestations (issue 11); 1.0 mm before that.
 func a4QRSize(q *qrCode) (module, side float64) {
-	return cardQRSize(q)
+	return qrSize(q, a4QRMax)
 }
 
 // attestation draws the a4 layout: the issuer at the top, the title, the

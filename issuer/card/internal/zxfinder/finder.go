@@ -36,6 +36,19 @@ const (
 	maxModules   = 57 // support up to version 10 for mobile clients
 )
 
+// Source is a black and white image as the search reads it: whole rows,
+// and single pixels for the cross-checks. An image drawn on demand need
+// draw only what is read.
+type Source interface {
+	GetWidth() int
+	GetHeight() int
+	// Row returns row y, one byte a pixel (0 white, else black); it may be
+	// overwritten by the next call.
+	Row(y int) []byte
+	// Get reports whether the pixel at column x, row y is black.
+	Get(x, y int) bool
+}
+
 // Image is a black and white image, one byte a pixel (0 white, else
 // black), row by row: reading it costs less than a gozxing.BitMatrix.
 type Image struct {
@@ -45,6 +58,9 @@ type Image struct {
 
 // Get reports whether the pixel at column x, row y is black.
 func (m *Image) Get(x, y int) bool { return m.Pix[y*m.W+x] != 0 }
+
+// Row returns row y.
+func (m *Image) Row(y int) []byte { return m.Pix[y*m.W : (y+1)*m.W] }
 
 // GetWidth and GetHeight are the image's size.
 func (m *Image) GetWidth() int  { return m.W }
@@ -66,7 +82,7 @@ func (m *Image) BitMatrix() *gozxing.BitMatrix {
 
 // Finder searches an image for the three finder patterns of a QR code.
 type Finder struct {
-	image      *Image
+	image      Source
 	centers    []*detector.FinderPattern
 	hasSkipped bool
 	cross      [5]int
@@ -75,7 +91,7 @@ type Finder struct {
 // Find returns the three finder patterns that ZXing 3.3 takes for the
 // corners of the QR code in image (TRY_HARDER, not a pure barcode), or an
 // error when it finds fewer than three. Centers returns all it considered.
-func Find(image *Image) (*detector.FinderPatternInfo, []*detector.FinderPattern, error) {
+func Find(image Source) (*detector.FinderPatternInfo, []*detector.FinderPattern, error) {
 	f := &Finder{image: image}
 	info, err := f.find()
 	return info, f.centers, err
@@ -89,7 +105,7 @@ func (f *Finder) find() (*detector.FinderPatternInfo, error) {
 	for i := iSkip - 1; i < maxI && !done; i += iSkip {
 		stateCount = [5]int{}
 		currentState := 0
-		row := f.image.Pix[i*maxJ : (i+1)*maxJ]
+		row := f.image.Row(i)
 		for j := 0; j < maxJ; j++ {
 			if row[j] != 0 {
 				if currentState&1 == 1 { // counting white pixels
