@@ -98,9 +98,9 @@ const maxSplits, maxReads = 6, 3
 // version and level) the masks are ranked by their look-alikes
 // (fakeFinders, then maskOrder), and the first symbol that ZXing 3.3's
 // search (the one of @zxing/library, the most easily fooled of the
-// decoders tested) reads in every one of scanViews is printed: 24 views,
-// upright at four scales and five pixel phases each, and turned either
-// way. About 2 symbols in 3 pass; every text measured had one among its
+// decoders tested) reads in every one of scanViews is printed: 20 views,
+// upright at four scales and turned either way at four more, each with
+// its own pixel phase. About 2 symbols in 3 pass; every text measured had one among its
 // first candidates; if none did, the one read in the most views would be
 // printed. The choice, about 5 ms, is kept for the last qrCacheSize texts:
 // the card and the attestation of one credential, or a PDF downloaded
