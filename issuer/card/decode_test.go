@@ -378,7 +378,7 @@ func nodeDecode(t *testing.T, interop string, files []string, record func(img, d
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			// A process that dies on a signal (a segmentation fault was seen
-			// once in some 40,000 decodes) is run again once: that is the
+			// once in some 13,000 decodes) is run again once: that is the
 			// decoder's process failing, not a decoder missing a code.
 			var stderr bytes.Buffer
 			var out []byte
