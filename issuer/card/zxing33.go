@@ -54,9 +54,8 @@ func zxing33Decode(img *image.Gray) string {
 // where module edges fall. In a view marked detect, the whole detection is
 // checked (zxing33Reads).
 type scanView struct {
-	px, deg, phase float64
-	detect         bool
-	phaseY         float64
+	px, deg, phase, phaseY float64
+	detect                 bool
 }
 
 // scanViews are the views encodeQR checks a symbol in with ZXing 3.3's
