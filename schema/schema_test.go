@@ -281,3 +281,30 @@ func TestProfileAndTypesAcceptCompactForms(t *testing.T) {
 		t.Errorf("got %+v", c)
 	}
 }
+
+// FuzzQRDecodeNumeric: any digits (or not) either fail or give a JWS whose
+// numeric form reads back the same; never a panic. Seeds: both forms.
+func FuzzQRDecodeNumeric(f *testing.F) {
+	enc := base64.RawURLEncoding
+	sig := make([]byte, 64)
+	for i := range sig {
+		sig[i] = byte(i * 7)
+	}
+	for _, payload := range [][]byte{{1}, []byte("a card payload"), make([]byte, 200)} {
+		jws := schema.CardHeader + "." + enc.EncodeToString(payload) + "." + enc.EncodeToString(sig)
+		f.Add(schema.QRNumeric(jws))
+	}
+	f.Add(schema.QRNumeric("eyJhbGciOiJFUzI1NiJ9.abc." + strings.Repeat("A", 86)))
+	f.Add("1" + strings.Repeat("9", 17*12))
+	f.Add("1")
+	f.Fuzz(func(t *testing.T, s string) {
+		jws, ok := schema.QRDecodeNumeric(s)
+		if !ok {
+			return
+		}
+		back, ok := schema.QRDecodeNumeric(schema.QRNumeric(jws))
+		if !ok || back != jws {
+			t.Fatalf("%.40q… decodes to a JWS whose numeric form does not read back", s)
+		}
+	})
+}
