@@ -147,6 +147,7 @@ type credentialJSON struct {
 	ShortCode     string            `json:"short_code"`
 	JWT           string            `json:"jwt,omitempty"`
 	QRText        string            `json:"qr_text,omitempty"`
+	CardToken     string            `json:"card_token,omitempty"` // the card token as signed (the QR holds it packed)
 	CardURL       string            `json:"card_url,omitempty"`  // the PDF card, with the API token
 	CardPage      string            `json:"card_page,omitempty"` // the same, for a signed-in browser
 	URL           string            `json:"url"`
@@ -170,6 +171,7 @@ func (s *Server) toCredentialJSON(r *schema.CredentialRecord) credentialJSON {
 	}
 	if r.CardToken != "" {
 		out.QRText = issuer.QRText(s.BaseURL, r.CardToken)
+		out.CardToken = r.CardToken
 	}
 	if r.CardToken != "" && r.Status() == schema.StatusActive { // revoked or suspended: not printed (printable)
 		out.CardURL = base + "/api/v1/credentials/" + uuid + "/card.pdf"

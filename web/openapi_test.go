@@ -918,10 +918,16 @@ func TestOpenAPIExercise(t *testing.T) {
 	}
 	c1 := issue(awaID, map[string]any{"1.1": 3})
 	c1ID := c1.str("id")
-	for _, k := range []string{"jwt", "qr_text", "short_code", "card_url"} {
+	for _, k := range []string{"jwt", "qr_text", "card_token", "short_code", "card_url"} {
 		if c1.str(k) == "" {
 			t.Errorf("issued credential has no %s: %s", k, c1.Body)
 		}
+	}
+	// The QR text carries the card token, packed (schema.QRNumeric).
+	if _, num, _ := strings.Cut(c1.str("qr_text"), "#"); !strings.HasPrefix(num, "1") {
+		t.Errorf("qr_text %.50q… is not in the packed numeric form", c1.str("qr_text"))
+	} else if jws, ok := schema.QRDecodeNumeric(num); !ok || jws != c1.str("card_token") {
+		t.Errorf("qr_text does not carry card_token")
 	}
 	if lv, _ := c1.JSON["levels"].(map[string]any); lv["1.1"] != "3" {
 		t.Errorf("levels: %v", c1.JSON["levels"])
