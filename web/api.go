@@ -148,8 +148,8 @@ type credentialJSON struct {
 	JWT           string            `json:"jwt,omitempty"`
 	QRText        string            `json:"qr_text,omitempty"`
 	CardToken     string            `json:"card_token,omitempty"` // the card token as signed (the QR holds it packed)
-	CardURL       string            `json:"card_url,omitempty"`  // the PDF card, with the API token
-	CardPage      string            `json:"card_page,omitempty"` // the same, for a signed-in browser
+	CardURL       string            `json:"card_url,omitempty"`   // the PDF card, with the API token
+	CardPage      string            `json:"card_page,omitempty"`  // the same, for a signed-in browser
 	URL           string            `json:"url"`
 	StatusList    string            `json:"status_list"`
 }
