@@ -31,7 +31,10 @@ type SharedOffers struct {
 	Removed  int              `json:"removed"`  // offers it no longer publishes
 	Rejects  []places.Problem `json:"rejects,omitempty"`
 	Error    string           `json:"error,omitempty"` // the offers were not read: the last ones stay
-	ErrorFR  string           `json:"error_fr,omitempty"`
+	// NotPublished: the partner answered 404, it publishes no offers (a
+	// Carnet from before /offres.json): not an error, nothing changed.
+	NotPublished bool   `json:"not_published,omitempty"`
+	ErrorFR      string `json:"error_fr,omitempty"`
 }
 
 func (r *SharedOffers) reject(n int, id string, err error) {
@@ -45,7 +48,8 @@ func (r *SharedOffers) reject(n int, id string, err error) {
 // partner with the valid ones at its places (fetched just before). When the
 // answer cannot be read as a whole (the partner down, too large, not a
 // JSON array, broken off), nothing changes: the last offers stay, and the
-// error is said in the outcome's Error and returned.
+// error is said in the outcome's Error and returned. A partner that
+// publishes no offers (404) is no error: NotPublished, nothing changed.
 func (s *App) shareOffers(ctx context.Context, base string) (*SharedOffers, error) {
 	ps, err := s.PlaceStore()
 	if err != nil {
@@ -58,6 +62,10 @@ func (s *App) shareOffers(ctx context.Context, base string) (*SharedOffers, erro
 		return res, err
 	}
 	body, err := s.Outbound.Get(ctx, res.URL, "application/json", MaxPartnerOffersSize)
+	if outbound.NotFound(err) {
+		res.NotPublished = true
+		return res, nil
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -123,6 +123,8 @@ func (s *App) FetchPartnerPlaces(ctx context.Context, a *Actor, idText string) (
 		detail = fmt.Sprintf("%d / %d / -%d", res.Report.Imported, res.Report.Rejected, res.Removed)
 		if o := res.Offers; o != nil && o.Error != "" {
 			detail += "; offres / offers: " + o.Error
+		} else if o != nil && o.NotPublished {
+			detail += "; offres / offers: aucune publiée / none published"
 		} else if o != nil {
 			detail += fmt.Sprintf("; offres / offers: %d / %d / -%d", o.Imported, o.Rejected, o.Removed)
 		}
@@ -198,7 +200,9 @@ func (s *App) SharePartnersPlaces(ctx context.Context) []*SharedPlaces {
 			}
 		} else if s.Log != nil {
 			s.Log.Info("partner places fetched", "partner", base, "imported", res.Report.Imported, "removed", res.Removed)
-			if o := res.Offers; o != nil && o.Error == "" {
+			if o := res.Offers; o != nil && o.NotPublished {
+				s.Log.Info("partner publishes no offers", "partner", base)
+			} else if o != nil && o.Error == "" {
 				s.Log.Info("partner offers fetched", "partner", base, "imported", o.Imported, "rejected", o.Rejected, "removed", o.Removed)
 			}
 		}

@@ -49,8 +49,14 @@ func TestGetBounded(t *testing.T) {
 			t.Errorf("%d bytes: read %d, %v", c.size, len(b), err)
 		}
 	}
-	if _, err := allowed.Get(ctx, srv.URL+"/nothing", "application/json", 100); !errors.Is(err, outbound.ErrStatus) {
+	if _, err := allowed.Get(ctx, srv.URL+"/nothing", "application/json", 100); !errors.Is(err, outbound.ErrStatus) || !outbound.NotFound(err) || !strings.Contains(err.Error(), "HTTP 404") {
 		t.Errorf("404: %v", err)
+	}
+	if _, err := allowed.Get(ctx, srv.URL+"/1", "text/html", 100); !errors.Is(err, outbound.ErrStatus) || outbound.NotFound(err) || outbound.StatusCode(err) != http.StatusNotAcceptable {
+		t.Errorf("406: %v", err)
+	}
+	if outbound.StatusCode(outbound.ErrUnreachable) != 0 || outbound.NotFound(nil) {
+		t.Errorf("a status where there is none")
 	}
 	before := conns.n.Load()
 	if _, err := outbound.Public().Get(ctx, srv.URL+"/1", "application/json", 100); !errors.Is(err, outbound.ErrNotAllowed) && !errors.Is(err, outbound.ErrNotHTTPS) {

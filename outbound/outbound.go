@@ -168,10 +168,35 @@ func (c *Client) Get(ctx context.Context, u, accept string, max int64) (io.ReadC
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("%w (HTTP %d)", ErrStatus, resp.StatusCode)
+		return nil, &StatusError{Code: resp.StatusCode}
 	}
 	return &limited{rc: resp.Body, n: max}, nil
 }
+
+// StatusError is Get's error for an answer other than 200 OK: it is
+// ErrStatus (errors.Is), with the status code, which a caller may tell
+// apart (a 404 says the partner publishes no such document).
+type StatusError struct{ Code int }
+
+func (e *StatusError) Error() string { return fmt.Sprintf("%v (HTTP %d)", ErrStatus, e.Code) }
+
+// Unwrap makes a StatusError ErrStatus, for errors.Is and the messages in
+// French and English (schema.ErrorMessageFR).
+func (e *StatusError) Unwrap() error { return ErrStatus }
+
+// StatusCode is the HTTP status of a Get that was answered other than 200
+// OK, or 0 for any other error.
+func StatusCode(err error) int {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
+// NotFound tells a Get answered 404 Not Found: the document is not
+// published there.
+func NotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
 
 // limited reads at most n bytes of rc, then fails with ErrTooLarge.
 type limited struct {

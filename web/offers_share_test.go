@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -297,6 +298,11 @@ func TestPartnerOffersHostile(t *testing.T) {
 			mu.Lock()
 			s := offers
 			mu.Unlock()
+			if s == "404" || s == "500" { // a Carnet from before /offres.json; a partner in trouble
+				code, _ := strconv.Atoi(s)
+				http.Error(w, "no", code)
+				return
+			}
 			if s == "huge" {
 				// Valid offers, past the size limit.
 				io.WriteString(w, "[")
@@ -412,7 +418,7 @@ func TestPartnerOffersHostile(t *testing.T) {
 
 	// Answers that cannot be read as a whole: the last offers stay.
 	before := stored()
-	for _, bad := range []string{"huge", `{"offers":[]}`, "[" + good + ",", "[" + good + "] trailing", "not json", ""} {
+	for _, bad := range []string{"huge", "500", `{"offers":[]}`, "[" + good + ",", "[" + good + "] trailing", "not json", ""} {
 		set(bad)
 		rep := fetch()
 		if rep.Error == "" || rep.Imported != 0 {
@@ -428,6 +434,19 @@ func TestPartnerOffersHostile(t *testing.T) {
 	code, page, _ := br.post("/lieux/admin/partners/"+itoa64(src.ID)+"/places", br.csrf("/lieux/admin"), url.Values{})
 	if code != 200 || !strings.Contains(page, "Offres de « Hostile » non relues, les dernières restent : les offres du partenaire dépassent 8 Mo") {
 		t.Errorf("page after a huge answer: %d\n%s", code, page)
+	}
+	// A partner that publishes no offers (a Carnet from before /offres.json
+	// answers 404) is not an error: said as such, nothing changed.
+	set("404")
+	if rep := fetch(); rep.Error != "" || !rep.NotPublished || rep.Imported != 0 || rep.Removed != 0 {
+		t.Errorf("404: %+v", rep)
+	}
+	if after := stored(); !reflect.DeepEqual(offerIDs(after), offerIDs(before)) {
+		t.Errorf("a 404 changed the offers: %v", offerIDs(after))
+	}
+	code, page, _ = br.post("/lieux/admin/partners/"+itoa64(src.ID)+"/places", br.csrf("/lieux/admin"), url.Values{})
+	if code != 200 || !strings.Contains(page, `<p class="notice" role="status" id="shared-offers-report">« Hostile » ne publie pas d&#39;offres (un Carnet plus ancien)`) || strings.Contains(page, "non relues") {
+		t.Errorf("page after a 404: %d\n%s", code, page)
 	}
 	// More offers than kept: the first MaxPartnerOffers are.
 	var many strings.Builder
