@@ -28,8 +28,9 @@ const px150 = 25.4 / 150
 // misses some (issue 11).
 const minModule = 0.6
 
-// moduleSizes are the module sizes tried, largest first, mm: 4 pixels at
-// 150 dpi (so 8 at 300, 16 at 600), 1/40 inch (15 pixels at 600 dpi), and
+// moduleSizes are the module sizes tried, largest first, mm: 17 pixels at
+// 600 dpi (0.72 mm, where version 11 fits the card), 4 pixels at 150 dpi
+// (so 8 at 300, 16 at 600), 1/40 inch (15 pixels at 600 dpi), and
 // minModule.
 var moduleSizes = []float64{25.4 / 600 * 17, 4 * px150, 25.4 / 40, minModule}
 
